@@ -1,0 +1,40 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: deps configure build demo test test-all bench asan format clean
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	./$(BUILD)/tokenfab train --model llama-3.1-405b --system dgx-h100 --gpus 16384 \
+	  --tp 8 --pp 16 --cp 1 --gbs 2048 --seq 8192 --tokens 15.6T
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE slow
+
+test-all: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	./$(BUILD)/bench/tokenfab_bench
+
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFAB_SANITIZE=ON \
+	  -DTOKENFAB_BUILD_BENCHMARKS=OFF >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE slow
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan

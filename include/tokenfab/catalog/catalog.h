@@ -1,0 +1,95 @@
+// The catalog: chips, systems, fabrics, models and efficiency profiles loaded from data/*.yaml.
+//
+// Every value in a data file carries a unit in its text ("3.35 TB/s", "80 GB", "700 W") and a
+// `source:` (a key of data/references.yaml) or an `assumption:`. Loading validates everything
+// and throws InputError with file:line:column, the key and a hint on the first problem: unknown
+// keys, missing units, non-positive sizes, unknown references. After loading, a Catalog is
+// immutable and safe to share between threads.
+//
+// Example:
+//   Catalog cat = Catalog::Load(Catalog::DefaultDataDir());
+//   const Chip& h100 = cat.chip("h100-sxm");
+//   Model m = cat.ResolveModel("path/to/my-model.yaml", "--model");   // or a catalog name
+#ifndef TOKENFAB_CATALOG_CATALOG_H_
+#define TOKENFAB_CATALOG_CATALOG_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tokenfab/hw/hw.h"
+#include "tokenfab/workload/model.h"
+
+namespace tokenfab {
+
+// Where one value came from, for `catalog show` and report provenance.
+struct ValueOrigin {
+  std::string key;         // e.g. "hbm_bandwidth"
+  std::string value_text;  // as written, e.g. "3.35 TB/s"
+  std::string source;      // reference key, or "" when an assumption
+  std::string assumption;  // the stated assumption, or ""
+};
+
+struct CatalogEntry {
+  std::string kind;  // "chip", "system", "fabric", "model", "efficiency"
+  std::string name;
+  std::string file;  // path of the data file
+  std::vector<ValueOrigin> values;
+};
+
+struct Reference {
+  std::string key;
+  std::string title;
+  std::string url;
+  std::string date;
+};
+
+class Catalog {
+ public:
+  // Loads and validates every file under data_dir. Throws InputError on the first problem.
+  static Catalog Load(const std::string& data_dir);
+  // $TOKENFAB_DATA if set, else the data/ folder of the source tree.
+  static std::string DefaultDataDir();
+
+  // Lookups by catalog name. Unknown names throw InputError naming `flag` (e.g. "--system") as
+  // the key, with a did-you-mean hint and a pointer to `tokenfab catalog list`.
+  const Chip& chip(std::string_view name, std::string_view flag = "chip") const;
+  const System& system(std::string_view name, std::string_view flag = "--system") const;
+  const Fabric& fabric(std::string_view name, std::string_view flag = "--fabric") const;
+  const Model& model(std::string_view name, std::string_view flag = "--model") const;
+  const EfficiencyProfile& efficiency(ChipFamily family) const;
+
+  // A catalog name, or a path to a YAML/JSON file (anything containing '/' or ending in
+  // .yaml/.yml/.json). Files are validated like catalog entries.
+  Model ResolveModel(std::string_view name_or_path, std::string_view flag = "--model") const;
+  System ResolveSystem(std::string_view name_or_path, std::string_view flag = "--system") const;
+
+  std::vector<std::string> chip_names() const;
+  std::vector<std::string> system_names() const;
+  std::vector<std::string> fabric_names() const;
+  std::vector<std::string> model_names() const;
+
+  // Every loaded entry with the origin of each value, in file order.
+  const std::vector<CatalogEntry>& entries() const { return entries_; }
+  const std::map<std::string, Reference>& references() const { return references_; }
+
+  // Consistency problems that loading tolerates but `catalog check` reports (a value with
+  // neither source nor assumption, an unused reference...). Empty when clean.
+  std::vector<std::string> Check() const;
+
+ private:
+  std::map<std::string, Chip, std::less<>> chips_;
+  std::map<std::string, System, std::less<>> systems_;
+  std::map<std::string, Fabric, std::less<>> fabrics_;
+  std::map<std::string, Model, std::less<>> models_;
+  std::map<ChipFamily, EfficiencyProfile> efficiency_;
+  std::vector<CatalogEntry> entries_;
+  std::map<std::string, Reference> references_;
+  std::string data_dir_;
+};
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_CATALOG_CATALOG_H_

@@ -1,0 +1,87 @@
+// Collective communication on real topologies: an NCCL-faithful cost model.
+//
+// A Topology describes what one GPU sees: its NVLink domain (8-GPU server or 72-GPU rack, with or
+// without NVLink SHARP) and its scale-out NICs on a fabric. A GroupPlacement says how the ranks of
+// one parallel group sit on it (how many share an NVLink domain). EstimateCollective() picks the
+// algorithm and protocol as NCCL does (least predicted time; see ../shared/facts/collectives.md)
+// unless forced, and returns time plus nccl-tests' algbw/busbw. Pure functions; thread-safe.
+//
+// Example:
+//   Topology topo = MakeTopology(chip, system, fabric, /*gpus=*/1024);
+//   GroupPlacement g = PlaceGroup(topo, /*ranks=*/64, /*stride=*/8);   // DP group across nodes
+//   CollectiveResult r = EstimateCollective(topo, CollectiveOp::kAllReduce, GiB(1), g);
+#ifndef TOKENFAB_COMM_COLLECTIVE_H_
+#define TOKENFAB_COMM_COLLECTIVE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tokenfab/hw/hw.h"
+#include "tokenfab/units/units.h"
+
+namespace tokenfab {
+
+enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll, kBroadcast, kReduce,
+                          kSendRecv };
+enum class CollectiveAlgorithm { kAuto, kRing, kTree, kNvls, kNvlsTree, kCollNet, kPat };
+enum class CollectiveProtocol { kAuto, kLL, kLL128, kSimple };
+
+std::string_view CollectiveOpName(CollectiveOp op);        // "all_reduce", ...
+std::string_view AlgorithmName(CollectiveAlgorithm a);     // "ring", "tree", "nvls", ...
+std::string_view ProtocolName(CollectiveProtocol p);       // "ll", "ll128", "simple"
+std::optional<CollectiveOp> ParseCollectiveOp(std::string_view name);
+std::optional<CollectiveAlgorithm> ParseAlgorithm(std::string_view name);
+std::optional<CollectiveProtocol> ParseProtocol(std::string_view name);
+
+// What one GPU of the cluster sees. Built from catalog structs; cheap to copy.
+struct Topology {
+  ChipFamily family = ChipFamily::kHopper;
+  int gpus = 1;                       // cluster size
+  int gpus_per_node = 8;
+  int nvlink_domain = 8;              // GPUs per NVLink switch fabric
+  BytesPerSecond nvlink_bandwidth;    // per GPU per direction
+  int nvlink_links = 18;
+  bool nvlink_sharp = false;
+  BytesPerSecond nic_bandwidth;       // scale-out per GPU per direction
+  int nics_per_node = 8;
+  bool grace_host = false;            // NIC behind Grace C2C instead of PCIe
+  Fabric fabric;
+};
+
+Topology MakeTopology(const Chip& chip, const System& system, const Fabric& fabric, int gpus);
+
+// How the ranks of one group are laid out: `ranks` in total, `ranks_per_domain` of them in each
+// NVLink domain (1 when every rank is in a different domain), spread over ranks/ranks_per_domain
+// domains.
+struct GroupPlacement {
+  int ranks = 1;
+  int ranks_per_domain = 1;
+  int domains() const { return ranks / ranks_per_domain; }
+};
+
+// Places a group of `ranks` whose consecutive members are `stride` global ranks apart, with ranks
+// numbered node-major (the Megatron order: TP innermost). REQUIRES ranks * stride <= topo.gpus.
+GroupPlacement PlaceGroup(const Topology& topo, int ranks, int stride);
+
+struct CollectiveResult {
+  Seconds time;
+  double algbw_gbps = 0;   // nccl-tests: S / t, GB = 1e9 B
+  double busbw_gbps = 0;   // algbw x nccl-tests' factor for the op
+  CollectiveAlgorithm algorithm = CollectiveAlgorithm::kRing;
+  CollectiveProtocol protocol = CollectiveProtocol::kSimple;
+  std::string note;        // e.g. why a forced algorithm fell back
+};
+
+// Time of one collective of `bytes` (nccl-tests' S: the per-rank buffer for all_reduce,
+// broadcast, reduce and send_recv; the total for all_gather, reduce_scatter and all_to_all).
+// A group of 1 rank takes zero time. Forced algorithms that cannot run here fall back to the
+// automatic choice, and the note says so.
+CollectiveResult EstimateCollective(const Topology& topo, CollectiveOp op, Bytes bytes,
+                                    const GroupPlacement& group,
+                                    CollectiveAlgorithm algo = CollectiveAlgorithm::kAuto,
+                                    CollectiveProtocol proto = CollectiveProtocol::kAuto);
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_COMM_COLLECTIVE_H_

@@ -1,0 +1,15 @@
+# Runs one golden CLI case: BIN with the arguments in CASE (one per line), and compares
+# stdout, stderr and the exit code with CASE's .expected file.
+file(STRINGS ${CASE} args)
+string(REGEX REPLACE "\\.args$" ".expected" expected_file ${CASE})
+execute_process(COMMAND ${BIN} ${args} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+set(actual "${out}${err}exit: ${rc}\n")
+if(DEFINED ENV{TOKENFAB_UPDATE_GOLDEN})
+  file(WRITE ${expected_file} "${actual}")
+  return()
+endif()
+file(READ ${expected_file} expected)
+if(NOT actual STREQUAL expected)
+  file(WRITE ${CASE}.actual "${actual}")
+  message(FATAL_ERROR "golden mismatch for ${CASE}; see ${CASE}.actual\n--- actual ---\n${actual}")
+endif()

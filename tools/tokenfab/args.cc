@@ -1,0 +1,152 @@
+#include "args.h"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/base/suggest.h"
+
+namespace tokenfab::cli {
+namespace {
+
+[[noreturn]] void Fail(const std::string& flag, const std::string& message,
+                       const std::string& hint = "") {
+  throw InputError({kCommandLine, 0, 0}, flag, message, hint);
+}
+
+const FlagSpec* FindSpec(const std::vector<FlagSpec>& spec, const std::string& name) {
+  for (const FlagSpec& s : spec) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> SpecNames(const std::vector<FlagSpec>& spec) {
+  std::vector<std::string> names;
+  for (const FlagSpec& s : spec) names.push_back(s.name);
+  return names;
+}
+
+// Parses a number with an optional suffix; returns NaN when malformed.
+double ParseScaled(const std::string& text, const std::map<std::string, double>& suffixes) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return NAN;
+  }
+  const std::string suffix = text.substr(used);
+  if (suffix.empty()) return v;
+  auto it = suffixes.find(suffix);
+  return it == suffixes.end() ? NAN : v * it->second;
+}
+
+}  // namespace
+
+Args Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& spec) {
+  Args args;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    std::string word = argv[i];
+    if (word.size() < 2 || word[0] != '-' || (word[1] >= '0' && word[1] <= '9')) {
+      args.positional_.push_back(word);
+      continue;
+    }
+    std::string value;
+    bool has_inline_value = false;
+    if (const size_t eq = word.find('='); eq != std::string::npos) {
+      value = word.substr(eq + 1);
+      word = word.substr(0, eq);
+      has_inline_value = true;
+    }
+    const FlagSpec* s = FindSpec(spec, word);
+    if (s == nullptr) Fail(word, "unknown flag", DidYouMean(word, SpecNames(spec)));
+    if (s->takes_value && !has_inline_value) {
+      if (i + 1 >= argv.size()) Fail(word, "expected a value after the flag");
+      value = argv[++i];
+    } else if (!s->takes_value && has_inline_value) {
+      Fail(word, "this switch takes no value");
+    }
+    args.values_[word] = s->takes_value ? value : "true";
+  }
+  return args;
+}
+
+std::string Args::GetString(const std::string& flag, const std::string& fallback) const {
+  auto it = values_.find(flag);
+  return it == values_.end() ? fallback : it->second;
+}
+
+std::string Args::Require(const std::string& flag) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) Fail(flag, "missing required flag");
+  return it->second;
+}
+
+std::optional<int> Args::GetOptionalInt(const std::string& flag, bool allow_zero) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return std::nullopt;
+  const double v = ParseScaled(it->second, {{"K", 1024.0}, {"k", 1000.0}});
+  if (std::isnan(v) || v != std::floor(v) || std::abs(v) > 2e9) {
+    Fail(flag, fmt::format("expected an integer, got '{}'", it->second));
+  }
+  if (v < 0 || (v == 0 && !allow_zero)) {
+    Fail(flag, fmt::format("expected a {} integer, got '{}'", allow_zero ? "non-negative" : "positive",
+                           it->second));
+  }
+  return static_cast<int>(v);
+}
+
+int Args::GetInt(const std::string& flag, int fallback, bool allow_zero) const {
+  return GetOptionalInt(flag, allow_zero).value_or(fallback);
+}
+
+double Args::GetDouble(const std::string& flag, double fallback) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return fallback;
+  const double v = ParseScaled(it->second, {});
+  if (!std::isfinite(v)) Fail(flag, fmt::format("expected a number, got '{}'", it->second));
+  return v;
+}
+
+double Args::GetSize(const std::string& flag, double fallback) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return fallback;
+  const double k = 1024.0;
+  const double v = ParseScaled(it->second, {{"K", k}, {"M", k * k}, {"G", k * k * k},
+                                            {"T", k * k * k * k}, {"KiB", k}, {"MiB", k * k},
+                                            {"GiB", k * k * k}, {"TiB", k * k * k * k},
+                                            {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+                                            {"B", 1.0}});
+  if (!std::isfinite(v) || v < 0) {
+    Fail(flag, fmt::format("expected a size such as '8G' or '256MiB', got '{}'", it->second));
+  }
+  return v;
+}
+
+double Args::GetCount(const std::string& flag, double fallback) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return fallback;
+  const double v =
+      ParseScaled(it->second, {{"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"G", 1e9}, {"T", 1e12}});
+  if (!std::isfinite(v) || v <= 0) {
+    Fail(flag, fmt::format("expected a positive count such as '15T' or '2.5e12', got '{}'",
+                           it->second));
+  }
+  return v;
+}
+
+std::string Args::GetChoice(const std::string& flag, const std::vector<std::string>& choices,
+                            const std::string& fallback) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return fallback;
+  for (const std::string& c : choices) {
+    if (c == it->second) return c;
+  }
+  std::string list;
+  for (const std::string& c : choices) list += (list.empty() ? "" : "|") + c;
+  Fail(flag, fmt::format("expected one of {}, got '{}'", list, it->second),
+       DidYouMean(it->second, choices));
+}
+
+}  // namespace tokenfab::cli

@@ -1,0 +1,57 @@
+// Command-line flags of one tokenfab subcommand. Each command declares its flags; anything else
+// is an InputError (exit 2) with a did-you-mean hint. Values are parsed on access, and a bad
+// value names the flag. Not thread-safe (one per command invocation).
+//
+// Example:
+//   Args args = Args::Parse(argv, {{"--gpus", true}, {"--explain", false}});
+//   int gpus = args.GetInt("--gpus", 8);
+#ifndef TOKENFAB_TOOLS_ARGS_H_
+#define TOKENFAB_TOOLS_ARGS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tokenfab::cli {
+
+struct FlagSpec {
+  std::string name;         // "--gpus" or "-b"
+  bool takes_value = true;  // false: a boolean switch
+  std::string help;
+};
+
+class Args {
+ public:
+  // Parses "--flag value", "--flag=value" and bare switches. Positional words are kept in order.
+  static Args Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& spec);
+
+  bool has(const std::string& flag) const { return values_.count(flag) > 0; }
+  const std::vector<std::string>& positional() const { return positional_; }
+  std::string GetString(const std::string& flag, const std::string& fallback = "") const;
+  // REQUIRES the flag to be present; otherwise InputError "missing required flag".
+  std::string Require(const std::string& flag) const;
+  // Integers must be positive unless allow_zero. Throws InputError naming the flag otherwise.
+  int GetInt(const std::string& flag, int fallback, bool allow_zero = false) const;
+  std::optional<int> GetOptionalInt(const std::string& flag, bool allow_zero = false) const;
+  double GetDouble(const std::string& flag, double fallback) const;
+  // Sizes such as "8G", "256M", "1024", "4GiB", "2KB"; returns bytes. K/M/G/T without 'B' are
+  // binary (nccl-tests' convention).
+  double GetSize(const std::string& flag, double fallback) const;
+  // Token counts such as "15T", "2.5B", "1e12".
+  double GetCount(const std::string& flag, double fallback) const;
+  // One of `choices`; otherwise InputError with a did-you-mean hint.
+  std::string GetChoice(const std::string& flag, const std::vector<std::string>& choices,
+                        const std::string& fallback) const;
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+// Location used for errors about flags.
+inline constexpr const char* kCommandLine = "<command line>";
+
+}  // namespace tokenfab::cli
+
+#endif  // TOKENFAB_TOOLS_ARGS_H_

@@ -1,0 +1,32 @@
+// The subcommands of the tokenfab CLI. Each parses its own flags, loads what it needs, calls the
+// library and renders the result to `out`. Bad input throws InputError (main() maps it to exit
+// code 2). A command returns its exit code: 0 for a result, an infeasible plan included.
+#ifndef TOKENFAB_TOOLS_COMMANDS_H_
+#define TOKENFAB_TOOLS_COMMANDS_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace tokenfab::cli {
+
+using CommandFn = int (*)(const std::vector<std::string>& argv, std::ostream& out);
+
+struct Command {
+  const char* name;
+  const char* help;
+  CommandFn run;
+};
+
+// The command table (ninja style), in the order `tokenfab --help` lists it.
+const std::vector<Command>& Commands();
+
+// Runs `tokenfab argv...` in-process (used by main and by tests). Errors go to `err`.
+int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+
+int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
+int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
+
+}  // namespace tokenfab::cli
+
+#endif  // TOKENFAB_TOOLS_COMMANDS_H_
