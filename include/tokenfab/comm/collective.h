@@ -22,14 +22,23 @@
 
 namespace tokenfab {
 
-enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll, kBroadcast, kReduce,
-                          kSendRecv };
-enum class CollectiveAlgorithm { kAuto, kRing, kTree, kNvls, kNvlsTree, kCollNet, kPat };
+enum class CollectiveOp {
+  kAllReduce,
+  kReduceScatter,
+  kAllGather,
+  kAllToAll,
+  kBroadcast,
+  kReduce,
+  kSendRecv
+};
+// kP2p is what all_to_all and send_recv run: point-to-point transfers, not a collective
+// algorithm (NCCL has no algorithm choice for them).
+enum class CollectiveAlgorithm { kAuto, kRing, kTree, kNvls, kNvlsTree, kCollNet, kPat, kP2p };
 enum class CollectiveProtocol { kAuto, kLL, kLL128, kSimple };
 
-std::string_view CollectiveOpName(CollectiveOp op);        // "all_reduce", ...
-std::string_view AlgorithmName(CollectiveAlgorithm a);     // "ring", "tree", "nvls", ...
-std::string_view ProtocolName(CollectiveProtocol p);       // "ll", "ll128", "simple"
+std::string_view CollectiveOpName(CollectiveOp op);     // "all_reduce", ...
+std::string_view AlgorithmName(CollectiveAlgorithm a);  // "ring", "tree", "nvls", ..., "p2p"
+std::string_view ProtocolName(CollectiveProtocol p);    // "ll", "ll128", "simple"
 std::optional<CollectiveOp> ParseCollectiveOp(std::string_view name);
 std::optional<CollectiveAlgorithm> ParseAlgorithm(std::string_view name);
 std::optional<CollectiveProtocol> ParseProtocol(std::string_view name);
@@ -37,17 +46,26 @@ std::optional<CollectiveProtocol> ParseProtocol(std::string_view name);
 // What one GPU of the cluster sees. Built from catalog structs; cheap to copy.
 struct Topology {
   ChipFamily family = ChipFamily::kHopper;
-  int gpus = 1;                       // cluster size
+  int gpus = 1;  // cluster size
   int gpus_per_node = 8;
-  int nvlink_domain = 8;              // GPUs per NVLink switch fabric
-  BytesPerSecond nvlink_bandwidth;    // per GPU per direction
+  int nvlink_domain = 8;            // GPUs per NVLink switch fabric
+  BytesPerSecond nvlink_bandwidth;  // per GPU per direction
   int nvlink_links = 18;
   bool nvlink_sharp = false;
-  BytesPerSecond nic_bandwidth;       // scale-out per GPU per direction
+  BytesPerSecond nic_bandwidth;  // scale-out per GPU per direction
   int nics_per_node = 8;
-  bool grace_host = false;            // NIC behind Grace C2C instead of PCIe
+  bool grace_host = false;  // NIC behind Grace C2C instead of PCIe
   Fabric fabric;
 };
+
+// Where the traffic of a group goes on the scale-out fabric: tiers crossed above the rail leaf,
+// and what fraction of the NIC bandwidth survives oversubscription and ECMP hash collisions.
+struct FabricPath {
+  int tiers = 1;                       // 1: one leaf (rail-local), 2: spine, 3: core
+  double ring_efficiency = 1.0;        // for ring/tree traffic (few long flows per NIC)
+  double all_to_all_efficiency = 1.0;  // for all-to-all (permutation traffic)
+};
+FabricPath RouteGroup(const Topology& topo, int domains);
 
 Topology MakeTopology(const Chip& chip, const System& system, const Fabric& fabric, int gpus);
 
@@ -66,11 +84,13 @@ GroupPlacement PlaceGroup(const Topology& topo, int ranks, int stride);
 
 struct CollectiveResult {
   Seconds time;
-  double algbw_gbps = 0;   // nccl-tests: S / t, GB = 1e9 B
-  double busbw_gbps = 0;   // algbw x nccl-tests' factor for the op
+  double algbw_gbps = 0;  // nccl-tests: S / t, GB = 1e9 B
+  double busbw_gbps = 0;  // algbw x nccl-tests' factor for the op
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::kRing;
   CollectiveProtocol protocol = CollectiveProtocol::kSimple;
-  std::string note;        // e.g. why a forced algorithm fell back
+  int channels = 0;  // NCCL channels (thread blocks) per GPU
+  int sms = 0;       // SMs the kernels occupy: compute lost while overlapped
+  std::string note;  // e.g. why a forced algorithm fell back
 };
 
 // Time of one collective of `bytes` (nccl-tests' S: the per-rank buffer for all_reduce,
@@ -81,6 +101,16 @@ CollectiveResult EstimateCollective(const Topology& topo, CollectiveOp op, Bytes
                                     const GroupPlacement& group,
                                     CollectiveAlgorithm algo = CollectiveAlgorithm::kAuto,
                                     CollectiveProtocol proto = CollectiveProtocol::kAuto);
+
+// Predicted time of one forced (algorithm, protocol) pair, or nullopt when it cannot run here
+// (wrong op, no NVLink SHARP, no in-network reduction, ...). No fallback. REQUIRES: neither
+// argument is kAuto.
+std::optional<CollectiveResult> EstimateExact(const Topology& topo, CollectiveOp op, Bytes bytes,
+                                              const GroupPlacement& group, CollectiveAlgorithm algo,
+                                              CollectiveProtocol proto);
+
+// nccl-tests' busbw factor of `op` on `ranks` ranks: 2(n-1)/n, (n-1)/n or 1.
+double BusBandwidthFactor(CollectiveOp op, int ranks);
 
 }  // namespace tokenfab
 

@@ -1,0 +1,187 @@
+// EstimateCollective: NCCL's selection (least predicted time over algorithm x protocol,
+// src/enqueue.cc topoGetAlgoInfo; facts §1.1) over the costs of nccl_model.cc.
+#include "tokenfab/comm/collective.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "nccl_model.h"
+
+namespace tokenfab {
+namespace {
+
+using comm_internal::AlgoCost;
+using comm_internal::GroupShape;
+
+constexpr std::array<std::string_view, 7> kOpNames = {
+    "all_reduce", "reduce_scatter", "all_gather", "all_to_all", "broadcast", "reduce", "send_recv"};
+constexpr std::array<std::string_view, 8> kAlgoNames = {"auto",      "ring",    "tree", "nvls",
+                                                        "nvls_tree", "collnet", "pat",  "p2p"};
+constexpr std::array<std::string_view, 4> kProtoNames = {"auto", "ll", "ll128", "simple"};
+constexpr std::array<CollectiveAlgorithm, 6> kCollectiveAlgos = {
+    CollectiveAlgorithm::kRing,     CollectiveAlgorithm::kTree,    CollectiveAlgorithm::kNvls,
+    CollectiveAlgorithm::kNvlsTree, CollectiveAlgorithm::kCollNet, CollectiveAlgorithm::kPat};
+constexpr std::array<CollectiveProtocol, 3> kProtos = {
+    CollectiveProtocol::kLL, CollectiveProtocol::kLL128, CollectiveProtocol::kSimple};
+
+template <typename E, size_t N>
+std::optional<E> ParseName(std::string_view name, const std::array<std::string_view, N>& names) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsP2p(CollectiveOp op) {
+  return op == CollectiveOp::kAllToAll || op == CollectiveOp::kSendRecv;
+}
+
+struct Choice {
+  CollectiveAlgorithm algo = CollectiveAlgorithm::kRing;
+  CollectiveProtocol proto = CollectiveProtocol::kSimple;
+  AlgoCost cost;
+  double time_us = std::numeric_limits<double>::infinity();
+};
+
+// Least predicted time over the allowed (algorithm, protocol) pairs; kAuto allows all.
+Choice SelectFastest(const GroupShape& s, CollectiveOp op, double bytes, CollectiveAlgorithm algo,
+                     CollectiveProtocol proto) {
+  Choice best;
+  if (IsP2p(op)) {
+    best.algo = CollectiveAlgorithm::kP2p;
+    best.cost = comm_internal::CostOf(s, op, best.algo, best.proto, bytes);
+    best.time_us = best.cost.TimeUs(bytes);
+    return best;
+  }
+  for (CollectiveAlgorithm a : kCollectiveAlgos) {
+    if (algo != CollectiveAlgorithm::kAuto && a != algo) continue;
+    for (CollectiveProtocol p : kProtos) {
+      if (proto != CollectiveProtocol::kAuto && p != proto) continue;
+      const AlgoCost c = comm_internal::CostOf(s, op, a, p, bytes);
+      if (!c.ok) continue;
+      const double t = c.TimeUs(bytes);
+      if (t < best.time_us) best = {a, p, c, t};
+    }
+  }
+  return best;
+}
+
+// Why a forced algorithm cannot run this op on this group.
+std::string WhyNot(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm a) {
+  const bool ag_rs = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
+  switch (a) {
+    case CollectiveAlgorithm::kTree:
+      return "tree runs only all_reduce";
+    case CollectiveAlgorithm::kNvls:
+      if (!s.nvls) return "nvls needs NVLink SHARP and >= 2 ranks per NVLink domain";
+      if (s.nodes > 1 && !s.collnet) return "nvls across domains needs in-network reduction";
+      return "nvls runs only all_reduce, all_gather and reduce_scatter";
+    case CollectiveAlgorithm::kNvlsTree:
+      if (!s.nvls) return "nvls_tree needs NVLink SHARP and >= 2 ranks per NVLink domain";
+      if (s.nodes == 1) return "nvls_tree needs more than one NVLink domain";
+      return "nvls_tree runs only all_reduce";
+    case CollectiveAlgorithm::kCollNet:
+      if (!s.collnet) return "collnet needs a fabric with in-network reduction (SHARP)";
+      if (s.nodes == 1) return "collnet needs more than one NVLink domain";
+      return "collnet runs only all_reduce, all_gather and reduce_scatter";
+    case CollectiveAlgorithm::kPat:
+      if (!ag_rs) return "pat runs only all_gather and reduce_scatter";
+      if (s.ppn != 1 || s.nodes == 1) return "pat needs one rank per NVLink domain";
+      return "pat needs a power-of-two number of domains, got " + std::to_string(s.nodes);
+    default:
+      return std::string(AlgorithmName(a)) + " does not run " + std::string(CollectiveOpName(op));
+  }
+}
+
+std::string FallbackNote(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
+                         CollectiveProtocol proto, bool algo_ok) {
+  if (IsP2p(op)) {
+    return std::string(CollectiveOpName(op)) + " runs point-to-point; --algo/--proto ignored";
+  }
+  if (!algo_ok) return WhyNot(s, op, algo) + "; fell back to auto";
+  return std::string(AlgorithmName(algo)) + " has no " + std::string(ProtocolName(proto)) +
+         " protocol; fell back to auto protocol";
+}
+
+CollectiveResult ToResult(CollectiveOp op, double bytes, int ranks, const Choice& c) {
+  CollectiveResult r;
+  r.algorithm = c.algo;
+  r.protocol = c.proto;
+  r.channels = c.cost.channels;
+  r.sms = c.cost.sms;
+  r.time = Microseconds(c.time_us);
+  r.algbw_gbps = bytes / (c.time_us * 1e3);
+  r.busbw_gbps = r.algbw_gbps * BusBandwidthFactor(op, ranks);
+  return r;
+}
+
+}  // namespace
+
+std::string_view CollectiveOpName(CollectiveOp op) { return kOpNames[static_cast<int>(op)]; }
+std::string_view AlgorithmName(CollectiveAlgorithm a) { return kAlgoNames[static_cast<int>(a)]; }
+std::string_view ProtocolName(CollectiveProtocol p) { return kProtoNames[static_cast<int>(p)]; }
+std::optional<CollectiveOp> ParseCollectiveOp(std::string_view name) {
+  return ParseName<CollectiveOp>(name, kOpNames);
+}
+std::optional<CollectiveAlgorithm> ParseAlgorithm(std::string_view name) {
+  return ParseName<CollectiveAlgorithm>(name, kAlgoNames);
+}
+std::optional<CollectiveProtocol> ParseProtocol(std::string_view name) {
+  return ParseName<CollectiveProtocol>(name, kProtoNames);
+}
+
+// Source: nccl-tests doc/PERFORMANCE.md (facts §2): busbw = algbw x factor.
+double BusBandwidthFactor(CollectiveOp op, int ranks) {
+  const double n = ranks;
+  switch (op) {
+    case CollectiveOp::kAllReduce:
+      return 2 * (n - 1) / n;
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+    case CollectiveOp::kAllToAll:
+      return (n - 1) / n;
+    default:
+      return 1.0;
+  }
+}
+
+std::optional<CollectiveResult> EstimateExact(const Topology& topo, CollectiveOp op, Bytes bytes,
+                                              const GroupPlacement& group, CollectiveAlgorithm algo,
+                                              CollectiveProtocol proto) {
+  const GroupShape s = comm_internal::MakeGroupShape(topo, group);
+  Choice c{algo, proto, comm_internal::CostOf(s, op, algo, proto, ToBytes(bytes))};
+  if (!c.cost.ok) return std::nullopt;
+  c.time_us = c.cost.TimeUs(ToBytes(bytes));
+  return ToResult(op, ToBytes(bytes), s.ranks, c);
+}
+
+CollectiveResult EstimateCollective(const Topology& topo, CollectiveOp op, Bytes bytes,
+                                    const GroupPlacement& group, CollectiveAlgorithm algo,
+                                    CollectiveProtocol proto) {
+  if (group.ranks <= 1 || ToBytes(bytes) <= 0) {
+    CollectiveResult r;
+    r.time = Seconds();
+    if (IsP2p(op)) r.algorithm = CollectiveAlgorithm::kP2p;
+    return r;
+  }
+  const GroupShape s = comm_internal::MakeGroupShape(topo, group);
+  const double n_bytes = ToBytes(bytes);
+  Choice c = SelectFastest(s, op, n_bytes, algo, proto);
+  std::string note;
+  const bool forced = algo != CollectiveAlgorithm::kAuto || proto != CollectiveProtocol::kAuto;
+  if (!std::isfinite(c.time_us) || (IsP2p(op) && forced)) {
+    const bool algo_ok =
+        algo == CollectiveAlgorithm::kAuto ||
+        std::isfinite(SelectFastest(s, op, n_bytes, algo, CollectiveProtocol::kAuto).time_us);
+    note = FallbackNote(s, op, algo, proto, algo_ok);
+    // Keep the forced algorithm when only its protocol was impossible.
+    c = SelectFastest(s, op, n_bytes, algo_ok ? algo : CollectiveAlgorithm::kAuto,
+                      CollectiveProtocol::kAuto);
+  }
+  CollectiveResult r = ToResult(op, n_bytes, s.ranks, c);
+  r.note = std::move(note);
+  return r;
+}
+
+}  // namespace tokenfab

@@ -1,0 +1,187 @@
+#include "tokenfab/comm/collective.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace tokenfab {
+namespace {
+
+// Relative tolerances, named for what they absorb.
+constexpr double kLatencyShare = 0.01;  // latency term at >= 1 GiB
+constexpr double kPipelineFill = 0.03;  // NVLS pipeline fill at 1-8 GiB
+
+Fabric IbNdr() {
+  Fabric f;
+  f.name = "ib-ndr";
+  f.kind = FabricKind::kInfiniband;
+  f.port_bandwidth = Gbps(400);
+  f.latency = Microseconds(2);
+  f.adaptive_routing = true;
+  f.switch_radix = 64;
+  return f;
+}
+
+Fabric Roce() {
+  Fabric f = IbNdr();
+  f.name = "roce-400g";
+  f.kind = FabricKind::kEthernet;
+  f.adaptive_routing = false;
+  f.ecmp_efficiency = 0.8;
+  return f;
+}
+
+// One HGX H100 server per node: 8 GPUs, 18 NVLink4 links (450 GB/s per direction), NVLS,
+// 8 x 400 Gb/s NICs.
+Topology H100(int gpus, Fabric fabric = IbNdr()) {
+  Topology t;
+  t.family = ChipFamily::kHopper;
+  t.gpus = gpus;
+  t.gpus_per_node = 8;
+  t.nvlink_domain = 8;
+  t.nvlink_bandwidth = GBps(450);
+  t.nvlink_links = 18;
+  t.nvlink_sharp = true;
+  t.nic_bandwidth = Gbps(400);
+  t.nics_per_node = 8;
+  t.fabric = fabric;
+  return t;
+}
+
+TEST(CollectiveModelTest, RingAllReduceBusBandwidthIsTheNcclLinkCap) {
+  // busbw = 18 links x 20.6 GB/s = 370.8 GB/s (NCCL topo.h link cap; facts §1.5).
+  const Topology t = H100(8);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 8, 1),
+                         CollectiveAlgorithm::kRing, CollectiveProtocol::kSimple);
+  EXPECT_NEAR(r.busbw_gbps, 370.8, 370.8 * kLatencyShare);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kRing);
+  EXPECT_TRUE(r.note.empty());
+}
+
+TEST(CollectiveModelTest, RingAllReduceDoublesWithTwiceTheBytes) {
+  // t = lat + S/bw: at large S doubling S doubles t.
+  const Topology t = H100(8);
+  const GroupPlacement g = PlaceGroup(t, 8, 1);
+  const double t1 = ToSeconds(
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(4), g, CollectiveAlgorithm::kRing).time);
+  const double t2 = ToSeconds(
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), g, CollectiveAlgorithm::kRing).time);
+  EXPECT_NEAR(t2 / t1, 2.0, 2.0 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, NvlsAllReduceMovesOnePlusOneOverNBytes) {
+  // NVLS: S(1 + 1/N) per GPU per direction at 0.85 x 370.8 GB/s, so
+  // busbw = 2 x 0.85 x 370.8 x (N-1)/(N+1) = 490 GB/s for N = 8 (facts §2, §3).
+  const Topology t = H100(8);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8),
+                                                PlaceGroup(t, 8, 1), CollectiveAlgorithm::kNvls);
+  EXPECT_NEAR(r.busbw_gbps, 2 * 0.85 * 370.8 * 7 / 9, 490 * kPipelineFill);
+  EXPECT_EQ(r.sms, 16);  // nvlsChannels on SM90
+}
+
+TEST(CollectiveModelTest, AutoPicksNvlsLargeAndLowLatencyProtocolSmall) {
+  const Topology t = H100(8);
+  const GroupPlacement g = PlaceGroup(t, 8, 1);
+  const CollectiveResult big = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(1), g);
+  EXPECT_EQ(big.algorithm, CollectiveAlgorithm::kNvls);
+  const CollectiveResult small = EstimateCollective(t, CollectiveOp::kAllReduce, KiB(8), g);
+  EXPECT_EQ(small.protocol, CollectiveProtocol::kLL);
+  EXPECT_LT(ToMicroseconds(small.time), 20.0);
+}
+
+TEST(CollectiveModelTest, AllGatherPrefersRingOverNvls) {
+  // NVLS AG sends S one way and S/N the other: fewer bytes, not faster (sjeaugey, nccl #1506).
+  const Topology t = H100(8);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllGather, GiB(4), PlaceGroup(t, 8, 1));
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kRing);
+}
+
+TEST(CollectiveModelTest, MultiNodeRingIsNicBound) {
+  // Rail-aligned ring over 8 nodes: busbw = min(NVLink 370.8, g x B_net = 8 x 48) GB/s
+  // (facts §3), less 126 steps of latency (~2%).
+  const Topology t = H100(64);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 64, 1),
+                         CollectiveAlgorithm::kRing, CollectiveProtocol::kSimple);
+  EXPECT_NEAR(r.busbw_gbps, 370.8, 370.8 * 3 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, DataParallelGroupAcrossNodesUsesOneNicPerRank) {
+  // DP group, one rank per node: ring busbw = B_net = 48 GB/s.
+  const Topology t = H100(64);
+  const GroupPlacement g = PlaceGroup(t, 8, 8);
+  EXPECT_EQ(g.ranks_per_domain, 1);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), g);
+  EXPECT_NEAR(r.busbw_gbps, 48, 48 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, PlaceGroupCountsRanksSharingADomain) {
+  const Topology t = H100(1024);
+  EXPECT_EQ(PlaceGroup(t, 8, 1).ranks_per_domain, 8);   // TP
+  EXPECT_EQ(PlaceGroup(t, 4, 2).ranks_per_domain, 4);   // CP inside a node
+  EXPECT_EQ(PlaceGroup(t, 16, 4).ranks_per_domain, 2);  // strided: 2 per node, 8 nodes
+  EXPECT_EQ(PlaceGroup(t, 16, 4).domains(), 8);
+  EXPECT_EQ(PlaceGroup(t, 128, 8).ranks_per_domain, 1);
+}
+
+TEST(CollectiveModelTest, OneRankTakesZeroTime) {
+  const Topology t = H100(8);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(1), PlaceGroup(t, 1, 1));
+  EXPECT_EQ(ToSeconds(r.time), 0.0);
+  EXPECT_EQ(r.busbw_gbps, 0.0);
+}
+
+TEST(CollectiveModelTest, PatOnNonPowerOfTwoFallsBackAndSaysSo) {
+  const Topology t = H100(48);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllGather, MiB(1),
+                                                PlaceGroup(t, 6, 8), CollectiveAlgorithm::kPat);
+  EXPECT_NE(r.algorithm, CollectiveAlgorithm::kPat);
+  EXPECT_EQ(r.note, "pat needs a power-of-two number of domains, got 6; fell back to auto");
+}
+
+TEST(CollectiveModelTest, ForcedAlgorithmThatCannotRunFallsBack) {
+  const Topology t = H100(8);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kBroadcast, MiB(64),
+                                                PlaceGroup(t, 8, 1), CollectiveAlgorithm::kTree);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kRing);
+  EXPECT_EQ(r.note, "tree runs only all_reduce; fell back to auto");
+}
+
+TEST(CollectiveModelTest, AllToAllAcrossNodesIsBoundByOneNic) {
+  // (n - ppn)/n of S leaves over one 48 GB/s NIC: algbw = 48 x n/(n - ppn) (facts §2).
+  const Topology t = H100(64);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllToAll, GiB(4), PlaceGroup(t, 64, 1));
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kP2p);
+  EXPECT_NEAR(r.algbw_gbps, 48.0 * 64 / 56, 48.0 * kLatencyShare * 2);
+}
+
+TEST(CollectiveModelTest, EcmpHurtsAllToAllMoreThanRingAboveTheLeaf) {
+  // 256 nodes cross the spine. RoCE without adaptive routing keeps ecmp_efficiency (0.8) for
+  // ring traffic and at most 1 - 1/e for all-to-all; InfiniBand keeps both.
+  const Topology ib = H100(2048), roce = H100(2048, Roce());
+  auto bw = [&](const Topology& t, CollectiveOp op) {
+    // The ring runs on a data-parallel group (one rank per node, NIC-bound).
+    const GroupPlacement g =
+        op == CollectiveOp::kAllToAll ? PlaceGroup(t, 2048, 1) : PlaceGroup(t, 256, 8);
+    return EstimateCollective(t, op, GiB(8), g).busbw_gbps;
+  };
+  const double ring_ratio = bw(roce, CollectiveOp::kAllReduce) / bw(ib, CollectiveOp::kAllReduce);
+  const double a2a_ratio = bw(roce, CollectiveOp::kAllToAll) / bw(ib, CollectiveOp::kAllToAll);
+  EXPECT_NEAR(ring_ratio, 0.8, 0.02);
+  EXPECT_NEAR(a2a_ratio, 1 - 1 / std::exp(1.0), 0.02);
+}
+
+TEST(CollectiveModelTest, NamesRoundTrip) {
+  EXPECT_EQ(ParseCollectiveOp("reduce_scatter"), CollectiveOp::kReduceScatter);
+  EXPECT_EQ(CollectiveOpName(CollectiveOp::kSendRecv), "send_recv");
+  EXPECT_EQ(ParseAlgorithm("nvls_tree"), CollectiveAlgorithm::kNvlsTree);
+  EXPECT_EQ(ParseProtocol("ll128"), CollectiveProtocol::kLL128);
+  EXPECT_FALSE(ParseAlgorithm("rign").has_value());
+}
+
+}  // namespace
+}  // namespace tokenfab

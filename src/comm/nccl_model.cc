@@ -1,0 +1,267 @@
+// NCCL's tuning model with physical bandwidths. "facts §x" = ../shared/facts/collectives.md.
+#include "nccl_model.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace tokenfab::comm_internal {
+namespace {
+
+constexpr int kLL = 0, kLL128 = 1, kSimple = 2;
+constexpr int kRingIdx = 0, kTreeIdx = 1, kNvlsIdx = 2, kNvlsTreeIdx = 3, kCollNetIdx = 4,
+              kPatIdx = 5;
+
+int AlgoIndex(CollectiveAlgorithm a) { return static_cast<int>(a) - 1; }
+int ProtoIndex(CollectiveProtocol p) { return static_cast<int>(p) - 1; }
+
+// Source: facts §1.3, baseLat[algo][LL, LL128, Simple] (µs), tuning.cc. CollNet is Direct.
+constexpr double kBaseLat[6][3] = {{6.6, 14.0, 8.4}, {6.8, 14.0, 8.4}, {0, 0, 0},
+                                   {0, 0, 0},        {0, 0, 0},        {8, 8, 8}};
+// Source: facts §1.3, hwLat[NVLink][algo][proto] (µs). Unused slots hold the Simple value.
+constexpr double kNvlinkLat[6][3] = {{0.6, 1.9, 3.4}, {0.6, 1.25, 4.0}, {25, 25, 25},
+                                     {25, 25, 25},    {3.7, 3.7, 3.7},  {4.0, 4.0, 4.0}};
+// Source: facts §1.3, hwLat[NET][algo][proto] (µs).
+constexpr double kNetLat[6][3] = {{2.7, 4.0, 14},     {5.0, 8.5, 14}, {18, 18, 18},
+                                  {20.9, 20.9, 20.9}, {31, 31, 31},   {14, 14, 14}};
+// Source: facts §1.3, NCCL_NET_OVERHEAD: 1 µs on Intel/Arm hosts, x3 for Simple.
+constexpr double kNetOverheadUs = 1.0;
+
+// Source: facts §1.2 caps, [Ampere, Hopper, Blackwell] x [1 node, 2 nodes, >= 3 nodes] (GB/s).
+// Ampere rows are from tuning.cc as we recall it [U]; facts lists Hopper and Blackwell only.
+constexpr double kLlMaxBw1Node[3] = {87.7, 141.0, 282.0};
+constexpr double kLlMaxBwMultiNode[2] = {39.0, 20.4};  // Intel/other host rows
+constexpr double kPerChMaxRingLL128Bw[3] = {20.0, 36.7, 40.0};
+constexpr double kPerChMaxTreeLL128Bw[3][3] = {
+    {20, 20, 20}, {36.7, 36.7, 29.0}, {55.6, 31.67, 20.0}};
+constexpr double kPerChMaxTreeBw[3][3] = {
+    {24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}, {70.0, 42.8, 24.0}};
+constexpr double kPerChMaxNvlsTreeBw[3][3] = {{0, 0, 0}, {0, 57.7, 45.5}, {0, 96.0, 80.0}};
+
+// Source: facts §1.2: NVLS efficiency 0.85 (Hopper), 0.74 (Blackwell) of the NVLink link cap.
+constexpr double kNvlsEfficiency[3] = {0, 0.85, 0.74};
+// Source: facts §1.1, nvlsChannels: 16 on SM90, 32 on SM100, 24 on SM100 multi-node NVLink.
+constexpr int kNvlsChannels[3] = {0, 16, 32};
+constexpr int kNvlsChannelsMnnvl = 24;
+// Derived [D]: the NVLS wire rate one channel (one SM) sustains on an 8-GPU node, efficiency x
+// link cap / nvlsChannels: Hopper 0.85 x 370.8 / 16 = 19.7, Blackwell 0.74 x 721.8 / 32 = 16.7
+// GB/s. Assumption: NVLS is SM-throughput-bound at that rate, so a domain that runs fewer NVLS
+// channels (NVL72: 24) gets proportionally less.
+constexpr double kNvlsPerChannelGBps[3] = {0, 19.7, 16.7};
+// Source: NCCL_NVLS_CHUNKSIZE default 128 KiB (src/transport/nvls.cc). One extra chunk per
+// (rank, channel) is the pipeline fill of the reduce-then-multicast loop.
+constexpr double kNvlsChunkBytes = 128.0 * 1024;
+// Source: facts §1.2: "Ring LL128 0.92", "Tree AllReduce 0.92", "PAT x0.75", "CollNet x0.85".
+constexpr double kLL128Efficiency = 0.92;
+constexpr double kTreeEfficiency = 0.92;
+constexpr double kPatEfficiency = 0.75;
+constexpr double kCollNetEfficiency = 0.85;
+// Source: facts §1.3: multi-node Ring/Simple AllReduce latency x1.4 on sm80+.
+constexpr double kRingSimpleMultiNodeLatFactor = 1.4;
+
+int NodeIndex(int nodes) { return nodes <= 1 ? 0 : (nodes == 2 ? 1 : 2); }
+
+bool IsRingConverted(CollectiveOp op) {
+  return op == CollectiveOp::kAllReduce || op == CollectiveOp::kAllGather ||
+         op == CollectiveOp::kReduceScatter;
+}
+
+// Ring steps per op: 2(n-1) for AllReduce, n-1 for AG/RS/Bcast/Reduce (facts §1.2, §1.3).
+int RingSteps(CollectiveOp op, int n) {
+  return op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
+}
+
+// The flat point-to-point bandwidth of a ring/tree graph (NCCL's nChannels x bw): NVLink inside
+// a domain; across domains each rank of the group brings its own NIC share (facts §3, NIC-bound).
+double GraphBusBw(const GroupShape& s) {
+  if (s.nodes == 1) return s.b_intra;
+  if (s.ppn == 1) return s.b_net;
+  return std::min(s.b_intra, s.ppn * s.b_net);
+}
+
+double LlMaxBw(const GroupShape& s) {
+  return s.nodes == 1 ? kLlMaxBw1Node[s.arch] : kLlMaxBwMultiNode[s.nodes == 2 ? 0 : 1];
+}
+
+double IntraLat(const GroupShape& /*s*/, int a, int p) { return kNvlinkLat[a][p]; }
+
+// interLat = hwLat[NET][algo, or Tree when ppn = 1] + latencyInter, the latter twice for Simple.
+double InterLat(const GroupShape& s, int a, int p) {
+  const int row = (s.ppn == 1 && a == kRingIdx) ? kTreeIdx : a;
+  return kNetLat[row][p] + s.inter_lat_extra * (p == kSimple ? 2 : 1);
+}
+
+double RingLat(const GroupShape& s, CollectiveOp op, int p, double bytes) {
+  const int nsteps = RingSteps(op, s.ranks);
+  const int n_inter = (op == CollectiveOp::kAllReduce ? 2 : 1) * (s.nodes - 1);
+  const double intra =
+      s.nodes > 1 ? std::max(IntraLat(s, kRingIdx, p), kNetOverheadUs * (p == kSimple ? 3 : 1))
+                  : IntraLat(s, kRingIdx, p);
+  double lat =
+      kBaseLat[kRingIdx][p] + (nsteps - n_inter) * intra + n_inter * InterLat(s, kRingIdx, p);
+  if (op == CollectiveOp::kAllReduce && p == kSimple && s.nodes > 1 &&
+      bytes / (s.channels * s.ranks) >= 64) {
+    lat *= kRingSimpleMultiNodeLatFactor;
+  }
+  return lat;
+}
+
+AlgoCost RingCost(const GroupShape& s, CollectiveOp op, int p, double bytes) {
+  double bus = GraphBusBw(s);
+  if (p == kLL) bus = std::min(LlMaxBw(s), 0.5 * bus);
+  if (p == kLL128)
+    bus = std::min(kLL128Efficiency * bus, s.channels * kPerChMaxRingLL128Bw[s.arch]);
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  c.bw_gbps = IsRingConverted(op) ? bus * s.ranks / RingSteps(op, s.ranks) : bus;
+  c.lat_us = RingLat(s, op, p, bytes);
+  return c;
+}
+
+// Double binary tree AllReduce (Sanders et al. 2009); NCCL tuning per facts §1.2/§1.3.
+AlgoCost TreeCost(const GroupShape& s, int p) {
+  const int ni = NodeIndex(s.nodes);
+  double bus = std::min(kTreeEfficiency * GraphBusBw(s), s.channels * kPerChMaxTreeBw[s.arch][ni]);
+  if (p == kLL) bus = std::min(bus / 3.8, LlMaxBw(s));
+  if (p == kLL128) {
+    bus = std::min(bus * (s.nodes == 1 ? 7.0 / 9.0 : 120.0 / 128.0),
+                   s.channels * kPerChMaxTreeLL128Bw[s.arch][ni]);
+  }
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  c.bw_gbps = 0.5 * bus;
+  c.lat_us = kBaseLat[kTreeIdx][p] +
+             2 * ((s.ppn - 1) * IntraLat(s, kTreeIdx, p) + s.log2_nodes * InterLat(s, kTreeIdx, p));
+  return c;
+}
+
+int NvlsChannels(const GroupShape& s) {
+  return s.mnnvl ? kNvlsChannelsMnnvl : kNvlsChannels[s.arch];
+}
+
+// NVLink SHARP moves S(1 + 1/N) per GPU per direction for AllReduce (facts §3), i.e. NCCL's
+// per-channel bwIntra = link cap / (ppn + 1) with ppn channels (facts §1.5); the switch runs at
+// the NVLS efficiency, and at most nvlsChannels x the per-channel rate (see constants).
+double NvlsPerChannelIntra(const GroupShape& s) {
+  const double wire =
+      std::min(kNvlsEfficiency[s.arch] * s.b_intra, NvlsChannels(s) * kNvlsPerChannelGBps[s.arch]);
+  return wire / (s.ppn + 1);
+}
+
+AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
+  const double n_ch = s.ppn;
+  const double op_factor = op == CollectiveOp::kAllReduce ? 2.0 : (s.ppn - 1.0) / s.ppn;
+  double per_ch = NvlsPerChannelIntra(s) * (n_ch - 1) / n_ch * op_factor;
+  if (s.nodes > 1) per_ch = std::min(per_ch, s.b_net * (tree && s.nodes <= 2 ? 2.0 : 1.0));
+  if (tree) per_ch = std::min(per_ch, kPerChMaxNvlsTreeBw[s.arch][NodeIndex(s.nodes)]);
+  const double bus = n_ch * per_ch;
+  AlgoCost c{.ok = true, .channels = NvlsChannels(s), .sms = NvlsChannels(s)};
+  c.bw_gbps = bus * s.ranks / RingSteps(op, s.ranks);
+  c.fill_bytes = kNvlsChunkBytes * s.ppn * NvlsChannels(s);
+  const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
+  c.lat_us = tree ? IntraLat(s, a, kSimple) + 2 * s.log2_nodes * InterLat(s, a, kSimple)
+                  : IntraLat(s, a, kSimple) + (s.nodes > 1 ? InterLat(s, a, kSimple) : 0);
+  return c;
+}
+
+// In-network reduction (IB SHARP, CollNetDirect). AllReduce: each GPU's 1/ppn shard crosses
+// the NIC once up and once down, against 2(m-1)/m for a ring; the domain does RS + AG on
+// NVLink, pipelined with it (facts §3), then NCCL's x0.85 on sm90+ (facts §1.2).
+AlgoCost CollNetCost(const GroupShape& s, CollectiveOp op) {
+  double bw = s.ppn * s.b_net;
+  if (op == CollectiveOp::kAllReduce) {
+    if (s.ppn > 1) bw = std::min(bw, s.b_intra * s.ppn / (2.0 * (s.ppn - 1)));
+    if (s.arch >= kArchHopper) bw *= kCollNetEfficiency;
+  } else {
+    // Source: facts §1.2, CollNetDirect AG/RS: ppn x min(bwIntra, 0.9 bwInter), unconverted.
+    bw = s.ppn * std::min(s.b_intra, 0.9 * s.b_net);
+  }
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  c.bw_gbps = bw;
+  c.lat_us = 2 * (std::min(1, s.ppn - 1) * IntraLat(s, kCollNetIdx, kSimple) + 0.4 * (s.ppn - 1)) +
+             InterLat(s, kCollNetIdx, kSimple);
+  return c;
+}
+
+// PAT (Jeaugey, arXiv 2506.20252): 1 GPU per node, AG/RS; facts §1.2/§1.3.
+AlgoCost PatCost(const GroupShape& s) {
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  c.bw_gbps = kPatEfficiency * GraphBusBw(s);
+  c.lat_us = kBaseLat[kPatIdx][kSimple] + s.log2_nodes * InterLat(s, kPatIdx, kSimple) / 3.5 +
+             2.8 * s.ranks;
+  return c;
+}
+
+// Point-to-point. send_recv: one peer, over NVLink inside a domain or one NIC across.
+// all_to_all: every rank sends S/n to each peer at once; NVLink and NIC traffic overlap; NCCL's
+// all-to-all uses one NIC per GPU (facts §2) and PXN keeps it rail-aligned.
+// Assumption: latency = Ring/Simple base + hop latency, plus 0.5 µs of issue cost per extra peer.
+AlgoCost P2pCost(const GroupShape& s, CollectiveOp op) {
+  constexpr double kPerPeerIssueUs = 0.5;
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  const bool cross = s.nodes > 1;
+  const double hop =
+      cross ? kNetLat[kRingIdx][kSimple] + 2 * s.inter_lat_extra : kNvlinkLat[kRingIdx][kSimple];
+  c.lat_us = kBaseLat[kRingIdx][kSimple] + hop;
+  if (op == CollectiveOp::kSendRecv) {
+    c.bw_gbps = cross ? std::min(s.b_net, s.b_nic_single) : s.b_intra;
+    return c;
+  }
+  const double n = s.ranks;
+  const double intra_share = (s.ppn - 1) / n, inter_share = (n - s.ppn) / n;
+  const double net = std::min(s.b_net_a2a, s.b_nic_single);
+  const double t_per_byte = std::max(intra_share / s.b_intra, inter_share / net);
+  c.bw_gbps = 1.0 / t_per_byte;
+  c.lat_us += kPerPeerIssueUs * (n - 1);
+  return c;
+}
+
+bool Supports(const GroupShape& s, CollectiveOp op, int a, int p) {
+  const bool ar = op == CollectiveOp::kAllReduce;
+  const bool ag_rs = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
+  switch (a) {
+    case kRingIdx:
+      return true;
+    case kTreeIdx:
+      return ar;
+    case kNvlsIdx:
+      return p == kSimple && (ar || ag_rs) && s.nvls && (s.nodes == 1 || s.collnet);
+    case kNvlsTreeIdx:
+      return p == kSimple && ar && s.nvls && s.nodes > 1;
+    case kCollNetIdx:
+      return p == kSimple && (ar || ag_rs) && s.collnet && s.nodes > 1;
+    // Assumption: our PAT cost counts log2(nodes) aggregation steps, derived for a power-of-two
+    // node count; other counts fall back.
+    case kPatIdx:
+      return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1 && s.nodes_pow2;
+  }
+  return false;
+}
+
+}  // namespace
+
+AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
+                CollectiveProtocol proto, double bytes) {
+  if (op == CollectiveOp::kAllToAll || op == CollectiveOp::kSendRecv) {
+    return algo == CollectiveAlgorithm::kP2p && proto == CollectiveProtocol::kSimple
+               ? P2pCost(s, op)
+               : AlgoCost{};
+  }
+  if (algo == CollectiveAlgorithm::kP2p) return {};
+  const int a = AlgoIndex(algo), p = ProtoIndex(proto);
+  if (!Supports(s, op, a, p)) return {};
+  switch (a) {
+    case kRingIdx:
+      return RingCost(s, op, p, bytes);
+    case kTreeIdx:
+      return TreeCost(s, p);
+    case kNvlsIdx:
+      return NvlsCost(s, op, /*tree=*/false);
+    case kNvlsTreeIdx:
+      return NvlsCost(s, op, /*tree=*/true);
+    case kCollNetIdx:
+      return CollNetCost(s, op);
+    default:
+      return PatCost(s);
+  }
+}
+
+}  // namespace tokenfab::comm_internal

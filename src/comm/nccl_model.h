@@ -1,0 +1,58 @@
+// Internal: NCCL's tuning model (src/graph/tuning.cc) with the topology-search bandwidths
+// replaced by physical link rates. Cited section numbers refer to
+// ../shared/facts/collectives.md ("facts §x"). Pure functions over plain structs; thread-safe.
+//
+// Example:
+//   GroupShape s = MakeGroupShape(topo, group);
+//   AlgoCost c = CostOf(s, CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing,
+//                       CollectiveProtocol::kSimple, 1 << 30);
+//   double t_us = c.TimeUs(1 << 30);
+#ifndef TOKENFAB_SRC_COMM_NCCL_MODEL_H_
+#define TOKENFAB_SRC_COMM_NCCL_MODEL_H_
+
+#include "tokenfab/comm/collective.h"
+
+namespace tokenfab::comm_internal {
+
+// Index of NCCL's per-architecture tables. Rubin reuses Blackwell's (Assumption: no public
+// NCCL constants for Rubin yet).
+enum Arch { kArchAmpere = 0, kArchHopper = 1, kArchBlackwell = 2 };
+
+// Everything about a (topology, group) pair the cost formulas need, computed once per call.
+struct GroupShape {
+  int ranks = 1;
+  int ppn = 1;    // ranks per NVLink domain (NCCL's "node": an MNNVL clique counts as one)
+  int nodes = 1;  // NVLink domains spanned
+  double log2_nodes = 0;
+  bool nodes_pow2 = true;
+  Arch arch = kArchHopper;
+  bool mnnvl = false;          // NVLink domain larger than one host (NVL72)
+  bool nvls = false;           // NVLink SHARP usable by this group
+  bool collnet = false;        // in-network reduction (IB SHARP) usable by this group
+  double b_intra = 0;          // GB/s per GPU per direction over NVLink (NCCL link-cap units)
+  double b_net = 0;            // GB/s per GPU per direction over the NIC(s), after the fabric
+  double b_net_a2a = 0;        // same, for all-to-all traffic
+  double b_nic_single = 0;     // GB/s of one NIC (p2p and all-to-all use one NIC per GPU)
+  double inter_lat_extra = 0;  // µs added per network hop for fabric tiers above the leaf
+  int channels = 16;           // NCCL collective channels per GPU
+};
+
+GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group);
+
+// The model's view of one (algorithm, protocol): t[µs] = lat + bytes / (1000 bw) + fill.
+struct AlgoCost {
+  bool ok = false;
+  double lat_us = 0;
+  double bw_gbps = 0;     // NCCL's algorithm bandwidth (bytes / time)
+  double fill_bytes = 0;  // pipeline fill, moved at bw_gbps once more
+  int channels = 0;
+  int sms = 0;
+  double TimeUs(double bytes) const { return lat_us + (bytes + fill_bytes) / (1e3 * bw_gbps); }
+};
+
+AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
+                CollectiveProtocol proto, double bytes);
+
+}  // namespace tokenfab::comm_internal
+
+#endif  // TOKENFAB_SRC_COMM_NCCL_MODEL_H_
