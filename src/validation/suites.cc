@@ -3,8 +3,11 @@
 
 namespace tokenfab {
 
+SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
+
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
+      {"factory", "reliability, goodput, power and cost", RunFactorySuite},
   };
   return kSuites;
 }

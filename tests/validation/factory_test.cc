@@ -1,0 +1,57 @@
+// Replays factory-public.json through src/factory and asserts every case within its stated
+// tolerance. Known misses are listed with their reason and must keep missing (so that a fix is
+// noticed and the list shrinks); no tolerance is widened to pass.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <set>
+
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+
+SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
+
+namespace {
+
+// id/metric pairs that miss their tolerance today, with the reason (see docs/factory.md).
+const std::set<std::string> kKnownMisses = {
+    // An independent per-node rate (Kokolis et al. A100 fleets, pooled 5.11/1000 node-days)
+    // predicts 565 unexpected interruptions vs 419 published (+35%).
+    "llama3_405b_interruptions_54d/unexpected_interruptions",
+};
+
+void PrintTable(const SuiteResult& s) {
+  std::cout << fmt::format("{:<32} {:<44} {:>12} {:>12} {:>8} {:>6}\n", "case", "metric",
+                           "predicted", "published", "error", "tol");
+  for (const ValidationCase& c : s.cases) {
+    std::cout << fmt::format("{:<32} {:<44} {:>12.4g} {:>12.4g} {:>+7.2f}% {:>5.1f}% {}\n", c.id,
+                             c.metric, c.predicted, c.published, 100 * c.error(), 100 * c.tolerance,
+                             c.pass() ? "" : "MISS");
+  }
+  std::cout << fmt::format("median |error| {:.2f}%, worst {:.2f}%\n", 100 * s.median_abs_error(),
+                           100 * s.worst_abs_error());
+}
+
+TEST(FactoryValidationTest, EveryCaseWithinItsTolerance) {
+  const Catalog catalog;
+  const SuiteResult s = RunFactorySuite(catalog, SharedDir());
+  PrintTable(s);
+  ASSERT_GE(s.cases.size(), 16u);
+  for (const ValidationCase& c : s.cases) {
+    const std::string key = c.id + "/" + c.metric;
+    ASSERT_TRUE(std::isfinite(c.predicted)) << key;
+    if (kKnownMisses.count(key)) {
+      EXPECT_FALSE(c.pass()) << key << " now passes: remove it from kKnownMisses";
+      continue;
+    }
+    EXPECT_TRUE(c.pass()) << key << " " << c.note << ": predicted " << c.predicted << ", published "
+                          << c.published;
+  }
+  EXPECT_LE(s.median_abs_error(), s.median_tolerance);
+}
+
+}  // namespace
+}  // namespace tokenfab
