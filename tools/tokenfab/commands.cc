@@ -9,7 +9,7 @@ namespace tokenfab::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      // Filled in as commands land.
+      // train: registered once the catalog loader lands.
   };
   return kCommands;
 }

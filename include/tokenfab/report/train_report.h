@@ -1,0 +1,33 @@
+// Renderers of training results: a text table for people and JSON for scripts (keys per the CLI
+// contract: SI numbers, unit in the key). Pure functions of the result structs; thread-safe.
+//
+// Example:
+//   TrainReportContext ctx{"llama-3.1-405b", cluster};
+//   std::cout << RenderTrainText(result, ctx);
+//   std::cout << TrainResultToJson(result, ctx).dump(2);
+#ifndef TOKENFAB_REPORT_TRAIN_REPORT_H_
+#define TOKENFAB_REPORT_TRAIN_REPORT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tokenfab/hw/cluster.h"
+#include "tokenfab/train/train.h"
+
+namespace tokenfab {
+
+struct TrainReportContext {
+  std::string model_name;
+  Cluster cluster;
+  double total_tokens = 0;           // --tokens, 0 when not asked
+  std::vector<std::string> sources;  // catalog files / references used (provenance)
+};
+
+std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);
+nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx);
+nlohmann::json TrainConfigToJson(const TrainingConfig& c);
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_REPORT_TRAIN_REPORT_H_

@@ -1,0 +1,142 @@
+// Training performance of a dense or MoE transformer on a cluster: step time broken down by named
+// effect, memory per GPU by category, throughput, MFU, and whether the plan fits.
+//
+// The model is analytical (Calculon-style: Isaev et al. SC'23), built from:
+//   - per-operator roofline costs (perf/compute.h) of each layer's GEMMs, fused attention and
+//     memory-bound elementwise ops, forward, backward and recomputation;
+//   - Megatron-LM parallelism (Shoeybi et al. 2019; Narayanan et al. SC'21; Korthikanti et al.
+//     2022): TP with sequence parallelism, PP 1F1B and interleaved with its bubble, DP with
+//     overlapped gradient reduce-scatter/all-reduce and ZeRO-1/2/3, CP ring attention, EP
+//     all-to-all, activation recompute none/selective/full;
+//   - collectives placed on the topology (comm/collective.h), rank order TP-CP-EP-DP-PP as in
+//     Megatron-Core, so a group's ranks share an NVLink domain when its stride allows.
+// EstimateTraining() is a pure function and does not throw; ValidateTrainingConfig() throws
+// InputError for configurations that cannot be set up at all. Thread-safe.
+//
+// Example:
+//   TrainingContext ctx = MakeTrainingContext(cluster);
+//   TrainingConfig c;  c.tp = 8; c.pp = 16; c.dp = 128; c.gbs = 2048; c.seq = 8192;
+//   ValidateTrainingConfig(model, cluster, c);
+//   TrainResult r = EstimateTraining(ctx, model, c);
+//   double mfu = r.mfu;
+#ifndef TOKENFAB_TRAIN_TRAIN_H_
+#define TOKENFAB_TRAIN_TRAIN_H_
+
+#include <string>
+#include <string_view>
+#include <optional>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/comm/collective.h"
+#include "tokenfab/hw/cluster.h"
+#include "tokenfab/perf/compute.h"
+#include "tokenfab/workload/model.h"
+
+namespace tokenfab {
+
+enum class Recompute { kNone, kSelective, kFull };
+std::string_view RecomputeName(Recompute r);  // "none", "selective", "full"
+std::optional<Recompute> ParseRecompute(std::string_view name);
+
+struct TrainingConfig {
+  int tp = 1;    // tensor parallel (with sequence parallelism when > 1)
+  int pp = 1;    // pipeline stages
+  int vpp = 1;   // virtual stages per pipeline rank (interleaved 1F1B)
+  int cp = 1;    // context parallel (ring attention)
+  int ep = 1;    // expert parallel (MoE)
+  int etp = 1;   // expert tensor parallel (MoE)
+  int dp = 1;    // data parallel
+  int mbs = 1;   // micro-batch size, sequences
+  int gbs = 1;   // global batch, sequences
+  int seq = 2048;
+  Precision precision = Precision::kBf16;
+  Recompute recompute = Recompute::kNone;
+  int zero = 1;  // 0: plain DP all-reduce; 1: distributed optimizer; 2: + grads; 3: + params
+  // Software features (Megatron-Core/TE defaults on Hopper+; off for 2021-era Megatron):
+  bool tp_comm_overlap = true;  // TE userbuffers overlap of TP comm with GEMMs
+  bool dp_overlap = true;       // --overlap-grad-reduce / --overlap-param-gather
+  bool flash_attention = true;  // fused attention: no s^2 activations, causal block skipping
+  bool sequence_parallel = true;  // shard norms/dropout activations over TP (Korthikanti 2022)
+  // Megatron's uneven pipeline split (--decoder-first/last-pipeline-num-layers): layers on the
+  // first and last stages; 0 = even split. The other stages share the rest evenly.
+  int pp_first_layers = 0;
+  int pp_last_layers = 0;
+  // MoE: tokens of the most loaded expert over the mean (1 = perfect balance).
+  double moe_load_imbalance = 1.0;
+  int gpus() const { return tp * cp * pp * dp; }
+  int microbatches() const { return gbs / (dp * mbs); }
+};
+
+// Step time by named effect; the parts add up to step_time.
+struct StepBreakdown {
+  Seconds compute;          // forward + backward math and memory-bound ops, all microbatches
+  Seconds recompute;        // activation recomputation
+  Seconds tp_comm;          // exposed tensor-parallel communication
+  Seconds cp_comm;          // exposed context-parallel (ring attention) communication
+  Seconds ep_comm;          // exposed expert-parallel all-to-all
+  Seconds pp_comm;          // exposed pipeline point-to-point sends
+  Seconds pipeline_bubble;  // fill and drain of the pipeline
+  Seconds dp_comm;          // exposed gradient reduction and parameter gathering
+  Seconds optimizer;        // optimizer step
+  Seconds overlap_slowdown; // compute slowed by communication kernels running alongside
+};
+
+struct MemoryBreakdown {
+  Bytes weights;
+  Bytes gradients;
+  Bytes optimizer;
+  Bytes activations;
+  Bytes buffers;  // communication buffers, workspace, logits, CUDA context
+  Bytes total;
+  Bytes capacity;
+};
+
+struct TrainResult {
+  TrainingConfig config;
+  Seconds step_time;
+  StepBreakdown breakdown;
+  MemoryBreakdown memory;  // of the most loaded pipeline stage
+  double tokens_per_step = 0;
+  double tokens_per_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  double model_flops_per_token = 0;  // Megatron convention (see ModelFlopsPerToken)
+  double model_tflops_per_gpu = 0;
+  double mfu = 0;                    // model FLOPs / (time * GPUs * dense peak of the precision's
+                                     // reference, BF16)
+  double hardware_tflops_per_gpu = 0;  // including recomputation
+  Feasibility fits;
+  std::string bottleneck;  // largest non-compute effect, in words
+};
+
+// Precomputed per-cluster state shared by every evaluation (the search's inner loop).
+struct TrainingContext {
+  Cluster cluster;
+  ComputeModel compute;
+  Topology topology;
+};
+TrainingContext MakeTrainingContext(const Cluster& cluster);
+
+// Throws InputError (key = the CLI flag) when the configuration cannot be formed: degrees that do
+// not divide heads, layers, GPUs or the batch, a precision the chip lacks, and the like.
+void ValidateTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
+// Like ValidateTrainingConfig, but returns the reason instead of throwing (for the search).
+Feasibility CheckTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
+
+// REQUIRES a configuration that passed validation.
+TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& cfg);
+
+enum class StagePosition { kFirst, kMiddle, kLast };
+// Memory per GPU of one pipeline stage (the first holds the embedding, the last the logits).
+// REQUIRES a configuration that passed validation; kMiddle REQUIRES pp > 2.
+MemoryBreakdown EstimateStageMemory(const Model& m, const TrainingConfig& cfg, Bytes capacity,
+                                    StagePosition position);
+
+// Training FLOPs per token as Megatron-LM counts them (Narayanan et al. SC'21 eq. 3 generalised
+// to GQA, SwiGLU, MoE and MLA as in megatron/training/training.py num_floating_point_operations):
+// forward + backward = 3 x forward, attention scores counted without causal masking, no
+// recomputation. `with_full_recompute` adds one more forward of the transformer layers (HFU).
+double ModelFlopsPerToken(const Model& m, int seq, bool with_full_recompute = false);
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_TRAIN_TRAIN_H_

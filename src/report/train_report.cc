@@ -1,0 +1,126 @@
+#include "tokenfab/report/train_report.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace tokenfab {
+namespace {
+
+std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
+  return {{"compute", b.compute},
+          {"recompute", b.recompute},
+          {"tp_comm_exposed", b.tp_comm},
+          {"cp_comm_exposed", b.cp_comm},
+          {"ep_comm_exposed", b.ep_comm},
+          {"pp_comm_exposed", b.pp_comm},
+          {"pipeline_bubble", b.pipeline_bubble},
+          {"dp_comm_exposed", b.dp_comm},
+          {"optimizer", b.optimizer},
+          {"overlap_slowdown", b.overlap_slowdown}};
+}
+
+std::string ConfigLine(const TrainingConfig& c) {
+  return fmt::format(
+      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO {}",
+      c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, c.gbs, c.seq, PrecisionName(c.precision),
+      RecomputeName(c.recompute), c.zero);
+}
+
+std::string MemoryText(const MemoryBreakdown& m, const Feasibility& fits) {
+  std::string out = fmt::format("memory per GPU   {:.1f} GiB of {:.1f} GiB  {}\n", ToGiB(m.total),
+                                ToGiB(m.capacity), fits.ok ? "fits" : "DOES NOT FIT");
+  out += fmt::format(
+      "  weights {:.1f}  gradients {:.1f}  optimizer {:.1f}  activations {:.1f}  buffers {:.1f} "
+      "GiB\n",
+      ToGiB(m.weights), ToGiB(m.gradients), ToGiB(m.optimizer), ToGiB(m.activations),
+      ToGiB(m.buffers));
+  if (!fits.ok) out += "  reason: " + fits.reason + "\n";
+  return out;
+}
+
+std::string BreakdownText(const TrainResult& r) {
+  std::string out = "step time breakdown\n";
+  for (const auto& [name, t] : Effects(r.breakdown)) {
+    if (t.si() <= 0) continue;
+    out += fmt::format("  {:<18} {:>10.3f} s  {:>5.1f}%\n", name, ToSeconds(t),
+                       100.0 * (t / r.step_time));
+  }
+  return out;
+}
+
+std::string CampaignText(const TrainResult& r, const TrainReportContext& ctx) {
+  if (ctx.total_tokens <= 0) return "";
+  const double seconds = ctx.total_tokens / r.tokens_per_s;
+  const double gpu_hours = seconds / 3600.0 * r.config.gpus();
+  return fmt::format("time to train    {:.1f} days for {:.3g} tokens (ideal, no failures), "
+                     "{:.3g} GPU-hours\n",
+                     seconds / 86400.0, ctx.total_tokens, gpu_hours);
+}
+
+}  // namespace
+
+std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx) {
+  std::string out = fmt::format("tokenfab train: {} on {} x {} ({}, {})\n", ctx.model_name,
+                                r.config.gpus(), ctx.cluster.chip.display_name,
+                                ctx.cluster.system.name, ctx.cluster.fabric.name);
+  out += "config           " + ConfigLine(r.config) + "\n";
+  out += fmt::format("step time        {:.3f} s\n", ToSeconds(r.step_time));
+  out += fmt::format("throughput       {:.4g} tokens/s  ({:.1f} tokens/s/GPU)\n", r.tokens_per_s,
+                     r.tokens_per_s_per_gpu);
+  out += fmt::format("model TFLOP/s    {:.1f} per GPU  MFU {:.1f}%  (HFU TFLOP/s {:.1f})\n",
+                     r.model_tflops_per_gpu, 100.0 * r.mfu, r.hardware_tflops_per_gpu);
+  out += MemoryText(r.memory, r.fits);
+  out += BreakdownText(r);
+  out += "bottleneck       " + r.bottleneck + "\n";
+  out += CampaignText(r, ctx);
+  return out;
+}
+
+nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
+  return {{"tp", c.tp},   {"pp", c.pp},   {"vpp", c.vpp},
+          {"cp", c.cp},   {"ep", c.ep},   {"etp", c.etp},
+          {"dp", c.dp},   {"mbs", c.mbs}, {"gbs", c.gbs},
+          {"seq", c.seq}, {"precision", PrecisionName(c.precision)},
+          {"recompute", RecomputeName(c.recompute)}, {"zero", c.zero}};
+}
+
+nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {
+  nlohmann::json breakdown = nlohmann::json::object();
+  for (const auto& [name, t] : Effects(r.breakdown)) breakdown[std::string(name) + "_s"] = ToSeconds(t);
+  const MemoryBreakdown& m = r.memory;
+  nlohmann::json j = {
+      {"model", ctx.model_name},
+      {"system", ctx.cluster.system.name},
+      {"fabric", ctx.cluster.fabric.name},
+      {"gpus", r.config.gpus()},
+      {"step_time_s", ToSeconds(r.step_time)},
+      {"tokens_per_step", r.tokens_per_step},
+      {"tokens_per_s", r.tokens_per_s},
+      {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
+      {"model_tflops_per_gpu", r.model_tflops_per_gpu},
+      {"hardware_tflops_per_gpu", r.hardware_tflops_per_gpu},
+      {"mfu", r.mfu},
+      {"memory_per_gpu_bytes", ToBytes(m.total)},
+      {"memory_capacity_bytes", ToBytes(m.capacity)},
+      {"memory", {{"weights_bytes", ToBytes(m.weights)},
+                  {"gradients_bytes", ToBytes(m.gradients)},
+                  {"optimizer_bytes", ToBytes(m.optimizer)},
+                  {"activations_bytes", ToBytes(m.activations)},
+                  {"buffers_bytes", ToBytes(m.buffers)}}},
+      {"fits", r.fits.ok},
+      {"reason", r.fits.reason},
+      {"bottleneck", r.bottleneck},
+      {"config", TrainConfigToJson(r.config)},
+      {"breakdown", breakdown}};
+  if (ctx.total_tokens > 0) {
+    const double seconds = ctx.total_tokens / r.tokens_per_s;
+    j["time_to_train"] = {{"tokens", ctx.total_tokens},
+                          {"ideal_days", seconds / 86400.0},
+                          {"gpu_hours", seconds / 3600.0 * r.config.gpus()}};
+  }
+  if (!ctx.sources.empty()) j["provenance"] = ctx.sources;
+  return j;
+}
+
+}  // namespace tokenfab

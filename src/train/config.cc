@@ -1,0 +1,151 @@
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+
+#include "tokenfab/train/train.h"
+
+namespace tokenfab {
+namespace {
+
+constexpr std::array<std::string_view, 3> kRecomputeNames = {"none", "selective", "full"};
+
+// What is wrong with a configuration, keyed by the CLI flag that sets it.
+struct Problem {
+  std::string key;
+  std::string message;
+  std::string hint;
+};
+using MaybeProblem = std::optional<Problem>;
+
+MaybeProblem No(std::string key, std::string message, std::string hint = "") {
+  return Problem{std::move(key), std::move(message), std::move(hint)};
+}
+
+std::string Divisors(int n) {
+  std::string out;
+  for (int d = 1; d <= n && out.size() < 40; ++d) {
+    if (n % d == 0) out += (out.empty() ? "" : ", ") + std::to_string(d);
+  }
+  return out;
+}
+
+MaybeProblem CheckTensorParallel(const Model& m, const TrainingConfig& c) {
+  if (m.heads % c.tp != 0) {
+    return No("--tp", fmt::format("tensor parallel {} does not divide the {} attention heads of {}",
+                                  c.tp, m.heads, m.name),
+              fmt::format("use a divisor of {}: {}", m.heads, Divisors(m.heads)));
+  }
+  if (!m.is_mla() && m.kv_heads % c.tp != 0 && c.tp % m.kv_heads != 0) {
+    return No("--tp", fmt::format("tensor parallel {} and the {} KV heads of {} do not divide "
+                                  "one another", c.tp, m.kv_heads, m.name));
+  }
+  return std::nullopt;
+}
+
+MaybeProblem CheckPipeline(const Model& m, const TrainingConfig& c) {
+  if (c.vpp > 1 && c.pp == 1) {
+    return No("--vpp", "interleaving (vpp > 1) needs pipeline parallelism (pp > 1)");
+  }
+  const bool uneven = c.pp_first_layers > 0 || c.pp_last_layers > 0;
+  if (uneven && c.pp < 3) {
+    return No("--pp-first-layers", "an uneven pipeline split needs at least 3 stages");
+  }
+  const int inner_stages = uneven ? c.pp - 2 : c.pp;
+  const int inner_layers = m.layers - c.pp_first_layers - c.pp_last_layers;
+  if (inner_layers <= 0 || inner_layers % (inner_stages * c.vpp) != 0) {
+    if (uneven) {
+      return No("--pp-first-layers",
+                fmt::format("{} layers minus first {} and last {} leave {}, not divisible by the {} "
+                            "other stages x VPP {}", m.layers, c.pp_first_layers, c.pp_last_layers,
+                            inner_layers, inner_stages, c.vpp));
+    }
+    return No("--pp", fmt::format("{} layers are not divisible by PP x VPP = {} x {} = {}",
+                                  m.layers, c.pp, c.vpp, c.pp * c.vpp),
+              fmt::format("choose PP x VPP among the divisors of {} ({}), or set the first and last "
+                          "stages' layers with --pp-first-layers/--pp-last-layers",
+                          m.layers, Divisors(m.layers)));
+  }
+  if (uneven && (c.pp_first_layers % c.vpp != 0 || c.pp_last_layers % c.vpp != 0)) {
+    return No("--pp-first-layers", "the first and last stages' layers must be divisible by VPP");
+  }
+  return std::nullopt;
+}
+
+MaybeProblem CheckExperts(const Model& m, const TrainingConfig& c) {
+  if (!m.is_moe()) {
+    if (c.ep > 1) return No("--ep", fmt::format("{} is dense: expert parallelism needs an MoE model", m.name));
+    return std::nullopt;
+  }
+  if (m.experts % c.ep != 0) {
+    return No("--ep", fmt::format("expert parallel {} does not divide the {} experts of {}", c.ep,
+                                  m.experts, m.name),
+              fmt::format("use a divisor of {}: {}", m.experts, Divisors(m.experts)));
+  }
+  if ((c.dp * c.cp * c.tp) % (c.ep * c.etp) != 0) {
+    return No("--ep", fmt::format("EP x ETP = {} must divide DP x CP x TP = {} (experts are sharded "
+                                  "over the data-parallel ranks, as in Megatron-Core)",
+                                  c.ep * c.etp, c.dp * c.cp * c.tp));
+  }
+  return std::nullopt;
+}
+
+MaybeProblem CheckBatch(const TrainingConfig& c) {
+  if (c.gbs % (c.dp * c.mbs) != 0) {
+    return No("--gbs", fmt::format("global batch {} is not divisible by DP x micro-batch = {} x {} = {}",
+                                   c.gbs, c.dp, c.mbs, c.dp * c.mbs),
+              fmt::format("use a multiple of {}", c.dp * c.mbs));
+  }
+  if (c.cp > 1 && c.seq % (2 * c.cp) != 0) {
+    return No("--cp", fmt::format("sequence {} is not divisible by 2 x CP = {} (load-balanced ring "
+                                  "attention splits each sequence into 2 x CP chunks)",
+                                  c.seq, 2 * c.cp));
+  }
+  return std::nullopt;
+}
+
+MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
+  if (c.gpus() != cl.gpus) {
+    return No("--gpus", fmt::format("{} GPUs != TP x CP x PP x DP = {} x {} x {} x {} = {}", cl.gpus,
+                                    c.tp, c.cp, c.pp, c.dp, c.gpus()),
+              "leave --dp out to derive it from --gpus");
+  }
+  if (!cl.chip.supports(c.precision)) {
+    return No("--precision", fmt::format("{} is not supported by {}", PrecisionName(c.precision),
+                                         cl.chip.name),
+              cl.chip.supports(Precision::kFp8) ? "use fp8 or bf16" : "use bf16");
+  }
+  if (c.zero < 0 || c.zero > 3) return No("--zero", fmt::format("expected 0, 1, 2 or 3, got {}", c.zero));
+  return std::nullopt;
+}
+
+MaybeProblem FindProblem(const Model& m, const Cluster& cl, const TrainingConfig& c) {
+  for (MaybeProblem p : {CheckCluster(cl, c), CheckTensorParallel(m, c), CheckPipeline(m, c),
+                         CheckExperts(m, c), CheckBatch(c)}) {
+    if (p) return p;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Feasibility CheckTrainingConfig(const Model& m, const Cluster& cl, const TrainingConfig& c) {
+  const MaybeProblem p = FindProblem(m, cl, c);
+  return p ? Feasibility::No(p->key + ": " + p->message) : Feasibility::Ok();
+}
+
+std::string_view RecomputeName(Recompute r) { return kRecomputeNames[static_cast<int>(r)]; }
+
+std::optional<Recompute> ParseRecompute(std::string_view name) {
+  for (size_t i = 0; i < kRecomputeNames.size(); ++i) {
+    if (kRecomputeNames[i] == name) return static_cast<Recompute>(i);
+  }
+  return std::nullopt;
+}
+
+void ValidateTrainingConfig(const Model& m, const Cluster& cl, const TrainingConfig& c) {
+  const MaybeProblem p = FindProblem(m, cl, c);
+  if (p) throw InputError({"<command line>", 0, 0}, p->key, p->message, p->hint);
+}
+
+}  // namespace tokenfab

@@ -1,0 +1,219 @@
+#include "layer_cost.h"
+
+#include <algorithm>
+
+namespace tokenfab::train_internal {
+namespace {
+
+constexpr double kBf16 = 2.0;  // bytes per BF16 element
+
+Precision GemmPrecision(const TrainingConfig& c) { return c.precision; }
+
+// Forward GEMM m x k times k x n, and its two backward GEMMs (dgrad m x n . n x k, wgrad
+// k x m . m x n), each with the forward's FLOPs. Source: Narayanan et al. SC'21 sec. 5.1.
+struct GemmPair {
+  Seconds forward;
+  Seconds backward;
+};
+GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p) {
+  return {GemmTime(cm, m, n, k, p), GemmTime(cm, m, k, n, p) + GemmTime(cm, k, n, m, p)};
+}
+
+void Add(PassCost& fwd, PassCost& bwd, GemmPair g) {
+  fwd.gemm += g.forward;
+  bwd.gemm += g.backward;
+}
+
+double QkDim(const Model& m) { return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim; }
+double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
+
+// Projections of the attention block, TP-sharded by heads (Shoeybi et al. 2019, sec. 3).
+void AddAttentionProjections(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
+                             double t, LayerCost& lc) {
+  const Precision p = GemmPrecision(c);
+  const double heads = static_cast<double>(m.heads) / c.tp;
+  if (m.is_mla()) {
+    // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated.
+    const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
+    if (m.q_lora_rank > 0) Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p));
+    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * QkDim(m), p));
+    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p));
+    Add(lc.forward, lc.backward,
+        Gemm(cm, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p));
+  } else {
+    const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
+    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p));
+  }
+  Add(lc.forward, lc.backward, Gemm(cm, t, heads * VDim(m), m.hidden, p));
+}
+
+// Fused causal attention: QK^T and AV are 2 t s (d_qk + d_v) FLOPs per head forward; flash
+// attention skips the masked half (Dao 2023, FlashAttention-2 sec. 3.1); backward does 2.5x the
+// forward matmul work (5 vs 2 matmuls, same paper, sec. 3.1.2).
+void AddAttentionCore(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
+                      LayerCost& lc) {
+  const double causal = c.flash_attention ? 0.5 : 1.0;
+  const double heads = static_cast<double>(m.heads) / c.tp;
+  const double flops = 2.0 * t * c.seq * heads * (QkDim(m) + VDim(m)) * causal;
+  lc.forward.attention += AttentionTime(cm, flops, false);
+  lc.backward.attention += AttentionTime(cm, 2.5 * flops, true);
+  lc.selective_recompute = AttentionTime(cm, flops, false);
+  if (!c.flash_attention) {
+    // Unfused softmax/dropout over the s x s scores: 5 passes of a s^2 tensor per head
+    // (Korthikanti et al. 2022, sec. 4.1 byte counts), forward; backward twice that.
+    const Bytes scores = ByteCount(5.0 * kBf16 * t * c.seq * heads);
+    lc.forward.other += MemoryTime(cm, scores);
+    lc.backward.other += MemoryTime(cm, scores * 2.0);
+    lc.selective_recompute += MemoryTime(cm, scores);
+  }
+}
+
+void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
+                 double ffn, LayerCost& lc) {
+  const Precision p = GemmPrecision(c);
+  const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
+  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, gate * ffn / c.tp, p));
+  Add(lc.forward, lc.backward, Gemm(cm, t, ffn / c.tp, m.hidden, p));
+}
+
+// Routed experts as grouped GEMMs (Megatron-Core MoE): a GPU holds t/tp tokens of the sequence-
+// parallel region and sends each to top_k experts; with expert-TP the etp ranks of an expert
+// share its tokens at 1/etp width. Each local expert thus sees
+// (t/tp) * etp * top_k * imbalance / local_experts tokens.
+// Efficiency follows the per-expert GEMM size (the table), which captures small-batch experts.
+void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
+                      LayerCost& lc) {
+  const Precision p = GemmPrecision(c);
+  const double local_experts = static_cast<double>(m.experts) / c.ep;
+  const double tokens = t / c.tp * c.etp * m.top_k * c.moe_load_imbalance / local_experts;
+  const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
+  const double f = static_cast<double>(m.expert_ffn_hidden) / c.etp;
+  GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p);
+  GemmPair down = Gemm(cm, tokens, f, m.hidden, p);
+  lc.forward.other += (up.forward + down.forward) * local_experts;
+  lc.backward.other += (up.backward + down.backward) * local_experts;
+  // Router GEMM and the token permutation (read + write of t * top_k hidden vectors).
+  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.experts, Precision::kBf16));
+  const Bytes permute = ByteCount(2.0 * kBf16 * t * m.top_k * m.hidden * 2.0);
+  lc.forward.other += MemoryTime(cm, permute);
+  lc.backward.other += MemoryTime(cm, permute);
+}
+
+// Memory-bound elementwise kernels per layer, forward. Assumption: passes over t x h BF16
+// tensors in Megatron-LM/TE's kernel sequence: 2 norms (read + write) 4, 2 residual adds (2 reads
+// + 1 write) 6, rotary or bias 2, dropout (GELU/GPT-style models only) 4; over t x f the
+// activation: GELU 2 passes, SwiGLU 3. Backward moves twice the bytes. Under sequence parallelism
+// the t x h kernels run on t/tp tokens.
+void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
+                    double ffn_width, LayerCost& lc) {
+  const bool gelu = m.activation == Activation::kGelu;
+  const double hidden_passes = 12.0 + (gelu ? 4.0 : 0.0);
+  const double ffn_passes = gelu ? 2.0 : 3.0;
+  double bytes = kBf16 * t * (hidden_passes * m.hidden / c.tp + ffn_passes * ffn_width / c.tp);
+  if (c.precision == Precision::kFp8 || c.precision == Precision::kFp4) {
+    // Quantising each GEMM input (read BF16, write FP8): QKV, proj, FFN in, FFN down inputs.
+    bytes += 3.0 * t * (3.0 * m.hidden + ffn_width) / c.tp;
+  }
+  lc.forward.other += MemoryTime(cm, ByteCount(bytes)) + cm.kernel_overhead * 8.0;
+  lc.backward.other += MemoryTime(cm, ByteCount(2.0 * bytes)) + cm.kernel_overhead * 8.0;
+}
+
+Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
+                   int stride) {
+  if (ranks <= 1 || bytes <= 0) return Seconds();
+  const GroupPlacement g = PlaceGroup(ctx.topology, ranks, stride);
+  return EstimateCollective(ctx.topology, op, ByteCount(bytes), g).time;
+}
+
+// Sequence-parallel TP: per layer 2 all-gathers and 2 reduce-scatters of the t x h activation
+// forward, the same backward (Korthikanti et al. 2022, sec. 4.2.2, Fig. 5).
+void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                           double t, LayerCost& lc) {
+  const double bytes = kBf16 * t * m.hidden;
+  const Seconds ag = Collective(ctx, CollectiveOp::kAllGather, bytes, c.tp, 1);
+  const Seconds rs = Collective(ctx, CollectiveOp::kReduceScatter, bytes, c.tp, 1);
+  lc.forward.tp_comm = (ag + rs) * 2.0;
+  lc.backward.tp_comm = (ag + rs) * 2.0;
+}
+
+// Ring attention: cp - 1 steps, each passing this rank's K and V chunk to the next rank; the
+// backward pass also returns dK and dV (Liu et al. 2023, Ring Attention; Megatron-Core CP).
+void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                            double t, LayerCost& lc) {
+  if (c.cp <= 1) return;
+  const double kv_width = m.is_mla() ? m.heads * (QkDim(m) + VDim(m))
+                                     : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads)) * m.head_dim;
+  const double chunk = kBf16 * t * kv_width / c.tp;
+  const GroupPlacement g = PlaceGroup(ctx.topology, c.cp, c.tp);
+  const Seconds step = EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
+  lc.forward.cp_comm = step * (c.cp - 1.0);
+  lc.backward.cp_comm = step * (2.0 * (c.cp - 1.0));
+}
+
+// MoE all-to-all: dispatch and combine of t * top_k hidden vectors forward, and again backward.
+void AddExpertParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                           double t, LayerCost& lc) {
+  if (c.ep <= 1) return;
+  const double bytes = kBf16 * t * m.top_k * m.hidden / c.tp;
+  // EP ranks are consecutive after expert-TP in Megatron-Core's expert grid (ETP-EP-EDP).
+  const Seconds a2a = Collective(ctx, CollectiveOp::kAllToAll, bytes, c.ep, c.etp);
+  lc.forward.ep_comm = a2a * 2.0;
+  lc.backward.ep_comm = a2a * 2.0;
+}
+
+}  // namespace
+
+double TokensPerMicrobatch(const TrainingConfig& c) {
+  return static_cast<double>(c.mbs) * c.seq / c.cp;
+}
+
+LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                    bool moe_layer) {
+  const ComputeModel& cm = ctx.compute;
+  const double t = TokensPerMicrobatch(c);
+  LayerCost lc;
+  AddAttentionProjections(cm, m, c, t, lc);
+  AddAttentionCore(cm, m, c, t, lc);
+  double ffn_width = m.ffn_hidden;
+  if (moe_layer) {
+    AddRoutedExperts(cm, m, c, t, lc);
+    if (m.shared_experts > 0) AddDenseFfn(cm, m, c, t, m.expert_ffn_hidden * m.shared_experts, lc);
+    ffn_width = static_cast<double>(m.expert_ffn_hidden) * (m.top_k + m.shared_experts);
+    AddExpertParallelComm(ctx, m, c, t, lc);
+  } else {
+    AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc);
+  }
+  AddElementwise(cm, m, c, t, ffn_width, lc);
+  AddTensorParallelComm(ctx, m, c, t, lc);
+  AddContextParallelComm(ctx, m, c, t, lc);
+  return lc;
+}
+
+// TP comm hides behind the layer's GEMMs when overlapped (TE userbuffers), CP behind attention;
+// the overlapped part still slows compute by `overlap_slowdown` of its duration.
+Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassCost& pass) {
+  const double s = ctx.compute.overlap_slowdown;
+  Exposure e;
+  if (c.tp_comm_overlap) {
+    e.tp = Max(Seconds(), pass.tp_comm - pass.gemm);
+    e.slowdown += Min(pass.tp_comm, pass.gemm) * s;
+  } else {
+    e.tp = pass.tp_comm;
+  }
+  e.cp = Max(Seconds(), pass.cp_comm - pass.attention);
+  e.slowdown += Min(pass.cp_comm, pass.attention) * s;
+  e.ep = pass.ep_comm;
+  return e;
+}
+
+Seconds CostLogits(const TrainingContext& ctx, const Model& m, const TrainingConfig& c) {
+  const double t = TokensPerMicrobatch(c);
+  const double vocab = static_cast<double>(m.vocab) / c.tp;
+  // The output layer stays in BF16 in the FP8 recipes (TE/NeMo keep the LM head in high precision).
+  GemmPair g = Gemm(ctx.compute, t, m.hidden, vocab, Precision::kBf16);
+  // Cross-entropy in FP32 over t x V/tp logits: about 3 passes forward + backward.
+  const Bytes ce = ByteCount(4.0 * 3.0 * t * vocab);
+  return g.forward + g.backward + MemoryTime(ctx.compute, ce);
+}
+
+}  // namespace tokenfab::train_internal

@@ -1,0 +1,146 @@
+#include "memory.h"
+
+#include <algorithm>
+
+namespace tokenfab::train_internal {
+namespace {
+
+// Mixed-precision Adam (Rajbhandari et al. 2020, ZeRO, sec. 3.1): BF16 weights 2 B, FP32 main
+// gradients 4 B (Megatron accumulates and reduces gradients in FP32), FP32 master weights,
+// momentum and variance 12 B.
+constexpr double kWeightBytes = 2.0;
+constexpr double kGradBytes = 4.0;
+constexpr double kOptimizerBytes = 12.0;
+// Assumption: CUDA context, cuBLAS/cuDNN workspaces, NCCL channels and allocator slack.
+constexpr double kRuntimeReserveGiB = 2.0;
+
+double QkDim(const Model& m) { return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim; }
+double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
+
+// Attention tensors saved for backward, in units of s*b BF16 elements, TP-sharded part.
+double AttentionSavedWidth(const Model& m) {
+  if (m.is_mla()) {
+    const double latent = m.kv_lora_rank + m.qk_rope_head_dim + m.q_lora_rank;
+    return m.heads * (2.0 * QkDim(m) + 2.0 * VDim(m)) + latent;  // Q, K, V, out-proj input
+  }
+  return (2.0 * m.heads + 2.0 * m.kv_heads) * m.head_dim;  // Q, out-proj input; K, V
+}
+
+// FFN tensors saved for backward per token, in BF16 elements. GELU: fc1 output and GELU output
+// (2f); SwiGLU: gate+up output and the product (3f). MoE: top_k copies of the expert input and
+// of its intermediates, plus shared experts.
+double FfnSavedWidth(const Model& m, bool moe_layer, const TrainingConfig& c) {
+  const double per_f = m.activation == Activation::kSwiglu ? 3.0 : 2.0;
+  if (!moe_layer) return per_f * m.ffn_hidden;
+  const double routed = m.top_k * c.moe_load_imbalance * (m.hidden + per_f * m.expert_ffn_hidden);
+  return routed + m.shared_experts * per_f * m.expert_ffn_hidden;
+}
+
+}  // namespace
+
+std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c) {
+  const bool uneven = c.pp_first_layers > 0 || c.pp_last_layers > 0;
+  const int middle = uneven ? (m.layers - c.pp_first_layers - c.pp_last_layers) / (c.pp - 2)
+                            : m.layers / c.pp;
+  const int first = uneven ? c.pp_first_layers : middle;
+  const int last = uneven ? c.pp_last_layers : middle;
+  auto make = [&](int layers, int start, bool is_first, bool is_last) {
+    StageLayers s{0, 0, is_first, is_last};
+    const int dense_total = m.is_moe() ? m.dense_layers : m.layers;
+    s.dense = std::clamp(dense_total - start, 0, layers);
+    s.moe = layers - s.dense;
+    return s;
+  };
+  if (c.pp == 1) return {make(m.layers, 0, true, true)};
+  std::vector<StageLayers> stages = {make(first, 0, true, false)};
+  if (c.pp > 2) stages.push_back(make(middle, first, false, false));
+  stages.push_back(make(last, m.layers - last, false, true));
+  return stages;
+}
+
+double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe_layer) {
+  const double sb = static_cast<double>(c.seq) / c.cp * c.mbs;
+  const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
+  if (c.recompute == Recompute::kFull) return 2.0 * sb * m.hidden / sp;  // layer input only
+  // Replicated without SP: 2 norm inputs (4), QKV input (2), FFN input (2), and for GPT-style
+  // models with dropout the two dropout masks (1 byte each). Korthikanti eq. (1): 10sbh.
+  const bool dropout = m.activation == Activation::kGelu;
+  const double replicated = sb * m.hidden * (8.0 + (dropout ? 2.0 : 0.0)) / sp;
+  const double sharded = 2.0 * sb * (AttentionSavedWidth(m) + FfnSavedWidth(m, moe_layer, c)) / c.tp;
+  double scores = 0;
+  if (!c.flash_attention && c.recompute == Recompute::kNone) {
+    // Softmax output (2), dropout mask (1) and dropout output (2) per score: 5as^2b/t.
+    scores = 5.0 * m.heads * sb * (static_cast<double>(c.seq) / c.cp) / c.tp;
+  } else if (c.flash_attention) {
+    scores = 4.0 * m.heads * sb / c.tp;  // FP32 log-sum-exp per row (FlashAttention-2)
+  }
+  return replicated + sharded + scores;
+}
+
+StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s) {
+  StageParameters p;
+  const double attention = AttentionParameters(m);
+  p.dense = s.dense * (attention + DenseFfnParameters(m)) / c.tp;
+  if (m.is_moe()) {
+    const double router = static_cast<double>(m.hidden) * m.experts;
+    p.dense += s.moe * (attention + router + m.shared_experts * ExpertParameters(m)) / c.tp;
+    p.expert = s.moe * static_cast<double>(m.experts) * ExpertParameters(m) / (c.ep * c.etp);
+  }
+  const double embedding = static_cast<double>(m.vocab) * m.hidden / c.tp;
+  if (s.first) p.dense += embedding;
+  if (s.last && (!m.tied_embeddings || !s.first)) p.dense += embedding;
+  return p;
+}
+
+MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const StageLayers& s,
+                            Bytes capacity) {
+  const StageParameters p = ParametersOnGpu(m, c, s);
+  // ZeRO shards over the data-parallel group (DP x CP in Megatron-Core); expert parameters over
+  // the expert-data-parallel group (DP x CP x TP / (EP x ETP)).
+  const double dense_shard = static_cast<double>(c.dp) * c.cp;
+  const double expert_shard = dense_shard * c.tp / (c.ep * c.etp);
+  auto sharded = [&](double bytes_per_param, int from_stage) {
+    if (c.zero < from_stage) return bytes_per_param * (p.dense + p.expert);
+    return bytes_per_param * (p.dense / dense_shard + p.expert / expert_shard);
+  };
+  MemoryBreakdown mem;
+  mem.weights = ByteCount(sharded(kWeightBytes, 3));
+  mem.gradients = ByteCount(sharded(kGradBytes, 2));
+  mem.optimizer = ByteCount(sharded(kOptimizerBytes, 1));
+  // 1F1B keeps min(m, pp) micro-batches in flight on the first stage; interleaving adds
+  // (1 + (p-1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3).
+  const double in_flight = std::min(c.microbatches(), c.pp);
+  const double interleave = c.vpp > 1 ? 1.0 + (c.pp - 1.0) / (c.pp * c.vpp) : 1.0;
+  double activations = in_flight * interleave *
+                       (s.dense * ActivationBytesPerLayer(m, c, false) +
+                        s.moe * ActivationBytesPerLayer(m, c, true));
+  if (c.recompute == Recompute::kFull) {
+    // One layer is rematerialised at a time during backward.
+    TrainingConfig none = c;
+    none.recompute = Recompute::kNone;
+    activations += ActivationBytesPerLayer(m, none, s.moe > 0);
+  }
+  mem.activations = ByteCount(activations);
+  double buffers = kRuntimeReserveGiB * 1073741824.0;
+  if (s.last) buffers += 2.0 * 4.0 * c.seq / c.cp * c.mbs * m.vocab / c.tp;  // FP32 logits + grad
+  if (c.zero >= 3) buffers += 2.0 * kWeightBytes * (p.dense + p.expert) / std::max(1, s.total());
+  mem.buffers = ByteCount(buffers);
+  mem.total = mem.weights + mem.gradients + mem.optimizer + mem.activations + mem.buffers;
+  mem.capacity = capacity;
+  return mem;
+}
+
+}  // namespace tokenfab::train_internal
+
+namespace tokenfab {
+
+MemoryBreakdown EstimateStageMemory(const Model& m, const TrainingConfig& cfg, Bytes capacity,
+                                    StagePosition position) {
+  const auto stages = train_internal::PipelineStages(m, cfg);
+  const size_t index = position == StagePosition::kFirst    ? 0
+                       : position == StagePosition::kMiddle ? 1
+                                                            : stages.size() - 1;
+  return train_internal::StageMemory(m, cfg, stages[index], capacity);
+}
+
+}  // namespace tokenfab

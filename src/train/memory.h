@@ -1,0 +1,36 @@
+// Internal to the train module: memory per GPU of one pipeline stage.
+#ifndef TOKENFAB_SRC_TRAIN_MEMORY_H_
+#define TOKENFAB_SRC_TRAIN_MEMORY_H_
+
+#include "tokenfab/train/train.h"
+
+namespace tokenfab::train_internal {
+
+// Layers held by one pipeline rank: the first and last stages may be shortened (pp_first_layers, pp_last_layers).
+struct StageLayers {
+  int dense = 0;
+  int moe = 0;
+  bool first = false;
+  bool last = false;
+  int total() const { return dense + moe; }
+};
+// The distinct stage shapes of a pipeline: first, a middle one (if pp > 2), last (if pp > 1).
+std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c);
+
+// Activation bytes of one layer for one micro-batch on one GPU (Korthikanti et al. 2022, sec. 4,
+// generalised to GQA, SwiGLU, MoE and MLA); depends on recompute, SP and flash attention.
+double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe_layer);
+
+// Parameters one GPU holds for a stage: replicated-over-experts ("dense") and expert ones.
+struct StageParameters {
+  double dense = 0;
+  double expert = 0;
+};
+StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s);
+
+MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const StageLayers& s,
+                            Bytes capacity);
+
+}  // namespace tokenfab::train_internal
+
+#endif  // TOKENFAB_SRC_TRAIN_MEMORY_H_

@@ -1,0 +1,213 @@
+#include "tokenfab/train/train.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "layer_cost.h"
+#include "memory.h"
+
+namespace tokenfab {
+
+using train_internal::Exposure;
+using train_internal::LayerCost;
+using train_internal::StageLayers;
+
+namespace {
+
+// One micro-batch (forward + backward) on one pipeline stage, by effect.
+struct MicrobatchTime {
+  Seconds forward;   // compute only
+  Seconds backward;  // compute only
+  Seconds recompute;
+  Seconds tp, cp, ep, slowdown;
+  Seconds total() const { return forward + backward + recompute + tp + cp + ep + slowdown; }
+};
+
+void Accumulate(MicrobatchTime& mb, const Exposure& e, double layers) {
+  mb.tp += e.tp * layers;
+  mb.cp += e.cp * layers;
+  mb.ep += e.ep * layers;
+  mb.slowdown += e.slowdown * layers;
+}
+
+void AddLayers(const TrainingContext& ctx, const TrainingConfig& c, const LayerCost& lc,
+               double layers, MicrobatchTime& mb) {
+  if (layers <= 0) return;
+  const Exposure fwd = train_internal::Expose(ctx, c, lc.forward);
+  const Exposure bwd = train_internal::Expose(ctx, c, lc.backward);
+  mb.forward += lc.forward.compute() * layers;
+  mb.backward += lc.backward.compute() * layers;
+  Accumulate(mb, fwd, layers);
+  Accumulate(mb, bwd, layers);
+  if (c.recompute == Recompute::kFull) {
+    mb.recompute += lc.forward.compute() * layers;
+    Accumulate(mb, fwd, layers);  // the recomputed forward repeats its communication
+  } else if (c.recompute == Recompute::kSelective) {
+    mb.recompute += lc.selective_recompute * layers;
+  }
+}
+
+MicrobatchTime StageTime(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                         const StageLayers& s, const LayerCost& dense, const LayerCost& moe) {
+  MicrobatchTime mb;
+  AddLayers(ctx, c, dense, s.dense, mb);
+  AddLayers(ctx, c, moe, s.moe, mb);
+  if (s.last) {
+    const Seconds logits = train_internal::CostLogits(ctx, m, c);
+    mb.forward += logits / 3.0;
+    mb.backward += logits * (2.0 / 3.0);
+  }
+  return mb;
+}
+
+Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
+                   int stride) {
+  if (ranks <= 1 || bytes <= 0) return Seconds();
+  return EstimateCollective(ctx.topology, op, ByteCount(bytes), PlaceGroup(ctx.topology, ranks, stride))
+      .time;
+}
+
+// Pipeline p2p: each stage boundary sends the (sequence-parallel sharded) activation forward and
+// its gradient backward. Non-interleaved 1F1B in Megatron blocks on these sends every
+// micro-batch; the interleaved schedule overlaps them. Fill and drain expose 2 (pp - 1) sends.
+Seconds PipelineComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c) {
+  if (c.pp <= 1) return Seconds();
+  const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
+  const double bytes = 2.0 * train_internal::TokensPerMicrobatch(c) * m.hidden / sp;
+  const Seconds send = Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp);
+  const double blocking = c.vpp == 1 ? 2.0 * c.microbatches() : 0.0;
+  return send * (blocking + 2.0 * (c.pp - 1));
+}
+
+// Gradient reduce-scatter (or all-reduce without ZeRO) and parameter all-gather over the DP x CP
+// group, overlapped with the backward and forward of one micro-batch when dp_overlap is on
+// (Megatron-Core distributed optimizer, --overlap-grad-reduce/--overlap-param-gather).
+struct DpTime {
+  Seconds exposed;
+  Seconds slowdown;
+};
+DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
+                        const train_internal::StageParameters& p, const MicrobatchTime& mb) {
+  const int ranks = c.dp * c.cp;
+  const double expert_ranks = static_cast<double>(ranks) * c.tp / (c.ep * c.etp);
+  Seconds grads, params;
+  if (c.zero == 0) {
+    grads = Collective(ctx, CollectiveOp::kAllReduce, 4.0 * p.dense, ranks, c.tp);
+  } else {
+    grads = Collective(ctx, CollectiveOp::kReduceScatter, 4.0 * p.dense, ranks, c.tp);
+    params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp);
+  }
+  if (p.expert > 0 && expert_ranks > 1) {
+    const int er = static_cast<int>(expert_ranks);
+    const int stride = c.ep * c.etp;
+    grads += Collective(ctx, CollectiveOp::kReduceScatter, 4.0 * p.expert, er, stride);
+    params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride);
+  }
+  if (c.zero == 3) {
+    // ZeRO-3/FSDP gathers parameters before each micro-batch's forward and backward.
+    params = params * (2.0 * c.microbatches());
+  }
+  DpTime t;
+  if (!c.dp_overlap) {
+    t.exposed = grads + params;
+    return t;
+  }
+  const Seconds bwd_window = mb.backward + mb.recompute;
+  const Seconds fwd_window = mb.forward * (c.zero == 3 ? 2.0 * c.microbatches() : 1.0);
+  t.exposed = Max(Seconds(), grads - bwd_window) + Max(Seconds(), params - fwd_window);
+  t.slowdown = (Min(grads, bwd_window) + Min(params, fwd_window)) * ctx.compute.overlap_slowdown;
+  return t;
+}
+
+// Adam step, memory-bound: per local parameter read FP32 master, grad, m, v (16 B) and write
+// master, m, v and the BF16 weight (14 B). Source: ZeRO (Rajbhandari et al. 2020) state sizes.
+Seconds OptimizerTime(const TrainingContext& ctx, const TrainingConfig& c,
+                      const train_internal::StageParameters& p) {
+  const double dense_shard = c.zero >= 1 ? static_cast<double>(c.dp) * c.cp : 1.0;
+  const double expert_shard = c.zero >= 1 ? dense_shard * c.tp / (c.ep * c.etp) : 1.0;
+  const double params = p.dense / dense_shard + p.expert / expert_shard;
+  return MemoryTime(ctx.compute, ByteCount(30.0 * params));
+}
+
+std::string Bottleneck(const StepBreakdown& b) {
+  const std::pair<const char*, Seconds> effects[] = {
+      {"pipeline bubble", b.pipeline_bubble},  {"exposed TP communication", b.tp_comm},
+      {"exposed CP communication", b.cp_comm}, {"exposed EP all-to-all", b.ep_comm},
+      {"exposed DP communication", b.dp_comm}, {"pipeline sends", b.pp_comm},
+      {"activation recompute", b.recompute},   {"optimizer step", b.optimizer}};
+  const auto* worst = std::max_element(std::begin(effects), std::end(effects),
+                                       [](const auto& a, const auto& z) { return a.second < z.second; });
+  return worst->second.si() > 0 ? worst->first : "compute";
+}
+
+}  // namespace
+
+TrainingContext MakeTrainingContext(const Cluster& cluster) {
+  TrainingContext ctx;
+  ctx.cluster = cluster;
+  ctx.compute = MakeComputeModel(cluster.chip, cluster.efficiency);
+  ctx.topology = MakeTopology(cluster.chip, cluster.system, cluster.fabric, cluster.gpus);
+  return ctx;
+}
+
+TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& c) {
+  const LayerCost dense = train_internal::CostLayer(ctx, m, c, false);
+  const LayerCost moe = m.is_moe() ? train_internal::CostLayer(ctx, m, c, true) : dense;
+  TrainResult r;
+  r.config = c;
+  MicrobatchTime worst;
+  StageLayers worst_stage;
+  r.memory.total = Bytes();
+  for (const StageLayers& s : train_internal::PipelineStages(m, c)) {
+    const MicrobatchTime mb = StageTime(ctx, m, c, s, dense, moe);
+    if (mb.total() > worst.total()) {
+      worst = mb;
+      worst_stage = s;
+    }
+    const MemoryBreakdown mem = train_internal::StageMemory(m, c, s, ctx.cluster.chip.hbm_capacity);
+    if (mem.total > r.memory.total) r.memory = mem;
+  }
+  const double micro = c.microbatches();
+  StepBreakdown& b = r.breakdown;
+  b.compute = (worst.forward + worst.backward) * micro;
+  b.recompute = worst.recompute * micro;
+  b.tp_comm = worst.tp * micro;
+  b.cp_comm = worst.cp * micro;
+  b.ep_comm = worst.ep * micro;
+  b.overlap_slowdown = worst.slowdown * micro;
+  // 1F1B bubble: (p - 1) micro-batch slots, divided by v when interleaved (Narayanan et al.
+  // SC'21, sec. 2.2.2: bubble fraction (p - 1) / (v m)).
+  b.pipeline_bubble = worst.total() * ((c.pp - 1.0) / c.vpp);
+  b.pp_comm = PipelineComm(ctx, m, c);
+  const auto params = train_internal::ParametersOnGpu(m, c, worst_stage);
+  const DpTime dp = DataParallelComm(ctx, c, params, worst);
+  b.dp_comm = dp.exposed;
+  b.overlap_slowdown += dp.slowdown;
+  b.optimizer = OptimizerTime(ctx, c, params);
+  r.step_time = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
+                b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;
+
+  const int gpus = c.gpus();
+  r.tokens_per_step = static_cast<double>(c.gbs) * c.seq;
+  r.tokens_per_s = r.tokens_per_step / ToSeconds(r.step_time);
+  r.tokens_per_s_per_gpu = r.tokens_per_s / gpus;
+  r.model_flops_per_token = ModelFlopsPerToken(m, c.seq);
+  r.model_tflops_per_gpu = r.model_flops_per_token * r.tokens_per_s_per_gpu * 1e-12;
+  r.mfu = r.model_tflops_per_gpu / ToTflops(ctx.cluster.chip.peak(Precision::kBf16));
+  const bool full = c.recompute == Recompute::kFull;
+  r.hardware_tflops_per_gpu = ModelFlopsPerToken(m, c.seq, full) * r.tokens_per_s_per_gpu * 1e-12;
+  r.bottleneck = Bottleneck(b);
+  if (r.memory.total > r.memory.capacity) {
+    r.fits = Feasibility::No(fmt::format(
+        "needs {:.1f} GiB per GPU, have {:.1f} GiB (weights {:.1f}, gradients {:.1f}, optimizer "
+        "{:.1f}, activations {:.1f}, buffers {:.1f} GiB); try more PP/TP, ZeRO, or recompute",
+        ToGiB(r.memory.total), ToGiB(r.memory.capacity), ToGiB(r.memory.weights),
+        ToGiB(r.memory.gradients), ToGiB(r.memory.optimizer), ToGiB(r.memory.activations),
+        ToGiB(r.memory.buffers)));
+  }
+  return r;
+}
+
+}  // namespace tokenfab

@@ -1,0 +1,117 @@
+// tokenfab train: one training configuration's step time, memory, throughput and MFU.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "args.h"
+#include "commands.h"
+#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/report/train_report.h"
+#include "tokenfab/train/train.h"
+
+namespace tokenfab::cli {
+namespace {
+
+const std::vector<FlagSpec>& TrainFlags() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"--model", true, "catalog model name or model file"},
+      {"--system", true, "catalog system name or system file"},
+      {"--fabric", true, "scale-out fabric (default: the system's)"},
+      {"--gpus", true, "number of GPUs"},
+      {"--tp", true, "tensor parallel"}, {"--pp", true, "pipeline parallel"},
+      {"--vpp", true, "virtual pipeline stages per rank"}, {"--cp", true, "context parallel"},
+      {"--ep", true, "expert parallel"}, {"--etp", true, "expert tensor parallel"},
+      {"--dp", true, "data parallel (default: GPUs / (TP CP PP))"},
+      {"--mbs", true, "micro-batch size"}, {"--gbs", true, "global batch, sequences"},
+      {"--seq", true, "sequence length"}, {"--precision", true, "bf16|fp8|fp4"},
+      {"--recompute", true, "none|selective|full"}, {"--zero", true, "0|1|2|3"},
+      {"--pp-first-layers", true, "layers on the first pipeline stage (uneven split)"},
+      {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)"},
+      {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
+      {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
+      {"--moe-imbalance", true, "tokens of the busiest expert over the mean"},
+      {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
+      {"--format", true, "text|json"},
+      {"--help", false, "show this help"},
+  };
+  return kFlags;
+}
+
+bool OnOff(const Args& a, const std::string& flag, bool fallback) {
+  return a.GetChoice(flag, {"on", "off"}, fallback ? "on" : "off") == "on";
+}
+
+Precision ParsePrecisionFlag(const Args& a) {
+  const std::string p = a.GetChoice("--precision", {"bf16", "fp8", "fp4"}, "bf16");
+  return *ParsePrecision(p);
+}
+
+TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
+  TrainingConfig c;
+  c.tp = a.GetInt("--tp", 1);
+  c.pp = a.GetInt("--pp", 1);
+  c.vpp = a.GetInt("--vpp", 1);
+  c.cp = a.GetInt("--cp", 1);
+  c.ep = a.GetInt("--ep", 1);
+  c.etp = a.GetInt("--etp", 1);
+  const int model_parallel = c.tp * c.cp * c.pp;
+  if (!a.has("--dp") && gpus % model_parallel != 0) {
+    throw InputError({kCommandLine, 0, 0}, "--gpus",
+                     fmt::format("{} GPUs are not divisible by TP x CP x PP = {}", gpus,
+                                 model_parallel));
+  }
+  c.dp = a.GetInt("--dp", gpus / model_parallel);
+  c.mbs = a.GetInt("--mbs", 1);
+  c.seq = a.GetInt("--seq", m.seq_len);
+  // Default global batch: about 4M tokens, rounded up to a multiple of DP x mbs.
+  const int unit = c.dp * c.mbs;
+  const int target = std::max(1, static_cast<int>(std::ceil(4194304.0 / c.seq / unit)));
+  c.gbs = a.GetInt("--gbs", target * unit);
+  c.precision = ParsePrecisionFlag(a);
+  c.recompute = *ParseRecompute(a.GetChoice("--recompute", {"none", "selective", "full"}, "none"));
+  c.zero = a.GetInt("--zero", 1, /*allow_zero=*/true);
+  c.pp_first_layers = a.GetInt("--pp-first-layers", 0, /*allow_zero=*/true);
+  c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
+  c.tp_comm_overlap = OnOff(a, "--tp-overlap", true);
+  c.dp_overlap = OnOff(a, "--dp-overlap", true);
+  c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
+  if (c.moe_load_imbalance < 1.0) {
+    throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",
+                     fmt::format("expected a ratio >= 1, got {}", c.moe_load_imbalance));
+  }
+  return c;
+}
+
+void PrintHelp(std::ostream& out) {
+  out << "usage: tokenfab train --model M --system S --gpus N [flags]\n\nflags:\n";
+  for (const FlagSpec& f : TrainFlags()) out << fmt::format("  {:<16} {}\n", f.name, f.help);
+}
+
+}  // namespace
+
+int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
+  const Args a = Args::Parse(argv, TrainFlags());
+  if (a.has("--help")) {
+    PrintHelp(out);
+    return 0;
+  }
+  const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
+  const int gpus = a.GetInt("--gpus", 0);
+  if (!a.has("--gpus")) a.Require("--gpus");
+  const Cluster cluster = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  const TrainingConfig config = ConfigFromFlags(a, model, gpus);
+  ValidateTrainingConfig(model, cluster, config);
+  const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
+  TrainReportContext report{model.name, cluster, a.GetCount("--tokens", 0), {}};
+  if (format == "json") {
+    out << TrainResultToJson(result, report).dump(2) << "\n";
+  } else {
+    out << RenderTrainText(result, report);
+  }
+  return 0;
+}
+
+}  // namespace tokenfab::cli
