@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "tokenfab/base/error.h"
+
 namespace tokenfab {
 
 Cluster BuildCluster(const Catalog& catalog, std::string_view system_name_or_path,
