@@ -66,9 +66,6 @@ MaybeProblem CheckPipeline(const Model& m, const TrainingConfig& c) {
                           "stages' layers with --pp-first-layers/--pp-last-layers",
                           m.layers, Divisors(m.layers)));
   }
-  if (uneven && (c.pp_first_layers % c.vpp != 0 || c.pp_last_layers % c.vpp != 0)) {
-    return No("--pp-first-layers", "the first and last stages' layers must be divisible by VPP");
-  }
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 
 namespace tokenfab {
 
+
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
 
 const std::vector<SuiteInfo>& Suites() {

@@ -1,0 +1,196 @@
+#include "tokenfab/train/train.h"
+
+#include <gtest/gtest.h>
+
+namespace tokenfab {
+namespace {
+
+constexpr double kTight = 1e-9;
+
+// A hand-built H100-like cluster (test fixture, not catalog data).
+Cluster TestCluster(int gpus) {
+  Cluster c;
+  c.chip.name = "test-h100";
+  c.chip.family = ChipFamily::kHopper;
+  c.chip.dense_peak[static_cast<int>(Precision::kBf16)] = Tflops(989);
+  c.chip.dense_peak[static_cast<int>(Precision::kFp8)] = Tflops(1979);
+  c.chip.hbm_capacity = GiB(80);
+  c.chip.hbm_bandwidth = TBps(3.35);
+  c.chip.nvlink_bandwidth = GBps(450);
+  c.chip.nvlink_links = 18;
+  c.system.name = "test-dgx";
+  c.system.gpus_per_node = 8;
+  c.system.nvlink_domain = 8;
+  c.system.nvlink_bandwidth = GBps(450);
+  c.system.nvlink_sharp = true;
+  c.system.scale_out_bandwidth = GBps(50);
+  c.fabric.name = "test-ib";
+  c.fabric.port_bandwidth = GBps(50);
+  c.fabric.latency = Microseconds(5);
+  c.efficiency.family = ChipFamily::kHopper;
+  c.efficiency.scalars = {{"fp8_gemm_efficiency_ratio", 0.9}, {"fp4_gemm_efficiency_ratio", 1.0},
+                          {"attention_fwd_efficiency", 0.5}, {"attention_bwd_efficiency", 0.4},
+                          {"hbm_efficiency", 0.85},          {"kernel_overhead_us", 2.0},
+                          {"overlap_slowdown", 0.1}};
+  c.efficiency.tables["gemm_efficiency"] = StepTable{{1e9, 1e12}, {0.4, 0.8}};
+  c.gpus = gpus;
+  return c;
+}
+
+Model Gpt(int layers, int hidden, int heads) {
+  Model m;
+  m.name = "gpt";
+  m.layers = layers;
+  m.hidden = hidden;
+  m.heads = m.kv_heads = heads;
+  m.head_dim = hidden / heads;
+  m.ffn_hidden = 4 * hidden;
+  m.vocab = 51200;
+  return m;
+}
+
+TEST(TrainFlopsTest, MatchesNarayananFormulaForGpt) {
+  // Narayanan et al. SC'21 eq. (3) without recompute, per token:
+  //   F = 72 l h^2 (1 + s/(6h) + V/(12 l h)).
+  const Model m = Gpt(96, 12288, 96);
+  const double l = 96, h = 12288, s = 2048, v = 51200;
+  const double expected = 72.0 * l * h * h * (1.0 + s / (6.0 * h) + v / (12.0 * l * h));
+  EXPECT_NEAR(ModelFlopsPerToken(m, 2048) / expected, 1.0, kTight);
+  // With full recompute: 96 l h^2 (1 + s/(6h)) + 6 h V (the logits are not recomputed).
+  const double with_recompute = 96.0 * l * h * h * (1.0 + s / (6.0 * h)) + 6.0 * h * v;
+  EXPECT_NEAR(ModelFlopsPerToken(m, 2048, true) / with_recompute, 1.0, kTight);
+}
+
+TEST(TrainMemoryTest, ActivationsFollowKorthikantiWithoutSequenceParallelism) {
+  // Korthikanti et al. 2022 eq. (2): per layer s b h (10 + 24/t + 5 a s / (h t)) bytes.
+  const Model m = Gpt(4, 4096, 32);
+  TrainingConfig c;
+  c.tp = 8;
+  c.dp = 1;
+  c.gbs = c.mbs = 2;
+  c.seq = 2048;
+  c.flash_attention = c.sequence_parallel = false;
+  const MemoryBreakdown mem = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
+  const double s = 2048, b = 2, h = 4096, a = 32, t = 8;
+  const double per_layer = s * b * h * (10.0 + 24.0 / t + 5.0 * a * s / (h * t));
+  EXPECT_NEAR(ToBytes(mem.activations) / (4.0 * per_layer), 1.0, kTight);
+}
+
+TEST(TrainMemoryTest, SelectiveRecomputeWithSequenceParallelismIs34SbhOverT) {
+  // Korthikanti et al. 2022 eq. (6): 34 s b h / t per layer.
+  const Model m = Gpt(4, 4096, 32);
+  TrainingConfig c;
+  c.tp = 8;
+  c.gbs = c.mbs = 1;
+  c.seq = 2048;
+  c.flash_attention = false;
+  c.recompute = Recompute::kSelective;
+  const MemoryBreakdown mem = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
+  EXPECT_NEAR(ToBytes(mem.activations) / (4.0 * 34.0 * 2048 * 4096 / 8), 1.0, kTight);
+}
+
+TEST(TrainMemoryTest, MixedPrecisionAdamIs18BytesPerParameterWithoutZero) {
+  // 2 (BF16 weights) + 4 (FP32 grads) + 12 (FP32 master, m, v), ZeRO stage 0.
+  Model m = Gpt(2, 1024, 8);
+  TrainingConfig c;
+  c.zero = 0;
+  const MemoryBreakdown mem = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
+  const double params = TotalParameters(m);
+  EXPECT_NEAR(ToBytes(mem.weights + mem.gradients + mem.optimizer) / (18.0 * params), 1.0, kTight);
+}
+
+TEST(TrainStepTest, BubbleIsPipelineMinusOneOverInterleavedMicrobatches) {
+  // Narayanan et al. SC'21 sec. 2.2: bubble / ideal = (p - 1) / (v m).
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.vpp = 2;
+  c.dp = 1;
+  c.gbs = 16;
+  const TrainingContext ctx = MakeTrainingContext(TestCluster(4));
+  const TrainResult r = EstimateTraining(ctx, m, c);
+  const Seconds per_microbatch = r.breakdown.compute + r.breakdown.recompute + r.breakdown.tp_comm;
+  EXPECT_GT(r.breakdown.pipeline_bubble.si(), 0.0);
+  // The last stage carries the logits, so the bubble is measured against its micro-batch time.
+  EXPECT_NEAR(r.breakdown.pipeline_bubble / per_microbatch, 3.0 / (2.0 * 16.0), 1e-6);
+}
+
+TEST(TrainStepTest, OverlappingDataParallelCommunicationNeverSlowsTheStep) {
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.dp = 64;
+  c.gbs = 64;
+  const TrainingContext ctx = MakeTrainingContext(TestCluster(64));
+  const TrainResult overlapped = EstimateTraining(ctx, m, c);
+  c.dp_overlap = false;
+  const TrainResult blocking = EstimateTraining(ctx, m, c);
+  EXPECT_LT(overlapped.breakdown.dp_comm, blocking.breakdown.dp_comm);
+  EXPECT_LE(overlapped.step_time, blocking.step_time);
+}
+
+TEST(TrainStepTest, Fp8IsFasterThanBf16ButNotTwiceAsFast) {
+  // FP8 doubles GEMM peak, but attention and memory-bound kernels stay at BF16 cost (Amdahl).
+  const Model m = Gpt(8, 8192, 64);
+  TrainingConfig c;
+  c.gbs = 8;
+  const TrainingContext ctx = MakeTrainingContext(TestCluster(1));
+  const Seconds bf16 = EstimateTraining(ctx, m, c).step_time;
+  c.precision = Precision::kFp8;
+  const Seconds fp8 = EstimateTraining(ctx, m, c).step_time;
+  EXPECT_LT(fp8, bf16);
+  EXPECT_GT(fp8 * 2.0, bf16);
+}
+
+TEST(TrainStepTest, PlanThatDoesNotFitIsAResultWithAReason) {
+  const Model m = Gpt(96, 12288, 96);
+  TrainingConfig c;
+  c.gbs = 1;
+  const TrainResult r = EstimateTraining(MakeTrainingContext(TestCluster(1)), m, c);
+  EXPECT_FALSE(r.fits.ok);
+  EXPECT_NE(r.fits.reason.find("needs"), std::string::npos);
+  EXPECT_GT(r.step_time.si(), 0.0);
+}
+
+TEST(TrainConfigTest, TensorParallelMustDivideHeads) {
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.tp = 3;
+  c.dp = 1;
+  c.gbs = 1;
+  try {
+    ValidateTrainingConfig(m, TestCluster(3), c);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(FormatInputError(e),
+              "<command line>: --tp: tensor parallel 3 does not divide the 32 attention heads of "
+              "gpt\n  hint: use a divisor of 32: 1, 2, 4, 8, 16, 32");
+  }
+}
+
+TEST(TrainConfigTest, LayersMustDivideIntoPipelineStages) {
+  const Model m = Gpt(10, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.gbs = 4;
+  try {
+    ValidateTrainingConfig(m, TestCluster(4), c);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "--pp");
+    EXPECT_EQ(e.message(), "10 layers are not divisible by PP x VPP = 4 x 1 = 4");
+  }
+}
+
+TEST(TrainConfigTest, GpusMustEqualTheProductOfTheDegrees) {
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.tp = 2;
+  c.dp = 2;
+  c.gbs = 2;
+  EXPECT_FALSE(CheckTrainingConfig(m, TestCluster(8), c).ok);
+  EXPECT_EQ(CheckTrainingConfig(m, TestCluster(8), c).reason,
+            "--gpus: 8 GPUs != TP x CP x PP x DP = 2 x 1 x 1 x 2 = 4");
+}
+
+}  // namespace
+}  // namespace tokenfab
