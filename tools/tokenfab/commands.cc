@@ -9,6 +9,7 @@ namespace tokenfab::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
+      {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
       // train: registered once the catalog loader lands.
   };
   return kCommands;

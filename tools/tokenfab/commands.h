@@ -24,6 +24,7 @@ const std::vector<Command>& Commands();
 // Runs `tokenfab argv...` in-process (used by main and by tests). Errors go to `err`.
 int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 
+int RunCatalog(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
 

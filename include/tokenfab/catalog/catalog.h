@@ -19,18 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenfab/catalog/yaml_value.h"
 #include "tokenfab/hw/hw.h"
 #include "tokenfab/workload/model.h"
 
 namespace tokenfab {
-
-// Where one value came from, for `catalog show` and report provenance.
-struct ValueOrigin {
-  std::string key;         // e.g. "hbm_bandwidth"
-  std::string value_text;  // as written, e.g. "3.35 TB/s"
-  std::string source;      // reference key, or "" when an assumption
-  std::string assumption;  // the stated assumption, or ""
-};
 
 struct CatalogEntry {
   std::string kind;  // "chip", "system", "fabric", "model", "efficiency"
@@ -45,6 +38,10 @@ struct Reference {
   std::string url;
   std::string date;
 };
+
+// "did you mean 'x'?" for a misspelled catalog name: a name that starts with it ("h100" ->
+// "h100-sxm"), else the nearest by edit distance; "" when none is close.
+std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names);
 
 class Catalog {
  public:
@@ -75,9 +72,14 @@ class Catalog {
   const std::vector<CatalogEntry>& entries() const { return entries_; }
   const std::map<std::string, Reference>& references() const { return references_; }
 
-  // Consistency problems that loading tolerates but `catalog check` reports (a value with
-  // neither source nor assumption, an unused reference...). Empty when clean.
+  // Consistency problems that loading tolerates but `catalog check` fails on (a numeric value
+  // with neither source nor assumption), as "file:line: key: problem". Empty when clean.
   std::vector<std::string> Check() const;
+  // Values whose status is "unconfirmed" (loaded and usable, but flagged), as "file:line: key:
+  // ...".
+  std::vector<std::string> Unconfirmed() const;
+  // Reference keys that no catalog value cites.
+  std::vector<std::string> UnusedReferences() const;
 
  private:
   std::map<std::string, Chip, std::less<>> chips_;
@@ -88,6 +90,12 @@ class Catalog {
   std::vector<CatalogEntry> entries_;
   std::map<std::string, Reference> references_;
   std::string data_dir_;
+  std::vector<std::string> reference_keys_;
+
+  void LoadReferences();
+  void LoadDirectory(const std::string& kind);
+  void LoadEntry(const std::string& kind, const std::string& name, YamlObject& obj);
+  void CheckSystemLinks(const System& s, const YamlObject& obj) const;
 };
 
 }  // namespace tokenfab

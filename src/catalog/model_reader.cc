@@ -1,0 +1,119 @@
+// Reader for model files (catalog entries and user files share the CLI-contract keys).
+#include <fmt/format.h>
+
+#include "readers.h"
+
+namespace tokenfab {
+namespace {
+
+const std::vector<std::string> kModelKeys = {"name",
+                                             "layers",
+                                             "hidden",
+                                             "heads",
+                                             "vocab",
+                                             "ffn_hidden",
+                                             "kv_heads",
+                                             "head_dim",
+                                             "activation",
+                                             "seq_len",
+                                             "tied_embeddings",
+                                             "experts",
+                                             "top_k",
+                                             "expert_ffn_hidden",
+                                             "shared_experts",
+                                             "dense_layers",
+                                             "q_lora_rank",
+                                             "kv_lora_rank",
+                                             "qk_rope_head_dim",
+                                             "qk_nope_head_dim",
+                                             "v_head_dim",
+                                             "notes"};
+
+void ReadAttention(YamlObject& obj, Model* m) {
+  m->heads = obj.Integer("heads");
+  m->kv_heads = obj.FindInteger("kv_heads").value_or(m->heads);
+  const std::optional<int> head_dim = obj.FindInteger("head_dim");
+  if (!head_dim && m->hidden % m->heads != 0) {
+    throw obj.ErrorAt("heads", fmt::format("{} does not divide hidden ({})", m->heads, m->hidden),
+                      "set head_dim, or use a head count that divides hidden");
+  }
+  m->head_dim = head_dim.value_or(m->hidden / m->heads);
+  if (m->heads % m->kv_heads != 0) {
+    throw obj.ErrorAt("kv_heads",
+                      fmt::format("{} does not divide heads ({})", m->kv_heads, m->heads),
+                      "grouped-query attention needs heads to be a multiple of kv_heads");
+  }
+}
+
+void ReadMoe(YamlObject& obj, Model* m) {
+  m->experts = obj.FindInteger("experts", 0).value_or(0);
+  if (m->experts == 0) {
+    for (const char* key : {"top_k", "expert_ffn_hidden", "shared_experts"}) {
+      if (obj.has(key)) {
+        throw obj.ErrorAt(key, "is only meaningful for a mixture-of-experts model",
+                          "set experts, or remove this key");
+      }
+    }
+  } else {
+    if (!obj.has("top_k")) {
+      throw obj.ErrorAt("top_k", "missing required key",
+                        "a mixture-of-experts model (experts > 0) needs top_k");
+    }
+    m->top_k = obj.Integer("top_k");
+    if (m->top_k > m->experts) {
+      throw obj.ErrorAt("top_k", fmt::format("{} exceeds experts ({})", m->top_k, m->experts),
+                        "each token is routed to top_k of the experts");
+    }
+    m->expert_ffn_hidden = obj.FindInteger("expert_ffn_hidden").value_or(m->ffn_hidden);
+    m->shared_experts = obj.FindInteger("shared_experts", 0).value_or(0);
+  }
+  m->dense_layers = obj.FindInteger("dense_layers", 0).value_or(0);
+  const int max_dense = m->experts > 0 ? m->layers - 1 : m->layers;
+  if (m->dense_layers > max_dense) {
+    throw obj.ErrorAt(
+        "dense_layers",
+        fmt::format("{} leaves no mixture-of-experts layer of {}", m->dense_layers, m->layers),
+        "dense_layers counts the leading dense layers and must be below layers");
+  }
+}
+
+void ReadMla(YamlObject& obj, Model* m) {
+  m->kv_lora_rank = obj.FindInteger("kv_lora_rank", 0).value_or(0);
+  m->q_lora_rank = obj.FindInteger("q_lora_rank", 0).value_or(0);
+  if (m->kv_lora_rank == 0) {
+    for (const char* key : {"q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
+      if (obj.has(key)) {
+        throw obj.ErrorAt(key, "is only meaningful for multi-head latent attention",
+                          "set kv_lora_rank, or remove this key");
+      }
+    }
+    return;
+  }
+  m->qk_rope_head_dim = obj.Integer("qk_rope_head_dim");
+  m->qk_nope_head_dim = obj.Integer("qk_nope_head_dim");
+  m->v_head_dim = obj.Integer("v_head_dim");
+}
+
+}  // namespace
+
+Model ReadModel(YamlObject& obj) {
+  obj.CheckKeys(kModelKeys);
+  Model m;
+  m.name = obj.String("name");
+  m.layers = obj.Integer("layers");
+  m.hidden = obj.Integer("hidden");
+  m.vocab = obj.Integer("vocab");
+  ReadAttention(obj, &m);
+  m.ffn_hidden = obj.FindInteger("ffn_hidden").value_or(4 * m.hidden);
+  m.activation = obj.FindChoice("activation", {"gelu", "swiglu"}).value_or("gelu") == "swiglu"
+                     ? Activation::kSwiglu
+                     : Activation::kGelu;
+  m.seq_len = obj.FindInteger("seq_len").value_or(m.seq_len);
+  m.tied_embeddings = obj.FindBool("tied_embeddings").value_or(false);
+  ReadMoe(obj, &m);
+  ReadMla(obj, &m);
+  obj.FindString("notes");
+  return m;
+}
+
+}  // namespace tokenfab
