@@ -11,7 +11,8 @@ Cluster BuildCluster(const Catalog& catalog, std::string_view system_name_or_pat
   Cluster c;
   c.system = catalog.ResolveSystem(system_name_or_path, "--system");
   c.chip = catalog.chip(c.system.chip, "chip");
-  c.fabric = catalog.fabric(fabric_name.empty() ? c.system.default_fabric : fabric_name, "--fabric");
+  c.fabric =
+      catalog.fabric(fabric_name.empty() ? c.system.default_fabric : fabric_name, "--fabric");
   c.efficiency = catalog.efficiency(c.chip.family);
   if (gpus <= 0) {
     throw InputError({"<command line>", 0, 0}, "--gpus",

@@ -67,8 +67,14 @@ YamlObject YamlObject::FromFile(const std::string& file, Provenance provenance) 
 }
 
 void YamlObject::CheckKeys(const std::vector<std::string>& allowed) const {
+  std::vector<std::string> seen;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.as<std::string>();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw InputError(LocationOf(file_, it->first), KeyPath(key), "duplicate key",
+                       "each key may appear once; delete one of them");
+    }
+    seen.push_back(key);
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint = DidYouMean(key, allowed);
     if (hint.empty()) hint = "allowed keys: " + fmt::format("{}", fmt::join(allowed, ", "));

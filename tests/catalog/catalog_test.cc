@@ -245,6 +245,34 @@ TEST_F(CatalogErrorTest, UserModelFilesTakePlainNumbersAndGetDefaults) {
   EXPECT_EQ(m.activation, Activation::kGelu);
 }
 
+TEST_F(CatalogErrorTest, DuplicateKeyIsAnError) {
+  Write("chips/h100-sxm.yaml", std::string(kChip) + "tdp: { value: 600 W, source: ds }\n");
+  EXPECT_EQ(LoadError(), Path("chips/h100-sxm.yaml") +
+                             ":9:1: tdp: duplicate key\n"
+                             "  hint: each key may appear once; delete one of them");
+}
+
+TEST_F(CatalogErrorTest, UserModelFilesMayBeJson) {
+  Write("my-model.json",
+        "{\"name\": \"j\", \"layers\": 2, \"hidden\": 64, \"heads\": 4, \"vocab\": 100,\n"
+        " \"activation\": \"swiglu\", \"ffn_hidden\": 172}\n");
+  const Model m = Catalog::Load(dir_.string()).ResolveModel(Path("my-model.json"));
+  EXPECT_EQ(m.activation, Activation::kSwiglu);
+  EXPECT_EQ(m.ffn_hidden, 172);
+}
+
+TEST_F(CatalogErrorTest, MissingModelFileNamesTheFlag) {
+  const Catalog cat = Catalog::Load(dir_.string());
+  try {
+    cat.ResolveModel("nowhere/model.yaml");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(FormatInputError(e),
+              "<command line>: --model: model file 'nowhere/model.yaml' does not exist\n"
+              "  hint: give a catalog name (see `tokenfab catalog list models`) or a file path");
+  }
+}
+
 TEST_F(CatalogErrorTest, MoeTopKAboveExpertsIsRejected) {
   Write("my-model.yaml",
         "name: moe\nlayers: 2\nhidden: 64\nheads: 4\nvocab: 100\nexperts: 2\ntop_k: 3\n");
