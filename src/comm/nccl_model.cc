@@ -155,6 +155,9 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   const double bus = n_ch * per_ch;
   AlgoCost c{.ok = true, .channels = NvlsChannels(s), .sms = NvlsChannels(s)};
   c.bw_gbps = bus * s.ranks / RingSteps(op, s.ranks);
+  // Across domains each rank's 1/ppn shard crosses its NIC once each way (in-switch reduction
+  // or double binary tree: facts §3), so algbw <= ppn x B_net whatever NCCL's table says.
+  if (s.nodes > 1) c.bw_gbps = std::min(c.bw_gbps, s.ppn * s.b_net);
   c.fill_bytes = kNvlsChunkBytes * s.ppn * NvlsChannels(s);
   const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
   c.lat_us = tree ? IntraLat(s, a, kSimple) + 2 * s.log2_nodes * InterLat(s, a, kSimple)

@@ -122,13 +122,14 @@ FabricPath RouteGroup(const Topology& topo, int domains) {
   if (hosts <= half_radix) return path;
   path.tiers = hosts <= half_radix * half_radix / rails ? 2 : 3;
   const double oversub = std::max(1.0, topo.fabric.oversubscription);
-  // Assumption: ring/tree flows lose the catalog's ecmp_efficiency above the leaf without
-  // adaptive routing. All-to-all is permutation traffic: with as many flows as equal paths,
-  // random hashing leaves a fraction 1 - (1 - 1/k)^k -> 1 - 1/e of the paths busy (balls into
-  // bins; Al-Fares et al., SIGCOMM 2008, §2.3 on ECMP collisions), so it keeps at most 63%.
-  const double ecmp = topo.fabric.adaptive_routing ? 1.0 : topo.fabric.ecmp_efficiency;
+  // Assumption: above the leaf, ring/tree flows keep the catalog's ecmp_efficiency (1 on
+  // InfiniBand; below 1 on Ethernet: hash collisions, or spraying overhead with adaptive
+  // routing). All-to-all is permutation traffic: without adaptive routing, k flows hashed onto
+  // k equal paths leave a fraction 1 - (1 - 1/k)^k -> 1 - 1/e of the paths busy (balls into
+  // bins; ECMP collisions as in Al-Fares et al., SIGCOMM 2008), so it keeps at most 63%.
+  const double ecmp = topo.fabric.ecmp_efficiency;
   const double a2a =
-      topo.fabric.adaptive_routing ? 1.0 : std::min(ecmp, 1.0 - 1.0 / std::numbers::e);
+      topo.fabric.adaptive_routing ? ecmp : std::min(ecmp, 1.0 - 1.0 / std::numbers::e);
   path.ring_efficiency = ecmp / oversub;
   path.all_to_all_efficiency = a2a / oversub;
   return path;
