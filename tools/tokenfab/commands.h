@@ -25,6 +25,7 @@ const std::vector<Command>& Commands();
 int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 
 int RunCatalog(const std::vector<std::string>& argv, std::ostream& out);
+int RunCollective(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
 

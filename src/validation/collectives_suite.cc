@@ -1,0 +1,187 @@
+// The collectives suite: replays ../shared/validation/collectives-public.json (nccl-tests busbw
+// on 8-GPU NVSwitch nodes, an NVL72 rack, 2-8 node InfiniBand and RoCE clusters, and per-NIC
+// point-to-point rates) through src/comm. Published values are read from the JSON; this file
+// only says how each record maps onto a catalog system and a collective call.
+// Tolerances (issue "Collectives on real topologies"): 10% at large sizes, 25% on a size curve.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/comm/collective.h"
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kLargeSizeTolerance = 0.10;
+constexpr double kCurveTolerance = 0.25;
+
+// One published number and the call that should reproduce it.
+struct CaseSpec {
+  const char* id;          // record id
+  const char* field;       // JSON path inside the record: "busbw_GBps" or "busbw_GBps/ring"
+  const char* system;      // catalog system
+  const char* fabric;      // "" = the system's default
+  int gpus;
+  int stride;              // 1: consecutive ranks; 8: one rank per 8-GPU node
+  CollectiveOp op;
+  CollectiveAlgorithm algo;
+  double bytes;
+  bool nvls_enabled;       // false: NCCL_NVLS_ENABLE=0
+  bool algbw;              // compare algbw instead of busbw
+  double tolerance;
+  const char* note;
+};
+
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+constexpr auto kAr = CollectiveOp::kAllReduce;
+constexpr auto kAuto = CollectiveAlgorithm::kAuto;
+constexpr auto kRing = CollectiveAlgorithm::kRing;
+constexpr auto kNvls = CollectiveAlgorithm::kNvls;
+
+// "Large" sizes are run at 4 GiB (the records say >= 1 GiB, 2-4 GiB or 4-8 GiB), except where
+// a record names its size.
+const std::vector<CaseSpec>& Specs() {
+  static const std::vector<CaseSpec> kSpecs = {
+      {"h100x8_nvls_allreduce", "busbw_GBps", "dgx-h100", "", 8, 1, kAr, kNvls, 4 * kGiB, true,
+       false, kLargeSizeTolerance, "forced NVLS, 4 GiB"},
+      {"h100x8_nvls_allreduce", "algbw_GBps", "dgx-h100", "", 8, 1, kAr, kNvls, 4 * kGiB, true,
+       true, kLargeSizeTolerance, "forced NVLS, 4 GiB"},
+      {"h100x8_ring_allreduce", "busbw_GBps", "dgx-h100", "", 8, 1, kAr, kRing, 4 * kGiB, true,
+       false, kLargeSizeTolerance, "forced ring, 4 GiB"},
+      {"h200x8_allreduce", "busbw_GBps", "dgx-h200", "", 8, 1, kAr, kAuto, 4 * kGiB, true, false,
+       kLargeSizeTolerance, "auto, 4 GiB"},
+      {"h800x8_nvls_allreduce", "busbw_GBps", "hgx-h800", "", 8, 1, kAr, kNvls, 4 * kGiB, true,
+       false, kLargeSizeTolerance, "forced NVLS, 4 GiB, 8 NVLinks"},
+      {"b300x8_ring_vs_nvls", "busbw_GBps/ring", "dgx-b300", "", 8, 1, kAr, kRing, 8 * kGiB, true,
+       false, kLargeSizeTolerance, "forced ring, 8 GiB"},
+      {"b300x8_ring_vs_nvls", "busbw_GBps/nvls", "dgx-b300", "", 8, 1, kAr, kNvls, 8 * kGiB, true,
+       false, kLargeSizeTolerance, "forced NVLS, 8 GiB"},
+      {"b200x8_allreduce", "busbw_GBps", "dgx-b200", "", 8, 1, kAr, kAuto, 8 * kGiB, true, false,
+       kLargeSizeTolerance, "auto, 8 GiB"},
+      {"h100_b200_2node_allreduce", "busbw_GBps/H100", "dgx-h100", "", 16, 1, kAr, kAuto,
+       8 * kGiB, true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
+      {"h100_b200_2node_allreduce", "busbw_GBps/B200", "dgx-b200", "", 16, 1, kAr, kAuto,
+       8 * kGiB, true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
+      {"h100_roce_8x400g", "busbw_GBps/1-2 nodes NVLS off", "dgx-h100", "roce-400g", 16, 1, kAr,
+       kAuto, 8 * kGiB, false, false, kLargeSizeTolerance, "auto without NVLS, 2 nodes"},
+      {"h100_roce_8x400g", "busbw_GBps/1-2 nodes NVLS on", "dgx-h100", "roce-400g", 16, 1, kAr,
+       kAuto, 8 * kGiB, true, false, kLargeSizeTolerance, "auto, 2 nodes"},
+      {"h100_roce_8x400g", "busbw_GBps/4 nodes", "dgx-h100", "roce-400g", 32, 1, kAr, kAuto,
+       8 * kGiB, true, false, kLargeSizeTolerance, "auto, 4 nodes"},
+      {"ndr400_per_nic", "busbw_GBps", "dgx-h100", "", 2, 8, CollectiveOp::kSendRecv, kAuto,
+       1 * kGiB, true, false, kLargeSizeTolerance, "send_recv between 2 nodes, 1 GiB"},
+      {"ndr400_per_nic", "busbw_GBps", "dgx-h100", "", 256, 1, CollectiveOp::kAllToAll, kAuto,
+       4 * kGiB, true, false, kLargeSizeTolerance, "all_to_all on 32 nodes, 4 GiB"},
+  };
+  return kSpecs;
+}
+
+json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open the validation file");
+  return json::parse(in);
+}
+
+const json& Record(const json& doc, const std::string& id) {
+  for (const json& r : doc.at("records")) {
+    if (r.at("id") == id) return r;
+  }
+  throw InputError({"collectives-public.json", 0, 0}, id, "record not found");
+}
+
+// A published number: plain, nested ("busbw_GBps/ring") or a range string such as "46-49"
+// (its midpoint).
+double Published(const json& record, const std::string& path) {
+  const json* v = &record;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    v = &v->at(path.substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (v->is_number()) return v->get<double>();
+  const std::string text = v->get<std::string>();
+  const size_t dash = text.find('-');
+  return 0.5 * (std::stod(text.substr(0, dash)) + std::stod(text.substr(dash + 1)));
+}
+
+CollectiveResult Run(const Catalog& cat, const char* system, const char* fabric, int gpus,
+                     int stride, CollectiveOp op, CollectiveAlgorithm algo, double bytes,
+                     bool nvls_enabled) {
+  const Cluster c = BuildCluster(cat, system, fabric, gpus * stride);
+  Topology topo = MakeTopology(c.chip, c.system, c.fabric, gpus * stride);
+  topo.nvlink_sharp = topo.nvlink_sharp && nvls_enabled;
+  return EstimateCollective(topo, op, ByteCount(bytes), PlaceGroup(topo, gpus, stride), algo);
+}
+
+std::string Describe(const CaseSpec& s, const CollectiveResult& r) {
+  return fmt::format("{}, {} GPUs {}: {}/{}", s.system, s.gpus, s.note, AlgorithmName(r.algorithm),
+                     ProtocolName(r.protocol));
+}
+
+ValidationCase FromSpec(const Catalog& cat, const json& doc, const CaseSpec& s) {
+  const CollectiveResult r = Run(cat, s.system, s.fabric, s.gpus, s.stride, s.op, s.algo, s.bytes,
+                                 s.nvls_enabled);
+  const std::string metric =
+      std::string(CollectiveOpName(s.op)) + "_" + (s.algbw ? "algbw" : "busbw") +
+      (std::string(s.field).find('/') == std::string::npos
+           ? ""
+           : "/" + std::string(s.field).substr(std::string(s.field).find('/') + 1));
+  return {s.id, metric, "GB/s", s.algbw ? r.algbw_gbps : r.busbw_gbps,
+          Published(Record(doc, s.id), s.field), s.tolerance, Describe(s, r)};
+}
+
+// Curves: one case per point of busbw_GBps_by_gpus or busbw_GBps_by_bytes.
+void AddGpuCountCurve(const Catalog& cat, const json& doc, std::vector<ValidationCase>* cases) {
+  const json& r = Record(doc, "h100_nvls_by_gpu_count");
+  for (const auto& [gpus, busbw] : r.at("busbw_GBps_by_gpus").items()) {
+    const int n = std::stoi(gpus);
+    const CollectiveResult x = Run(cat, "dgx-h100", "", n, 1, kAr, kAuto, 4 * kGiB, true);
+    cases->push_back({r.at("id"), "all_reduce_busbw/" + gpus + " GPUs", "GB/s", x.busbw_gbps,
+                      busbw.get<double>(), kCurveTolerance,
+                      fmt::format("dgx-h100, {} GPUs, auto, 4 GiB: {}/{}", n,
+                                  AlgorithmName(x.algorithm), ProtocolName(x.protocol))});
+  }
+}
+
+double SizeFromLabel(const std::string& label) {
+  const double v = std::stod(label);
+  return v * (label.back() == 'G' ? kGiB : kGiB / 1024);
+}
+
+void AddSizeCurve(const Catalog& cat, const json& doc, const std::string& id, const char* system,
+                  int gpus, std::vector<ValidationCase>* cases) {
+  const json& r = Record(doc, id);
+  for (const auto& [label, busbw] : r.at("busbw_GBps_by_bytes").items()) {
+    const CollectiveResult x = Run(cat, system, "", gpus, 1, kAr, kAuto, SizeFromLabel(label), true);
+    cases->push_back({id, "all_reduce_busbw/" + label, "GB/s", x.busbw_gbps, busbw.get<double>(),
+                      kCurveTolerance,
+                      fmt::format("{}, {} GPUs, auto, {}: {}/{}", system, gpus, label,
+                                  AlgorithmName(x.algorithm), ProtocolName(x.protocol))});
+  }
+}
+
+}  // namespace
+
+SuiteResult RunCollectivesSuite(const Catalog& cat, const std::string& shared_dir) {
+  const json doc = ReadJson(shared_dir + "/validation/collectives-public.json");
+  SuiteResult s;
+  s.name = "collectives";
+  s.title = "nccl-tests busbw vs published measurements (collectives-public.json)";
+  for (const CaseSpec& spec : Specs()) s.cases.push_back(FromSpec(cat, doc, spec));
+  AddGpuCountCurve(cat, doc, &s.cases);
+  AddSizeCurve(cat, doc, "gb200_nvl72_allreduce_72", "gb200-nvl72", 72, &s.cases);
+  AddSizeCurve(cat, doc, "h100_64gpu_ib_sharp_allreduce", "dgx-h100", 64, &s.cases);
+  s.median_tolerance = kLargeSizeTolerance;
+  return s;
+}
+
+}  // namespace tokenfab
