@@ -68,8 +68,8 @@ void ParseSizes(const Args& a, SweepSpec& s) {
   if (s.min_bytes <= 0) FailFlag("-b", "expected a positive size, got 0");
   if (s.min_bytes > s.max_bytes) {
     FailFlag("-b",
-             fmt::format("minimum size {:.0f} B is larger than maximum size -e {:.0f} B",
-                         s.min_bytes, s.max_bytes),
+             fmt::format("minimum size '{}' is larger than maximum size -e '{}'",
+                         a.GetString("-b"), a.GetString("-e")),
              "swap -b and -e");
   }
   if (s.max_bytes > s.min_bytes && !(s.factor > 1.0)) {
