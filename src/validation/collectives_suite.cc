@@ -25,17 +25,17 @@ constexpr double kCurveTolerance = 0.25;
 
 // One published number and the call that should reproduce it.
 struct CaseSpec {
-  const char* id;          // record id
-  const char* field;       // JSON path inside the record: "busbw_GBps" or "busbw_GBps/ring"
-  const char* system;      // catalog system
-  const char* fabric;      // "" = the system's default
+  const char* id;      // record id
+  const char* field;   // JSON path inside the record: "busbw_GBps" or "busbw_GBps/ring"
+  const char* system;  // catalog system
+  const char* fabric;  // "" = the system's default
   int gpus;
-  int stride;              // 1: consecutive ranks; 8: one rank per 8-GPU node
+  int stride;  // 1: consecutive ranks; 8: one rank per 8-GPU node
   CollectiveOp op;
   CollectiveAlgorithm algo;
   double bytes;
-  bool nvls_enabled;       // false: NCCL_NVLS_ENABLE=0
-  bool algbw;              // compare algbw instead of busbw
+  bool nvls_enabled;  // false: NCCL_NVLS_ENABLE=0
+  bool algbw;         // compare algbw instead of busbw
   double tolerance;
   const char* note;
 };
@@ -66,10 +66,10 @@ const std::vector<CaseSpec>& Specs() {
        false, kLargeSizeTolerance, "forced NVLS, 8 GiB"},
       {"b200x8_allreduce", "busbw_GBps", "dgx-b200", "", 8, 1, kAr, kAuto, 8 * kGiB, true, false,
        kLargeSizeTolerance, "auto, 8 GiB"},
-      {"h100_b200_2node_allreduce", "busbw_GBps/H100", "dgx-h100", "", 16, 1, kAr, kAuto,
-       8 * kGiB, true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
-      {"h100_b200_2node_allreduce", "busbw_GBps/B200", "dgx-b200", "", 16, 1, kAr, kAuto,
-       8 * kGiB, true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
+      {"h100_b200_2node_allreduce", "busbw_GBps/H100", "dgx-h100", "", 16, 1, kAr, kAuto, 8 * kGiB,
+       true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
+      {"h100_b200_2node_allreduce", "busbw_GBps/B200", "dgx-b200", "", 16, 1, kAr, kAuto, 8 * kGiB,
+       true, false, kLargeSizeTolerance, "auto, 2 nodes, ib-ndr"},
       {"h100_roce_8x400g", "busbw_GBps/1-2 nodes NVLS off", "dgx-h100", "roce-400g", 16, 1, kAr,
        kAuto, 8 * kGiB, false, false, kLargeSizeTolerance, "auto without NVLS, 2 nodes"},
       {"h100_roce_8x400g", "busbw_GBps/1-2 nodes NVLS on", "dgx-h100", "roce-400g", 16, 1, kAr,
@@ -129,15 +129,20 @@ std::string Describe(const CaseSpec& s, const CollectiveResult& r) {
 }
 
 ValidationCase FromSpec(const Catalog& cat, const json& doc, const CaseSpec& s) {
-  const CollectiveResult r = Run(cat, s.system, s.fabric, s.gpus, s.stride, s.op, s.algo, s.bytes,
-                                 s.nvls_enabled);
+  const CollectiveResult r =
+      Run(cat, s.system, s.fabric, s.gpus, s.stride, s.op, s.algo, s.bytes, s.nvls_enabled);
   const std::string metric =
       std::string(CollectiveOpName(s.op)) + "_" + (s.algbw ? "algbw" : "busbw") +
       (std::string(s.field).find('/') == std::string::npos
            ? ""
            : "/" + std::string(s.field).substr(std::string(s.field).find('/') + 1));
-  return {s.id, metric, "GB/s", s.algbw ? r.algbw_gbps : r.busbw_gbps,
-          Published(Record(doc, s.id), s.field), s.tolerance, Describe(s, r)};
+  return {s.id,
+          metric,
+          "GB/s",
+          s.algbw ? r.algbw_gbps : r.busbw_gbps,
+          Published(Record(doc, s.id), s.field),
+          s.tolerance,
+          Describe(s, r)};
 }
 
 // Curves: one case per point of busbw_GBps_by_gpus or busbw_GBps_by_bytes.

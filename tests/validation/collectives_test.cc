@@ -27,12 +27,12 @@ const std::set<std::string> kKnownMisses = {
 };
 
 void PrintTable(const SuiteResult& s) {
-  std::cout << fmt::format("{:<30} {:<36} {:>9} {:>9} {:>8} {:>6}\n", "case", "metric",
-                           "predicted", "published", "error", "tol");
+  std::cout << fmt::format("{:<30} {:<36} {:>9} {:>9} {:>8} {:>6}\n", "case", "metric", "predicted",
+                           "published", "error", "tol");
   for (const ValidationCase& c : s.cases) {
-    std::cout << fmt::format("{:<30} {:<36} {:>9.1f} {:>9.1f} {:>+7.1f}% {:>5.0f}% {} ({})\n",
-                             c.id, c.metric, c.predicted, c.published, 100 * c.error(),
-                             100 * c.tolerance, c.pass() ? "" : "MISS", c.note);
+    std::cout << fmt::format("{:<30} {:<36} {:>9.1f} {:>9.1f} {:>+7.1f}% {:>5.0f}% {} ({})\n", c.id,
+                             c.metric, c.predicted, c.published, 100 * c.error(), 100 * c.tolerance,
+                             c.pass() ? "" : "MISS", c.note);
   }
   std::cout << fmt::format("median |error| {:.1f}%, worst {:.1f}%\n", 100 * s.median_abs_error(),
                            100 * s.worst_abs_error());
@@ -50,8 +50,8 @@ TEST(CollectivesValidationTest, EveryCaseWithinItsTolerance) {
       EXPECT_FALSE(c.pass()) << key << " now passes: remove it from kKnownMisses";
       continue;
     }
-    EXPECT_TRUE(c.pass()) << key << " " << c.note << ": predicted " << c.predicted
-                          << ", published " << c.published;
+    EXPECT_TRUE(c.pass()) << key << " " << c.note << ": predicted " << c.predicted << ", published "
+                          << c.published;
   }
   EXPECT_LE(s.median_abs_error(), s.median_tolerance);
 }

@@ -24,8 +24,7 @@ const std::vector<FlagSpec>& CollectiveFlags() {
       {"--gpus", true, "GPUs in the cluster (and ranks of the group unless --ranks)"},
       {"--ranks", true, "ranks in the group (default: --gpus)"},
       {"--stride", true, "global-rank distance between group members (default 1)"},
-      {"--op", true,
-       "all_reduce|reduce_scatter|all_gather|all_to_all|broadcast|reduce|send_recv"},
+      {"--op", true, "all_reduce|reduce_scatter|all_gather|all_to_all|broadcast|reduce|send_recv"},
       {"-b", true, "smallest size (nccl-tests' S), e.g. 8, 1M, 8G (default 32M)"},
       {"-e", true, "largest size (default: -b)"},
       {"-f", true, "size multiplication factor (default 2)"},
@@ -68,8 +67,8 @@ void ParseSizes(const Args& a, SweepSpec& s) {
   if (s.min_bytes <= 0) FailFlag("-b", "expected a positive size, got 0");
   if (s.min_bytes > s.max_bytes) {
     FailFlag("-b",
-             fmt::format("minimum size '{}' is larger than maximum size -e '{}'",
-                         a.GetString("-b"), a.GetString("-e")),
+             fmt::format("minimum size '{}' is larger than maximum size -e '{}'", a.GetString("-b"),
+                         a.GetString("-e")),
              "swap -b and -e");
   }
   if (s.max_bytes > s.min_bytes && !(s.factor > 1.0)) {
@@ -96,13 +95,14 @@ SweepSpec ParseSpec(const Args& a) {
              "raise --gpus or lower --ranks/--stride");
   }
   a.Require("--op");
-  s.op = *ParseCollectiveOp(a.GetChoice(
-      "--op", Names({"all_reduce", "reduce_scatter", "all_gather", "all_to_all", "broadcast",
-                     "reduce", "send_recv"}),
-      "all_reduce"));
+  s.op = *ParseCollectiveOp(a.GetChoice("--op",
+                                        Names({"all_reduce", "reduce_scatter", "all_gather",
+                                               "all_to_all", "broadcast", "reduce", "send_recv"}),
+                                        "all_reduce"));
   s.algo = *ParseAlgorithm(a.GetChoice(
       "--algo", Names({"auto", "ring", "tree", "nvls", "nvls_tree", "collnet", "pat"}), "auto"));
-  s.proto = *ParseProtocol(a.GetChoice("--proto", Names({"auto", "ll", "ll128", "simple"}), "auto"));
+  s.proto =
+      *ParseProtocol(a.GetChoice("--proto", Names({"auto", "ll", "ll128", "simple"}), "auto"));
   ParseSizes(a, s);
   return s;
 }
@@ -112,7 +112,8 @@ std::vector<SweepRow> RunSweep(const SweepSpec& s, const Topology& topo,
   std::vector<SweepRow> rows;
   for (double b = s.min_bytes; b <= s.max_bytes * (1 + 1e-12); b *= s.factor) {
     const double bytes = std::floor(b);
-    rows.push_back({bytes, EstimateCollective(topo, s.op, ByteCount(bytes), group, s.algo, s.proto)});
+    rows.push_back(
+        {bytes, EstimateCollective(topo, s.op, ByteCount(bytes), group, s.algo, s.proto)});
     if (s.factor <= 1.0) break;
   }
   return rows;
@@ -134,8 +135,9 @@ std::vector<std::string> UniqueNotes(const std::vector<SweepRow>& rows, const st
 std::string PlacementNote(const SweepSpec& s, const Topology& topo, const GroupPlacement& g) {
   const int want = s.stride >= topo.nvlink_domain ? 1 : topo.nvlink_domain / s.stride;
   if (g.ranks_per_domain == std::min(want, s.ranks)) return "";
-  return fmt::format("{} ranks do not fill whole NVLink domains of {}; modelled as {} domains of {}",
-                     s.ranks, want, g.domains(), g.ranks_per_domain);
+  return fmt::format(
+      "{} ranks do not fill whole NVLink domains of {}; modelled as {} domains of {}", s.ranks,
+      want, g.domains(), g.ranks_per_domain);
 }
 
 std::string Header(const SweepSpec& s, const Cluster& c, const GroupPlacement& g) {
@@ -166,15 +168,20 @@ std::string RenderText(const std::string& header, const std::vector<SweepRow>& r
 }
 
 nlohmann::json RenderJson(const SweepSpec& s, const Cluster& c, const GroupPlacement& g,
-                          const std::vector<SweepRow>& rows, const std::vector<std::string>& notes) {
-  nlohmann::json j = {{"system", c.system.name},  {"chip", c.chip.name},
-                      {"fabric", c.fabric.name},  {"op", CollectiveOpName(s.op)},
-                      {"gpus", s.gpus},           {"ranks", g.ranks},
-                      {"ranks_per_domain", g.ranks_per_domain}, {"notes", notes}};
+                          const std::vector<SweepRow>& rows,
+                          const std::vector<std::string>& notes) {
+  nlohmann::json j = {{"system", c.system.name},
+                      {"chip", c.chip.name},
+                      {"fabric", c.fabric.name},
+                      {"op", CollectiveOpName(s.op)},
+                      {"gpus", s.gpus},
+                      {"ranks", g.ranks},
+                      {"ranks_per_domain", g.ranks_per_domain},
+                      {"notes", notes}};
   j["rows"] = nlohmann::json::array();
   for (const SweepRow& r : rows) {
     const CollectiveResult& x = r.result;
-    j["rows"].push_back({{"bytes", r.bytes},
+    j["rows"].push_back({{"bytes", static_cast<int64_t>(r.bytes)},
                          {"time_us", ToMicroseconds(x.time)},
                          {"algbw_GBps", x.algbw_gbps},
                          {"busbw_GBps", x.busbw_gbps},
