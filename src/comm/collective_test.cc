@@ -48,6 +48,22 @@ Topology H100(int gpus, Fabric fabric = IbNdr()) {
   return t;
 }
 
+Topology B200(int gpus) {
+  Topology t = H100(gpus);
+  t.family = ChipFamily::kBlackwell;
+  t.nvlink_bandwidth = GBps(900);
+  return t;
+}
+
+Topology Nvl72(int gpus) {
+  Topology t = B200(gpus);
+  t.gpus_per_node = 4;
+  t.nvlink_domain = 72;
+  t.nics_per_node = 4;
+  t.grace_host = true;
+  return t;
+}
+
 TEST(CollectiveModelTest, RingAllReduceBusBandwidthIsTheNcclLinkCap) {
   // busbw = 18 links x 20.6 GB/s = 370.8 GB/s (NCCL topo.h link cap; facts §1.5).
   const Topology t = H100(8);
@@ -173,6 +189,51 @@ TEST(CollectiveModelTest, EcmpHurtsAllToAllMoreThanRingAboveTheLeaf) {
   const double a2a_ratio = bw(roce, CollectiveOp::kAllToAll) / bw(ib, CollectiveOp::kAllToAll);
   EXPECT_NEAR(ring_ratio, 0.8, 0.02);
   EXPECT_NEAR(a2a_ratio, 1 - 1 / std::exp(1.0), 0.02);
+}
+
+TEST(CollectiveModelTest, NvlsTreeAcrossTwoNodesIsNicBound) {
+  // Each rank's 1/8 shard crosses its NIC once each way: algbw <= 8 x 48 GB/s, so
+  // busbw <= 384 x 2(16-1)/16 = 720 GB/s on 2 B200 nodes (NCCL's table alone says 768).
+  const Topology t = B200(16);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 16, 1));
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kNvlsTree);
+  EXPECT_NEAR(r.busbw_gbps, 720, 720 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, Nvl72RackRunsTwentyFourNvlsChannels) {
+  // MNNVL: 24 NVLS channels x 16.7 GB/s of wire each; busbw = 2 x 400.8 x 71/73 = 780 GB/s,
+  // less the pipeline fill of 128 KiB x 72 ranks x 24 channels (2.6% at 8 GiB).
+  const Topology t = Nvl72(72);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8),
+                                                PlaceGroup(t, 72, 1), CollectiveAlgorithm::kNvls);
+  EXPECT_EQ(r.sms, 24);
+  EXPECT_NEAR(r.busbw_gbps, 2 * 24 * 16.7 * 71 / 73, 780 * kPipelineFill);
+  // A TP group inside one compute tray is single-host NVLS: 32 channels.
+  EXPECT_EQ(EstimateCollective(t, CollectiveOp::kAllReduce, GiB(1), PlaceGroup(t, 4, 1),
+                               CollectiveAlgorithm::kNvls)
+                .sms,
+            32);
+}
+
+TEST(CollectiveModelTest, PcieGen5CapsAnEightHundredGigNicButGraceC2cDoesNot) {
+  // send_recv across nodes = min(NIC, host path) x 48/50: PCIe Gen5 x16 63 GB/s vs
+  // NVLink-C2C 450 GB/s for an 800 Gb/s (100 GB/s) NIC.
+  Topology t = H100(16);
+  t.nic_bandwidth = Gbps(800);
+  const GroupPlacement pair = PlaceGroup(t, 2, 8);
+  const double pcie = EstimateCollective(t, CollectiveOp::kSendRecv, GiB(4), pair).busbw_gbps;
+  t.grace_host = true;
+  const double c2c = EstimateCollective(t, CollectiveOp::kSendRecv, GiB(4), pair).busbw_gbps;
+  EXPECT_NEAR(pcie, 63 * 0.96, 63 * kLatencyShare);
+  EXPECT_NEAR(c2c, 100 * 0.96, 100 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, SendRecvInsideADomainRunsAtNvlinkRate) {
+  const Topology t = H100(8);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kSendRecv, GiB(4), PlaceGroup(t, 2, 1));
+  EXPECT_NEAR(r.busbw_gbps, 370.8, 370.8 * kLatencyShare);
 }
 
 TEST(CollectiveModelTest, NamesRoundTrip) {

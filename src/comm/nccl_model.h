@@ -26,7 +26,7 @@ struct GroupShape {
   double log2_nodes = 0;
   bool nodes_pow2 = true;
   Arch arch = kArchHopper;
-  bool mnnvl = false;          // NVLink domain larger than one host (NVL72)
+  bool mnnvl = false;          // the group's NVLink peers span several hosts (NVL72)
   bool nvls = false;           // NVLink SHARP usable by this group
   bool collnet = false;        // in-network reduction (IB SHARP) usable by this group
   double b_intra = 0;          // GB/s per GPU per direction over NVLink (NCCL link-cap units)

@@ -145,7 +145,8 @@ GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {
   s.nodes_pow2 = std::has_single_bit(static_cast<unsigned>(s.nodes));
   s.log2_nodes = std::log2(static_cast<double>(s.nodes));
   s.arch = ArchOf(topo.family);
-  s.mnnvl = topo.nvlink_domain > topo.gpus_per_node;
+  // Multi-node NVLink: the group's NVLink peers span more than one host (compute tray).
+  s.mnnvl = topo.nvlink_domain > topo.gpus_per_node && s.ppn > topo.gpus_per_node;
   s.nvls = topo.nvlink_sharp && s.ppn > 1 && s.arch >= kArchHopper;
   s.collnet = topo.fabric.in_network_reduction;
   s.b_intra = ToGBps(topo.nvlink_bandwidth) * NvlinkLinkEfficiency(topo.family);
