@@ -5,11 +5,9 @@
 namespace tokenfab::train_internal {
 namespace {
 
-// Mixed-precision Adam (Rajbhandari et al. 2020, ZeRO, sec. 3.1): BF16 weights 2 B, FP32 main
-// gradients 4 B (Megatron accumulates and reduces gradients in FP32), FP32 master weights,
-// momentum and variance 12 B.
+// Mixed-precision Adam (Rajbhandari et al. 2020, ZeRO, sec. 3.1): BF16 weights 2 B, gradients
+// 2 B (BF16) or 4 B (FP32 main grads), FP32 master weights, momentum and variance 12 B.
 constexpr double kWeightBytes = 2.0;
-constexpr double kGradBytes = 4.0;
 constexpr double kOptimizerBytes = 12.0;
 // Assumption: CUDA context, cuBLAS/cuDNN workspaces, NCCL channels and allocator slack.
 constexpr double kRuntimeReserveGiB = 2.0;
@@ -105,7 +103,7 @@ MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const Stage
   };
   MemoryBreakdown mem;
   mem.weights = ByteCount(sharded(kWeightBytes, 3));
-  mem.gradients = ByteCount(sharded(kGradBytes, 2));
+  mem.gradients = ByteCount(sharded(c.fp32_grads ? 4.0 : 2.0, 2));
   mem.optimizer = ByteCount(sharded(kOptimizerBytes, 1));
   // 1F1B keeps min(m, pp) micro-batches in flight on the first stage; interleaving adds
   // (1 + (p-1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3).

@@ -92,17 +92,18 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
                         const train_internal::StageParameters& p, const MicrobatchTime& mb) {
   const int ranks = c.dp * c.cp;
   const double expert_ranks = static_cast<double>(ranks) * c.tp / (c.ep * c.etp);
+  const double grad_bytes = c.fp32_grads ? 4.0 : 2.0;
   Seconds grads, params;
   if (c.zero == 0) {
-    grads = Collective(ctx, CollectiveOp::kAllReduce, 4.0 * p.dense, ranks, c.tp);
+    grads = Collective(ctx, CollectiveOp::kAllReduce, grad_bytes * p.dense, ranks, c.tp);
   } else {
-    grads = Collective(ctx, CollectiveOp::kReduceScatter, 4.0 * p.dense, ranks, c.tp);
+    grads = Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp);
     params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp);
   }
   if (p.expert > 0 && expert_ranks > 1) {
     const int er = static_cast<int>(expert_ranks);
     const int stride = c.ep * c.etp;
-    grads += Collective(ctx, CollectiveOp::kReduceScatter, 4.0 * p.expert, er, stride);
+    grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride);
     params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride);
   }
   if (c.zero == 3) {
@@ -139,7 +140,10 @@ std::string Bottleneck(const StepBreakdown& b) {
       {"activation recompute", b.recompute},   {"optimizer step", b.optimizer}};
   const auto* worst = std::max_element(std::begin(effects), std::end(effects),
                                        [](const auto& a, const auto& z) { return a.second < z.second; });
-  return worst->second.si() > 0 ? worst->first : "compute";
+  // Effects under 5% of the step do not bind: the step is then compute-bound.
+  const Seconds step = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
+                       b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;
+  return worst->second > step * 0.05 ? worst->first : "compute";
 }
 
 }  // namespace

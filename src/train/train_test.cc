@@ -94,6 +94,7 @@ TEST(TrainMemoryTest, MixedPrecisionAdamIs18BytesPerParameterWithoutZero) {
   Model m = Gpt(2, 1024, 8);
   TrainingConfig c;
   c.zero = 0;
+  c.fp32_grads = true;
   const MemoryBreakdown mem = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
   const double params = TotalParameters(m);
   EXPECT_NEAR(ToBytes(mem.weights + mem.gradients + mem.optimizer) / (18.0 * params), 1.0, kTight);

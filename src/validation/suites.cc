@@ -4,10 +4,12 @@
 namespace tokenfab {
 
 
+SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
+      {"training", "step time, throughput and memory vs published training runs", RunTrainingSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
   };
   return kSuites;

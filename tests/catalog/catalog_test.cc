@@ -51,7 +51,8 @@ TEST(CatalogDataTest, H100MatchesTheDatasheet) {
   // NVLink 4: 900 GB/s both directions = 450 GB/s per direction.
   EXPECT_NEAR(ToGBps(h100.nvlink_bandwidth), 450.0, 450.0 * kExact);
   EXPECT_NEAR(h100.hbm_bandwidth.si(), 3.35e12, 3.35e12 * kExact);
-  EXPECT_NEAR(ToGB(h100.hbm_capacity), 80.0, 80.0 * kExact);
+  // HBM capacities are binary: NVIDIA's "80GB" H100 carries 80 GiB (nvidia-smi: 81,559 MiB usable).
+  EXPECT_NEAR(ToGiB(h100.hbm_capacity), 80.0, 80.0 * kExact);
   EXPECT_NEAR(ToWatts(h100.tdp), 700.0, 700.0 * kExact);
   EXPECT_EQ(h100.family, ChipFamily::kHopper);
 }

@@ -10,7 +10,8 @@ namespace tokenfab::cli {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
-      // train: registered once the catalog loader lands.
+      {"train", "training step time, memory, MFU and time-to-train", RunTrain},
+      {"validate", "replay published measurements and print the errors", RunValidate},
   };
   return kCommands;
 }

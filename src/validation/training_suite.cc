@@ -1,0 +1,280 @@
+// Training validation: replays ../shared/validation/training-public.json through the training
+// model. Each record's published configuration is used as published; knobs a source does not
+// state (micro-batch size, interleaving depth, recompute) follow one stated rule per source
+// group, never a per-case choice. Targets (issue "tokenfab core"): median |error| <= 10% and every
+// case <= 25% on throughput; memory within 10%.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/train/train.h"
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kThroughputTolerance = 0.25;
+constexpr double kMemoryTolerance = 0.10;
+
+double MeasuredValue(const json& record, const std::string& metric) {
+  for (const json& m : record.at("measured")) {
+    if (m.at("metric") == metric) return m.at("value").get<double>();
+  }
+  return 0;
+}
+
+// GPT-style model from a record's dimensions: MHA unless kv_heads given, GELU with 4h FFN
+// unless ffn given (then SwiGLU, as in Llama), untied embeddings.
+Model ModelFromRecord(const json& dims, const std::string& name) {
+  Model m;
+  m.name = name;
+  m.layers = dims.at("layers");
+  m.hidden = dims.at("hidden");
+  m.heads = dims.at("heads");
+  m.kv_heads = dims.value("kv_heads", m.heads);
+  m.head_dim = m.hidden / m.heads;
+  m.vocab = dims.value("vocab", 51200);
+  m.seq_len = dims.value("seq_len", 2048);
+  if (dims.contains("ffn")) {
+    m.ffn_hidden = dims.at("ffn");
+    m.activation = Activation::kSwiglu;
+  } else {
+    m.ffn_hidden = 4 * m.hidden;
+    m.activation = Activation::kGelu;
+  }
+  return m;
+}
+
+// Smallest interleaving depth > 1 that divides the layers of a pipeline rank (1 without PP).
+// Rule for sources that say "interleaved 1F1B" without the depth.
+int SmallestInterleave(int layers_per_rank, int pp) {
+  if (pp == 1) return 1;
+  for (int v = 2; v <= layers_per_rank; ++v) {
+    if (layers_per_rank % v == 0) return v;
+  }
+  return 1;
+}
+
+// Runs a configuration; when activations do not fit, retries with selective and then full
+// recompute, as a practitioner would (rule for sources that do not state recompute).
+TrainResult RunFitting(const TrainingContext& ctx, const Model& m, TrainingConfig c) {
+  TrainResult r = EstimateTraining(ctx, m, c);
+  for (Recompute next : {Recompute::kSelective, Recompute::kFull}) {
+    if (r.fits.ok) break;
+    c.recompute = next;
+    r = EstimateTraining(ctx, m, c);
+  }
+  return r;
+}
+
+std::string ConfigNote(const TrainResult& r) {
+  const TrainingConfig& c = r.config;
+  return fmt::format("TP{} PP{} VPP{} CP{} DP{} mbs{} {} rc={}{}", c.tp, c.pp, c.vpp, c.cp, c.dp,
+                     c.mbs, PrecisionName(c.precision), RecomputeName(c.recompute),
+                     r.fits.ok ? "" : " (does not fit)");
+}
+
+ValidationCase Case(const json& record, const std::string& metric, const std::string& unit,
+                    double predicted, double tolerance, std::string note) {
+  ValidationCase v;
+  v.id = record.at("id");
+  v.metric = metric;
+  v.unit = unit;
+  v.predicted = predicted;
+  v.published = MeasuredValue(record, metric);
+  v.tolerance = tolerance;
+  v.note = std::move(note);
+  return v;
+}
+
+// Narayanan et al. SC'21 Table 1 on Selene (DGX A100, HDR IB): 2021 Megatron-LM, FP16, full
+// recompute, no sequence parallelism, no fused attention, no TP/DP overlap, no distributed
+// optimizer, micro-batch 1. Published TFLOP/s count recomputation (HFU).
+ValidationCase Sc21Case(const Catalog& cat, const json& r) {
+  const Model m = ModelFromRecord(r.at("model"), r.at("id"));
+  const json& p = r.at("parallelism");
+  TrainingConfig c;
+  c.tp = p.at("tp");
+  c.pp = p.at("pp");
+  c.dp = p.at("dp");
+  c.vpp = SmallestInterleave(m.layers / c.pp, c.pp);
+  c.gbs = r.at("global_batch_seqs");
+  c.seq = m.seq_len;
+  c.recompute = Recompute::kFull;
+  c.sequence_parallel = c.flash_attention = c.tp_comm_overlap = c.dp_overlap = false;
+  c.fp32_grads = true;
+  c.zero = 0;
+  const Cluster cl = BuildCluster(cat, "dgx-a100", "ib-hdr", c.gpus());
+  const TrainResult res = EstimateTraining(MakeTrainingContext(cl), m, c);
+  return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.hardware_tflops_per_gpu,
+              kThroughputTolerance, ConfigNote(res));
+}
+
+// Megatron-Core r0.8.0 on H100 (2024): BF16, TP comm overlap, overlapped grad reduce and param
+// gather (distributed optimizer), TE fused attention, sequence parallelism. Unstated: mbs 1,
+// no interleaving, recompute only if needed to fit.
+ValidationCase McoreCase(const Catalog& cat, const json& r) {
+  const Model m = ModelFromRecord(r.at("model"), r.at("id"));
+  const json& p = r.at("parallelism");
+  TrainingConfig c;
+  c.tp = p.at("tp");
+  c.pp = p.at("pp");
+  c.dp = p.at("dp");
+  c.gbs = r.at("global_batch_seqs");
+  c.seq = m.seq_len;
+  const Cluster cl = BuildCluster(cat, "dgx-h100", "ib-ndr", c.gpus());
+  const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
+  ValidationCase v = Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
+                          kThroughputTolerance, ConfigNote(res));
+  if (m.hidden <= 2048) {
+    v.note += "; known miss: a 1.7B model at TP1 runs ~5 us kernels; host-side launch and data-loading "
+                   "costs that the model lacks dominate (see docs/accuracy.md)";
+  }
+  return v;
+}
+
+// Llama 3 405B (Meta, Table 4): H100 with 400 Gb/s RoCE per GPU, BF16, TP8 PP16, FSDP-style
+// sharding (modelled as ZeRO-1), the 126 layers split 7 / 8 x 14 / 7 (the paper shortens the
+// first and last stages by one layer), interleaving of the middle stages by the smallest depth
+// that divides them (unstated).
+ValidationCase Llama3Case(const Catalog& cat, const json& r) {
+  json dims = r.at("model");
+  const Model m = ModelFromRecord(dims, r.at("id"));
+  const json& p = r.at("parallelism");
+  TrainingConfig c;
+  c.tp = p.at("tp");
+  c.pp = p.at("pp");
+  c.cp = p.at("cp");
+  c.dp = p.at("dp");
+  c.pp_first_layers = c.pp_last_layers = m.layers / c.pp;  // 7
+  c.vpp = SmallestInterleave((m.layers - 2 * c.pp_first_layers) / (c.pp - 2), c.pp);
+  c.seq = r.at("seq_len");
+  c.gbs = c.dp * r.at("batch_per_dp").get<int>();
+  const Cluster cl = BuildCluster(cat, "dgx-h100", "roce-400g", c.gpus());
+  const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
+  return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
+              kThroughputTolerance, ConfigNote(res));
+}
+
+// NeMo 24.07 FP8 pre-training on DGX H100: configuration as published (TP/PP/CP/VP/mbs/gbs),
+// FP8 GEMMs, TE overlap, distributed optimizer, no recompute unless needed to fit.
+Model NemoModel(const Catalog& cat, const std::string& name) {
+  // Models not in the catalog, from NeMo's launcher recipes (conf/training/gpt3/{5b,20b}.yaml,
+  // nemotron/{8b,22b}.yaml): GPT-3-style GELU MLP; Nemotron squared-ReLU MLP (2 matrices, as GELU).
+  auto gpt = [](std::string n, int layers, int hidden, int heads, int vocab) {
+    Model m;
+    m.name = std::move(n);
+    m.layers = layers;
+    m.hidden = hidden;
+    m.heads = m.kv_heads = heads;
+    m.head_dim = hidden / heads;
+    m.ffn_hidden = 4 * hidden;
+    m.vocab = vocab;
+    return m;
+  };
+  if (name == "GPT3-5B") return gpt(name, 24, 4096, 32, 50304);
+  if (name == "GPT3-20B") return gpt(name, 44, 6144, 48, 50304);
+  if (name == "Nemotron-8B") return gpt(name, 32, 4096, 32, 256000);
+  if (name == "Nemotron-22B") return gpt(name, 40, 6144, 48, 256000);
+  static const std::map<std::string, std::string> kCatalogNames = {
+      {"GPT3-175B", "gpt-3-175b"},   {"LLAMA2-7B", "llama-2-7b"},
+      {"LLAMA2-13B", "llama-2-13b"}, {"LLAMA2-70B", "llama-2-70b"},
+      {"LLAMA3-8B", "llama-3-8b"},   {"LLAMA3-70B", "llama-3-70b"},
+      {"Nemotron-340B", "nemotron-4-340b"}};
+  return cat.model(kCatalogNames.at(name), "model");
+}
+
+ValidationCase NemoCase(const Catalog& cat, const json& r) {
+  const Model m = NemoModel(cat, r.at("model").at("name"));
+  const json& p = r.at("parallelism");
+  TrainingConfig c;
+  c.tp = p.at("tp");
+  c.pp = p.at("pp");
+  c.cp = p.at("cp");
+  c.vpp = p.at("vp");
+  c.mbs = p.at("mbs");
+  c.gbs = r.at("global_batch_seqs");
+  c.seq = r.at("model").at("seq_len");
+  c.precision = Precision::kFp8;
+  c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
+  const Cluster cl = BuildCluster(cat, "dgx-h100", "ib-ndr", c.gpus());
+  const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
+  return Case(r, "tokens_per_sec_per_gpu", "tokens/s/GPU", res.tokens_per_s_per_gpu,
+              kThroughputTolerance, ConfigNote(res));
+}
+
+// Korthikanti et al. 2022 Figure 1 memory points (Calculon's configs): TP8, PP and interleaving
+// as in Table 5, FP16, no distributed optimizer. "no_recompute" has neither sequence parallelism
+// nor selective recompute; "seqpar_selective" has both. A middle pipeline stage is compared,
+// since the paper's per-GPU formula counts transformer layers only.
+struct KorthikantiSetup {
+  const char* id;
+  int layers, hidden, heads, pp, vpp, mbs, gbs;
+};
+constexpr KorthikantiSetup kKorthikanti[] = {
+    {"korthikanti_fig1_mem_22B", 48, 6144, 64, 1, 1, 4, 4},
+    {"korthikanti_fig1_mem_175B", 96, 12288, 96, 8, 3, 1, 64},
+    {"korthikanti_fig1_mem_530B", 105, 20480, 128, 35, 3, 1, 280},
+    {"korthikanti_fig1_mem_1T", 128, 25600, 160, 64, 1, 1, 512},
+};
+
+std::vector<ValidationCase> KorthikantiCases(const json& r) {
+  const KorthikantiSetup* s = nullptr;
+  for (const KorthikantiSetup& k : kKorthikanti) {
+    if (r.at("id") == k.id) s = &k;
+  }
+  if (s == nullptr) return {};
+  Model m = ModelFromRecord({{"layers", s->layers}, {"hidden", s->hidden}, {"heads", s->heads}},
+                            r.at("id"));
+  TrainingConfig c;
+  c.tp = 8;
+  c.pp = s->pp;
+  c.vpp = s->vpp;
+  c.mbs = s->mbs;
+  c.gbs = s->gbs;
+  c.seq = 2048;
+  c.zero = 0;
+  c.fp32_grads = true;
+  c.flash_attention = c.sequence_parallel = false;
+  const StagePosition where = c.pp > 2 ? StagePosition::kMiddle : StagePosition::kFirst;
+  const Bytes capacity = GB(80);
+  const MemoryBreakdown none = EstimateStageMemory(m, c, capacity, where);
+  c.sequence_parallel = true;
+  c.recompute = Recompute::kSelective;
+  const MemoryBreakdown selective = EstimateStageMemory(m, c, capacity, where);
+  const std::string note = fmt::format("TP8 PP{} VPP{} mbs{}", c.pp, c.vpp, c.mbs);
+  return {Case(r, "params_plus_optimizer_memory_per_gpu", "GiB",
+               ToGiB(none.weights + none.gradients + none.optimizer), kMemoryTolerance, note),
+          Case(r, "activation_memory_per_gpu_no_recompute", "GiB", ToGiB(none.activations),
+               kMemoryTolerance, note),
+          Case(r, "activation_memory_per_gpu_seqpar_selective", "GiB",
+               ToGiB(selective.activations), kMemoryTolerance, note)};
+}
+
+}  // namespace
+
+SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& shared_dir) {
+  std::ifstream in(shared_dir + "/validation/training-public.json");
+  const json data = json::parse(in);
+  SuiteResult suite;
+  suite.name = "training";
+  suite.title = "Training step time, throughput and memory vs published runs";
+  suite.median_tolerance = 0.10;
+  for (const json& r : data.at("records")) {
+    const std::string group = r.at("group");
+    if (group == "narayanan_sc21_table1") suite.cases.push_back(Sc21Case(cat, r));
+    if (group == "megatron_core_h100_2024") suite.cases.push_back(McoreCase(cat, r));
+    if (group == "llama3_table4") suite.cases.push_back(Llama3Case(cat, r));
+    if (group == "nemo_24.07_dgx_h100_fp8") suite.cases.push_back(NemoCase(cat, r));
+    if (group == "korthikanti_2022_fig1_memory") {
+      for (ValidationCase& v : KorthikantiCases(r)) suite.cases.push_back(std::move(v));
+    }
+  }
+  return suite;
+}
+
+}  // namespace tokenfab
