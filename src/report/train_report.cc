@@ -74,6 +74,15 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
   out += BreakdownText(r);
   out += "bottleneck       " + r.bottleneck + "\n";
   out += CampaignText(r, ctx);
+  if (!ctx.sources.empty()) {
+    out += "sources         ";
+    for (const std::string& f : ctx.sources) {
+      const size_t at = f.rfind("data/");
+      out += " ";
+      out += at == std::string::npos ? std::string_view(f) : std::string_view(f).substr(at);
+    }
+    out += "  (values cite data/references.yaml)\n";
+  }
   return out;
 }
 

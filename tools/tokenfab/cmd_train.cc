@@ -83,6 +83,21 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   return c;
 }
 
+// The catalog files behind this run (report provenance).
+std::vector<std::string> Provenance(const Catalog& catalog, const Model& model, const Cluster& c) {
+  std::vector<std::string> files;
+  const std::string family(ChipFamilyName(c.chip.family));
+  for (const CatalogEntry& e : catalog.entries()) {
+    const bool used = (e.kind == "chip" && e.name == c.chip.name) ||
+                      (e.kind == "system" && e.name == c.system.name) ||
+                      (e.kind == "fabric" && e.name == c.fabric.name) ||
+                      (e.kind == "model" && e.name == model.name) ||
+                      (e.kind == "efficiency" && e.name.rfind(family, 0) == 0);
+    if (used) files.push_back(e.file);
+  }
+  return files;
+}
+
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab train --model M --system S --gpus N [flags]\n\nflags:\n";
   for (const FlagSpec& f : TrainFlags()) out << fmt::format("  {:<16} {}\n", f.name, f.help);
@@ -105,7 +120,8 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
-  TrainReportContext report{model.name, cluster, a.GetCount("--tokens", 0), {}};
+  TrainReportContext report{model.name, cluster, a.GetCount("--tokens", 0),
+                            Provenance(catalog, model, cluster)};
   if (format == "json") {
     out << TrainResultToJson(result, report).dump(2) << "\n";
   } else {
