@@ -153,6 +153,7 @@ std::optional<CollectiveResult> EstimateExact(const Topology& topo, CollectiveOp
   Choice c{algo, proto, comm_internal::CostOf(s, op, algo, proto, ToBytes(bytes))};
   if (!c.cost.ok) return std::nullopt;
   c.time_us = c.cost.TimeUs(ToBytes(bytes));
+  if (!IsP2p(op)) comm_internal::TrimChannels(s, algo, proto, ToBytes(bytes), c.cost);
   return ToResult(op, ToBytes(bytes), s.ranks, c);
 }
 
@@ -179,6 +180,7 @@ CollectiveResult EstimateCollective(const Topology& topo, CollectiveOp op, Bytes
     c = SelectFastest(s, op, n_bytes, algo_ok ? algo : CollectiveAlgorithm::kAuto,
                       CollectiveProtocol::kAuto);
   }
+  if (!IsP2p(op)) comm_internal::TrimChannels(s, c.algo, c.proto, n_bytes, c.cost);
   CollectiveResult r = ToResult(op, n_bytes, s.ranks, c);
   r.note = std::move(note);
   return r;

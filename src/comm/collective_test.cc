@@ -236,6 +236,20 @@ TEST(CollectiveModelTest, SendRecvInsideADomainRunsAtNvlinkRate) {
   EXPECT_NEAR(r.busbw_gbps, 370.8, 370.8 * kLatencyShare);
 }
 
+TEST(CollectiveModelTest, SmallCallsRunOnFewerChannels) {
+  // NCCL keeps nc channels while bytes >= nc x 512 threads x 64 B (Simple): 64 KiB -> 2 SMs;
+  // 1 GiB keeps all 32.
+  const Topology t = H100(8);
+  const GroupPlacement g = PlaceGroup(t, 8, 1);
+  auto sms = [&](Bytes b) {
+    return EstimateExact(t, CollectiveOp::kAllReduce, b, g, CollectiveAlgorithm::kRing,
+                         CollectiveProtocol::kSimple)
+        ->sms;
+  };
+  EXPECT_EQ(sms(KiB(64)), 2);
+  EXPECT_EQ(sms(GiB(1)), 32);
+}
+
 TEST(CollectiveModelTest, NamesRoundTrip) {
   EXPECT_EQ(ParseCollectiveOp("reduce_scatter"), CollectiveOp::kReduceScatter);
   EXPECT_EQ(CollectiveOpName(CollectiveOp::kSendRecv), "send_recv");

@@ -267,4 +267,23 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
   }
 }
 
+// Source: facts §1.1/§1.4: thresholds 8 (LL), 8 (LL128), 64 (Simple) bytes per thread, x nRanks
+// for Ring LL; threads 512 (LL, Simple), 640 (LL128, Tree, PAT).
+void TrimChannels(const GroupShape& s, CollectiveAlgorithm algo, CollectiveProtocol proto,
+                  double bytes, AlgoCost& c) {
+  if (algo == CollectiveAlgorithm::kNvls || algo == CollectiveAlgorithm::kNvlsTree ||
+      algo == CollectiveAlgorithm::kCollNet) {
+    return;
+  }
+  const int p = ProtoIndex(proto);
+  const bool wide =
+      p == kLL128 || algo == CollectiveAlgorithm::kTree || algo == CollectiveAlgorithm::kPat;
+  double per_channel = (wide ? 640.0 : 512.0) * (p == kSimple ? 64 : 8);
+  if (algo == CollectiveAlgorithm::kRing && p == kLL) per_channel *= s.ranks;
+  // The loop stops at the largest nc with bytes >= nc x threads x threshold, at least 1.
+  const double fit = std::floor(bytes / per_channel);
+  c.channels = static_cast<int>(std::clamp(fit, 1.0, static_cast<double>(c.channels)));
+  c.sms = c.channels;
+}
+
 }  // namespace tokenfab::comm_internal

@@ -53,6 +53,11 @@ struct AlgoCost {
 AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
                 CollectiveProtocol proto, double bytes);
 
+// NCCL cuts channels for small calls (src/enqueue.cc): while bytes < nc x threads x threshold,
+// drop one channel (not for NVLS/NVLSTree/CollNet). Sets c.channels and c.sms accordingly.
+void TrimChannels(const GroupShape& s, CollectiveAlgorithm algo, CollectiveProtocol proto,
+                  double bytes, AlgoCost& c);
+
 }  // namespace tokenfab::comm_internal
 
 #endif  // TOKENFAB_SRC_COMM_NCCL_MODEL_H_
