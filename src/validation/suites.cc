@@ -5,11 +5,13 @@ namespace tokenfab {
 
 
 SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
       {"training", "step time, throughput and memory vs published training runs", RunTrainingSuite},
+      {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
   };
   return kSuites;

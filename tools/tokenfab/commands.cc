@@ -10,6 +10,7 @@ namespace tokenfab::cli {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
+      {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
       {"validate", "replay published measurements and print the errors", RunValidate},
   };
