@@ -202,7 +202,13 @@ Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassC
   }
   e.cp = Max(Seconds(), pass.cp_comm - pass.attention);
   e.slowdown += Min(pass.cp_comm, pass.attention) * s;
-  e.ep = pass.ep_comm;
+  if (c.dualpipe) {
+    // DualPipe hides the all-to-all of one micro-batch behind the compute of the other.
+    e.ep = Max(Seconds(), pass.ep_comm - pass.compute());
+    e.slowdown += Min(pass.ep_comm, pass.compute()) * s;
+  } else {
+    e.ep = pass.ep_comm;
+  }
   return e;
 }
 

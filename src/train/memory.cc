@@ -102,7 +102,7 @@ MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const Stage
     return bytes_per_param * (p.dense / dense_shard + p.expert / expert_shard);
   };
   MemoryBreakdown mem;
-  mem.weights = ByteCount(sharded(kWeightBytes, 3));
+  mem.weights = ByteCount(sharded(kWeightBytes, 3) * (c.dualpipe ? 2.0 : 1.0));
   mem.gradients = ByteCount(sharded(c.fp32_grads ? 4.0 : 2.0, 2));
   mem.optimizer = ByteCount(sharded(kOptimizerBytes, 1));
   // 1F1B keeps min(m, pp) micro-batches in flight on the first stage; interleaving adds

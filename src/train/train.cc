@@ -183,7 +183,9 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   b.overlap_slowdown = worst.slowdown * micro;
   // 1F1B bubble: (p - 1) micro-batch slots, divided by v when interleaved (Narayanan et al.
   // SC'21, sec. 2.2.2: bubble fraction (p - 1) / (v m)).
-  b.pipeline_bubble = worst.total() * ((c.pp - 1.0) / c.vpp);
+  // DualPipe: (pp/2 - 1) slots (DeepSeek-V3 report, Table 2).
+  const double bubble_slots = c.dualpipe ? std::max(0.0, c.pp / 2.0 - 1.0) : (c.pp - 1.0) / c.vpp;
+  b.pipeline_bubble = worst.total() * bubble_slots;
   b.pp_comm = PipelineComm(ctx, m, c);
   const auto params = train_internal::ParametersOnGpu(m, c, worst_stage);
   const DpTime dp = DataParallelComm(ctx, c, params, worst);

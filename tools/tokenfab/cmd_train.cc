@@ -30,6 +30,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)"},
       {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
       {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
+      {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
       {"--moe-imbalance", true, "tokens of the busiest expert over the mean"},
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
       {"--format", true, "text|json"},
@@ -75,6 +76,7 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
   c.tp_comm_overlap = OnOff(a, "--tp-overlap", true);
   c.dp_overlap = OnOff(a, "--dp-overlap", true);
+  c.dualpipe = a.GetChoice("--schedule", {"1f1b", "dualpipe"}, "1f1b") == "dualpipe";
   c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
   if (c.moe_load_imbalance < 1.0) {
     throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",

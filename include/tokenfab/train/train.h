@@ -64,6 +64,10 @@ struct TrainingConfig {
   // first and last stages; 0 = even split. The other stages share the rest evenly.
   int pp_first_layers = 0;
   int pp_last_layers = 0;
+  // DualPipe (DeepSeek-V3 report, sec. 3.2.1): bidirectional pipeline that overlaps each
+  // micro-batch's EP all-to-all with another's compute, halves the bubble to (pp/2 - 1) slots,
+  // and keeps two copies of the parameters.
+  bool dualpipe = false;
   // MoE: tokens of the most loaded expert over the mean (1 = perfect balance).
   double moe_load_imbalance = 1.0;
   int gpus() const { return tp * cp * pp * dp; }
