@@ -195,16 +195,22 @@ AlgoCost PatCost(const GroupShape& s) {
 
 // Point-to-point. send_recv: one peer, over NVLink inside a domain or one NIC across.
 // all_to_all: every rank sends S/n to each peer at once; NVLink and NIC traffic overlap; NCCL's
-// all-to-all uses one NIC per GPU (facts §2) and PXN keeps it rail-aligned.
-// Assumption: latency = Ring/Simple base + hop latency, plus 0.5 µs of issue cost per extra peer.
+// all-to-all uses one NIC per GPU (facts §2) and PXN keeps it rail-aligned, so
+// busbw -> B_net x N/(N-1) on N nodes (sjeaugey, nccl-tests #130).
+// Latency: Ring/Simple base + one hop per batch of peers. Assumption: NCCL runs the peers of a
+// grouped all-to-all in batches of 8 (NCCL_MAX_DEV_WORK_P2P_PER_BATCH), each batch paying one
+// point-to-point hop latency; 64 H800 ranks at 8 MiB then take ~260 µs (a user measured 300-340
+// µs, nccl #1531), where a per-call latency alone would give ~170 µs.
+constexpr double kP2pPeersPerBatch = 8;
+
 AlgoCost P2pCost(const GroupShape& s, CollectiveOp op) {
-  constexpr double kPerPeerIssueUs = 0.5;
   AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
   const bool cross = s.nodes > 1;
-  const double hop =
-      cross ? kNetLat[kRingIdx][kSimple] + 2 * s.inter_lat_extra : kNvlinkLat[kRingIdx][kSimple];
-  c.lat_us = kBaseLat[kRingIdx][kSimple] + hop;
+  const double net_hop = kNetLat[kRingIdx][kSimple] + 2 * s.inter_lat_extra;
+  const double nvlink_hop = kNvlinkLat[kRingIdx][kSimple];
+  c.lat_us = kBaseLat[kRingIdx][kSimple];
   if (op == CollectiveOp::kSendRecv) {
+    c.lat_us += cross ? net_hop : nvlink_hop;
     c.bw_gbps = cross ? std::min(s.b_net, s.b_nic_single) : s.b_intra;
     return c;
   }
@@ -213,7 +219,8 @@ AlgoCost P2pCost(const GroupShape& s, CollectiveOp op) {
   const double net = std::min(s.b_net_a2a, s.b_nic_single);
   const double t_per_byte = std::max(intra_share / s.b_intra, inter_share / net);
   c.bw_gbps = 1.0 / t_per_byte;
-  c.lat_us += kPerPeerIssueUs * (n - 1);
+  c.lat_us += std::ceil((s.ppn - 1) / kP2pPeersPerBatch) * nvlink_hop +
+              std::ceil((n - s.ppn) / kP2pPeersPerBatch) * net_hop;
   return c;
 }
 
