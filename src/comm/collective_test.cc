@@ -250,6 +250,40 @@ TEST(CollectiveModelTest, SmallCallsRunOnFewerChannels) {
   EXPECT_EQ(sms(GiB(1)), 32);
 }
 
+TEST(CollectiveModelTest, WithoutNvlinkGpusTalkOverPcie) {
+  // PCIe Gen5 x16: 63 GB/s x 12/15.75 (NCCL's PCI link cap ratio) = 48 GB/s ring busbw.
+  Topology t = H100(8);
+  t.nvlink_bandwidth = GBps(0);
+  t.nvlink_sharp = false;
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(4), PlaceGroup(t, 8, 1));
+  EXPECT_NEAR(r.busbw_gbps, 63 * 12 / 15.75, 48 * kLatencyShare);
+}
+
+TEST(CollectiveModelTest, EveryForcedCombinationGivesAFiniteTime) {
+  const Topology topos[] = {H100(1024), B200(64), Nvl72(288), H100(2048, Roce())};
+  for (const Topology& t : topos) {
+    for (int stride : {1, 8}) {
+      for (int ranks : {2, 3, 8, 16, 72, 96}) {
+        if (ranks * stride > t.gpus) continue;
+        const GroupPlacement g = PlaceGroup(t, ranks, stride);
+        for (int op = 0; op < 7; ++op) {
+          for (int a = 0; a < 8; ++a) {
+            for (int p = 0; p < 4; ++p) {
+              const CollectiveResult r = EstimateCollective(
+                  t, static_cast<CollectiveOp>(op), KiB(ranks * 3), g,
+                  static_cast<CollectiveAlgorithm>(a), static_cast<CollectiveProtocol>(p));
+              ASSERT_TRUE(std::isfinite(ToSeconds(r.time)) && ToSeconds(r.time) > 0)
+                  << ranks << " " << stride << " " << op << " " << a << " " << p;
+              ASSERT_TRUE(std::isfinite(r.busbw_gbps));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(CollectiveModelTest, NamesRoundTrip) {
   EXPECT_EQ(ParseCollectiveOp("reduce_scatter"), CollectiveOp::kReduceScatter);
   EXPECT_EQ(CollectiveOpName(CollectiveOp::kSendRecv), "send_recv");

@@ -150,7 +150,13 @@ GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {
   s.nvls = topo.nvlink_sharp && s.ppn > 1 && s.arch >= kArchHopper;
   s.collnet = topo.fabric.in_network_reduction;
   s.b_intra = ToGBps(topo.nvlink_bandwidth) * NvlinkLinkEfficiency(topo.family);
-  const double nic = std::min(ToGBps(topo.nic_bandwidth), HostPathGBps(topo)) * kNicEfficiency;
+  // No NVLink: GPUs talk over PCIe. Source: facts §1.2, NCCL's PCI Gen3 x16 cap is 12 GB/s of
+  // 15.75 on the wire; Assumption: the same 76% of later generations.
+  if (s.b_intra <= 0) s.b_intra = HostPathGBps(topo) * (12.0 / 15.75);
+  // A floor keeps every time finite for a (catalog-rejected) zero-bandwidth NIC.
+  constexpr double kMinNicGBps = 1e-3;
+  const double nic = std::max(
+      kMinNicGBps, std::min(ToGBps(topo.nic_bandwidth), HostPathGBps(topo)) * kNicEfficiency);
   const FabricPath path = RouteGroup(topo, s.nodes);
   s.b_net = nic * path.ring_efficiency;
   s.b_net_a2a = nic * path.all_to_all_efficiency;

@@ -65,6 +65,12 @@ void ParseSizes(const Args& a, SweepSpec& s) {
   s.max_bytes = a.GetSize("-e", s.min_bytes);
   s.factor = a.GetDouble("-f", 2.0);
   if (s.min_bytes <= 0) FailFlag("-b", "expected a positive size, got 0");
+  // Far beyond any GPU's memory: a typo rather than a buffer.
+  constexpr double kMaxBytes = 16.0 * 1024 * 1024 * 1024 * 1024;
+  if (s.max_bytes > kMaxBytes) {
+    FailFlag(a.has("-e") ? "-e" : "-b", fmt::format("expected a size of at most 16T, got '{}'",
+                                                    a.GetString(a.has("-e") ? "-e" : "-b")));
+  }
   if (s.min_bytes > s.max_bytes) {
     FailFlag("-b",
              fmt::format("minimum size '{}' is larger than maximum size -e '{}'", a.GetString("-b"),
