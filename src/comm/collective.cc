@@ -116,6 +116,13 @@ CollectiveResult ToResult(CollectiveOp op, double bytes, int ranks, const Choice
   return r;
 }
 
+// Nothing to move: a single rank or an empty buffer.
+CollectiveResult ZeroResult(CollectiveOp op) {
+  CollectiveResult r;
+  if (IsP2p(op)) r.algorithm = CollectiveAlgorithm::kP2p;
+  return r;
+}
+
 }  // namespace
 
 std::string_view CollectiveOpName(CollectiveOp op) { return kOpNames[static_cast<int>(op)]; }
@@ -149,6 +156,8 @@ double BusBandwidthFactor(CollectiveOp op, int ranks) {
 std::optional<CollectiveResult> EstimateExact(const Topology& topo, CollectiveOp op, Bytes bytes,
                                               const GroupPlacement& group, CollectiveAlgorithm algo,
                                               CollectiveProtocol proto) {
+  if (algo == CollectiveAlgorithm::kAuto || proto == CollectiveProtocol::kAuto) return std::nullopt;
+  if (group.ranks <= 1 || ToBytes(bytes) <= 0) return ZeroResult(op);
   const GroupShape s = comm_internal::MakeGroupShape(topo, group);
   Choice c{algo, proto, comm_internal::CostOf(s, op, algo, proto, ToBytes(bytes))};
   if (!c.cost.ok) return std::nullopt;
@@ -160,12 +169,7 @@ std::optional<CollectiveResult> EstimateExact(const Topology& topo, CollectiveOp
 CollectiveResult EstimateCollective(const Topology& topo, CollectiveOp op, Bytes bytes,
                                     const GroupPlacement& group, CollectiveAlgorithm algo,
                                     CollectiveProtocol proto) {
-  if (group.ranks <= 1 || ToBytes(bytes) <= 0) {
-    CollectiveResult r;
-    r.time = Seconds();
-    if (IsP2p(op)) r.algorithm = CollectiveAlgorithm::kP2p;
-    return r;
-  }
+  if (group.ranks <= 1 || ToBytes(bytes) <= 0) return ZeroResult(op);
   const GroupShape s = comm_internal::MakeGroupShape(topo, group);
   const double n_bytes = ToBytes(bytes);
   Choice c = SelectFastest(s, op, n_bytes, algo, proto);
