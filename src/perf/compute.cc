@@ -29,6 +29,9 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.attention_bwd_efficiency = Scalar(profile, "attention_bwd_efficiency");
   cm.kernel_overhead = Microseconds(Scalar(profile, "kernel_overhead_us"));
   cm.overlap_slowdown = Scalar(profile, "overlap_slowdown");
+  cm.host_op = Microseconds(Scalar(profile, "host_op_us"));
+  cm.moe_ops_per_layer = Scalar(profile, "moe_ops_per_layer");
+  cm.moe_ops_per_expert = Scalar(profile, "moe_ops_per_expert");
   return cm;
 }
 

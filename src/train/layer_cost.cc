@@ -79,8 +79,15 @@ void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c
 // Routed experts as grouped GEMMs (Megatron-Core MoE): a GPU holds t/tp tokens of the sequence-
 // parallel region and sends each to top_k experts; with expert-TP the etp ranks of an expert
 // share its tokens at 1/etp width. Each local expert thus sees
-// (t/tp) * etp * top_k * imbalance / local_experts tokens.
-// Efficiency follows the per-expert GEMM size (the table), which captures small-batch experts.
+// (t/tp) * etp * top_k * imbalance / local_experts tokens, and its GEMM efficiency follows that
+// size (the table), which captures small-batch experts.
+//
+// The block is host-bound when small: Megatron-Core's token dispatcher copies the per-expert
+// token counts to the host every layer (a device-to-host sync), so the CPU cannot run ahead and
+// each op then costs at least its host dispatch. The block takes max(GPU time, host time), with
+// host time = host_op x (moe_ops_per_layer + moe_ops_per_expert x local experts), backward twice
+// the forward's ops. Assumption: op counts of the Megatron-Core alltoall dispatcher and TE
+// GroupedLinear (see data/efficiency/*.yaml).
 void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
                       LayerCost& lc) {
   const Precision p = GemmPrecision(c);
@@ -88,15 +95,16 @@ void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConf
   const double tokens = t / c.tp * c.etp * m.top_k * c.moe_load_imbalance / local_experts;
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   const double f = static_cast<double>(m.expert_ffn_hidden) / c.etp;
-  GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p);
-  GemmPair down = Gemm(cm, tokens, f, m.hidden, p);
-  lc.forward.other += (up.forward + down.forward) * local_experts;
-  lc.backward.other += (up.backward + down.backward) * local_experts;
-  // Router GEMM and the token permutation (read + write of t * top_k hidden vectors).
-  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.experts, Precision::kBf16));
-  const Bytes permute = ByteCount(2.0 * kBf16 * t * m.top_k * m.hidden * 2.0);
-  lc.forward.other += MemoryTime(cm, permute);
-  lc.backward.other += MemoryTime(cm, permute);
+  const GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p);
+  const GemmPair down = Gemm(cm, tokens, f, m.hidden, p);
+  const GemmPair router = Gemm(cm, t / c.tp, m.hidden, m.experts, Precision::kBf16);
+  // Token permutation and un-permutation: read + write of (t/tp) * top_k hidden vectors.
+  const Seconds permute = MemoryTime(cm, ByteCount(2.0 * kBf16 * t / c.tp * m.top_k * m.hidden * 2.0));
+  const Seconds gpu_fwd = (up.forward + down.forward) * local_experts + router.forward + permute;
+  const Seconds gpu_bwd = (up.backward + down.backward) * local_experts + router.backward + permute;
+  const Seconds host_fwd = cm.host_op * (cm.moe_ops_per_layer + cm.moe_ops_per_expert * local_experts);
+  lc.forward.other += Max(gpu_fwd, host_fwd);
+  lc.backward.other += Max(gpu_bwd, host_fwd * 2.0);
 }
 
 // Memory-bound elementwise kernels per layer, forward. Assumption: passes over t x h BF16

@@ -12,6 +12,11 @@
 //   scalars.kernel_overhead_us  fixed launch/tail cost per kernel
 //   scalars.overlap_slowdown    fraction of overlapped communication time that still slows
 //                               compute (SMs and HBM taken by communication kernels)
+//   scalars.host_op_us          host-side cost of one framework op (dispatch + launch) when the
+//                               host cannot run ahead of the GPU
+//   scalars.moe_ops_per_layer   ops of one MoE block's forward outside the experts (router,
+//                               permutation, dispatch, combine)
+//   scalars.moe_ops_per_expert  ops per local expert in the MoE forward (casts, GEMMs, activation)
 // Construction validates these once; costing is branch-light arithmetic for the search's inner
 // loop. Thread-safe: ComputeModel is an immutable value.
 //
@@ -38,6 +43,9 @@ struct ComputeModel {
   double attention_bwd_efficiency = 0.4;
   Seconds kernel_overhead;
   double overlap_slowdown = 0.0;
+  Seconds host_op;
+  double moe_ops_per_layer = 0;
+  double moe_ops_per_expert = 0;
 };
 
 // REQUIRES the profile to hold every key listed above (the catalog check enforces it).
