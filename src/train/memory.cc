@@ -15,22 +15,24 @@ constexpr double kRuntimeReserveGiB = 2.0;
 double QkDim(const Model& m) { return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim; }
 double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
 
-// Attention tensors saved for backward, in units of s*b BF16 elements, TP-sharded part.
-double AttentionSavedWidth(const Model& m) {
+// Attention tensors saved for backward per token, in bytes, TP-sharded part: Q, K, V in BF16 (the
+// attention core runs in BF16) and the output projection's input at `g` bytes (GEMM inputs are
+// kept in FP8 under FP8 training: Transformer Engine saves the quantised copy for the backward).
+double AttentionSavedBytes(const Model& m, double g) {
   if (m.is_mla()) {
     const double latent = m.kv_lora_rank + m.qk_rope_head_dim + m.q_lora_rank;
-    return m.heads * (2.0 * QkDim(m) + 2.0 * VDim(m)) + latent;  // Q, K, V, out-proj input
+    return m.heads * (2.0 * 2.0 * QkDim(m) + 2.0 * VDim(m) + g * VDim(m)) + 2.0 * latent;
   }
-  return (2.0 * m.heads + 2.0 * m.kv_heads) * m.head_dim;  // Q, out-proj input; K, V
+  return (2.0 * m.heads + 4.0 * m.kv_heads) * m.head_dim + g * m.heads * m.head_dim;
 }
 
-// FFN tensors saved for backward per token, in BF16 elements. GELU: fc1 output and GELU output
-// (2f); SwiGLU: gate+up output and the product (3f). MoE: top_k copies of the expert input and
-// of its intermediates, plus shared experts.
-double FfnSavedWidth(const Model& m, bool moe_layer, const TrainingConfig& c) {
-  const double per_f = m.activation == Activation::kSwiglu ? 3.0 : 2.0;
+// FFN tensors saved for backward per token, in bytes. GELU: fc1 output (BF16) and GELU output
+// (the fc2 input, g bytes); SwiGLU: gate+up output (BF16) and the product (fc2 input). MoE: top_k
+// copies of the expert input (g bytes) and of its intermediates, plus shared experts.
+double FfnSavedBytes(const Model& m, bool moe_layer, const TrainingConfig& c, double g) {
+  const double per_f = (m.activation == Activation::kSwiglu ? 4.0 : 2.0) + g;
   if (!moe_layer) return per_f * m.ffn_hidden;
-  const double routed = m.top_k * c.moe_load_imbalance * (m.hidden + per_f * m.expert_ffn_hidden);
+  const double routed = m.top_k * c.moe_load_imbalance * (g * m.hidden + per_f * m.expert_ffn_hidden);
   return routed + m.shared_experts * per_f * m.expert_ffn_hidden;
 }
 
@@ -61,10 +63,13 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
   const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
   if (c.recompute == Recompute::kFull) return 2.0 * sb * m.hidden / sp;  // layer input only
   // Replicated without SP: 2 norm inputs (4), QKV input (2), FFN input (2), and for GPT-style
-  // models with dropout the two dropout masks (1 byte each). Korthikanti eq. (1): 10sbh.
+  // models with dropout the two dropout masks (1 byte each). Korthikanti eq. (1): 10sbh. GEMM
+  // inputs take g bytes per element: 1 under FP8, 2 otherwise.
+  const double g = c.precision == Precision::kFp8 || c.precision == Precision::kFp4 ? 1.0 : 2.0;
   const bool dropout = m.activation == Activation::kGelu;
-  const double replicated = sb * m.hidden * (8.0 + (dropout ? 2.0 : 0.0)) / sp;
-  const double sharded = 2.0 * sb * (AttentionSavedWidth(m) + FfnSavedWidth(m, moe_layer, c)) / c.tp;
+  const double replicated = sb * m.hidden * (4.0 + 2.0 * g + (dropout ? 2.0 : 0.0)) / sp;
+  const double sharded =
+      sb * (AttentionSavedBytes(m, g) + FfnSavedBytes(m, moe_layer, c, g)) / c.tp;
   double scores = 0;
   if (!c.flash_attention && c.recompute == Recompute::kNone) {
     // Softmax output (2), dropout mask (1) and dropout output (2) per score: 5as^2b/t.

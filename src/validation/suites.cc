@@ -5,12 +5,15 @@ namespace tokenfab {
 
 
 SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
       {"training", "step time, throughput and memory vs published training runs", RunTrainingSuite},
+      {"training-mbridge", "Blackwell and MoE training throughput (Megatron-Bridge 25.11)",
+       RunTrainingMbridgeSuite},
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
   };

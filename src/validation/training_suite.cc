@@ -235,6 +235,49 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
               note);
 }
 
+// Megatron's uneven layout when the layers do not divide into PP x VPP: the middle stages take
+// the smallest multiple of VPP layers at or above layers/pp, the first and last stages share the
+// rest (they also carry the embedding and the loss). Rule for sources that do not state it.
+void SplitLayers(const Model& m, TrainingConfig& c) {
+  if (m.layers % (c.pp * c.vpp) == 0 || c.pp < 3) return;
+  int middle = (m.layers / c.pp + c.vpp - 1) / c.vpp * c.vpp;
+  while (m.layers - middle * (c.pp - 2) < 2) middle -= c.vpp;
+  const int rest = m.layers - middle * (c.pp - 2);
+  c.pp_first_layers = rest / 2;
+  c.pp_last_layers = rest - rest / 2;
+}
+
+// Megatron-Bridge 25.11 performance summary (tests/validation/published): Blackwell (B200,
+// GB200, GB300) and H100, dense and MoE, configurations as published; FSDP as ZeRO-3; unstated
+// recompute only if needed to fit; uneven layouts by SplitLayers.
+ValidationCase MbridgeCase(const Catalog& cat, const json& r) {
+  const Model m = cat.model(r.at("model").get<std::string>(), "model");
+  TrainingConfig c;
+  c.tp = r.at("tp");
+  c.pp = r.at("pp");
+  c.cp = r.at("cp");
+  c.vpp = c.pp > 1 ? r.at("vp").get<int>() : 1;
+  c.ep = r.at("ep");
+  c.mbs = r.at("mbs");
+  c.gbs = r.at("gbs");
+  c.seq = r.at("seq");
+  c.zero = r.at("fsdp").get<int>() == 1 ? 3 : 1;
+  c.precision = r.at("precision") == "fp8" ? Precision::kFp8 : Precision::kBf16;
+  c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
+  SplitLayers(m, c);
+  const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", c.gpus());
+  const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
+  ValidationCase v;
+  v.id = r.at("id");
+  v.metric = "tokens_per_sec_per_gpu";
+  v.unit = "tok/s/GPU";
+  v.predicted = res.tokens_per_s_per_gpu;
+  v.published = r.at("measured").at("value");
+  v.tolerance = kThroughputTolerance;
+  v.note = ConfigNote(res) + (c.zero == 3 ? " ZeRO-3" : "");
+  return v;
+}
+
 // Korthikanti et al. 2022 Figure 1 memory points (Calculon's configs): TP8, PP and interleaving
 // as in Table 5, FP16, no distributed optimizer. "no_recompute" has neither sequence parallelism
 // nor selective recompute; "seqpar_selective" has both. A middle pipeline stage is compared,
@@ -303,6 +346,18 @@ SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& shared_dir) 
       for (ValidationCase& v : KorthikantiCases(r)) suite.cases.push_back(std::move(v));
     }
   }
+  return suite;
+}
+
+SuiteResult RunTrainingMbridgeSuite(const Catalog& cat, const std::string& /*shared_dir*/) {
+  std::ifstream in(Catalog::DefaultDataDir() +
+                   "/../tests/validation/published/megatron-bridge-25.11.json");
+  const json data = json::parse(in);
+  SuiteResult suite;
+  suite.name = "training-mbridge";
+  suite.title = "Megatron-Bridge 25.11 throughput on GB300, GB200, B200 and H100, dense and MoE";
+  suite.median_tolerance = 0.10;
+  for (const json& r : data.at("records")) suite.cases.push_back(MbridgeCase(cat, r));
   return suite;
 }
 
