@@ -25,7 +25,9 @@ TEST(TrainingMbridgeValidationTest, DenseRunsWithinToleranceAndMedianHolds) {
   for (const ValidationCase& c : suite.cases) {
     std::cout << c.id << ": predicted " << c.predicted << " published " << c.published
               << " error " << 100.0 * c.error() << "% (" << c.note << ")\n";
-    if (IsDense(c)) EXPECT_TRUE(c.pass()) << c.id << " off by " << 100.0 * c.error() << "%";
+    if (IsDense(c)) {
+      EXPECT_TRUE(c.pass()) << c.id << " off by " << 100.0 * c.error() << "%";
+    }
   }
   std::cout << "median |error| " << 100.0 * suite.median_abs_error() << "%\n";
   EXPECT_LE(suite.median_abs_error(), kMedianRegressionBound);
