@@ -225,8 +225,10 @@ Seconds CostLogits(const TrainingContext& ctx, const Model& m, const TrainingCon
   const double vocab = static_cast<double>(m.vocab) / c.tp;
   // The output layer stays in BF16 in the FP8 recipes (TE/NeMo keep the LM head in high precision).
   GemmPair g = Gemm(ctx.compute, t, m.hidden, vocab, Precision::kBf16);
-  // Cross-entropy in FP32 over t x V/tp logits: about 3 passes forward + backward.
-  const Bytes ce = ByteCount(4.0 * 3.0 * t * vocab);
+  // Vocab-parallel cross-entropy in FP32 over t x V/tp logits (Megatron-LM
+  // vocab_parallel_cross_entropy, unfused): forward casts, max, subtract, exp, sum, log ~6 passes;
+  // backward softmax, one-hot subtract, scale and cast ~4 passes. Assumption: 10 FP32 passes.
+  const Bytes ce = ByteCount(4.0 * 10.0 * t * vocab);
   return g.forward + g.backward + MemoryTime(ctx.compute, ce);
 }
 
