@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build demo test test-all bench asan format clean
+.PHONY: deps configure build demo test test-all bench accuracy asan format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -24,6 +24,9 @@ test: build
 
 test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+accuracy: build
+	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md
 
 bench: build
 	./$(BUILD)/bench/tokenfab_bench
