@@ -1,0 +1,198 @@
+// LLM inference serving: iteration cost, KV-cache capacity and the steady-state throughput of
+// one serving configuration (aggregated or disaggregated prefill/decode).
+//
+// The model is a per-operator roofline on one GPU of a model instance: every operator of a
+// transformer layer (attention projections, attention over the context, dense FFN or MoE experts,
+// LM head) takes max(FLOPs / (peak x efficiency), bytes / (HBM bandwidth x fraction)), plus the
+// collectives of tensor, expert and pipeline parallelism placed on the topology, plus runtime
+// overheads. Decode is bound by reading weights and the KV cache; prefill by tensor-core FLOPs.
+// The efficiency parameters come from data/efficiency/<family>-serve.yaml (ServeProfile); the
+// same few numbers are reused for every model and system of a chip family.
+//
+// Steady state (in-flight batching, Yu et al. OSDI'22 "Orca"): B sequences decode together; each
+// iteration also carries the prefill work of the requests that replace finished ones, B*isl/osl
+// tokens on average. TPOT = iteration time; throughput = B / TPOT per instance.
+//
+// All functions are pure over validated structs and thread-safe; infeasible configurations are
+// values (ServingPoint::feasibility), never exceptions.
+//
+// Example:
+//   ServingContext ctx = MakeServingContext(model, chip, system, fabric, profile, 8, 1024, 128);
+//   ServingConfig cfg;  cfg.decode.tp = 8;  cfg.batch = 64;
+//   ServingPoint p = EstimateServing(ctx, cfg);   // p.tpot, p.output_tokens_per_s_per_gpu ...
+#ifndef TOKENFAB_SERVE_SERVE_H_
+#define TOKENFAB_SERVE_SERVE_H_
+
+#include <string>
+#include <vector>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/comm/collective.h"
+#include "tokenfab/hw/hw.h"
+#include "tokenfab/workload/model.h"
+
+namespace tokenfab {
+
+// Calibration of one chip family for inference (data/efficiency/<family>-serve.yaml).
+struct ServeProfile {
+  double hbm_bandwidth_fraction = 0.8;    // achieved / peak HBM bandwidth when streaming weights+KV
+  double gemm_efficiency = 0.7;           // achieved / dense peak of large GEMMs
+  double attention_efficiency = 0.5;      // achieved / dense peak of fused attention (prefill)
+  Seconds iteration_overhead;             // host scheduling, sampling, launch, per iteration
+  Seconds layer_overhead;                 // kernel launches and syncs per layer per iteration
+  Bytes reserved_memory;                  // CUDA context, runtime and NCCL buffers per GPU
+  double kv_cache_memory_fraction = 0.9;  // share of the memory left after weights + activations
+  int kv_block_tokens = 64;               // tokens per paged KV block
+};
+
+// Builds a ServeProfile from an efficiency profile's scalars (keys as in the yaml file).
+// Missing keys keep the defaults above; the catalog's yaml supplies all of them.
+ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& profile);
+
+// How one model instance (a replica that holds all the weights) is split over GPUs.
+// GPUs per instance = tp * dp * pp. Attention runs tensor-parallel over tp and data-parallel over
+// dp ("DP attention"); MoE experts are spread over the tp*dp GPUs of a stage, ep ways by expert
+// and (tp*dp/ep) ways within each expert. For dense models dp > 1 is plain replication.
+struct InstanceConfig {
+  int tp = 1;
+  int pp = 1;
+  int ep = 1;
+  int dp = 1;
+  int gpus() const { return tp * pp * dp; }
+};
+
+struct ServingConfig {
+  InstanceConfig decode;      // the instance that decodes (aggregated: does everything)
+  InstanceConfig prefill;     // prefill instances (disaggregated only)
+  int prefill_instances = 0;  // 0 = aggregated; else xPyD with x prefill, y decode instances
+  int decode_instances = 0;   // 0 = as many as fit in the GPUs (aggregated)
+  Precision weights = Precision::kFp8;
+  Precision kv = Precision::kFp8;
+  int batch = 1;               // concurrent sequences per decode instance
+  int chunk_tokens = 0;        // chunked-prefill token budget per iteration; 0 = whole prompts
+  int spec_tokens = 0;         // speculative / MTP draft tokens per step; 0 = off
+  double spec_acceptance = 0;  // per-token acceptance rate of the drafts, in [0, 1)
+  bool disaggregated() const { return prefill_instances > 0; }
+};
+
+// What the serving model needs to know about the deployment, built once per query.
+struct ServingContext {
+  Model model;
+  Chip chip;
+  System system;
+  Topology topology;
+  ServeProfile profile;
+  int gpus = 8;
+  int isl = 1024;  // input (prompt) tokens per request
+  int osl = 128;   // output tokens per request
+};
+
+ServingContext MakeServingContext(const Model& model, const Chip& chip, const System& system,
+                                  const Fabric& fabric, const ServeProfile& profile, int gpus,
+                                  int isl, int osl);
+
+// Per-GPU memory of one instance.
+struct MemoryPlan {
+  Bytes weights;       // weights resident on the busiest GPU
+  Bytes activations;   // peak activation workspace of one iteration
+  Bytes reserved;      // runtime reservation
+  Bytes kv_cache;      // memory given to the paged KV cache
+  Bytes kv_per_token;  // KV bytes per token on one GPU
+  long kv_blocks = 0;
+  int max_batch = 0;  // sequences of isl+osl tokens that fit, per instance
+  Feasibility fits;
+};
+
+// Where the time of one iteration goes, on one GPU (seconds, summed over layers).
+struct IterationBreakdown {
+  Seconds weights;      // time bound by reading weights (roofline memory side won)
+  Seconds kv;           // attention over the KV cache
+  Seconds activations;  // memory-bound elementwise kernels (norms, residuals, SwiGLU, RoPE)
+  Seconds compute;      // time bound by tensor-core math
+  Seconds comm;         // TP all-reduce, EP all-to-all, PP send/recv
+  Seconds overhead;     // runtime overheads
+  Seconds total() const { return weights + kv + activations + compute + comm + overhead; }
+};
+
+// The work of one iteration on one data-parallel attention rank of an instance.
+struct IterationWork {
+  double decode_sequences = 0;   // sequences in the decode phase
+  double decode_tokens = 0;      // tokens decoded (sequences x (1 + draft tokens))
+  double decode_context = 0;     // sum over decoding sequences of their context length
+  double prefill_tokens = 0;     // prompt tokens processed this iteration
+  double prefill_attention = 0;  // sum over prompt tokens of the context each attends to
+};
+
+// A per-instance iteration cost model; cheap to copy, Time() is a few hundred ns.
+class IterationModel {
+ public:
+  IterationModel(const ServingContext& ctx, const InstanceConfig& inst, Precision weights,
+                 Precision kv);
+  // Full forward pass over all layers (all pipeline stages) for `work` on each dp rank.
+  IterationBreakdown Estimate(const IterationWork& work) const;
+  Seconds Time(const IterationWork& work) const { return Estimate(work).total(); }
+  MemoryPlan PlanMemory(int max_tokens_per_iteration, int seq_tokens) const;
+  Bytes kv_bytes_per_token_all_gpus() const;  // one token's KV, all layers, whole instance
+
+ private:
+  Seconds Roofline(double flops, double peak, double bytes) const;
+  Seconds TpAllReduce(double tokens) const;
+  Seconds MoeAllToAll(double tokens) const;
+  Seconds PipelineSend(double tokens) const;
+  void AddRoofline(double flops, double peak, double bytes, Seconds* memory_bucket,
+                   IterationBreakdown* out) const;
+  void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
+  void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
+  Bytes LayerWeightBytes(bool moe) const;
+  double ElementwiseBytesPerToken(bool moe) const;
+
+  const ServingContext* ctx_;
+  InstanceConfig inst_;
+  double w_bytes_ = 2, kv_bytes_ = 2;
+  double linear_peak_ = 0, attention_peak_ = 0, hbm_ = 0;
+  double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
+  int kv_shards_ = 1;
+};
+
+// Steady-state result of one configuration.
+struct ServingPoint {
+  ServingConfig config;
+  Feasibility feasibility;
+  double output_tokens_per_s = 0;  // whole deployment (all replicas)
+  double output_tokens_per_s_per_gpu = 0;
+  double tokens_per_s_per_user = 0;  // 1 / TPOT
+  Seconds ttft, tpot, e2e;
+  int max_batch = 0;
+  int gpus_used = 0;
+  int replicas = 0;  // decode instances
+  MemoryPlan memory;
+  IterationBreakdown decode_iteration;
+  Seconds kv_transfer;  // disaggregated: prompt KV from prefill to decode
+};
+
+// Checks precisions against the chip (FP4 needs FP4 tensor cores) and the parallel split
+// against the model and system. Returns the reason when not ok.
+Feasibility CheckConfig(const ServingContext& ctx, const ServingConfig& cfg);
+
+ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg);
+
+// Disaggregated serving: time to move the KV cache of a `tokens`-token prompt from a prefill to a
+// decode instance (NVLink inside one NVLink domain, else the scale-out NICs, all GPUs of the
+// smaller instance in parallel).
+Seconds KvTransferTime(const ServingContext& ctx, const ServingConfig& cfg, int tokens);
+
+// Assumption: a prefill instance batches whole prompts up to ~4096 tokens per iteration (enough
+// to saturate the tensor cores; TensorRT-LLM's default max_num_tokens is 8192).
+inline constexpr int kPrefillBatchTokens = 4096;
+
+// Expected tokens emitted per verification step with k drafts of acceptance a:
+// (1 - a^(k+1)) / (1 - a)  (Leviathan et al., ICML 2023, eq. 1).
+double ExpectedTokensPerStep(int spec_tokens, double acceptance);
+
+// Distinct experts touched per layer when `tokens` tokens each pick top_k of `experts`
+// uniformly: E * (1 - (1 - k/E)^tokens).
+double DistinctExpertsTouched(int experts, int top_k, double tokens);
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_SERVE_SERVE_H_

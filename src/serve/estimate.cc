@@ -1,0 +1,237 @@
+// CheckConfig and EstimateServing: the steady state of aggregated and disaggregated serving.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "comm_cost.h"
+#include "tokenfab/serve/serve.h"
+
+namespace tokenfab {
+namespace {
+
+Feasibility CheckInstance(const ServingContext& ctx, const InstanceConfig& in, const char* role) {
+  const Model& m = ctx.model;
+  if (in.tp < 1 || in.pp < 1 || in.ep < 1 || in.dp < 1)
+    return Feasibility::No(fmt::format("{}: parallel degrees must be >= 1", role));
+  if (m.heads % in.tp != 0)
+    return Feasibility::No(
+        fmt::format("{}: tp {} does not divide the {} attention heads", role, in.tp, m.heads));
+  if (in.tp > ctx.system.nvlink_domain)
+    return Feasibility::No(fmt::format("{}: tp {} exceeds the NVLink domain of {} GPUs", role,
+                                       in.tp, ctx.system.nvlink_domain));
+  if (in.pp > m.layers)
+    return Feasibility::No(fmt::format("{}: pp {} exceeds the {} layers", role, in.pp, m.layers));
+  if (!m.is_moe() && in.ep != 1)
+    return Feasibility::No(fmt::format("{}: ep {} needs an MoE model", role, in.ep));
+  if (m.is_moe() && ((in.tp * in.dp) % in.ep != 0 || m.experts % in.ep != 0))
+    return Feasibility::No(fmt::format("{}: ep {} must divide tp*dp = {} and the {} experts", role,
+                                       in.ep, in.tp * in.dp, m.experts));
+  if (in.gpus() > ctx.gpus)
+    return Feasibility::No(
+        fmt::format("{}: the instance needs {} GPUs, only {} given", role, in.gpus(), ctx.gpus));
+  return Feasibility::Ok();
+}
+
+// Steady-state decode of `batch` sequences on one instance. Prompt work arrives at
+// `prefill_per_seq_step` tokens per sequence per step (aggregated; 0 when disaggregated) and is
+// carried in pieces of `piece` tokens (the chunk budget, or whole prompts): a fraction
+// f = demand / piece of the iterations carry one piece, the others only decode, and the mean
+// step is f * T(decode + piece) + (1 - f) * T(decode) (Sarathi-Serve, OSDI'24, sec. 4). When the
+// demand exceeds one piece per iteration every iteration carries the whole demand.
+struct DecodeState {
+  Seconds step;  // mean step of the whole batch (all pipeline micro-batches)
+  IterationBreakdown breakdown;
+};
+
+IterationWork DecodeWork(const ServingContext& ctx, const ServingConfig& cfg, double seqs,
+                         double prompt_tokens) {
+  IterationWork w;
+  w.decode_sequences = seqs;
+  w.decode_tokens = seqs * (1 + cfg.spec_tokens);
+  w.decode_context = seqs * (ctx.isl + 0.5 * ctx.osl);
+  w.prefill_tokens = prompt_tokens;
+  w.prefill_attention = prompt_tokens * 0.5 * ctx.isl;  // causal: half the prompt on average
+  return w;
+}
+
+IterationBreakdown Mix(const IterationBreakdown& a, const IterationBreakdown& b, double f) {
+  auto m = [f](Seconds x, Seconds y) { return x * f + y * (1.0 - f); };
+  return {m(a.weights, b.weights), m(a.kv, b.kv),     m(a.activations, b.activations),
+          m(a.compute, b.compute), m(a.comm, b.comm), m(a.overhead, b.overhead)};
+}
+
+DecodeState DecodeStep(const ServingContext& ctx, const ServingConfig& cfg,
+                       const IterationModel& model, double batch, double prefill_per_seq_step) {
+  const InstanceConfig& in = cfg.decode;
+  // Per dp rank and per pipeline micro-batch (pp micro-batches keep every stage busy).
+  const double seqs = batch / in.dp / in.pp;
+  const double demand = seqs * prefill_per_seq_step;
+  const double piece = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : ctx.isl;
+  DecodeState s;
+  if (demand <= 0 || demand >= piece) {
+    s.breakdown = model.Estimate(DecodeWork(ctx, cfg, seqs, demand));
+  } else {
+    s.breakdown = Mix(model.Estimate(DecodeWork(ctx, cfg, seqs, piece)),
+                      model.Estimate(DecodeWork(ctx, cfg, seqs, 0)), demand / piece);
+  }
+  s.step = s.breakdown.total();
+  return s;
+}
+
+// One iteration that carries `chunk` tokens of a new prompt next to the decode batch.
+Seconds MixedIteration(const ServingContext& ctx, const ServingConfig& cfg,
+                       const IterationModel& model, double batch, double chunk, double offset) {
+  const double seqs = batch / cfg.decode.dp / cfg.decode.pp;
+  IterationWork w;
+  w.decode_sequences = seqs;
+  w.decode_tokens = seqs * (1 + cfg.spec_tokens);
+  w.decode_context = seqs * (ctx.isl + 0.5 * ctx.osl);
+  w.prefill_tokens = chunk;
+  w.prefill_attention = chunk * (offset + 0.5 * chunk);
+  return model.Time(w);
+}
+
+// Time to first token in aggregated serving: wait for the running iteration (half on average),
+// then ceil(isl / chunk) iterations that each carry a chunk of the prompt.
+Seconds AggregatedTtft(const ServingContext& ctx, const ServingConfig& cfg,
+                       const IterationModel& model, double batch, Seconds step) {
+  const int chunk = cfg.chunk_tokens > 0 ? std::min(cfg.chunk_tokens, ctx.isl) : ctx.isl;
+  Seconds t = step * 0.5;
+  for (int done = 0; done < ctx.isl; done += chunk) {
+    const double n = std::min(chunk, ctx.isl - done);
+    t += MixedIteration(ctx, cfg, model, batch, n, done);
+  }
+  return t;
+}
+
+void FillRates(const ServingContext& ctx, double tokens_per_step, Seconds step, double batch,
+               Seconds ttft, ServingPoint* p) {
+  p->tpot = step / tokens_per_step;
+  p->ttft = ttft;
+  p->e2e = ttft + p->tpot * std::max(0, ctx.osl - 1);
+  p->tokens_per_s_per_user = 1.0 / p->tpot.si();
+  const double per_instance = batch / p->tpot.si();
+  p->output_tokens_per_s = per_instance * p->replicas;
+}
+
+ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const double tokens_per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const double steps_per_request = ctx.osl / tokens_per_step;
+  const double prefill_per_seq_step = ctx.isl / steps_per_request;
+  const double per_rank_prefill =
+      cfg.batch / static_cast<double>(cfg.decode.dp * cfg.decode.pp) * prefill_per_seq_step;
+  if (cfg.chunk_tokens > 0 && per_rank_prefill > cfg.chunk_tokens) {
+    p.feasibility = Feasibility::No(fmt::format(
+        "batch {} needs {:.0f} prompt tokens per iteration, above the chunk budget of {}",
+        cfg.batch, per_rank_prefill, cfg.chunk_tokens));
+    return p;
+  }
+  const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, prefill_per_seq_step);
+  p.decode_iteration = s.breakdown;
+  p.replicas = ctx.gpus / cfg.decode.gpus();
+  p.gpus_used = p.replicas * cfg.decode.gpus();
+  FillRates(ctx, tokens_per_step, s.step, cfg.batch,
+            AggregatedTtft(ctx, cfg, model, cfg.batch, s.step), &p);
+  p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
+  return p;
+}
+
+ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel prefill(ctx, cfg.prefill, cfg.weights, cfg.kv);
+  const int requests = std::max(1, kPrefillBatchTokens / ctx.isl);
+  const MemoryPlan pm = prefill.PlanMemory(requests * ctx.isl, ctx.isl);
+  if (!pm.fits.ok) {
+    p.feasibility = Feasibility::No("prefill instance " + pm.fits.reason);
+    return p;
+  }
+  IterationWork w;
+  w.prefill_tokens = static_cast<double>(requests) * ctx.isl;
+  w.prefill_attention = w.prefill_tokens * 0.5 * ctx.isl;
+  const Seconds prefill_batch = prefill.Time(w);
+  const double prefill_rate = static_cast<double>(requests) * cfg.prefill.dp * cfg.prefill.pp /
+                              prefill_batch.si() * cfg.prefill_instances;
+  const double per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const int decoders = std::max(1, cfg.decode_instances);
+  double batch = cfg.batch;
+  DecodeState s = DecodeStep(ctx, cfg, decode, batch, 0);
+  const double decode_rate = batch * per_step / (s.step.si() * ctx.osl) * decoders;
+  if (prefill_rate < decode_rate) {  // prefill-bound: decode batches only fill this far
+    batch = std::max(1.0, batch * prefill_rate / decode_rate);
+    s = DecodeStep(ctx, cfg, decode, batch, 0);
+  }
+  p.decode_iteration = s.breakdown;
+  p.replicas = decoders;
+  p.gpus_used = cfg.prefill_instances * cfg.prefill.gpus() + decoders * cfg.decode.gpus();
+  p.kv_transfer = KvTransferTime(ctx, cfg, ctx.isl);
+  // The first token leaves with the KV cache once the prompt's batch ran (after waiting for the
+  // batch before it, half a batch on average) and the transfer completed.
+  const Seconds ttft = prefill_batch * 1.5 + p.kv_transfer;
+  FillRates(ctx, per_step, s.step, batch, ttft, &p);
+  p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
+  return p;
+}
+
+}  // namespace
+
+Feasibility CheckConfig(const ServingContext& ctx, const ServingConfig& cfg) {
+  if (!ctx.chip.supports(cfg.weights) && cfg.weights != Precision::kInt4)
+    return Feasibility::No(
+        fmt::format("{} has no {} tensor cores", ctx.chip.name, PrecisionName(cfg.weights)));
+  if (BytesPerElement(cfg.kv) < 2.0 && cfg.kv != Precision::kInt8 && cfg.kv != Precision::kInt4 &&
+      !ctx.chip.supports(cfg.kv))
+    return Feasibility::No(
+        fmt::format("{} has no {} support for the KV cache", ctx.chip.name, PrecisionName(cfg.kv)));
+  if (cfg.batch < 1) return Feasibility::No("batch must be >= 1");
+  if (cfg.spec_acceptance < 0 || cfg.spec_acceptance >= 1)
+    return Feasibility::No("speculative acceptance must be in [0, 1)");
+  Feasibility f = CheckInstance(ctx, cfg.decode, "decode");
+  if (!f.ok || !cfg.disaggregated()) return f;
+  f = CheckInstance(ctx, cfg.prefill, "prefill");
+  if (!f.ok) return f;
+  const int used = cfg.prefill_instances * cfg.prefill.gpus() +
+                   std::max(1, cfg.decode_instances) * cfg.decode.gpus();
+  if (used > ctx.gpus)
+    return Feasibility::No(fmt::format("{}P{}D needs {} GPUs, only {} given", cfg.prefill_instances,
+                                       cfg.decode_instances, used, ctx.gpus));
+  return Feasibility::Ok();
+}
+
+// Prompt KV moves over NVLink when all instances sit in one NVLink domain, else over the NICs;
+// Assumption: 10 us setup inside NVLink, the fabric latency outside.
+Seconds KvTransferTime(const ServingContext& ctx, const ServingConfig& cfg, int tokens) {
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const int used = cfg.prefill_instances * cfg.prefill.gpus() +
+                   std::max(1, cfg.decode_instances) * cfg.decode.gpus();
+  const int lanes = std::min(cfg.prefill.gpus(), cfg.decode.gpus());
+  const bool nvlink = used <= ctx.system.nvlink_domain;
+  const BytesPerSecond bw = nvlink ? ctx.topology.nvlink_bandwidth : ctx.topology.nic_bandwidth;
+  const Seconds latency = nvlink ? Microseconds(10) : ctx.topology.fabric.latency;
+  return latency + decode.kv_bytes_per_token_all_gpus() * tokens / (bw * lanes);
+}
+
+ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg) {
+  ServingPoint p;
+  p.config = cfg;
+  p.feasibility = CheckConfig(ctx, cfg);
+  if (!p.feasibility.ok) return p;
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const int budget = cfg.disaggregated() ? 1 : cfg.chunk_tokens > 0 ? cfg.chunk_tokens : ctx.isl;
+  p.memory = decode.PlanMemory(budget + cfg.batch * (1 + cfg.spec_tokens), ctx.isl + ctx.osl);
+  p.max_batch = p.memory.max_batch;
+  if (!p.memory.fits.ok) {
+    p.feasibility = p.memory.fits;
+    return p;
+  }
+  if (cfg.batch > p.max_batch) {
+    p.feasibility = Feasibility::No(
+        fmt::format("batch {} exceeds the KV-cache capacity of {} sequences of {} tokens",
+                    cfg.batch, p.max_batch, ctx.isl + ctx.osl));
+    return p;
+  }
+  return cfg.disaggregated() ? Disaggregated(ctx, cfg, p) : Aggregated(ctx, cfg, p);
+}
+
+}  // namespace tokenfab

@@ -1,0 +1,125 @@
+#include "tokenfab/serve/serve.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "serve_test_util.h"
+
+namespace tokenfab {
+namespace {
+
+using serve_test::Context;
+using serve_test::Llama2_70b;
+using serve_test::Mixtral8x7b;
+
+constexpr double kTight = 1e-9;
+
+TEST(SpeculativeDecodingTest, ExpectedTokensFollowLeviathanEquation) {
+  // E[tokens] = (1 - a^(k+1)) / (1 - a); k = 3, a = 0.8 -> (1 - 0.4096) / 0.2 = 2.952.
+  EXPECT_NEAR(ExpectedTokensPerStep(3, 0.8), 2.952, kTight);
+  EXPECT_NEAR(ExpectedTokensPerStep(0, 0.8), 1.0, kTight);
+}
+
+TEST(MoeWeightsTest, DistinctExpertsSaturateWithBatch) {
+  // E (1 - (1 - k/E)^n): one token touches exactly k experts; many touch all E.
+  EXPECT_NEAR(DistinctExpertsTouched(8, 2, 1), 2.0, kTight);
+  EXPECT_NEAR(DistinctExpertsTouched(256, 8, 1000), 256.0, 1e-6);
+  EXPECT_LT(DistinctExpertsTouched(256, 8, 4), 32.0 + kTight);
+}
+
+TEST(IterationModelTest, DecodeAtBatchOneIsBoundByReadingWeights) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
+  InstanceConfig inst;
+  inst.tp = 8;
+  const IterationModel model(ctx, inst, Precision::kFp8, Precision::kFp8);
+  IterationWork w;
+  w.decode_sequences = 1;
+  w.decode_tokens = 1;
+  w.decode_context = 1024;
+  const IterationBreakdown b = model.Estimate(w);
+  // t_weights ~ params * 1 B / tp / (3.35 TB/s * 0.8): 69e9 / 8 / 2.68e12 = 3.2 ms.
+  EXPECT_NEAR(ToMilliseconds(b.weights), 3.2, 0.2);
+  EXPECT_LT(b.compute.si(), b.weights.si() * 0.1);
+}
+
+TEST(IterationModelTest, PrefillIsComputeBound) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
+  InstanceConfig inst;
+  inst.tp = 8;
+  const IterationModel model(ctx, inst, Precision::kFp8, Precision::kFp8);
+  IterationWork w;
+  w.prefill_tokens = 8192;
+  w.prefill_attention = 8192 * 512.0;
+  const IterationBreakdown b = model.Estimate(w);
+  EXPECT_GT(b.compute.si(), 5 * b.weights.si());
+}
+
+TEST(MemoryPlanTest, KvCapacityFollowsFreeMemory) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 1024);
+  InstanceConfig inst;
+  inst.tp = 8;
+  const IterationModel model(ctx, inst, Precision::kFp8, Precision::kFp8);
+  const MemoryPlan plan = model.PlanMemory(2048, 2048);
+  ASSERT_TRUE(plan.fits.ok) << plan.fits.reason;
+  // KV per token per GPU: 80 layers x 2 x 8 heads x 128 x 1 B / 8 = 20480 B.
+  EXPECT_NEAR(plan.kv_per_token.si(), 20480, kTight);
+  EXPECT_GT(plan.max_batch, 1000);
+}
+
+TEST(MemoryPlanTest, ModelThatCannotFitSaysHowMuchIsMissing) {
+  const ServingContext ctx = Context(Llama2_70b(), 1, 128, 128);
+  ServingConfig cfg;
+  cfg.weights = Precision::kBf16;
+  cfg.kv = Precision::kBf16;
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  EXPECT_FALSE(p.feasibility.ok);
+  EXPECT_NE(p.feasibility.reason.find("GiB missing"), std::string::npos) << p.feasibility.reason;
+}
+
+TEST(EstimateServingTest, ThroughputGrowsAndInteractivityFallsWithBatch) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 290);
+  ServingConfig cfg;
+  cfg.decode.tp = 8;
+  cfg.batch = 8;
+  const ServingPoint small = EstimateServing(ctx, cfg);
+  cfg.batch = 256;
+  const ServingPoint large = EstimateServing(ctx, cfg);
+  ASSERT_TRUE(small.feasibility.ok && large.feasibility.ok) << large.feasibility.reason;
+  EXPECT_GT(large.output_tokens_per_s, 5 * small.output_tokens_per_s);
+  EXPECT_LT(large.tokens_per_s_per_user, small.tokens_per_s_per_user);
+}
+
+TEST(IterationModelTest, MoeDecodeReadsOnlyTouchedExperts) {
+  const ServingContext ctx = Context(Mixtral8x7b(), 8, 1024, 128);
+  InstanceConfig inst;
+  inst.tp = 8;
+  inst.ep = 8;
+  const IterationModel model(ctx, inst, Precision::kFp8, Precision::kFp8);
+  auto decode = [&](double seqs) {
+    IterationWork w;
+    w.decode_sequences = seqs;
+    w.decode_tokens = seqs;
+    w.decode_context = seqs * 1024;
+    return model.Estimate(w).weights.si();
+  };
+  // One token reads 2 of 8 experts (plus attention); 64 tokens read all 8: expert bytes x4.
+  EXPECT_GT(decode(64), 2.0 * decode(1));
+}
+
+TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 290);
+  ServingConfig cfg;
+  cfg.decode.tp = 4;
+  cfg.prefill.tp = 4;
+  cfg.prefill_instances = 1;
+  cfg.decode_instances = 1;
+  cfg.batch = 64;
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  ASSERT_TRUE(p.feasibility.ok) << p.feasibility.reason;
+  EXPECT_GT(p.kv_transfer.si(), 0);
+  EXPECT_EQ(p.gpus_used, 8);
+}
+
+}  // namespace
+}  // namespace tokenfab

@@ -1,0 +1,91 @@
+// Internal test helpers: hand-built chips, systems and models with public datasheet numbers,
+// so that serve's unit tests do not depend on the catalog files.
+#ifndef TOKENFAB_SRC_SERVE_SERVE_TEST_UTIL_H_
+#define TOKENFAB_SRC_SERVE_SERVE_TEST_UTIL_H_
+
+#include "tokenfab/serve/serve.h"
+
+namespace tokenfab::serve_test {
+
+// NVIDIA H100 SXM datasheet: 989 TFLOP/s BF16 and 1979 FP8 dense, 80 GB HBM3 at 3.35 TB/s.
+inline Chip H100() {
+  Chip c;
+  c.name = "h100-sxm";
+  c.family = ChipFamily::kHopper;
+  c.dense_peak[static_cast<int>(Precision::kBf16)] = Tflops(989);
+  c.dense_peak[static_cast<int>(Precision::kFp16)] = Tflops(989);
+  c.dense_peak[static_cast<int>(Precision::kFp8)] = Tflops(1979);
+  c.dense_peak[static_cast<int>(Precision::kInt8)] = Tflops(1979);
+  c.hbm_capacity = GB(80);
+  c.hbm_bandwidth = TBps(3.35);
+  c.nvlink_bandwidth = GBps(450);
+  c.nvlink_links = 18;
+  return c;
+}
+
+inline System DgxH100() {
+  System s;
+  s.name = "dgx-h100";
+  s.chip = "h100-sxm";
+  s.gpus_per_node = 8;
+  s.nvlink_domain = 8;
+  s.nvlink_bandwidth = GBps(450);
+  s.nvlink_sharp = true;
+  s.scale_out_bandwidth = Gbps(400);
+  return s;
+}
+
+inline Fabric IbNdr() {
+  Fabric f;
+  f.name = "ib-ndr";
+  f.port_bandwidth = Gbps(400);
+  f.latency = Microseconds(5);
+  return f;
+}
+
+// Llama 2 70B (Touvron et al. 2023, table 1 / HF config).
+inline Model Llama2_70b() {
+  Model m;
+  m.name = "llama2-70b";
+  m.layers = 80;
+  m.hidden = 8192;
+  m.heads = 64;
+  m.kv_heads = 8;
+  m.head_dim = 128;
+  m.ffn_hidden = 28672;
+  m.vocab = 32000;
+  m.activation = Activation::kSwiglu;
+  return m;
+}
+
+// Mixtral 8x7B (Jiang et al. 2024): 32 layers, 8 experts, top-2.
+inline Model Mixtral8x7b() {
+  Model m = Llama2_70b();
+  m.name = "mixtral-8x7b";
+  m.layers = 32;
+  m.hidden = 4096;
+  m.heads = 32;
+  m.kv_heads = 8;
+  m.head_dim = 128;
+  m.ffn_hidden = 14336;
+  m.experts = 8;
+  m.top_k = 2;
+  m.expert_ffn_hidden = 14336;
+  return m;
+}
+
+inline ServeProfile HopperProfile() {
+  ServeProfile p;
+  p.iteration_overhead = Milliseconds(1);
+  p.layer_overhead = Microseconds(5);
+  p.reserved_memory = GB(4);
+  return p;
+}
+
+inline ServingContext Context(const Model& m, int gpus, int isl, int osl) {
+  return MakeServingContext(m, H100(), DgxH100(), IbNdr(), HopperProfile(), gpus, isl, osl);
+}
+
+}  // namespace tokenfab::serve_test
+
+#endif  // TOKENFAB_SRC_SERVE_SERVE_TEST_UTIL_H_

@@ -1,0 +1,435 @@
+// The request-level serving simulator (see simulator.h for the model statement).
+#include "tokenfab/serve/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <deque>
+#include <random>
+
+namespace tokenfab {
+namespace {
+
+// Event priorities at equal times: finish iterations before admitting arrivals, so that the
+// freed KV blocks are visible to the new requests (deterministic either way).
+constexpr int kFinishPriority = 0;
+constexpr int kTransferPriority = 1;
+constexpr int kArrivalPriority = 2;
+
+// Assumption: without chunked prefill an iteration takes whole prompts up to 8192 tokens (at
+// least one prompt), TensorRT-LLM's default max_num_tokens.
+constexpr int kMaxBatchedTokens = 8192;
+
+enum class Role { kIdle, kPrefill, kDecode };
+
+struct RequestState {
+  int input = 0;
+  int output = 0;
+  SimTime arrival = 0;
+  SimTime first_token = -1;
+  SimTime finish = -1;
+  int prompt_total = 0;  // tokens to prefill (input, plus generated ones after a preemption)
+  int prompt_done = 0;
+  int chunk = 0;  // prompt tokens scheduled in the running iteration
+  double generated = 0;
+  long blocks = 0;
+  Role role = Role::kIdle;
+};
+
+struct Instance {
+  std::deque<int> waiting;
+  std::vector<int> running;  // admission order
+  long free_blocks = 0;
+  bool busy = false;
+  int outstanding = 0;
+  SimTime last_change = 0;
+  double batch_integral = 0;  // running sequences x ns
+};
+
+class Simulator {
+ public:
+  Simulator(const ServingContext& ctx, const ServingConfig& cfg,
+            const std::vector<Request>& requests, const SimulationOptions& options,
+            const MemoryPlan& plan)
+      : ctx_(ctx),
+        cfg_(cfg),
+        options_(options),
+        decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv),
+        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights, cfg.kv),
+        block_tokens_(ctx.profile.kv_block_tokens),
+        per_step_(ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance)) {
+    for (const Request& r : requests) {
+      RequestState s;
+      s.input = r.input_tokens;
+      s.output = r.output_tokens;
+      s.arrival = r.arrival;
+      s.prompt_total = r.input_tokens;
+      reqs_.push_back(s);
+    }
+    const int decoders =
+        cfg.disaggregated() ? std::max(1, cfg.decode_instances) : ctx.gpus / cfg.decode.gpus();
+    decode_.resize(decoders);
+    for (Instance& in : decode_) in.free_blocks = plan.kv_blocks * cfg.decode.dp;
+    if (cfg.disaggregated()) prefill_.resize(cfg.prefill_instances);
+    max_running_ = options.max_batch > 0 ? options.max_batch : INT_MAX;
+    gpus_ = cfg.disaggregated()
+                ? cfg.prefill_instances * cfg.prefill.gpus() + decoders * cfg.decode.gpus()
+                : decoders * cfg.decode.gpus();
+  }
+
+  SimulationResult Run();
+
+ private:
+  long BlocksFor(double tokens) const {
+    return static_cast<long>(std::ceil(tokens / block_tokens_));
+  }
+  void OnArrival(int id);
+  void Route(int id);
+  void StartDecodeIteration(int inst);
+  void FinishDecodeIteration(int inst);
+  void StartPrefillIteration(int inst);
+  void FinishPrefillIteration(int inst, std::vector<int> batch);
+  bool EnsureDecodeBlocks(Instance& in);
+  void Admit(Instance& in);
+  void Preempt(Instance& in);
+  IterationWork PlanWork(Instance& in);
+  void Complete(Instance& in, int id);
+  void TrackBatch(Instance& in);
+  SimulationResult Summarise() const;
+
+  const ServingContext& ctx_;
+  const ServingConfig& cfg_;
+  const SimulationOptions& options_;
+  IterationModel decode_model_;
+  IterationModel prefill_model_;
+  int block_tokens_;
+  double per_step_;
+  int max_running_ = INT_MAX;
+  int gpus_ = 1;
+  std::vector<RequestState> reqs_;
+  std::vector<Instance> decode_;
+  std::vector<Instance> prefill_;
+  EventQueue queue_;
+  long preemptions_ = 0;
+};
+
+SimulationResult Simulator::Run() {
+  if (!reqs_.empty()) {
+    queue_.ScheduleAt(reqs_[0].arrival, kArrivalPriority, [this] { OnArrival(0); });
+  }
+  queue_.Run();
+  return Summarise();
+}
+
+// Arrivals chain: each schedules the next, so the heap holds O(instances) events.
+void Simulator::OnArrival(int id) {
+  if (id + 1 < static_cast<int>(reqs_.size())) {
+    queue_.ScheduleAt(reqs_[id + 1].arrival, kArrivalPriority, [this, id] { OnArrival(id + 1); });
+  }
+  if (!cfg_.disaggregated()) {
+    Route(id);
+    return;
+  }
+  // Disaggregated: join the prefill instance with the fewest outstanding prompts.
+  int best = 0;
+  for (int i = 1; i < static_cast<int>(prefill_.size()); ++i) {
+    if (prefill_[i].outstanding < prefill_[best].outstanding) best = i;
+  }
+  prefill_[best].waiting.push_back(id);
+  prefill_[best].outstanding++;
+  StartPrefillIteration(best);
+}
+
+// Join-the-shortest-queue over decode instances; ties go to the lowest index.
+void Simulator::Route(int id) {
+  int best = 0;
+  for (int i = 1; i < static_cast<int>(decode_.size()); ++i) {
+    if (decode_[i].outstanding < decode_[best].outstanding) best = i;
+  }
+  decode_[best].waiting.push_back(id);
+  decode_[best].outstanding++;
+  StartDecodeIteration(best);
+}
+
+void Simulator::TrackBatch(Instance& in) {
+  const SimTime now = queue_.now();
+  in.batch_integral += static_cast<double>(in.running.size()) * (now - in.last_change);
+  in.last_change = now;
+}
+
+// vLLM's recompute preemption: the most recently admitted sequence gives back its blocks and
+// waits at the head of the queue to prefill its prompt and generated tokens again.
+void Simulator::Preempt(Instance& in) {
+  const int victim = in.running.back();
+  in.running.pop_back();
+  RequestState& r = reqs_[victim];
+  in.free_blocks += r.blocks;
+  r.blocks = 0;
+  r.prompt_total = r.input + static_cast<int>(r.generated);
+  r.prompt_done = 0;
+  r.role = Role::kIdle;
+  in.waiting.push_front(victim);
+  ++preemptions_;
+}
+
+// Every decoding sequence needs KV blocks for the tokens this step appends. Returns false when
+// nothing can run.
+bool Simulator::EnsureDecodeBlocks(Instance& in) {
+  for (size_t j = 0; j < in.running.size(); ++j) {
+    RequestState& r = reqs_[in.running[j]];
+    if (r.prompt_done < r.prompt_total) continue;
+    const long need = BlocksFor(r.input + r.generated + per_step_) - r.blocks;
+    while (need > in.free_blocks && j + 1 < in.running.size()) Preempt(in);
+    if (need > in.free_blocks) {  // the sequence itself is the last one: preempt it
+      Preempt(in);
+      return !in.running.empty();
+    }
+    if (need > 0) {
+      in.free_blocks -= need;
+      r.blocks += need;
+    }
+  }
+  return true;
+}
+
+// FIFO admission while the batch cap and the free KV blocks allow the whole prompt.
+void Simulator::Admit(Instance& in) {
+  while (!in.waiting.empty() && static_cast<int>(in.running.size()) < max_running_) {
+    RequestState& r = reqs_[in.waiting.front()];
+    const long need = BlocksFor(r.prompt_total);
+    if (need > in.free_blocks) break;
+    in.free_blocks -= need;
+    r.blocks = need;
+    in.running.push_back(in.waiting.front());
+    in.waiting.pop_front();
+  }
+}
+
+// Decode tokens of running sequences first, then prompt chunks in admission order within the
+// token budget (Sarathi-Serve's stall-free schedule).
+IterationWork Simulator::PlanWork(Instance& in) {
+  IterationWork w;
+  long budget = cfg_.chunk_tokens > 0 ? cfg_.chunk_tokens : kMaxBatchedTokens;
+  bool any_prompt = false;
+  for (int id : in.running) {
+    RequestState& r = reqs_[id];
+    r.chunk = 0;
+    if (r.prompt_done >= r.prompt_total) {
+      r.role = Role::kDecode;
+      w.decode_sequences += 1;
+      w.decode_tokens += 1 + cfg_.spec_tokens;
+      w.decode_context += r.input + r.generated;
+      continue;
+    }
+    const long remaining = r.prompt_total - r.prompt_done;
+    long take = std::min(remaining, budget);
+    if (cfg_.chunk_tokens <= 0) take = (any_prompt && remaining > budget) ? 0 : remaining;
+    r.role = take > 0 ? Role::kPrefill : Role::kIdle;
+    r.chunk = static_cast<int>(take);
+    budget = std::max(0L, budget - take);
+    any_prompt = any_prompt || take > 0;
+    w.prefill_tokens += take;
+    w.prefill_attention += take * (r.prompt_done + 0.5 * take);
+  }
+  return w;
+}
+
+// Per dp rank and pipeline micro-batch, as in the analytical steady state.
+IterationWork Split(IterationWork w, int ways) {
+  w.decode_sequences /= ways;
+  w.decode_tokens /= ways;
+  w.decode_context /= ways;
+  w.prefill_tokens /= ways;
+  w.prefill_attention /= ways;
+  return w;
+}
+
+void Simulator::StartDecodeIteration(int inst) {
+  Instance& in = decode_[inst];
+  if (in.busy) return;
+  if (!EnsureDecodeBlocks(in)) return;
+  Admit(in);
+  const IterationWork w = PlanWork(in);
+  if (w.decode_sequences == 0 && w.prefill_tokens == 0) return;
+  TrackBatch(in);
+  const Seconds t = decode_model_.Time(Split(w, cfg_.decode.dp * cfg_.decode.pp));
+  in.busy = true;
+  queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
+                       [this, inst] { FinishDecodeIteration(inst); });
+}
+
+void Simulator::Complete(Instance& in, int id) {
+  RequestState& r = reqs_[id];
+  r.finish = queue_.now();
+  in.free_blocks += r.blocks;
+  r.blocks = 0;
+  in.outstanding--;
+}
+
+void Simulator::FinishDecodeIteration(int inst) {
+  Instance& in = decode_[inst];
+  TrackBatch(in);
+  in.busy = false;
+  const SimTime now = queue_.now();
+  size_t kept = 0;
+  for (int id : in.running) {
+    RequestState& r = reqs_[id];
+    if (r.role == Role::kPrefill) {
+      r.prompt_done += r.chunk;
+      if (r.prompt_done >= r.prompt_total) r.generated += 1;  // the prompt's last token samples
+    } else if (r.role == Role::kDecode) {
+      r.generated = std::min<double>(r.output, r.generated + per_step_);
+    }
+    r.role = Role::kIdle;
+    if (r.generated >= 1 && r.first_token < 0) r.first_token = now;
+    if (r.generated >= r.output) {
+      Complete(in, id);
+    } else {
+      in.running[kept++] = id;
+    }
+  }
+  in.running.resize(kept);
+  StartDecodeIteration(inst);
+}
+
+void Simulator::StartPrefillIteration(int inst) {
+  Instance& in = prefill_[inst];
+  if (in.busy || in.waiting.empty()) return;
+  std::vector<int> batch;
+  IterationWork w;
+  while (!in.waiting.empty()) {
+    const RequestState& r = reqs_[in.waiting.front()];
+    if (!batch.empty() && w.prefill_tokens + r.input > kPrefillBatchTokens) break;
+    w.prefill_tokens += r.input;
+    w.prefill_attention += 0.5 * r.input * r.input;
+    batch.push_back(in.waiting.front());
+    in.waiting.pop_front();
+  }
+  const Seconds t = prefill_model_.Time(Split(w, cfg_.prefill.dp * cfg_.prefill.pp));
+  in.busy = true;
+  queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
+                       [this, inst, batch = std::move(batch)]() mutable {
+                         FinishPrefillIteration(inst, std::move(batch));
+                       });
+}
+
+// Prompts leave the prefill pool; their KV cache reaches a decode instance after the transfer,
+// with the first token.
+void Simulator::FinishPrefillIteration(int inst, std::vector<int> batch) {
+  Instance& in = prefill_[inst];
+  in.busy = false;
+  for (int id : batch) {
+    in.outstanding--;
+    const SimTime transfer = ToSimTime(KvTransferTime(ctx_, cfg_, reqs_[id].input));
+    queue_.ScheduleAfter(transfer, kTransferPriority, [this, id] {
+      RequestState& r = reqs_[id];
+      r.prompt_done = r.prompt_total;
+      r.generated = 1;
+      r.first_token = queue_.now();
+      if (r.generated >= r.output) {
+        r.finish = queue_.now();
+        return;
+      }
+      Route(id);
+    });
+  }
+  StartPrefillIteration(inst);
+}
+
+Seconds Percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return Secs(0);
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1);
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return Secs(v[k]);
+}
+
+LatencyStats Stats(std::vector<double> v) {
+  LatencyStats s;
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = Secs(v.empty() ? 0 : sum / v.size());
+  s.p50 = Percentile(v, 0.50);
+  s.p90 = Percentile(v, 0.90);
+  s.p99 = Percentile(v, 0.99);
+  return s;
+}
+
+SimulationResult Simulator::Summarise() const {
+  SimulationResult out;
+  std::vector<double> ttft, tpot, e2e;
+  double tokens = 0, good = 0;
+  SimTime first = reqs_.empty() ? 0 : reqs_.front().arrival, last = first;
+  for (const RequestState& r : reqs_) {
+    if (r.finish < 0) continue;
+    const double t_first = (r.first_token - r.arrival) * 1e-9;
+    const double t_all = (r.finish - r.arrival) * 1e-9;
+    const double t_tok = r.output > 1 ? (t_all - t_first) / (r.output - 1) : 0;
+    ttft.push_back(t_first);
+    tpot.push_back(t_tok);
+    e2e.push_back(t_all);
+    tokens += r.output;
+    last = std::max(last, r.finish);
+    const bool ttft_ok = options_.ttft_slo.si() <= 0 || t_first <= options_.ttft_slo.si();
+    const bool tpot_ok = options_.tpot_slo.si() <= 0 || t_tok <= options_.tpot_slo.si();
+    good += ttft_ok && tpot_ok ? 1 : 0;
+  }
+  out.completed = static_cast<int>(ttft.size());
+  out.ttft = Stats(std::move(ttft));
+  out.tpot = Stats(std::move(tpot));
+  out.e2e = Stats(std::move(e2e));
+  out.makespan = Secs((last - first) * 1e-9);
+  const double span = std::max(out.makespan.si(), 1e-9);
+  out.output_tokens_per_s = tokens / span;
+  out.output_tokens_per_s_per_gpu = out.output_tokens_per_s / gpus_;
+  out.requests_per_s = out.completed / span;
+  out.goodput_requests_per_s = good / span;
+  double integral = 0;
+  for (const Instance& in : decode_) integral += in.batch_integral;
+  out.mean_running_batch = integral / (static_cast<double>(last - first) * decode_.size() + 1e-9);
+  out.preemptions = preemptions_;
+  out.events = queue_.events_processed();
+  return out;
+}
+
+}  // namespace
+
+std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,
+                                     uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> gap(qps);
+  std::vector<Request> out(count);
+  double t = 0;
+  for (Request& r : out) {
+    r.arrival = ToSimTime(Secs(t));
+    r.input_tokens = input_tokens;
+    r.output_tokens = output_tokens;
+    t += gap(rng);
+  }
+  return out;
+}
+
+SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig& cfg,
+                                 const std::vector<Request>& requests,
+                                 const SimulationOptions& options) {
+  SimulationResult out;
+  out.feasibility = CheckConfig(ctx, cfg);
+  if (!out.feasibility.ok) return out;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  int longest = 1, largest_prompt = 1;
+  for (const Request& r : requests) {
+    longest = std::max(longest, r.input_tokens + r.output_tokens);
+    largest_prompt = std::max(largest_prompt, r.input_tokens);
+  }
+  const int budget = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : largest_prompt;
+  const MemoryPlan plan = model.PlanMemory(budget + std::max(1, options.max_batch), longest);
+  if (!plan.fits.ok) {
+    out.feasibility = plan.fits;
+    return out;
+  }
+  Simulator sim(ctx, cfg, requests, options, plan);
+  return sim.Run();
+}
+
+}  // namespace tokenfab

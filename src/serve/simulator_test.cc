@@ -1,0 +1,116 @@
+#include "tokenfab/serve/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "serve_test_util.h"
+#include "tokenfab/base/error.h"
+
+namespace tokenfab {
+namespace {
+
+using serve_test::Context;
+using serve_test::Llama2_70b;
+
+ServingConfig Tp8(int batch) {
+  ServingConfig cfg;
+  cfg.decode.tp = 8;
+  cfg.batch = batch;
+  cfg.chunk_tokens = 2048;
+  return cfg;
+}
+
+// Named tolerance: the simulator and the analytical steady state share the iteration model but
+// the simulator resolves ramp-up/down and the discrete mix of prompt chunks per iteration.
+constexpr double kSteadyStateAgreement = 0.10;
+
+TEST(ServingSimulatorTest, AgreesWithAnalyticalModelAtSteadyLoad) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  const ServingConfig cfg = Tp8(64);
+  const ServingPoint analytical = EstimateServing(ctx, cfg);
+  ASSERT_TRUE(analytical.feasibility.ok) << analytical.feasibility.reason;
+  // Offer more load than the batch can serve, so that 64 sequences always run.
+  const double capacity_qps = analytical.output_tokens_per_s / ctx.osl;
+  SimulationOptions opt;
+  opt.max_batch = cfg.batch;
+  const SimulationResult sim =
+      SimulateServing(ctx, cfg, PoissonRequests(2 * capacity_qps, 3000, 1024, 256, 7), opt);
+  ASSERT_TRUE(sim.feasibility.ok) << sim.feasibility.reason;
+  EXPECT_EQ(sim.completed, 3000);
+  // Throughput = B / TPOT in both; TPOT median equals the mean iteration time.
+  EXPECT_NEAR(sim.output_tokens_per_s / analytical.output_tokens_per_s, 1.0, kSteadyStateAgreement);
+  EXPECT_NEAR(sim.tpot.p50 / analytical.tpot, 1.0, kSteadyStateAgreement);
+}
+
+TEST(ServingSimulatorTest, FixedSeedGivesIdenticalResults) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 512, 64);
+  const ServingConfig cfg = Tp8(32);
+  const auto reqs = PoissonRequests(20, 500, 512, 64, 42);
+  const SimulationResult a = SimulateServing(ctx, cfg, reqs, {});
+  const SimulationResult b = SimulateServing(ctx, cfg, reqs, {});
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.ttft.p99.si(), b.ttft.p99.si());
+  EXPECT_EQ(a.output_tokens_per_s, b.output_tokens_per_s);
+}
+
+TEST(ServingSimulatorTest, LightLoadTtftIsAboutOnePrefill) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 32);
+  ServingConfig cfg = Tp8(1);
+  cfg.chunk_tokens = 0;
+  const SimulationResult sim = SimulateServing(ctx, cfg, PoissonRequests(0.5, 50, 1024, 32, 3), {});
+  ASSERT_EQ(sim.completed, 50);
+  // Alone on the GPU, TTFT = one iteration that carries the 1024-token prompt.
+  IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  IterationWork w;
+  w.prefill_tokens = 1024;
+  w.prefill_attention = 1024 * 512.0;
+  EXPECT_NEAR(sim.ttft.p50 / model.Time(w), 1.0, 0.05);
+}
+
+TEST(ServingSimulatorTest, KvPressureCausesPreemptionNotDeadlock) {
+  ServingContext ctx = Context(Llama2_70b(), 8, 1024, 1024);
+  ctx.chip.hbm_capacity = GB(24);  // leaves ~2 GB of KV cache per GPU
+  const ServingConfig cfg = Tp8(4096);
+  const SimulationResult sim =
+      SimulateServing(ctx, cfg, PoissonRequests(1000, 400, 1024, 1024, 5), {});
+  ASSERT_TRUE(sim.feasibility.ok) << sim.feasibility.reason;
+  EXPECT_EQ(sim.completed, 400);
+  EXPECT_GT(sim.preemptions, 0);
+}
+
+TEST(ServingSimulatorTest, DisaggregatedPoolsServeEveryRequest) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
+  ServingConfig cfg;
+  cfg.prefill.tp = 4;
+  cfg.decode.tp = 4;
+  cfg.prefill_instances = 1;
+  cfg.decode_instances = 1;
+  cfg.batch = 64;
+  const SimulationResult sim = SimulateServing(ctx, cfg, PoissonRequests(5, 300, 1024, 128, 9), {});
+  ASSERT_TRUE(sim.feasibility.ok) << sim.feasibility.reason;
+  EXPECT_EQ(sim.completed, 300);
+  EXPECT_GT(sim.ttft.p50.si(), 0);
+}
+
+TEST(TraceTest, MalformedRowNamesFileAndLine) {
+  const std::string path = testing::TempDir() + "/bad_trace.csv";
+  {
+    std::ofstream f(path);
+    f << "arrival_s,input_tokens,output_tokens\n0.0,128,64\n0.5,abc,64\n";
+  }
+  try {
+    LoadTrace(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().line, 3);
+    EXPECT_EQ(FormatInputError(e),
+              path +
+                  ":3:5: input_tokens: expected a positive integer, got 'abc'\n"
+                  "  hint: rows are arrival_s,input_tokens,output_tokens");
+  }
+}
+
+}  // namespace
+}  // namespace tokenfab
