@@ -1,0 +1,56 @@
+// The throughput-interactivity frontier of a serving deployment.
+//
+// SearchPareto enumerates tensor/pipeline/expert/attention-data parallelism, batch size,
+// chunked prefill and aggregated vs disaggregated (xPyD) serving, evaluates each with
+// EstimateServing, drops those that miss the SLOs, and keeps the Pareto-optimal points of
+// (output tokens/s per GPU, tokens/s per user). "The best point at a given interactivity" is the
+// frontier's highest per-GPU throughput at or above that tokens/s/user. Pure and thread-safe;
+// the whole search runs in well under a second on one core.
+//
+// Example:
+//   ParetoOptions opt;  opt.tpot_slo = Milliseconds(50);
+//   ParetoResult r = SearchPareto(ctx, opt);
+//   for (const ServingPoint& p : r.frontier) ...   // ascending tokens/s/user
+#ifndef TOKENFAB_SERVE_PARETO_H_
+#define TOKENFAB_SERVE_PARETO_H_
+
+#include <string>
+#include <vector>
+
+#include "tokenfab/serve/serve.h"
+
+namespace tokenfab {
+
+struct ParetoOptions {
+  Precision weights = Precision::kFp8;
+  Precision kv = Precision::kFp8;
+  // Parallel degrees fixed by the user; 0 = searched.
+  int tp = 0, pp = 0, ep = 0, dp = 0;
+  int batch = 0;             // 0 = searched
+  int chunk_tokens = -1;     // -1 = searched
+  bool aggregated = true;    // search aggregated serving
+  bool disaggregated = true; // search xPyD
+  int prefill_instances = 0, decode_instances = 0;  // fixed xPyD when > 0
+  int spec_tokens = 0;
+  double spec_acceptance = 0;
+  Seconds ttft_slo = Secs(0);  // 0 = none
+  Seconds tpot_slo = Secs(0);
+};
+
+struct ParetoResult {
+  std::vector<ServingPoint> frontier;  // ascending tokens_per_s_per_user
+  long evaluated = 0;
+  long feasible = 0;
+  long within_slo = 0;
+  std::string reason;  // why the frontier is empty, else ""
+};
+
+ParetoResult SearchPareto(const ServingContext& ctx, const ParetoOptions& options);
+
+// The frontier point with the highest per-GPU throughput among those at least as interactive
+// as `tokens_per_s_per_user`; nullptr when none is.
+const ServingPoint* BestAtInteractivity(const ParetoResult& r, double tokens_per_s_per_user);
+
+}  // namespace tokenfab
+
+#endif  // TOKENFAB_SERVE_PARETO_H_

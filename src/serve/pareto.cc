@@ -1,0 +1,229 @@
+// The Pareto search over serving configurations (see pareto.h).
+#include "tokenfab/serve/pareto.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace tokenfab {
+namespace {
+
+std::vector<int> PowersOfTwo(int max) {
+  std::vector<int> out;
+  for (int v = 1; v <= max; v *= 2) out.push_back(v);
+  return out;
+}
+
+std::vector<int> Fixed(int value, std::vector<int> otherwise) {
+  return value > 0 ? std::vector<int>{value} : otherwise;
+}
+
+// Wide expert parallelism: the largest power of two dividing both the group and the experts.
+int WidestEp(const Model& m, int group) {
+  int ep = 1;
+  while (group % (ep * 2) == 0 && m.experts % (ep * 2) == 0) ep *= 2;
+  return ep;
+}
+
+std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOptions& o,
+                                      bool prefill) {
+  const Model& m = ctx.model;
+  const int domain = std::min(ctx.system.nvlink_domain, ctx.gpus);
+  std::vector<InstanceConfig> out;
+  for (int tp : Fixed(o.tp, PowersOfTwo(prefill ? std::min(8, domain) : domain))) {
+    for (int pp : Fixed(o.pp, prefill ? std::vector<int>{1} : PowersOfTwo(8))) {
+      for (int dp : Fixed(o.dp, m.is_moe() ? PowersOfTwo(ctx.gpus) : std::vector<int>{1})) {
+        InstanceConfig in{tp, pp, 1, dp};
+        if (m.is_moe()) in.ep = o.ep > 0 ? o.ep : WidestEp(m, tp * dp);
+        if (in.gpus() > ctx.gpus || m.heads % tp != 0 || pp > m.layers) continue;
+        out.push_back(in);
+      }
+    }
+  }
+  return out;
+}
+
+// Batch sizes on a ~sqrt(2) grid up to the KV capacity, plus the capacity itself.
+std::vector<int> Batches(int max_batch, int fixed) {
+  if (fixed > 0) return {fixed};
+  std::vector<int> out;
+  for (double b = 1; b <= max_batch; b *= std::sqrt(2.0)) {
+    const int v = static_cast<int>(std::lround(b));
+    if (out.empty() || v != out.back()) out.push_back(v);
+  }
+  if (out.empty() || out.back() != max_batch) out.push_back(max_batch);
+  return out;
+}
+
+class Search {
+ public:
+  Search(const ServingContext& ctx, const ParetoOptions& o) : ctx_(ctx), o_(o) {}
+  ParetoResult Run();
+
+ private:
+  ServingConfig Base() const;
+  void Consider(const ServingPoint& p);
+  void SearchAggregated();
+  void SearchDisaggregated();
+  int MaxBatch(const ServingConfig& cfg);
+  std::string EmptyReason() const;
+
+  const ServingContext& ctx_;
+  const ParetoOptions& o_;
+  ParetoResult result_;
+  std::vector<ServingPoint> candidates_;
+  std::string fit_reason_;
+  ServingPoint fastest_copy_, quickest_copy_;
+  bool have_fastest_ = false;
+};
+
+ServingConfig Search::Base() const {
+  ServingConfig cfg;
+  cfg.weights = o_.weights;
+  cfg.kv = o_.kv;
+  cfg.spec_tokens = o_.spec_tokens;
+  cfg.spec_acceptance = o_.spec_acceptance;
+  return cfg;
+}
+
+bool MeetsSlo(const ServingPoint& p, const ParetoOptions& o) {
+  return (o.ttft_slo.si() <= 0 || p.ttft <= o.ttft_slo) &&
+         (o.tpot_slo.si() <= 0 || p.tpot <= o.tpot_slo);
+}
+
+void Search::Consider(const ServingPoint& p) {
+  ++result_.evaluated;
+  if (!p.feasibility.ok) {
+    if (fit_reason_.empty()) fit_reason_ = p.feasibility.reason;
+    return;
+  }
+  ++result_.feasible;
+  if (!have_fastest_ || p.tpot < fastest_copy_.tpot) fastest_copy_ = p;
+  if (!have_fastest_ || p.ttft < quickest_copy_.ttft) quickest_copy_ = p;
+  have_fastest_ = true;
+  if (!MeetsSlo(p, o_)) return;
+  ++result_.within_slo;
+  candidates_.push_back(p);
+}
+
+// KV capacity of the configuration at batch 1, or 0 when it does not fit (reason recorded).
+int Search::MaxBatch(const ServingConfig& cfg) {
+  ServingConfig one = cfg;
+  one.batch = 1;
+  const ServingPoint p = EstimateServing(ctx_, one);
+  if (!p.feasibility.ok) {
+    Consider(p);
+    return 0;
+  }
+  return p.max_batch;
+}
+
+void Search::SearchAggregated() {
+  const std::vector<int> chunks =
+      o_.chunk_tokens >= 0 ? std::vector<int>{o_.chunk_tokens} : std::vector<int>{0, 512, 2048, 8192};
+  for (const InstanceConfig& in : Instances(ctx_, o_, false)) {
+    ServingConfig cfg = Base();
+    cfg.decode = in;
+    const int max_batch = MaxBatch(cfg);
+    if (max_batch == 0) continue;
+    for (int b : Batches(max_batch, o_.batch)) {
+      for (int chunk : chunks) {
+        if (chunk >= ctx_.isl && chunk != chunks.back() && chunk != 0) continue;
+        cfg.batch = b;
+        cfg.chunk_tokens = chunk;
+        Consider(EstimateServing(ctx_, cfg));
+      }
+    }
+  }
+}
+
+void Search::SearchDisaggregated() {
+  if (ctx_.gpus < 2) return;
+  const std::vector<InstanceConfig> prefills = Instances(ctx_, o_, true);
+  for (const InstanceConfig& d : Instances(ctx_, o_, false)) {
+    if (d.pp > 1 && o_.pp == 0) continue;  // Assumption: disaggregated decode runs without PP
+    for (const InstanceConfig& p : prefills) {
+      ServingConfig cfg = Base();
+      cfg.decode = d;
+      cfg.prefill = p;
+      cfg.prefill_instances = 1;
+      cfg.decode_instances = 1;
+      if (p.gpus() + d.gpus() > ctx_.gpus) continue;
+      const int max_batch = MaxBatch(cfg);
+      if (max_batch == 0) continue;
+      const std::vector<int> ys = Fixed(o_.decode_instances, PowersOfTwo(ctx_.gpus / d.gpus()));
+      const std::vector<int> xs = Fixed(o_.prefill_instances, PowersOfTwo(ctx_.gpus / p.gpus()));
+      for (int b : Batches(max_batch, o_.batch)) {
+        for (int y : ys) {
+          for (int x : xs) {
+            if (x * p.gpus() + y * d.gpus() > ctx_.gpus) break;
+            cfg.batch = b;
+            cfg.prefill_instances = x;
+            cfg.decode_instances = y;
+            Consider(EstimateServing(ctx_, cfg));
+          }
+        }
+      }
+    }
+  }
+}
+
+std::string Search::EmptyReason() const {
+  if (result_.feasible == 0) {
+    return fit_reason_.empty() ? "no configuration was evaluated" : "no configuration fits: " +
+                                                                        fit_reason_;
+  }
+  return fmt::format(
+      "no configuration meets the SLOs (TTFT <= {:.3g} s, TPOT <= {:.3g} s): the lowest TPOT "
+      "found is {:.3g} s (TTFT {:.3g} s) and the lowest TTFT {:.3g} s (TPOT {:.3g} s)",
+      o_.ttft_slo.si() > 0 ? o_.ttft_slo.si() : INFINITY,
+      o_.tpot_slo.si() > 0 ? o_.tpot_slo.si() : INFINITY, fastest_copy_.tpot.si(),
+      fastest_copy_.ttft.si(), quickest_copy_.ttft.si(), quickest_copy_.tpot.si());
+}
+
+// Keep the points no other point beats on both axes: sweep by descending interactivity and
+// keep those that raise the best per-GPU throughput seen so far.
+std::vector<ServingPoint> Frontier(std::vector<ServingPoint> points) {
+  std::sort(points.begin(), points.end(), [](const ServingPoint& a, const ServingPoint& b) {
+    if (a.tokens_per_s_per_user != b.tokens_per_s_per_user)
+      return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
+    return a.output_tokens_per_s_per_gpu > b.output_tokens_per_s_per_gpu;
+  });
+  std::vector<ServingPoint> out;
+  double best = -1;
+  for (ServingPoint& p : points) {
+    if (p.output_tokens_per_s_per_gpu <= best * (1 + 1e-9)) continue;  // dominated or a twin
+    best = p.output_tokens_per_s_per_gpu;
+    out.push_back(std::move(p));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+ParetoResult Search::Run() {
+  if (o_.aggregated) SearchAggregated();
+  if (o_.disaggregated) SearchDisaggregated();
+  result_.frontier = Frontier(std::move(candidates_));
+  if (result_.frontier.empty()) result_.reason = EmptyReason();
+  return result_;
+}
+
+}  // namespace
+
+ParetoResult SearchPareto(const ServingContext& ctx, const ParetoOptions& options) {
+  Search s(ctx, options);
+  return s.Run();
+}
+
+const ServingPoint* BestAtInteractivity(const ParetoResult& r, double tokens_per_s_per_user) {
+  const ServingPoint* best = nullptr;
+  for (const ServingPoint& p : r.frontier) {
+    if (p.tokens_per_s_per_user < tokens_per_s_per_user) continue;
+    if (!best || p.output_tokens_per_s_per_gpu > best->output_tokens_per_s_per_gpu) best = &p;
+  }
+  return best;
+}
+
+}  // namespace tokenfab
