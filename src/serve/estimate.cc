@@ -158,9 +158,18 @@ ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, 
   double batch = cfg.batch;
   DecodeState s = DecodeStep(ctx, cfg, decode, batch, 0);
   const double decode_rate = batch * per_step / (s.step.si() * ctx.osl) * decoders;
-  if (prefill_rate < decode_rate) {  // prefill-bound: decode batches only fill this far
-    batch = std::max(1.0, batch * prefill_rate / decode_rate);
-    s = DecodeStep(ctx, cfg, decode, batch, 0);
+  if (prefill_rate < decode_rate) {
+    // Prefill-bound: decode instances only hold the sequences the prefill pool feeds them.
+    // Little's law per decode instance: B = (requests/s) * osl * step / per_step; iterate, as
+    // the step shrinks with the batch (a contraction: the step grows sub-linearly with B).
+    for (int iter = 0; iter < 50; ++iter) {
+      const double next = std::clamp(prefill_rate / decoders * ctx.osl * s.step.si() / per_step,
+                                     1.0, static_cast<double>(cfg.batch));
+      if (std::abs(next - batch) <= 1e-9 * batch) break;
+      batch = next;
+      s = DecodeStep(ctx, cfg, decode, batch, 0);
+    }
+    p.config.batch = static_cast<int>(std::lround(batch));
   }
   p.decode_iteration = s.breakdown;
   p.replicas = decoders;

@@ -38,14 +38,16 @@ Topology BuildTopology(const Chip& chip, const System& system, const Fabric& fab
 
 ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
   ServeProfile s;
-  s.hbm_bandwidth_fraction = Scalar(p, "decode_hbm_bandwidth_fraction", s.hbm_bandwidth_fraction);
+  s.hbm_bandwidth_fraction =
+      Scalar(p, "serve_decode_hbm_bandwidth_fraction", s.hbm_bandwidth_fraction);
   s.gemm_efficiency = Scalar(p, "serve_gemm_efficiency", s.gemm_efficiency);
   s.attention_efficiency = Scalar(p, "serve_attention_efficiency", s.attention_efficiency);
-  s.iteration_overhead = Secs(Scalar(p, "serve_iteration_overhead_s", 1e-3));
-  s.layer_overhead = Secs(Scalar(p, "serve_layer_overhead_s", 5e-6));
-  s.reserved_memory = ByteCount(Scalar(p, "serve_reserved_memory_bytes", 4e9));
-  s.kv_cache_memory_fraction = Scalar(p, "kv_cache_memory_fraction", s.kv_cache_memory_fraction);
-  s.kv_block_tokens = static_cast<int>(Scalar(p, "kv_block_tokens", s.kv_block_tokens));
+  s.iteration_overhead = Secs(Scalar(p, "serve_iteration_overhead", 1e-3));
+  s.layer_overhead = Secs(Scalar(p, "serve_layer_overhead", 4e-6));
+  s.reserved_memory = ByteCount(Scalar(p, "serve_reserved_memory", 4e9));
+  s.kv_cache_memory_fraction =
+      Scalar(p, "serve_kv_cache_memory_fraction", s.kv_cache_memory_fraction);
+  s.kv_block_tokens = static_cast<int>(Scalar(p, "serve_kv_block_tokens", s.kv_block_tokens));
   return s;
 }
 
