@@ -243,4 +243,42 @@ ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg
   return cfg.disaggregated() ? Disaggregated(ctx, cfg, p) : Aggregated(ctx, cfg, p);
 }
 
+ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig& cfg) {
+  ServingPoint p;
+  p.config = cfg;
+  p.feasibility = CheckConfig(ctx, cfg);
+  if (!p.feasibility.ok) return p;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const double ways = cfg.decode.dp * cfg.decode.pp;
+  // The prompts pass in pieces of at most kMaxBatchedTokens (TensorRT-LLM max_num_tokens).
+  p.memory = model.PlanMemory(std::min(cfg.batch * ctx.isl, std::max(ctx.isl, kMaxBatchedTokens)),
+                              ctx.isl + ctx.osl);
+  p.max_batch = p.memory.max_batch;
+  if (!p.memory.fits.ok || cfg.batch > p.max_batch) {
+    p.feasibility =
+        p.memory.fits.ok
+            ? Feasibility::No(fmt::format("batch {} exceeds the KV-cache capacity of {}", cfg.batch,
+                                          p.max_batch))
+            : p.memory.fits;
+    return p;
+  }
+  IterationWork prefill;
+  prefill.prefill_tokens = cfg.batch * static_cast<double>(ctx.isl) / ways;
+  prefill.prefill_attention = prefill.prefill_tokens * 0.5 * ctx.isl;
+  const Seconds ttft = model.Time(prefill);
+  const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, 0);
+  const double per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const double steps = std::max(0.0, (ctx.osl - 1) / per_step);
+  p.decode_iteration = s.breakdown;
+  p.replicas = ctx.gpus / cfg.decode.gpus();
+  p.gpus_used = p.replicas * cfg.decode.gpus();
+  p.ttft = ttft;
+  p.tpot = s.step / per_step;
+  p.e2e = ttft + s.step * steps;
+  p.tokens_per_s_per_user = 1.0 / p.tpot.si();
+  p.output_tokens_per_s = cfg.batch * ctx.osl / p.e2e.si() * p.replicas;
+  p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
+  return p;
+}
+
 }  // namespace tokenfab

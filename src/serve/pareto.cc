@@ -121,8 +121,8 @@ int Search::MaxBatch(const ServingConfig& cfg) {
 }
 
 void Search::SearchAggregated() {
-  const std::vector<int> chunks =
-      o_.chunk_tokens >= 0 ? std::vector<int>{o_.chunk_tokens} : std::vector<int>{0, 512, 2048, 8192};
+  const std::vector<int> chunks = o_.chunk_tokens >= 0 ? std::vector<int>{o_.chunk_tokens}
+                                                       : std::vector<int>{0, 512, 2048, 8192};
   for (const InstanceConfig& in : Instances(ctx_, o_, false)) {
     ServingConfig cfg = Base();
     cfg.decode = in;
@@ -172,8 +172,8 @@ void Search::SearchDisaggregated() {
 
 std::string Search::EmptyReason() const {
   if (result_.feasible == 0) {
-    return fit_reason_.empty() ? "no configuration was evaluated" : "no configuration fits: " +
-                                                                        fit_reason_;
+    return fit_reason_.empty() ? "no configuration was evaluated"
+                               : "no configuration fits: " + fit_reason_;
   }
   return fmt::format(
       "no configuration meets the SLOs (TTFT <= {:.3g} s, TPOT <= {:.3g} s): the lowest TPOT "

@@ -18,10 +18,6 @@ constexpr int kFinishPriority = 0;
 constexpr int kTransferPriority = 1;
 constexpr int kArrivalPriority = 2;
 
-// Assumption: without chunked prefill an iteration takes whole prompts up to 8192 tokens (at
-// least one prompt), TensorRT-LLM's default max_num_tokens.
-constexpr int kMaxBatchedTokens = 8192;
-
 enum class Role { kIdle, kPrefill, kDecode };
 
 struct RequestState {

@@ -8,6 +8,7 @@ SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_d
 SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& shared_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
@@ -16,6 +17,7 @@ const std::vector<SuiteInfo>& Suites() {
        RunTrainingMbridgeSuite},
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
+      {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},
   };
   return kSuites;
 }

@@ -64,8 +64,7 @@ Precision PrecisionFlag(const Args& a, const std::string& flag, const Chip& chip
       *ParsePrecision(a.GetChoice(flag, choices, std::string(PrecisionName(fallback))));
   const bool needs_units = p == Precision::kFp8 || p == Precision::kFp4;
   if (needs_units && !chip.supports(p)) {
-    FlagError(flag,
-              fmt::format("{} has no {} tensor cores", chip.name, PrecisionName(p)),
+    FlagError(flag, fmt::format("{} has no {} tensor cores", chip.name, PrecisionName(p)),
               p == Precision::kFp4 ? "FP4 needs Blackwell or later; use --precision fp8"
                                    : "use bf16 (or int4/int8 weight-only) on this chip");
   }
@@ -182,8 +181,8 @@ ordered_json ConfigJson(const ServingConfig& c) {
   j["spec_acceptance"] = c.spec_acceptance;
   if (c.disaggregated()) {
     j["disagg"] = fmt::format("{}P{}D", c.prefill_instances, c.decode_instances);
-    j["prefill"] = {{"tp", c.prefill.tp}, {"pp", c.prefill.pp}, {"ep", c.prefill.ep},
-                    {"dp", c.prefill.dp}};
+    j["prefill"] = {
+        {"tp", c.prefill.tp}, {"pp", c.prefill.pp}, {"ep", c.prefill.ep}, {"dp", c.prefill.dp}};
   }
   return j;
 }
@@ -206,10 +205,9 @@ ordered_json PointJson(const ServingPoint& p) {
   j["replicas"] = p.replicas;
   j["kv_transfer_s"] = p.kv_transfer.si();
   const IterationBreakdown& b = p.decode_iteration;
-  j["decode_step_breakdown_s"] = {{"weights", b.weights.si()},   {"kv_cache", b.kv.si()},
-                                  {"activations", b.activations.si()},
-                                  {"compute", b.compute.si()},   {"comm", b.comm.si()},
-                                  {"overhead", b.overhead.si()}};
+  j["decode_step_breakdown_s"] = {
+      {"weights", b.weights.si()}, {"kv_cache", b.kv.si()}, {"activations", b.activations.si()},
+      {"compute", b.compute.si()}, {"comm", b.comm.si()},   {"overhead", b.overhead.si()}};
   j["config"] = ConfigJson(p.config);
   return j;
 }
@@ -218,8 +216,8 @@ std::string ConfigText(const ServingConfig& c) {
   std::string s = fmt::format("tp{} pp{}", c.decode.tp, c.decode.pp);
   if (c.decode.ep > 1 || c.decode.dp > 1) s += fmt::format(" ep{} dp{}", c.decode.ep, c.decode.dp);
   if (c.disaggregated()) {
-    s += fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances,
-                     c.prefill.tp);
+    s +=
+        fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances, c.prefill.tp);
   } else if (c.chunk_tokens > 0) {
     s += fmt::format(" chunk{}", c.chunk_tokens);
   }
@@ -254,19 +252,18 @@ void RenderParetoText(const Query& q, const ParetoResult& r, std::ostream& out) 
   out << fmt::format("pareto {} on {} x{}  isl {} osl {}  weights {} kv {}\n", q.model_name,
                      q.system_name, q.ctx.gpus, q.ctx.isl, q.ctx.osl,
                      PrecisionName(q.pareto.weights), PrecisionName(q.pareto.kv));
-  out << fmt::format("{} configurations evaluated, {} feasible, {} within the SLOs\n",
-                     r.evaluated, r.feasible, r.within_slo);
+  out << fmt::format("{} configurations evaluated, {} feasible, {} within the SLOs\n", r.evaluated,
+                     r.feasible, r.within_slo);
   if (r.frontier.empty()) {
     out << "empty frontier: " << r.reason << "\n";
     return;
   }
-  out << fmt::format("{:>10} {:>10} {:>9} {:>9} {:>6}  {}\n", "tok/s/user", "tok/s/gpu",
-                     "TPOT ms", "TTFT ms", "batch", "config");
+  out << fmt::format("{:>10} {:>10} {:>9} {:>9} {:>6}  {}\n", "tok/s/user", "tok/s/gpu", "TPOT ms",
+                     "TTFT ms", "batch", "config");
   for (const ServingPoint& p : r.frontier) {
-    out << fmt::format("{:>10.1f} {:>10.1f} {:>9.2f} {:>9.1f} {:>6}  {}\n",
-                       p.tokens_per_s_per_user, p.output_tokens_per_s_per_gpu,
-                       ToMilliseconds(p.tpot), ToMilliseconds(p.ttft), p.config.batch,
-                       ConfigText(p.config));
+    out << fmt::format("{:>10.1f} {:>10.1f} {:>9.2f} {:>9.1f} {:>6}  {}\n", p.tokens_per_s_per_user,
+                       p.output_tokens_per_s_per_gpu, ToMilliseconds(p.tpot),
+                       ToMilliseconds(p.ttft), p.config.batch, ConfigText(p.config));
   }
 }
 
@@ -307,10 +304,11 @@ void RenderSimulationText(const Query& q, const ServingConfig& c, const Simulati
   }
   out << fmt::format("completed         {} requests in {:.1f} s ({} preemptions)\n", r.completed,
                      r.makespan.si(), r.preemptions);
-  out << fmt::format("throughput        {:.0f} output tok/s ({:.1f} per GPU), {:.2f} req/s, "
-                     "goodput {:.2f} req/s\n",
-                     r.output_tokens_per_s, r.output_tokens_per_s_per_gpu, r.requests_per_s,
-                     r.goodput_requests_per_s);
+  out << fmt::format(
+      "throughput        {:.0f} output tok/s ({:.1f} per GPU), {:.2f} req/s, "
+      "goodput {:.2f} req/s\n",
+      r.output_tokens_per_s, r.output_tokens_per_s_per_gpu, r.requests_per_s,
+      r.goodput_requests_per_s);
   out << fmt::format("{:<8} {:>10} {:>10} {:>10} {:>10}\n", "", "mean", "p50", "p90", "p99");
   auto row = [&](const char* name, const LatencyStats& s) {
     out << fmt::format("{:<8} {:>8.1f}ms {:>8.1f}ms {:>8.1f}ms {:>8.1f}ms\n", name,
@@ -353,8 +351,8 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
     requests = LoadTrace(a.GetString("--trace"));
   } else {
     const double qps = a.GetDouble("--qps", 0);
-    if (!(qps > 0) || !std::isfinite(qps)) FlagError("--qps", "expected a rate > 0 requests/s",
-                                                     "e.g. --qps 10, or give --trace FILE");
+    if (!(qps > 0) || !std::isfinite(qps))
+      FlagError("--qps", "expected a rate > 0 requests/s", "e.g. --qps 10, or give --trace FILE");
     const int n = a.GetInt("--requests", 1000);
     const int seed = a.GetInt("--seed", 1, /*allow_zero=*/true);
     requests = PoissonRequests(qps, n, q.ctx.isl, q.ctx.osl, static_cast<uint64_t>(seed));

@@ -12,6 +12,7 @@ const std::vector<Command>& Commands() {
       {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
       {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
+      {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},
       {"validate", "replay published measurements and print the errors", RunValidate},
   };
   return kCommands;

@@ -26,10 +26,10 @@ struct ParetoOptions {
   Precision kv = Precision::kFp8;
   // Parallel degrees fixed by the user; 0 = searched.
   int tp = 0, pp = 0, ep = 0, dp = 0;
-  int batch = 0;             // 0 = searched
-  int chunk_tokens = -1;     // -1 = searched
-  bool aggregated = true;    // search aggregated serving
-  bool disaggregated = true; // search xPyD
+  int batch = 0;                                    // 0 = searched
+  int chunk_tokens = -1;                            // -1 = searched
+  bool aggregated = true;                           // search aggregated serving
+  bool disaggregated = true;                        // search xPyD
   int prefill_instances = 0, decode_instances = 0;  // fixed xPyD when > 0
   int spec_tokens = 0;
   double spec_acceptance = 0;

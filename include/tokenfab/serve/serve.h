@@ -176,6 +176,11 @@ Feasibility CheckConfig(const ServingContext& ctx, const ServingConfig& cfg);
 
 ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg);
 
+// Static batching (TensorRT-LLM's session benchmark, the "batch B, isl/osl" tables of its docs):
+// B prompts prefill in one pass, then the B sequences decode osl - 1 steps together at a mean
+// context of isl + osl/2. Throughput = B * osl / (prefill + decode); TTFT = the prefill pass.
+ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig& cfg);
+
 // Disaggregated serving: time to move the KV cache of a `tokens`-token prompt from a prefill to a
 // decode instance (NVLink inside one NVLink domain, else the scale-out NICs, all GPUs of the
 // smaller instance in parallel).
@@ -184,6 +189,9 @@ Seconds KvTransferTime(const ServingContext& ctx, const ServingConfig& cfg, int 
 // Assumption: a prefill instance batches whole prompts up to ~4096 tokens per iteration (enough
 // to saturate the tensor cores; TensorRT-LLM's default max_num_tokens is 8192).
 inline constexpr int kPrefillBatchTokens = 4096;
+// Assumption: without chunked prefill an iteration takes whole prompts up to 8192 tokens (at
+// least one prompt): TensorRT-LLM's default max_num_tokens.
+inline constexpr int kMaxBatchedTokens = 8192;
 
 // Expected tokens emitted per verification step with k drafts of acceptance a:
 // (1 - a^(k+1)) / (1 - a)  (Leviathan et al., ICML 2023, eq. 1).

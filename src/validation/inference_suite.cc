@@ -1,0 +1,186 @@
+// The inference suite: replays /work/shared/validation/inference-public.json through src/serve.
+//   - TensorRT-LLM documentation points (static batch B, isl/osl, one GPU): EstimateStaticBatch.
+//   - MLPerf Offline: the highest-throughput aggregated configuration the Pareto search finds
+//     (no latency limit), as a submitter tunes it.
+//   - MLPerf Server: on that configuration, the highest Poisson arrival rate whose simulated
+//     p99 TTFT <= 2 s and p99 TPOT <= 200 ms (the scenario's limits); throughput and mean
+//     TTFT/TPOT at that rate.
+// Every case runs in FP8 weights and KV cache where the record says so or NVIDIA submitted FP8.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/serve/pareto.h"
+#include "tokenfab/serve/simulator.h"
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+namespace {
+
+using nlohmann::json;
+
+// Targets of the issue: throughput within 15%, server-scenario latencies within 25%.
+constexpr double kThroughputTolerance = 0.15;
+constexpr double kLatencyTolerance = 0.25;
+
+// Assumption (from memory of the MLCommons task-force write-up, not verified against the
+// dataset): the Llama-2-70B OpenOrca set averages ~294 prompt tokens; outputs ~280 tokens
+// (the record notes 270-290 from tokens/s over samples/s).
+constexpr int kLlamaIsl = 294;
+constexpr int kLlamaOsl = 280;
+// Assumption: the Mixtral-8x7B set (OpenOrca + GSM8K + MBXP, 5k each) averages ~200 prompt and
+// ~150 output tokens; not verified.
+constexpr int kMixtralIsl = 200;
+constexpr int kMixtralOsl = 150;
+// MLPerf Server latency limits for Llama-2-70B (record notes): TTFT p99 2 s, TPOT p99 200 ms.
+constexpr double kServerTtftP99 = 2.0;
+constexpr double kServerTpotP99 = 0.2;
+
+json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open the validation file");
+  return json::parse(in);
+}
+
+std::optional<double> Measured(const json& record, const std::string& metric) {
+  for (const json& m : record.at("measured")) {
+    if (m.at("metric") == metric) return m.at("value").get<double>();
+  }
+  return std::nullopt;
+}
+
+// Catalog names for the record's hardware and model strings.
+std::string SystemFor(const std::string& hardware) {
+  if (hardware.rfind("H200", 0) == 0) return "dgx-h200";
+  if (hardware.rfind("A100", 0) == 0) return "dgx-a100";
+  return "dgx-h100";
+}
+
+std::string ModelFor(const std::string& model) {
+  if (model.rfind("llama2-70b", 0) == 0) return "llama-2-70b";
+  if (model == "llama2-13b") return "llama-2-13b";
+  if (model == "gpt-j-6b") return "gpt-j-6b";
+  return model;  // mixtral-8x7b
+}
+
+ServingContext ContextFor(const Catalog& cat, const json& r, int isl, int osl) {
+  const Model& m = cat.model(ModelFor(r.at("model").get<std::string>()));
+  const int gpus = r.at("gpus").get<int>();
+  const Cluster cl = BuildCluster(cat, SystemFor(r.at("hardware").get<std::string>()), "", gpus);
+  return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
+                            ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
+}
+
+std::string Describe(const ServingConfig& c) {
+  return fmt::format("tp{} pp{} ep{} batch {} chunk {} {}/{}", c.decode.tp, c.decode.pp,
+                     c.decode.ep, c.batch, c.chunk_tokens, PrecisionName(c.weights),
+                     PrecisionName(c.kv));
+}
+
+// TensorRT-LLM documentation: one GPU, static batch.
+void AddStaticBatch(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+  ServingContext ctx = ContextFor(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
+  ServingConfig cfg;
+  cfg.decode.tp = r.at("tp").get<int>();
+  cfg.weights = *ParsePrecision(r.at("precision").get<std::string>());
+  cfg.kv = cfg.weights;
+  cfg.batch = r.at("batch").get<int>();
+  const ServingPoint p = EstimateStaticBatch(ctx, cfg);
+  cases->push_back({r.at("id"), "output_tokens_per_sec", "tok/s", p.output_tokens_per_s,
+                    *Measured(r, "output_tokens_per_sec"), kThroughputTolerance,
+                    p.feasibility.ok ? "static batch, " + Describe(cfg) : p.feasibility.reason});
+}
+
+// The submitter's tuning: the aggregated configuration of highest throughput.
+ServingPoint BestOffline(const ServingContext& ctx) {
+  ParetoOptions o;
+  // MLPerf v4.x NVIDIA submissions ran TensorRT-LLM in-flight batching with tensor parallelism
+  // only (no pipeline parallelism, no disaggregation); search within that.
+  o.disaggregated = false;
+  o.pp = 1;
+  const ParetoResult r = SearchPareto(ctx, o);
+  ServingPoint best;
+  for (const ServingPoint& p : r.frontier) {
+    if (p.output_tokens_per_s > best.output_tokens_per_s) best = p;
+  }
+  if (r.frontier.empty()) best.feasibility = Feasibility::No(r.reason);
+  return best;
+}
+
+bool MeetsServerLimits(const SimulationResult& s) {
+  return s.feasibility.ok && s.ttft.p99.si() <= kServerTtftP99 && s.tpot.p99.si() <= kServerTpotP99;
+}
+
+// Bisection on the arrival rate for the highest load the server scenario accepts.
+SimulationResult BestServer(const ServingContext& ctx, const ServingPoint& offline) {
+  ServingConfig cfg = offline.config;
+  const double capacity = offline.output_tokens_per_s / ctx.osl;  // requests/s
+  double lo = 0.05 * capacity, hi = 1.05 * capacity;
+  SimulationResult best;
+  for (int iter = 0; iter < 10; ++iter) {
+    const double qps = 0.5 * (lo + hi);
+    const std::vector<Request> reqs = PoissonRequests(qps, 4000, ctx.isl, ctx.osl, 1);
+    const SimulationResult s = SimulateServing(ctx, cfg, reqs, {});
+    if (MeetsServerLimits(s)) {
+      best = s;
+      lo = qps;
+    } else {
+      hi = qps;
+    }
+  }
+  return best;
+}
+
+void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+  const bool mixtral = r.at("model").get<std::string>().rfind("mixtral", 0) == 0;
+  const ServingContext ctx =
+      ContextFor(cat, r, mixtral ? kMixtralIsl : kLlamaIsl, mixtral ? kMixtralOsl : kLlamaOsl);
+  const ServingPoint offline = BestOffline(ctx);
+  const std::string id = r.at("id");
+  const std::string how =
+      offline.feasibility.ok ? Describe(offline.config) : offline.feasibility.reason;
+  if (r.at("scenario") == "Offline") {
+    cases->push_back({id, "tokens_per_sec", "tok/s", offline.output_tokens_per_s,
+                      *Measured(r, "tokens_per_sec"), kThroughputTolerance, "offline, " + how});
+    return;
+  }
+  const SimulationResult s = BestServer(ctx, offline);
+  const std::string note = fmt::format("server sim at p99 TTFT<=2 s, TPOT<=0.2 s; {}", how);
+  const std::optional<double> tput = Measured(r, "tokens_per_sec");
+  const double published = tput ? *tput : *Measured(r, "completed_tokens_per_sec");
+  cases->push_back({id, "tokens_per_sec", "tok/s", s.output_tokens_per_s, published,
+                    kThroughputTolerance, note});
+  if (std::optional<double> ttft = Measured(r, "ttft_mean_s")) {
+    cases->push_back({id, "ttft_mean_s", "s", s.ttft.mean.si(), *ttft, kLatencyTolerance, note});
+  }
+  if (std::optional<double> tpot = Measured(r, "tpot_mean_s")) {
+    cases->push_back({id, "tpot_mean_s", "s", s.tpot.mean.si(), *tpot, kLatencyTolerance, note});
+  }
+}
+
+}  // namespace
+
+SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& shared_dir) {
+  const std::string path = shared_dir + "/validation/inference-public.json";
+  const json doc = ReadJson(path);
+  SuiteResult out;
+  out.name = "inference";
+  out.title = "LLM inference: MLPerf Llama-2-70B / Mixtral-8x7B and TensorRT-LLM points";
+  out.median_tolerance = kThroughputTolerance;
+  for (const json& r : doc.at("records")) {
+    if (r.contains("batch")) {
+      AddStaticBatch(catalog, r, &out.cases);
+    } else if (r.contains("scenario")) {
+      AddMlperf(catalog, r, &out.cases);
+    }
+  }
+  return out;
+}
+
+}  // namespace tokenfab

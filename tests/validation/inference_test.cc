@@ -1,0 +1,66 @@
+// Replays inference-public.json through src/serve and asserts every case within its stated
+// tolerance (throughput 15%, server latencies 25%). Known misses are listed with their reason
+// and must keep missing, so that a fix is noticed; no tolerance is widened to pass.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <set>
+
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+
+SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& shared_dir);
+
+namespace {
+
+// id/metric pairs that miss today, with the reason (see docs/serving.md).
+const std::set<std::string> kKnownMisses = {
+    // The submission ran near its KV-capacity batch (~700 sequences per TP2 instance, Little's
+    // law: 20.5k tok/s x 38.7 s e2e / 280 tok); our model reaches that throughput at ~1/3 of
+    // the concurrency, so simulated TTFT and TPOT are ~3-4x too short (see docs/serving.md).
+    "mlperf_inf_v4.0_DGX-H100x8_llama2-70b-99.9_Server/ttft_mean_s",
+    "mlperf_inf_v4.0_DGX-H100x8_llama2-70b-99.9_Server/tpot_mean_s",
+    // TensorRT-LLM 0.5 (Oct 2023) static-batch points: a year older software than MLPerf v4.1,
+    // which the family efficiency reflects; the H200 points over-predict by 25-32%.
+    "trtllm_docs_h200_llama2_13b_fp8_bs1024/output_tokens_per_sec",
+    "trtllm_docs_h200_llama2_70b_fp8_tp1_bs512/output_tokens_per_sec",
+    // Dataset lengths unknown to us (assumed 200 in / 150 out; GSM8K 5-shot and MBXP prompts
+    // are likely much longer) and MoE grouped-GEMM efficiency not modelled: +137%.
+    "mlperf_inf_v4.1_DGX-H100_H100-SXM-80GBx8_TRT_mixtral-8x7b_Offline/tokens_per_sec",
+};
+
+void PrintTable(const SuiteResult& s) {
+  std::cout << fmt::format("{:<62} {:<22} {:>10} {:>10} {:>8}\n", "case", "metric", "predicted",
+                           "published", "error");
+  for (const ValidationCase& c : s.cases) {
+    std::cout << fmt::format("{:<62} {:<22} {:>10.4g} {:>10.4g} {:>+7.1f}% {} ({})\n", c.id,
+                             c.metric, c.predicted, c.published, 100 * c.error(),
+                             c.pass() ? "" : "MISS", c.note);
+  }
+  std::cout << fmt::format("median |error| {:.1f}%, worst {:.1f}%\n", 100 * s.median_abs_error(),
+                           100 * s.worst_abs_error());
+}
+
+TEST(InferenceValidationTest, EveryCaseWithinItsTolerance) {
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const SuiteResult s = RunInferenceSuite(catalog, SharedDir());
+  PrintTable(s);
+  ASSERT_GE(s.cases.size(), 12u);
+  for (const ValidationCase& c : s.cases) {
+    const std::string key = c.id + "/" + c.metric;
+    ASSERT_TRUE(std::isfinite(c.predicted)) << key;
+    if (kKnownMisses.count(key)) {
+      EXPECT_FALSE(c.pass()) << key << " now passes: remove it from kKnownMisses";
+      continue;
+    }
+    EXPECT_TRUE(c.pass()) << key << " " << c.note << ": predicted " << c.predicted << ", published "
+                          << c.published;
+  }
+  EXPECT_LE(s.median_abs_error(), s.median_tolerance);
+}
+
+}  // namespace
+}  // namespace tokenfab
