@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "layer_cost.h"
+#include "memo.h"
 #include "memory.h"
 
 namespace tokenfab {
@@ -63,20 +64,29 @@ MicrobatchTime StageTime(const TrainingContext& ctx, const Model& m, const Train
 }
 
 Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
-                   int stride) {
+                   int stride, TrainingMemo* memo) {
   if (ranks <= 1 || bytes <= 0) return Seconds();
-  return EstimateCollective(ctx.topology, op, ByteCount(bytes), PlaceGroup(ctx.topology, ranks, stride))
-      .time;
+  auto estimate = [&] {
+    return EstimateCollective(ctx.topology, op, ByteCount(bytes),
+                              PlaceGroup(ctx.topology, ranks, stride))
+        .time;
+  };
+  if (memo == nullptr) return estimate();
+  // Memoised for the search: the time depends only on these four values and the topology.
+  auto [it, inserted] = memo->impl().collectives.try_emplace({op, bytes, ranks, stride});
+  if (inserted) it->second = estimate();
+  return it->second;
 }
 
 // Pipeline p2p: each stage boundary sends the (sequence-parallel sharded) activation forward and
 // its gradient backward. Non-interleaved 1F1B in Megatron blocks on these sends every
 // micro-batch; the interleaved schedule overlaps them. Fill and drain expose 2 (pp - 1) sends.
-Seconds PipelineComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c) {
+Seconds PipelineComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                     TrainingMemo* memo) {
   if (c.pp <= 1) return Seconds();
   const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
   const double bytes = 2.0 * train_internal::TokensPerMicrobatch(c) * m.hidden / sp;
-  const Seconds send = Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp);
+  const Seconds send = Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp, memo);
   const double blocking = c.vpp == 1 ? 2.0 * c.microbatches() : 0.0;
   return send * (blocking + 2.0 * (c.pp - 1));
 }
@@ -89,22 +99,23 @@ struct DpTime {
   Seconds slowdown;
 };
 DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
-                        const train_internal::StageParameters& p, const MicrobatchTime& mb) {
+                        const train_internal::StageParameters& p, const MicrobatchTime& mb,
+                        TrainingMemo* memo) {
   const int ranks = c.dp * c.cp;
   const double expert_ranks = static_cast<double>(ranks) * c.tp / (c.ep * c.etp);
   const double grad_bytes = c.fp32_grads ? 4.0 : 2.0;
   Seconds grads, params;
   if (c.zero == 0) {
-    grads = Collective(ctx, CollectiveOp::kAllReduce, grad_bytes * p.dense, ranks, c.tp);
+    grads = Collective(ctx, CollectiveOp::kAllReduce, grad_bytes * p.dense, ranks, c.tp, memo);
   } else {
-    grads = Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp);
-    params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp);
+    grads = Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp, memo);
+    params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp, memo);
   }
   if (p.expert > 0 && expert_ranks > 1) {
     const int er = static_cast<int>(expert_ranks);
     const int stride = c.ep * c.etp;
-    grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride);
-    params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride);
+    grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride, memo);
+    params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride, memo);
   }
   if (c.zero == 3) {
     // ZeRO-3/FSDP gathers parameters before each micro-batch's forward and backward.
@@ -132,6 +143,43 @@ Seconds OptimizerTime(const TrainingContext& ctx, const TrainingConfig& c,
   return MemoryTime(ctx.compute, ByteCount(30.0 * params));
 }
 
+struct LayerCosts {
+  LayerCost dense;
+  LayerCost moe;
+};
+
+// The memo key of a configuration's layer costs: the configuration with every field that
+// CostLayer() does not read set to a fixed value. Keep this list in step with layer_cost.cc: a
+// field CostLayer starts reading must leave it (fields added to TrainingConfig are kept by
+// default, which is safe).
+TrainingConfig LayerKey(TrainingConfig c) {
+  c.pp = c.vpp = c.dp = c.gbs = 1;
+  c.recompute = Recompute::kNone;
+  c.zero = 1;
+  c.tp_comm_overlap = c.dp_overlap = true;
+  c.pp_first_layers = c.pp_last_layers = 0;
+  return c;
+}
+
+LayerCosts CostLayers(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                      TrainingMemo* memo) {
+  auto cost = [&] {
+    LayerCosts lc{train_internal::CostLayer(ctx, m, c, false), {}};
+    lc.moe = m.is_moe() ? train_internal::CostLayer(ctx, m, c, true) : lc.dense;
+    return lc;
+  };
+  if (memo == nullptr) return cost();
+  auto& entries = memo->impl().layers;
+  const TrainingConfig key = LayerKey(c);
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->key == key) return {it->dense, it->moe};
+  }
+  if (entries.size() >= TrainingMemo::Impl::kMaxLayerEntries) entries.clear();
+  const LayerCosts lc = cost();
+  entries.push_back({key, lc.dense, lc.moe});
+  return lc;
+}
+
 std::string Bottleneck(const StepBreakdown& b) {
   const std::pair<const char*, Seconds> effects[] = {
       {"pipeline bubble", b.pipeline_bubble},  {"exposed TP communication", b.tp_comm},
@@ -148,6 +196,26 @@ std::string Bottleneck(const StepBreakdown& b) {
 
 }  // namespace
 
+TrainingMemo::TrainingMemo() : impl_(std::make_unique<Impl>()) {}
+TrainingMemo::~TrainingMemo() = default;
+TrainingMemo::TrainingMemo(TrainingMemo&&) noexcept = default;
+TrainingMemo& TrainingMemo::operator=(TrainingMemo&&) noexcept = default;
+
+size_t TrainingMemo::Impl::CollectiveHash::operator()(const CollectiveKey& k) const {
+  size_t h = std::hash<double>()(k.bytes);
+  h = h * 31 + static_cast<size_t>(k.op);
+  h = h * 31 + static_cast<size_t>(k.ranks);
+  return h * 31 + static_cast<size_t>(k.stride);
+}
+
+void TrainingMemo::Impl::Bind(const TrainingContext& c, const Model& m) {
+  if (ctx == &c && model == &m) return;
+  ctx = &c;
+  model = &m;
+  layers.clear();
+  collectives.clear();
+}
+
 TrainingContext MakeTrainingContext(const Cluster& cluster) {
   TrainingContext ctx;
   ctx.cluster = cluster;
@@ -157,8 +225,15 @@ TrainingContext MakeTrainingContext(const Cluster& cluster) {
 }
 
 TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& c) {
-  const LayerCost dense = train_internal::CostLayer(ctx, m, c, false);
-  const LayerCost moe = m.is_moe() ? train_internal::CostLayer(ctx, m, c, true) : dense;
+  return EstimateTraining(ctx, m, c, nullptr);
+}
+
+TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
+                             TrainingMemo* memo) {
+  if (memo != nullptr) memo->impl().Bind(ctx, m);
+  const LayerCosts layer_costs = CostLayers(ctx, m, c, memo);
+  const LayerCost& dense = layer_costs.dense;
+  const LayerCost& moe = layer_costs.moe;
   TrainResult r;
   r.config = c;
   MicrobatchTime worst;
@@ -186,9 +261,9 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   // DualPipe: (pp/2 - 1) slots (DeepSeek-V3 report, Table 2).
   const double bubble_slots = c.dualpipe ? std::max(0.0, c.pp / 2.0 - 1.0) : (c.pp - 1.0) / c.vpp;
   b.pipeline_bubble = worst.total() * bubble_slots;
-  b.pp_comm = PipelineComm(ctx, m, c);
+  b.pp_comm = PipelineComm(ctx, m, c, memo);
   const auto params = train_internal::ParametersOnGpu(m, c, worst_stage);
-  const DpTime dp = DataParallelComm(ctx, c, params, worst);
+  const DpTime dp = DataParallelComm(ctx, c, params, worst, memo);
   b.dp_comm = dp.exposed;
   b.overlap_slowdown += dp.slowdown;
   b.optimizer = OptimizerTime(ctx, c, params);

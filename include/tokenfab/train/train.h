@@ -22,9 +22,10 @@
 #ifndef TOKENFAB_TRAIN_TRAIN_H_
 #define TOKENFAB_TRAIN_TRAIN_H_
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/comm/collective.h"
@@ -72,6 +73,7 @@ struct TrainingConfig {
   double moe_load_imbalance = 1.0;
   int gpus() const { return tp * cp * pp * dp; }
   int microbatches() const { return gbs / (dp * mbs); }
+  friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
 };
 
 // Step time by named effect; the parts add up to step_time.
@@ -131,6 +133,27 @@ Feasibility CheckTrainingConfig(const Model& m, const Cluster& c, const Training
 
 // REQUIRES a configuration that passed validation.
 TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& cfg);
+
+// Memo of the costs that many configurations share, for the search's inner loop: per-layer costs
+// keyed by the configuration fields they depend on, and collective times keyed by (op, bytes,
+// ranks, stride). EstimateTraining with a memo returns exactly what it returns without one. A
+// memo serves one (ctx, model) pair; it forgets everything when called with another. Not
+// thread-safe: use one per thread.
+class TrainingMemo {
+ public:
+  TrainingMemo();
+  ~TrainingMemo();
+  TrainingMemo(TrainingMemo&&) noexcept;
+  TrainingMemo& operator=(TrainingMemo&&) noexcept;
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+// As above, reusing and filling `memo` (may be null).
+TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& cfg,
+                             TrainingMemo* memo);
 
 enum class StagePosition { kFirst, kMiddle, kLast };
 // Memory per GPU of one pipeline stage (the first holds the embedding, the last the logits).

@@ -1,0 +1,244 @@
+#include "tokenfab/search/search.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <thread>
+#include <tuple>
+
+#include "space.h"
+
+namespace tokenfab {
+namespace {
+
+using search_internal::Candidates;
+using search_internal::MakeCandidates;
+
+constexpr std::array<std::string_view, kPruneReasons> kReasonNames = {
+    "TP outside one NVLink domain",
+    "TP does not divide the heads",
+    "GPUs not divisible by TP x CP x PP",
+    "layers do not split over PP x VPP",
+    "sequence not divisible by 2 x CP",
+    "EP does not divide the experts or ranks",
+    "batch not divisible by DP x micro-batch",
+    "does not fit in memory",
+    "rejected by the training model"};
+
+// Ranking key of a result: step time, then the configuration in a fixed order.
+auto OrderKey(const TrainResult& r) {
+  const TrainingConfig& c = r.config;
+  return std::make_tuple(r.step_time.si(), c.tp, c.cp, c.pp, c.vpp, c.ep, c.mbs,
+                         static_cast<int>(c.precision), static_cast<int>(c.recompute), c.zero,
+                         c.pp_first_layers);
+}
+
+// What one worker has found; merged in a fixed order at the end.
+struct WorkerState {
+  TrainingMemo memo;
+  std::vector<TrainResult> top;
+  PruneCounts pruned;
+  int64_t evaluated = 0;
+  std::optional<TrainingConfig> closest;  // least memory among the memory-pruned
+  Bytes closest_memory;
+};
+
+void KeepTop(std::vector<TrainResult>& top, TrainResult r, int k) {
+  if (static_cast<int>(top.size()) >= k && !RanksBefore(r, top.back())) return;
+  auto at = std::upper_bound(top.begin(), top.end(), r, RanksBefore);
+  top.insert(at, std::move(r));
+  if (static_cast<int>(top.size()) > k) top.pop_back();
+}
+
+auto ConfigKey(const TrainingConfig& c) {
+  return std::make_tuple(c.tp, c.cp, c.pp, c.vpp, c.ep, c.mbs, static_cast<int>(c.precision),
+                         static_cast<int>(c.recompute), c.zero);
+}
+
+void NoteMemoryMiss(WorkerState& w, const TrainingConfig& c, Bytes memory) {
+  const bool closer = !w.closest || memory < w.closest_memory ||
+                      (memory == w.closest_memory && ConfigKey(c) < ConfigKey(*w.closest));
+  if (!closer) return;
+  w.closest = c;
+  w.closest_memory = memory;
+}
+
+// The innermost loops (precision, recompute, ZeRO) of one configuration prefix.
+void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates& cand,
+                    TrainingConfig c, int top_k, WorkerState& w) {
+  for (Precision p : cand.precision) {
+    c.precision = p;
+    if (!ctx.cluster.chip.supports(p)) {
+      w.pruned[PruneReason::kOther] +=
+          static_cast<int64_t>(cand.recompute.size() * cand.zero.size());
+      continue;
+    }
+    for (Recompute rc : cand.recompute) {
+      c.recompute = rc;
+      for (int zero : cand.zero) {
+        c.zero = zero;
+        const Bytes memory = search_internal::PeakMemory(m, c, ctx.cluster.chip.hbm_capacity);
+        if (memory > ctx.cluster.chip.hbm_capacity) {
+          ++w.pruned[PruneReason::kMemory];
+          NoteMemoryMiss(w, c, memory);
+          continue;
+        }
+        ++w.evaluated;
+        KeepTop(w.top, EstimateTraining(ctx, m, c, &w.memo), top_k);
+      }
+    }
+  }
+}
+
+// Everything below one (TP, CP, PP) prefix: VPP, EP, micro-batch, then the leaves.
+void SearchPrefix(const TrainingContext& ctx, const Model& m, const SearchSpace& space,
+                  const Candidates& cand, TrainingConfig c, int top_k, WorkerState& w) {
+  const int64_t leaves = cand.LeafCount();
+  for (int vpp : cand.vpp) {
+    c.vpp = vpp;
+    if (!search_internal::SplitPipeline(m, space, c)) {
+      w.pruned[PruneReason::kPipelineLayers] += cand.ep.size() * cand.mbs.size() * leaves;
+      continue;
+    }
+    for (int ep : cand.ep) {
+      c.ep = ep;
+      if (!search_internal::ExpertsFit(m, c)) {
+        w.pruned[PruneReason::kExperts] += cand.mbs.size() * leaves;
+        continue;
+      }
+      for (int mbs : cand.mbs) {
+        c.mbs = mbs;
+        if (c.gbs % (c.dp * mbs) != 0) {
+          w.pruned[PruneReason::kBatch] += leaves;
+          continue;
+        }
+        EvaluateLeaves(ctx, m, cand, c, top_k, w);
+      }
+    }
+  }
+}
+
+// The (TP, CP, PP) prefixes worth searching, in a fixed order; counts what the others prune.
+std::vector<TrainingConfig> Prefixes(const TrainingContext& ctx, const Model& m,
+                                     const SearchSpace& space, const Candidates& cand,
+                                     PruneCounts& pruned) {
+  std::vector<TrainingConfig> out;
+  const int64_t below_pp = cand.vpp.size() * cand.ep.size() * cand.mbs.size() * cand.LeafCount();
+  const int64_t below_cp = cand.pp.size() * below_pp;
+  const int64_t below_tp = cand.cp.size() * below_cp;
+  TrainingConfig c = space.base;
+  for (int tp : cand.tp) {
+    c.tp = tp;
+    const std::optional<PruneReason> tp_no = search_internal::CheckTp(ctx, m, tp);
+    if (tp_no) {
+      pruned[*tp_no] += below_tp;
+      continue;
+    }
+    for (int cp : cand.cp) {
+      c.cp = cp;
+      if (cp > 1 && c.seq % (2 * cp) != 0) {
+        pruned[PruneReason::kContextSequence] += below_cp;
+        continue;
+      }
+      for (int pp : cand.pp) {
+        c.pp = pp;
+        const int model_parallel = tp * cp * pp;
+        const int gpus = ctx.cluster.gpus;
+        if (gpus % model_parallel != 0 || (space.dp && *space.dp != gpus / model_parallel)) {
+          pruned[PruneReason::kGpuCount] += below_pp;
+          continue;
+        }
+        c.dp = gpus / model_parallel;
+        out.push_back(c);
+      }
+    }
+  }
+  return out;
+}
+
+void RunWorkers(const TrainingContext& ctx, const Model& m, const SearchSpace& space,
+                const Candidates& cand, const std::vector<TrainingConfig>& prefixes,
+                const SearchOptions& options, std::vector<WorkerState>& workers) {
+  std::atomic<size_t> next{0};
+  auto work = [&](WorkerState& w) {
+    for (size_t i = next++; i < prefixes.size(); i = next++) {
+      SearchPrefix(ctx, m, space, cand, prefixes[i], options.top_k, w);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers.size(); ++i) threads.emplace_back(work, std::ref(workers[i]));
+  work(workers[0]);
+  for (std::thread& t : threads) t.join();
+}
+
+void Merge(const TrainingContext& ctx, const Model& m, std::vector<WorkerState>& workers, int top_k,
+           SearchResult& r) {
+  WorkerState all;
+  for (WorkerState& w : workers) {
+    for (TrainResult& t : w.top) KeepTop(all.top, std::move(t), top_k);
+    for (int i = 0; i < kPruneReasons; ++i) r.pruned.by_reason[i] += w.pruned.by_reason[i];
+    r.evaluated += w.evaluated;
+    if (w.closest) NoteMemoryMiss(all, *w.closest, w.closest_memory);
+  }
+  r.top = std::move(all.top);
+  if (r.top.empty() && all.closest) r.closest_infeasible = EstimateTraining(ctx, m, *all.closest);
+}
+
+}  // namespace
+
+std::string_view PruneReasonName(PruneReason r) { return kReasonNames[static_cast<int>(r)]; }
+
+int64_t PruneCounts::total() const {
+  return std::accumulate(by_reason.begin(), by_reason.end(), int64_t{0});
+}
+
+const TrainResult* SearchResult::best() const {
+  if (!top.empty()) return &top.front();
+  return closest_infeasible ? &*closest_infeasible : nullptr;
+}
+
+bool RanksBefore(const TrainResult& a, const TrainResult& b) { return OrderKey(a) < OrderKey(b); }
+
+int DefaultGlobalBatch(const Cluster& c, int seq) {
+  // 4 x 2^20 tokens (the lead's cmd_train default), in whole sequences.
+  const int sequences = std::max(1, static_cast<int>(std::ceil(4194304.0 / seq)));
+  const int domain = std::max(1, c.system.nvlink_domain);
+  const int unit = c.gpus / std::gcd(c.gpus, domain);
+  return (sequences + unit - 1) / unit * unit;
+}
+
+SearchSpace DefaultSearchSpace(const Model& /*m*/, const Cluster& c, int seq) {
+  SearchSpace s;
+  s.base.seq = seq;
+  s.base.gbs = DefaultGlobalBatch(c, seq);
+  return s;
+}
+
+SearchResult SearchTraining(const TrainingContext& ctx, const Model& m, const SearchSpace& space,
+                            const SearchOptions& options) {
+  const Candidates cand = MakeCandidates(m, ctx.cluster, space);
+  SearchResult r;
+  r.candidates = cand.Total();
+  const std::vector<TrainingConfig> prefixes = Prefixes(ctx, m, space, cand, r.pruned);
+  std::vector<WorkerState> workers(std::max(1, options.threads));
+  RunWorkers(ctx, m, space, cand, prefixes, options, workers);
+  Merge(ctx, m, workers, std::max(1, options.top_k), r);
+  return r;
+}
+
+std::optional<PruneReason> PruneVerdict(const TrainingContext& ctx, const Model& m,
+                                        const TrainingConfig& c) {
+  if (auto tp = search_internal::CheckTp(ctx, m, c.tp)) return tp;
+  if (c.cp > 1 && c.seq % (2 * c.cp) != 0) return PruneReason::kContextSequence;
+  if (ctx.cluster.gpus != c.gpus()) return PruneReason::kGpuCount;
+  if (!search_internal::PipelineSplits(m, c)) return PruneReason::kPipelineLayers;
+  if (!search_internal::ExpertsFit(m, c)) return PruneReason::kExperts;
+  if (c.gbs % (c.dp * c.mbs) != 0) return PruneReason::kBatch;
+  if (!CheckTrainingConfig(m, ctx.cluster, c).ok) return PruneReason::kOther;
+  const Bytes memory = search_internal::PeakMemory(m, c, ctx.cluster.chip.hbm_capacity);
+  if (memory > ctx.cluster.chip.hbm_capacity) return PruneReason::kMemory;
+  return std::nullopt;
+}
+
+}  // namespace tokenfab
