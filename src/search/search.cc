@@ -26,10 +26,10 @@ constexpr std::array<std::string_view, kPruneReasons> kReasonNames = {
     "does not fit in memory",
     "rejected by the training model"};
 
-// Ranking key of a result: step time, then the configuration in a fixed order.
+// Ranking key of a result: step time, then less memory, then the configuration in a fixed order.
 auto OrderKey(const TrainResult& r) {
   const TrainingConfig& c = r.config;
-  return std::make_tuple(r.step_time.si(), c.tp, c.cp, c.pp, c.vpp, c.ep, c.mbs,
+  return std::make_tuple(r.step_time.si(), r.memory.total.si(), c.tp, c.cp, c.pp, c.vpp, c.ep, c.mbs,
                          static_cast<int>(c.precision), static_cast<int>(c.recompute), c.zero,
                          c.pp_first_layers);
 }

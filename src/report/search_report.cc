@@ -1,0 +1,114 @@
+#include "tokenfab/report/search_report.h"
+
+#include <fmt/format.h>
+
+#include "tokenfab/report/train_report.h"
+
+namespace tokenfab {
+namespace {
+
+// 1234567 -> "1,234,567"
+std::string Thousands(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string TopRow(int rank, const TrainResult& t) {
+  const TrainingConfig& c = t.config;
+  return fmt::format(
+      "  {:>2}  {:>3} {:>3} {:>3} {:>3} {:>3} {:>5} {:>3}  {:<4} {:<9} {:>4}  "
+      "{:>9.3f} {:>7.1f} {:>5.1f}%\n",
+      rank, c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, PrecisionName(c.precision),
+      RecomputeName(c.recompute), c.zero, ToSeconds(t.step_time), ToGiB(t.memory.total),
+      100.0 * t.mfu);
+}
+
+}  // namespace
+
+std::string PipelineSplitText(const Model& m, const TrainingConfig& c) {
+  if (c.pp_first_layers <= 0 && c.pp_last_layers <= 0) return "";
+  const int inner = (m.layers - c.pp_first_layers - c.pp_last_layers) / (c.pp - 2);
+  return fmt::format("{} + {} x {} + {}", c.pp_first_layers, c.pp - 2, inner, c.pp_last_layers);
+}
+
+std::string RenderSearchText(const SearchResult& r, int threads) {
+  std::string out = fmt::format(
+      "search           {} configurations: {} evaluated, {} pruned ({} "
+      "thread{})\n",
+      Thousands(r.candidates), Thousands(r.evaluated), Thousands(r.pruned.total()), threads,
+      threads == 1 ? "" : "s");
+  for (int i = 0; i < kPruneReasons; ++i) {
+    if (r.pruned.by_reason[i] == 0) continue;
+    out += fmt::format("  pruned {:>12}  {}\n", Thousands(r.pruned.by_reason[i]),
+                       PruneReasonName(static_cast<PruneReason>(i)));
+  }
+  if (r.top.empty()) return out + "no configuration fits in memory\n";
+  out += fmt::format("top {}\n", r.top.size());
+  out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU\n";
+  for (size_t i = 0; i < r.top.size(); ++i) out += TopRow(static_cast<int>(i) + 1, r.top[i]);
+  return out;
+}
+
+std::string RenderExplainText(const Explanation& e) {
+  std::string out = "explain\n";
+  out += "  binding constraint  " + e.binding + "\n";
+  if (e.binding.rfind(e.overhead, 0) != 0) out += "  largest overhead    " + e.overhead + "\n";
+  out += "  memory              " + e.memory + "\n";
+  if (!e.alternatives.empty()) out += "  nearest alternatives (one change from the winner):\n";
+  for (const Alternative& a : e.alternatives) {
+    out += fmt::format("    {:<20} loses: {}\n", a.change, a.why);
+  }
+  return out;
+}
+
+nlohmann::json SearchCountsToJson(const SearchResult& r) {
+  nlohmann::json pruned = nlohmann::json::object();
+  for (int i = 0; i < kPruneReasons; ++i) {
+    pruned[std::string(PruneReasonName(static_cast<PruneReason>(i)))] = r.pruned.by_reason[i];
+  }
+  return {{"candidates", r.candidates}, {"evaluated", r.evaluated}, {"pruned", pruned}};
+}
+
+nlohmann::json TopToJson(const SearchResult& r) {
+  nlohmann::json top = nlohmann::json::array();
+  for (size_t i = 0; i < r.top.size(); ++i) {
+    const TrainResult& t = r.top[i];
+    nlohmann::json config = TrainConfigToJson(t.config);
+    config["pp_first_layers"] = t.config.pp_first_layers;
+    config["pp_last_layers"] = t.config.pp_last_layers;
+    top.push_back({{"rank", i + 1},
+                   {"config", config},
+                   {"step_time_s", ToSeconds(t.step_time)},
+                   {"memory_per_gpu_bytes", ToBytes(t.memory.total)},
+                   {"tokens_per_s", t.tokens_per_s},
+                   {"mfu", t.mfu},
+                   {"fits", t.fits.ok}});
+  }
+  return top;
+}
+
+nlohmann::json ExplainToJson(const Explanation& e, const SearchResult& r) {
+  nlohmann::json alternatives = nlohmann::json::array();
+  for (const Alternative& a : e.alternatives) {
+    nlohmann::json j = {
+        {"change", a.change}, {"why", a.why}, {"config", TrainConfigToJson(a.config)}};
+    if (a.pruned) j["pruned_reason"] = PruneReasonName(*a.pruned);
+    if (a.result) {
+      j["step_time_s"] = ToSeconds(a.result->step_time);
+      j["slowdown"] = a.slowdown;
+      j["fits"] = a.result->fits.ok;
+    }
+    alternatives.push_back(j);
+  }
+  return {{"binding_constraint", e.binding},
+          {"largest_overhead", e.overhead},
+          {"memory", e.memory},
+          {"alternatives", alternatives},
+          {"pruned", SearchCountsToJson(r)["pruned"]}};
+}
+
+}  // namespace tokenfab

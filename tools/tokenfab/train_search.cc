@@ -1,0 +1,326 @@
+#include "train_search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "tokenfab/base/error.h"
+#include "tokenfab/base/suggest.h"
+#include "tokenfab/report/search_report.h"
+#include "tokenfab/report/train_report.h"
+#include "tokenfab/search/explain.h"
+
+namespace tokenfab::cli {
+namespace {
+
+// Flags whose absence means "search this dimension" (--ep only for MoE models; --dp follows
+// from the others).
+const char* const kSearchedFlags[] = {"--tp",  "--pp",        "--vpp", "--cp",
+                                      "--mbs", "--recompute", "--zero"};
+
+std::vector<Precision> ParsePrecisionList(const Args& a) {
+  const std::string text = a.GetString("--precision", "bf16");
+  const std::vector<std::string> names = {"bf16", "fp8", "fp4"};
+  std::vector<Precision> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    const std::optional<Precision> p = ParsePrecision(item);
+    if (!p || std::find(names.begin(), names.end(), item) == names.end()) {
+      throw InputError({kCommandLine, 0, 0}, "--precision",
+                       fmt::format("expected bf16, fp8 or fp4 (or a list such as bf16,fp8), got "
+                                   "'{}'",
+                                   item),
+                       DidYouMean(item, names));
+    }
+    if (std::find(out.begin(), out.end(), *p) == out.end()) out.push_back(*p);
+  }
+  return out;
+}
+
+void CheckPrecisions(const std::vector<Precision>& list, const Cluster& cluster) {
+  for (Precision p : list) {
+    if (cluster.chip.supports(p)) continue;
+    throw InputError({kCommandLine, 0, 0}, "--precision",
+                     fmt::format("{} is not supported by {}", PrecisionName(p), cluster.chip.name),
+                     cluster.chip.supports(Precision::kFp8) ? "use fp8 or bf16" : "use bf16");
+  }
+}
+
+std::optional<int> Pinned(const Args& a, const std::string& flag, bool allow_zero = false) {
+  return a.GetOptionalInt(flag, allow_zero);
+}
+
+// Durations such as "90d", "720h", "3.5w", "1e6s".
+double GetDuration(const Args& a, const std::string& flag) {
+  const std::string text = a.GetString(flag);
+  size_t used = 0;
+  double v = NAN;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  const std::string unit = std::isfinite(v) ? text.substr(used) : "";
+  const std::pair<const char*, double> units[] = {
+      {"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
+  for (const auto& [name, seconds] : units) {
+    if (unit == name && v > 0) return v * seconds;
+  }
+  throw InputError({kCommandLine, 0, 0}, flag,
+                   fmt::format("expected a duration such as '90d' or '720h', got '{}'", text),
+                   "units: s, min, h, d, w");
+}
+
+TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& cluster) {
+  TrainingConfig c;
+  c.seq = a.GetInt("--seq", m.seq_len);
+  c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));
+  c.etp = a.GetInt("--etp", 1);
+  c.pp_first_layers = a.GetInt("--pp-first-layers", 0, /*allow_zero=*/true);
+  c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
+  c.tp_comm_overlap = a.GetChoice("--tp-overlap", {"on", "off"}, "on") == "on";
+  c.dp_overlap = a.GetChoice("--dp-overlap", {"on", "off"}, "on") == "on";
+  c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
+  if (c.moe_load_imbalance < 1.0) {
+    throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",
+                     fmt::format("expected a ratio >= 1, got {}", c.moe_load_imbalance));
+  }
+  return c;
+}
+
+// One search at one GPU count.
+struct Planned {
+  Cluster cluster;
+  SearchResult result;
+};
+
+Planned PlanAt(const Cluster& base, int gpus, const Model& m, const SearchSpace& space,
+               const SearchOptions& options) {
+  Planned p{base, {}};
+  p.cluster.gpus = gpus;
+  p.result = SearchTraining(MakeTrainingContext(p.cluster), m, space, options);
+  return p;
+}
+
+// GPU counts the fewest-GPU and cost objectives try: whole NVLink domains x 1, 2, 3, 4, 6, 8,
+// 12, ... up to `max`, and `max` itself.
+std::vector<int> GpuCounts(const Cluster& c) {
+  const long unit = std::max(1, std::min(c.system.nvlink_domain, c.gpus));
+  std::vector<int> out = {c.gpus};
+  for (long n = 1; n * unit <= c.gpus; n *= 2) {
+    out.push_back(static_cast<int>(n * unit));
+    if (n >= 2 && n / 2 * 3 * unit <= c.gpus) out.push_back(static_cast<int>(n / 2 * 3 * unit));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+struct ObjectiveRow {
+  int gpus = 0;
+  const TrainResult* best = nullptr;
+  double seconds = 0;  // time to train, ideal
+  bool meets = false;
+};
+
+struct ObjectiveOutcome {
+  std::vector<Planned> plans;
+  std::vector<ObjectiveRow> rows;
+  int chosen = -1;  // index into plans
+};
+
+ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const Model& m,
+                              const Cluster& cluster, const SearchSpace& space,
+                              const SearchOptions& options) {
+  const double tokens = a.GetCount("--tokens", 0);
+  if (tokens <= 0) a.Require("--tokens");
+  const bool has_deadline = a.has("--deadline");
+  if (objective == "gpus" && !has_deadline) a.Require("--deadline");
+  const double deadline = has_deadline ? GetDuration(a, "--deadline") : 0;
+  ObjectiveOutcome out;
+  for (int gpus : GpuCounts(cluster)) out.plans.push_back(PlanAt(cluster, gpus, m, space, options));
+  double best_cost = 0;
+  for (size_t i = 0; i < out.plans.size(); ++i) {
+    ObjectiveRow row{out.plans[i].cluster.gpus, nullptr, 0, false};
+    if (!out.plans[i].result.top.empty()) {
+      row.best = &out.plans[i].result.top[0];
+      row.seconds = tokens / row.best->tokens_per_s;
+      row.meets = !has_deadline || row.seconds <= deadline;
+    }
+    out.rows.push_back(row);
+    if (!row.meets) continue;
+    const double gpu_seconds = row.seconds * row.gpus;
+    if (objective == "gpus" && out.chosen < 0) out.chosen = static_cast<int>(i);
+    if (objective == "cost" && (out.chosen < 0 || gpu_seconds < best_cost)) {
+      out.chosen = static_cast<int>(i);
+      best_cost = gpu_seconds;
+    }
+  }
+  return out;
+}
+
+std::string ObjectiveText(const ObjectiveOutcome& o, const std::string& objective,
+                          double usd_per_gpu_hour) {
+  std::string out =
+      fmt::format("objective        {}\n", objective == "gpus" ? "fewest GPUs meeting the deadline"
+                                                               : "fewest GPU-hours (cost)");
+  out += "     GPUs     step s    days  GPU-hours" +
+         std::string(usd_per_gpu_hour > 0 ? "        USD" : "") + "  meets\n";
+  for (const ObjectiveRow& r : o.rows) {
+    if (r.best == nullptr) {
+      out += fmt::format("  {:>7}  no configuration fits\n", r.gpus);
+      continue;
+    }
+    const double gpu_hours = r.seconds / 3600.0 * r.gpus;
+    out += fmt::format("  {:>7}  {:>9.3f}  {:>6.1f}  {:>9.3g}", r.gpus,
+                       ToSeconds(r.best->step_time), r.seconds / 86400.0, gpu_hours);
+    if (usd_per_gpu_hour > 0) out += fmt::format("  {:>9.3g}", gpu_hours * usd_per_gpu_hour);
+    out += r.meets ? "  yes\n" : "  no\n";
+  }
+  return out;
+}
+
+nlohmann::json ObjectiveJson(const ObjectiveOutcome& o, const std::string& objective,
+                             double usd_per_gpu_hour) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ObjectiveRow& r : o.rows) {
+    nlohmann::json j = {{"gpus", r.gpus}, {"fits", r.best != nullptr}, {"meets", r.meets}};
+    if (r.best != nullptr) {
+      j["step_time_s"] = ToSeconds(r.best->step_time);
+      j["time_to_train_s"] = r.seconds;
+      j["gpu_hours"] = r.seconds / 3600.0 * r.gpus;
+      if (usd_per_gpu_hour > 0) j["cost_usd"] = r.seconds / 3600.0 * r.gpus * usd_per_gpu_hour;
+    }
+    rows.push_back(j);
+  }
+  return {{"objective", objective}, {"gpu_counts", rows}};
+}
+
+struct Rendering {
+  const Args& args;
+  const Model& model;
+  const SearchSpace& space;
+  const SearchOptions& options;
+};
+
+// Text or JSON of one search's outcome at one cluster, with extra text/JSON from objectives.
+void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
+            const std::string& extra_text, const nlohmann::json& extra_json, std::ostream& out) {
+  const TrainResult* best = r.best();
+  const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
+  const TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0), {}};
+  const TrainingContext ctx = MakeTrainingContext(cluster);
+  std::optional<Explanation> explain;
+  if (in.args.has("--explain") && best != nullptr) {
+    explain = ExplainWinner(ctx, in.model, in.space, *best);
+  }
+  if (json) {
+    nlohmann::json j = best ? TrainResultToJson(*best, report) : nlohmann::json::object();
+    if (best) j["config"]["pp_first_layers"] = best->config.pp_first_layers;
+    if (best) j["config"]["pp_last_layers"] = best->config.pp_last_layers;
+    j["top"] = TopToJson(r);
+    j["search"] = SearchCountsToJson(r);
+    if (explain) j["explain"] = ExplainToJson(*explain, r);
+    if (!extra_json.is_null()) j["objective"] = extra_json;
+    out << j.dump(2) << "\n";
+    return;
+  }
+  out << extra_text;
+  if (best != nullptr) {
+    out << RenderTrainText(*best, report);
+    const std::string split = PipelineSplitText(in.model, best->config);
+    if (!split.empty()) out << "pipeline split   " << split << " layers (first + middle + last)\n";
+  }
+  out << RenderSearchText(r, in.options.threads);
+  if (explain) out << RenderExplainText(*explain);
+}
+
+void RequireSomethingFormed(const SearchResult& r) {
+  if (r.best() != nullptr) return;
+  std::string counts;
+  for (int i = 0; i < kPruneReasons; ++i) {
+    if (r.pruned.by_reason[i] == 0) continue;
+    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", r.pruned.by_reason[i],
+                          PruneReasonName(static_cast<PruneReason>(i)));
+  }
+  throw InputError({kCommandLine, 0, 0}, "--gpus",
+                   fmt::format("no configuration can be formed from these flags (of {}: {})",
+                               r.candidates, counts),
+                   "pin fewer parallelism flags, or check them against the model's heads, "
+                   "layers and the GPU count");
+}
+
+}  // namespace
+
+std::vector<FlagSpec> TrainSearchFlags() {
+  return {{"--top", true, "runners-up to show when searching (default 5)"},
+          {"--explain", false, "why the winner wins: binding constraint, alternatives, pruning"},
+          {"--threads", true, "search threads (same result for any count)"},
+          {"--objective", true,
+           "time|gpus|cost: least step time, fewest GPUs meeting "
+           "--deadline, least GPU-hours (GPU counts up to --gpus)"},
+          {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
+          {"--usd-per-gpu-hour", true, "price to show with objective cost"}};
+}
+
+bool WantsSearch(const Args& a) {
+  for (const char* flag : kSearchedFlags) {
+    if (!a.has(flag)) return true;
+  }
+  return a.GetString("--precision").find(',') != std::string::npos || a.has("--top") ||
+         a.has("--explain") || a.has("--objective") || a.has("--deadline");
+}
+
+SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster) {
+  SearchSpace s;
+  s.base = BaseFromFlags(a, m, cluster);
+  s.tp = Pinned(a, "--tp");
+  s.pp = Pinned(a, "--pp");
+  s.vpp = Pinned(a, "--vpp");
+  s.cp = Pinned(a, "--cp");
+  s.ep = Pinned(a, "--ep");
+  s.dp = Pinned(a, "--dp");
+  s.mbs = Pinned(a, "--mbs");
+  s.zero = Pinned(a, "--zero", /*allow_zero=*/true);
+  if (s.zero && *s.zero > 3) {
+    throw InputError({kCommandLine, 0, 0}, "--zero",
+                     fmt::format("expected 0, 1, 2 or 3, got {}", *s.zero));
+  }
+  if (a.has("--recompute")) {
+    s.recompute = ParseRecompute(a.GetChoice("--recompute", {"none", "selective", "full"}, ""));
+  }
+  s.precisions = ParsePrecisionList(a);
+  CheckPrecisions(s.precisions, cluster);
+  return s;
+}
+
+int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster, std::ostream& out) {
+  const SearchSpace space = SpaceFromFlags(a, m, cluster);
+  const SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
+  const std::string objective = a.GetChoice("--objective", {"time", "gpus", "cost"}, "time");
+  const Rendering in{a, m, space, options};
+  if (objective == "time") {
+    const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);
+    RequireSomethingFormed(r);
+    Render(in, cluster, r, "", nullptr, out);
+    return 0;
+  }
+  const double usd = a.GetDouble("--usd-per-gpu-hour", 0);
+  const ObjectiveOutcome o = RunObjective(a, objective, m, cluster, space, options);
+  const std::string text = ObjectiveText(o, objective, usd);
+  const nlohmann::json json = ObjectiveJson(o, objective, usd);
+  if (o.chosen < 0) {
+    // No GPU count meets the deadline: show the largest count's plan, which comes closest.
+    const Planned& last = o.plans.back();
+    RequireSomethingFormed(last.result);
+    Render(in, last.cluster, last.result, text + "no GPU count up to --gpus meets the deadline\n",
+           json, out);
+    return 0;
+  }
+  const Planned& chosen = o.plans[o.chosen];
+  Render(in, chosen.cluster, chosen.result, text, json, out);
+  return 0;
+}
+
+}  // namespace tokenfab::cli

@@ -1,0 +1,34 @@
+// The planner side of `tokenfab train`: when parallelism flags are left out (or a precision list,
+// --top, --explain or an --objective is given) the command searches instead of estimating one
+// configuration. Flags pin dimensions; everything else is enumerated (search/search.h). Renders
+// the winner with the training report, the runners-up, and with --explain why the winner won.
+// Objectives: least step time (default); fewest GPUs meeting --deadline for --tokens; least
+// GPU-hours (cost) for --tokens, searching GPU counts up to --gpus. Not thread-safe.
+//
+// Example:
+//   if (WantsSearch(args)) return RunTrainSearch(args, model, cluster, out);
+#ifndef TOKENFAB_TOOLS_TRAIN_SEARCH_H_
+#define TOKENFAB_TOOLS_TRAIN_SEARCH_H_
+
+#include <ostream>
+#include <vector>
+
+#include "args.h"
+#include "tokenfab/hw/cluster.h"
+#include "tokenfab/search/search.h"
+#include "tokenfab/workload/model.h"
+
+namespace tokenfab::cli {
+
+// The flags the planner adds to `tokenfab train`.
+std::vector<FlagSpec> TrainSearchFlags();
+// True when some searched dimension is left out or a search-only flag is given.
+bool WantsSearch(const Args& a);
+// The search space the flags describe (pinned values, precision list, fixed global batch).
+// Throws InputError for bad values.
+SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster);
+int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster, std::ostream& out);
+
+}  // namespace tokenfab::cli
+
+#endif  // TOKENFAB_TOOLS_TRAIN_SEARCH_H_
