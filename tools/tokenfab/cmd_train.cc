@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "train_search.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/train_report.h"
@@ -13,8 +14,13 @@
 namespace tokenfab::cli {
 namespace {
 
+std::vector<FlagSpec> WithSearchFlags(std::vector<FlagSpec> flags) {
+  for (FlagSpec& f : TrainSearchFlags()) flags.push_back(std::move(f));
+  return flags;
+}
+
 const std::vector<FlagSpec>& TrainFlags() {
-  static const std::vector<FlagSpec> kFlags = {
+  static const std::vector<FlagSpec> kFlags = WithSearchFlags({
       {"--model", true, "catalog model name or model file"},
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
@@ -35,7 +41,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
-  };
+  });
   return kFlags;
 }
 
@@ -119,6 +125,8 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   const int gpus = a.GetInt("--gpus", 0);
   if (!a.has("--gpus")) a.Require("--gpus");
   const Cluster cluster = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  // Parallelism flags left out are searched (train_search.h).
+  if (WantsSearch(a)) return RunTrainSearch(a, model, cluster, out);
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
