@@ -190,10 +190,9 @@ std::string Binding(const TrainResult& w, const std::vector<Alternative>& altern
     if (a.result && a.slowdown < 0 && (!faster || a.slowdown < faster->slowdown)) faster = &a;
   }
   if (faster == nullptr) return Overhead(w) + " (no neighbour is faster)";
-  const char* rule = faster->pruned == PruneReason::kMemory ? "memory"
-                     : faster->pruned == PruneReason::kTpOutsideNvlinkDomain
-                         ? "the NVLink domain"
-                         : "the search space";
+  const char* rule = faster->pruned == PruneReason::kMemory                  ? "memory"
+                     : faster->pruned == PruneReason::kTpOutsideNvlinkDomain ? "the NVLink domain"
+                                                                             : "the search space";
   return fmt::format("{}: {} would be {:.1f}% faster but {}", rule, faster->change,
                      -100.0 * faster->slowdown, faster->why.substr(0, faster->why.find("; step")));
 }

@@ -29,9 +29,9 @@ constexpr std::array<std::string_view, kPruneReasons> kReasonNames = {
 // Ranking key of a result: step time, then less memory, then the configuration in a fixed order.
 auto OrderKey(const TrainResult& r) {
   const TrainingConfig& c = r.config;
-  return std::make_tuple(r.step_time.si(), r.memory.total.si(), c.tp, c.cp, c.pp, c.vpp, c.ep, c.mbs,
-                         static_cast<int>(c.precision), static_cast<int>(c.recompute), c.zero,
-                         c.pp_first_layers);
+  return std::make_tuple(r.step_time.si(), r.memory.total.si(), c.tp, c.cp, c.pp, c.vpp, c.ep,
+                         c.mbs, static_cast<int>(c.precision), static_cast<int>(c.recompute),
+                         c.zero, c.pp_first_layers);
 }
 
 // What one worker has found; merged in a fixed order at the end.
@@ -130,7 +130,8 @@ std::vector<TrainingConfig> Prefixes(const TrainingContext& ctx, const Model& m,
   TrainingConfig c = space.base;
   for (int tp : cand.tp) {
     c.tp = tp;
-    const std::optional<PruneReason> tp_no = search_internal::CheckTp(ctx, m, tp);
+    // A TP the user pinned is taken as given, even across NVLink domains.
+    const std::optional<PruneReason> tp_no = search_internal::CheckTp(ctx, m, tp, !space.tp);
     if (tp_no) {
       pruned[*tp_no] += below_tp;
       continue;
@@ -229,7 +230,7 @@ SearchResult SearchTraining(const TrainingContext& ctx, const Model& m, const Se
 
 std::optional<PruneReason> PruneVerdict(const TrainingContext& ctx, const Model& m,
                                         const TrainingConfig& c) {
-  if (auto tp = search_internal::CheckTp(ctx, m, c.tp)) return tp;
+  if (auto tp = search_internal::CheckTp(ctx, m, c.tp, true)) return tp;
   if (c.cp > 1 && c.seq % (2 * c.cp) != 0) return PruneReason::kContextSequence;
   if (ctx.cluster.gpus != c.gpus()) return PruneReason::kGpuCount;
   if (!search_internal::PipelineSplits(m, c)) return PruneReason::kPipelineLayers;

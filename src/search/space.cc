@@ -62,9 +62,10 @@ Candidates MakeCandidates(const Model& m, const Cluster& cluster, const SearchSp
   return c;
 }
 
-std::optional<PruneReason> CheckTp(const TrainingContext& ctx, const Model& m, int tp) {
+std::optional<PruneReason> CheckTp(const TrainingContext& ctx, const Model& m, int tp,
+                                   bool in_domain) {
   const int domain = ctx.cluster.system.nvlink_domain;
-  if (tp > domain || domain % tp != 0) return PruneReason::kTpOutsideNvlinkDomain;
+  if (in_domain && (tp > domain || domain % tp != 0)) return PruneReason::kTpOutsideNvlinkDomain;
   if (m.heads % tp != 0) return PruneReason::kTpHeads;
   if (!m.is_mla() && m.kv_heads % tp != 0 && tp % m.kv_heads != 0) return PruneReason::kTpHeads;
   return std::nullopt;

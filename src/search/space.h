@@ -29,9 +29,10 @@ struct Candidates {
 };
 Candidates MakeCandidates(const Model& m, const Cluster& cluster, const SearchSpace& space);
 
-// TP must lie inside one NVLink domain and divide it, and divide the heads (and the KV heads,
-// or be divided by them).
-std::optional<PruneReason> CheckTp(const TrainingContext& ctx, const Model& m, int tp);
+// TP must divide the heads (and the KV heads, or be divided by them), and with `in_domain` lie
+// inside one NVLink domain and divide it.
+std::optional<PruneReason> CheckTp(const TrainingContext& ctx, const Model& m, int tp,
+                                   bool in_domain);
 // Sets the pipeline split of c (c.pp, c.vpp set): the pinned uneven split of `space` if any,
 // else even when PP x VPP divides the layers, else the first and last stages take the
 // remainder. Returns false when no split exists.

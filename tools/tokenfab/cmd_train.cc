@@ -126,7 +126,9 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   if (!a.has("--gpus")) a.Require("--gpus");
   const Cluster cluster = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
   // Parallelism flags left out are searched (train_search.h).
-  if (WantsSearch(a)) return RunTrainSearch(a, model, cluster, out);
+  if (WantsSearch(a)) {
+    return RunTrainSearch(a, model, cluster, Provenance(catalog, model, cluster), out);
+  }
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);

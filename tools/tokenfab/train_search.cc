@@ -202,6 +202,7 @@ struct Rendering {
   const Model& model;
   const SearchSpace& space;
   const SearchOptions& options;
+  const std::vector<std::string>& sources;
 };
 
 // Text or JSON of one search's outcome at one cluster, with extra text/JSON from objectives.
@@ -209,7 +210,8 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
             const std::string& extra_text, const nlohmann::json& extra_json, std::ostream& out) {
   const TrainResult* best = r.best();
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
-  const TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0), {}};
+  const TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0),
+                                  in.sources};
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {
@@ -236,8 +238,33 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   if (explain) out << RenderExplainText(*explain);
 }
 
-void RequireSomethingFormed(const SearchResult& r) {
+// The pinned values with every searched dimension at 1 (DP from the GPUs).
+TrainingConfig PinnedConfig(const SearchSpace& s, const Cluster& cluster) {
+  TrainingConfig c = s.base;
+  c.tp = s.tp.value_or(1);
+  c.pp = s.pp.value_or(1);
+  c.vpp = s.vpp.value_or(1);
+  c.cp = s.cp.value_or(1);
+  c.ep = s.ep.value_or(1);
+  c.mbs = s.mbs.value_or(1);
+  c.zero = s.zero.value_or(1);
+  const int model_parallel = c.tp * c.cp * c.pp;
+  c.dp = s.dp.value_or(std::max(1, cluster.gpus / model_parallel));
+  return c;
+}
+
+// When no configuration can be formed, the training model's own error about the pinned values
+// (with its hint), else the pruning counts.
+void RequireSomethingFormed(const SearchResult& r, const Model& m, const Cluster& cluster,
+                            const SearchSpace& space) {
   if (r.best() != nullptr) return;
+  const TrainingConfig pinned = PinnedConfig(space, cluster);
+  if (cluster.gpus % (pinned.tp * pinned.cp * pinned.pp) != 0 && !space.dp) {
+    throw InputError({kCommandLine, 0, 0}, "--gpus",
+                     fmt::format("{} GPUs are not divisible by TP x CP x PP = {}", cluster.gpus,
+                                 pinned.tp * pinned.cp * pinned.pp));
+  }
+  ValidateTrainingConfig(m, cluster, pinned);
   std::string counts;
   for (int i = 0; i < kPruneReasons; ++i) {
     if (r.pruned.by_reason[i] == 0) continue;
@@ -295,14 +322,15 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
   return s;
 }
 
-int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster, std::ostream& out) {
+int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster,
+                   const std::vector<std::string>& sources, std::ostream& out) {
   const SearchSpace space = SpaceFromFlags(a, m, cluster);
   const SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
   const std::string objective = a.GetChoice("--objective", {"time", "gpus", "cost"}, "time");
-  const Rendering in{a, m, space, options};
+  const Rendering in{a, m, space, options, sources};
   if (objective == "time") {
     const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);
-    RequireSomethingFormed(r);
+    RequireSomethingFormed(r, m, cluster, space);
     Render(in, cluster, r, "", nullptr, out);
     return 0;
   }
@@ -313,7 +341,7 @@ int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster, std::o
   if (o.chosen < 0) {
     // No GPU count meets the deadline: show the largest count's plan, which comes closest.
     const Planned& last = o.plans.back();
-    RequireSomethingFormed(last.result);
+    RequireSomethingFormed(last.result, m, last.cluster, space);
     Render(in, last.cluster, last.result, text + "no GPU count up to --gpus meets the deadline\n",
            json, out);
     return 0;

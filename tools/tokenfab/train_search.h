@@ -6,11 +6,12 @@
 // GPU-hours (cost) for --tokens, searching GPU counts up to --gpus. Not thread-safe.
 //
 // Example:
-//   if (WantsSearch(args)) return RunTrainSearch(args, model, cluster, out);
+//   if (WantsSearch(args)) return RunTrainSearch(args, model, cluster, sources, out);
 #ifndef TOKENFAB_TOOLS_TRAIN_SEARCH_H_
 #define TOKENFAB_TOOLS_TRAIN_SEARCH_H_
 
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "args.h"
@@ -27,7 +28,9 @@ bool WantsSearch(const Args& a);
 // The search space the flags describe (pinned values, precision list, fixed global batch).
 // Throws InputError for bad values.
 SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster);
-int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster, std::ostream& out);
+// `sources`: the catalog files behind the run, for the report's provenance line.
+int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster,
+                   const std::vector<std::string>& sources, std::ostream& out);
 
 }  // namespace tokenfab::cli
 
