@@ -66,5 +66,23 @@ TEST(TrainSearchCliTest, AllFlagsPinnedEstimatesOneConfiguration) {
   EXPECT_FALSE(j.contains("top"));
 }
 
+TEST(TrainSearchCliTest, FewestGpusIsTheSmallestCountMeetingTheDeadline) {
+  int rc = -1;
+  const nlohmann::json j = RunJson(
+      {"train", "--model", "llama-3.1-70b", "--system", "dgx-h100", "--gpus", "2048", "--tokens",
+       "15T", "--objective", "gpus", "--deadline", "90d", "--format", "json"},
+      &rc);
+  EXPECT_EQ(rc, 0);
+  int first_meeting = 0;
+  for (const auto& row : j["objective"]["gpu_counts"]) {
+    if (row["meets"].get<bool>() && first_meeting == 0) first_meeting = row["gpus"].get<int>();
+    if (row.contains("time_to_train_s") && row["meets"].get<bool>()) {
+      EXPECT_LE(row["time_to_train_s"].get<double>(), 90.0 * 86400.0);
+    }
+  }
+  ASSERT_GT(first_meeting, 0);
+  EXPECT_EQ(j["gpus"].get<int>(), first_meeting);
+}
+
 }  // namespace
 }  // namespace tokenfab::cli
