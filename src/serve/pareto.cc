@@ -2,6 +2,7 @@
 #include "tokenfab/serve/pareto.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -175,12 +176,14 @@ std::string Search::EmptyReason() const {
     return fit_reason_.empty() ? "no configuration was evaluated"
                                : "no configuration fits: " + fit_reason_;
   }
+  std::vector<std::string> limits;
+  if (o_.ttft_slo.si() > 0) limits.push_back(fmt::format("TTFT <= {:.3g} s", o_.ttft_slo.si()));
+  if (o_.tpot_slo.si() > 0) limits.push_back(fmt::format("TPOT <= {:.3g} s", o_.tpot_slo.si()));
   return fmt::format(
-      "no configuration meets the SLOs (TTFT <= {:.3g} s, TPOT <= {:.3g} s): the lowest TPOT "
-      "found is {:.3g} s (TTFT {:.3g} s) and the lowest TTFT {:.3g} s (TPOT {:.3g} s)",
-      o_.ttft_slo.si() > 0 ? o_.ttft_slo.si() : INFINITY,
-      o_.tpot_slo.si() > 0 ? o_.tpot_slo.si() : INFINITY, fastest_copy_.tpot.si(),
-      fastest_copy_.ttft.si(), quickest_copy_.ttft.si(), quickest_copy_.tpot.si());
+      "no configuration meets {}: the lowest TPOT found is {:.3g} s (with TTFT {:.3g} s) and "
+      "the lowest TTFT {:.3g} s (with TPOT {:.3g} s)",
+      fmt::join(limits, " and "), fastest_copy_.tpot.si(), fastest_copy_.ttft.si(),
+      quickest_copy_.ttft.si(), quickest_copy_.tpot.si());
 }
 
 // Keep the points no other point beats on both axes: sweep by descending interactivity and
@@ -194,7 +197,7 @@ std::vector<ServingPoint> Frontier(std::vector<ServingPoint> points) {
   std::vector<ServingPoint> out;
   double best = -1;
   for (ServingPoint& p : points) {
-    if (p.output_tokens_per_s_per_gpu <= best * (1 + 1e-9)) continue;  // dominated or a twin
+    if (p.output_tokens_per_s_per_gpu <= best * (1 + 1e-6)) continue;  // dominated or a twin
     best = p.output_tokens_per_s_per_gpu;
     out.push_back(std::move(p));
   }
