@@ -203,7 +203,24 @@ IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
               &out.weights, &out);
   out.comm += PipelineSend(w.decode_tokens + w.prefill_tokens);
   out.overhead = ctx_->profile.iteration_overhead + ctx_->profile.layer_overhead * m.layers;
+  AddDrafts(w, &out);
   return out;
+}
+
+// Speculative decoding: the k draft tokens of each sequence come from k sequential passes of a
+// one-layer draft (DeepSeek-V3's MTP module, sec. 2.2; Assumption: other drafters cost the
+// same), each over one token per sequence; the verification is the main pass over 1 + k tokens.
+void IterationModel::AddDrafts(const IterationWork& w, IterationBreakdown* out) const {
+  if (w.decode_sequences <= 0 || w.decode_tokens <= w.decode_sequences) return;
+  const double drafts = w.decode_tokens / w.decode_sequences - 1.0;
+  IterationWork one;
+  one.decode_sequences = w.decode_sequences;
+  one.decode_tokens = w.decode_sequences;
+  one.decode_context = w.decode_context;
+  IterationBreakdown layer;
+  AddLayer(one, ctx_->model.is_moe(), &layer);
+  layer.overhead += ctx_->profile.layer_overhead;
+  *out = Sum(*out, Scaled(layer, drafts));
 }
 
 // Assumption: unfused elementwise kernels move, per token and layer, ~12*hidden BF16 bytes

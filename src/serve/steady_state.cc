@@ -43,7 +43,7 @@ ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
   s.gemm_efficiency = Scalar(p, "serve_gemm_efficiency", s.gemm_efficiency);
   s.attention_efficiency = Scalar(p, "serve_attention_efficiency", s.attention_efficiency);
   s.iteration_overhead = Secs(Scalar(p, "serve_iteration_overhead", 1e-3));
-  s.layer_overhead = Secs(Scalar(p, "serve_layer_overhead", 4e-6));
+  s.layer_overhead = Secs(Scalar(p, "serve_layer_overhead", 20e-6));
   s.reserved_memory = ByteCount(Scalar(p, "serve_reserved_memory", 4e9));
   s.kv_cache_memory_fraction =
       Scalar(p, "serve_kv_cache_memory_fraction", s.kv_cache_memory_fraction);

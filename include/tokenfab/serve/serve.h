@@ -143,6 +143,7 @@ class IterationModel {
                    IterationBreakdown* out) const;
   void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
   void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
+  void AddDrafts(const IterationWork& w, IterationBreakdown* out) const;
   Bytes LayerWeightBytes(bool moe) const;
   double ElementwiseBytesPerToken(bool moe) const;
 
