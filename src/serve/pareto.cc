@@ -17,6 +17,16 @@ std::vector<int> PowersOfTwo(int max) {
   return out;
 }
 
+// Tensor-parallel degrees: the divisors of the head count up to `max` (powers of two for the
+// usual 32/64/128 heads; 3, 6, 7, 12... for models such as 84 or 96 heads).
+std::vector<int> TpDegrees(int heads, int max) {
+  std::vector<int> out;
+  for (int tp = 1; tp <= std::min(heads, max); ++tp) {
+    if (heads % tp == 0) out.push_back(tp);
+  }
+  return out;
+}
+
 std::vector<int> Fixed(int value, std::vector<int> otherwise) {
   return value > 0 ? std::vector<int>{value} : otherwise;
 }
@@ -33,7 +43,7 @@ std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOpt
   const Model& m = ctx.model;
   const int domain = std::min(ctx.system.nvlink_domain, ctx.gpus);
   std::vector<InstanceConfig> out;
-  for (int tp : Fixed(o.tp, PowersOfTwo(prefill ? std::min(8, domain) : domain))) {
+  for (int tp : Fixed(o.tp, TpDegrees(m.heads, prefill ? std::min(8, domain) : domain))) {
     for (int pp : Fixed(o.pp, prefill ? std::vector<int>{1} : PowersOfTwo(8))) {
       for (int dp : Fixed(o.dp, m.is_moe() ? PowersOfTwo(ctx.gpus) : std::vector<int>{1})) {
         InstanceConfig in{tp, pp, 1, dp};
