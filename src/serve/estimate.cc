@@ -138,37 +138,62 @@ ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, Ser
   return p;
 }
 
-ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
-  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+// Requests per second the prefill pool sustains, and the time of one prefill batch.
+struct PrefillPool {
+  double requests_per_s = 0;
+  Seconds batch_time;
+  Feasibility fits;
+};
+
+PrefillPool PrefillCapacity(const ServingContext& ctx, const ServingConfig& cfg) {
   const IterationModel prefill(ctx, cfg.prefill, cfg.weights, cfg.kv);
   const int requests = std::max(1, kPrefillBatchTokens / ctx.isl);
+  PrefillPool pool;
   const MemoryPlan pm = prefill.PlanMemory(requests * ctx.isl, ctx.isl);
   if (!pm.fits.ok) {
-    p.feasibility = Feasibility::No("prefill instance " + pm.fits.reason);
-    return p;
+    pool.fits = Feasibility::No("prefill instance " + pm.fits.reason);
+    return pool;
   }
   IterationWork w;
   w.prefill_tokens = static_cast<double>(requests) * ctx.isl;
   w.prefill_attention = w.prefill_tokens * 0.5 * ctx.isl;
-  const Seconds prefill_batch = prefill.Time(w);
-  const double prefill_rate = static_cast<double>(requests) * cfg.prefill.dp * cfg.prefill.pp /
-                              prefill_batch.si() * cfg.prefill_instances;
+  pool.batch_time = prefill.Time(w);
+  pool.requests_per_s = static_cast<double>(requests) * cfg.prefill.dp * cfg.prefill.pp /
+                        pool.batch_time.si() * cfg.prefill_instances;
+  return pool;
+}
+
+// Prefill-bound: decode instances hold only the sequences the prefill pool feeds them. Little's
+// law per decode instance, B = (requests/s) * osl * step / tokens_per_step, iterated to its fixed
+// point (a contraction: the step grows sub-linearly with B).
+DecodeState PrefillBoundDecode(const ServingContext& ctx, const ServingConfig& cfg,
+                               const IterationModel& decode, double requests_per_s, double per_step,
+                               double* batch) {
+  DecodeState s = DecodeStep(ctx, cfg, decode, *batch, 0);
+  for (int iter = 0; iter < 50; ++iter) {
+    const double next = std::clamp(requests_per_s * ctx.osl * s.step.si() / per_step, 1.0,
+                                   static_cast<double>(cfg.batch));
+    if (std::abs(next - *batch) <= 1e-9 * *batch) break;
+    *batch = next;
+    s = DecodeStep(ctx, cfg, decode, *batch, 0);
+  }
+  return s;
+}
+
+ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
+  const PrefillPool pool = PrefillCapacity(ctx, cfg);
+  if (!pool.fits.ok) {
+    p.feasibility = pool.fits;
+    return p;
+  }
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
   const double per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
   const int decoders = std::max(1, cfg.decode_instances);
   double batch = cfg.batch;
   DecodeState s = DecodeStep(ctx, cfg, decode, batch, 0);
   const double decode_rate = batch * per_step / (s.step.si() * ctx.osl) * decoders;
-  if (prefill_rate < decode_rate) {
-    // Prefill-bound: decode instances only hold the sequences the prefill pool feeds them.
-    // Little's law per decode instance: B = (requests/s) * osl * step / per_step; iterate, as
-    // the step shrinks with the batch (a contraction: the step grows sub-linearly with B).
-    for (int iter = 0; iter < 50; ++iter) {
-      const double next = std::clamp(prefill_rate / decoders * ctx.osl * s.step.si() / per_step,
-                                     1.0, static_cast<double>(cfg.batch));
-      if (std::abs(next - batch) <= 1e-9 * batch) break;
-      batch = next;
-      s = DecodeStep(ctx, cfg, decode, batch, 0);
-    }
+  if (pool.requests_per_s < decode_rate) {
+    s = PrefillBoundDecode(ctx, cfg, decode, pool.requests_per_s / decoders, per_step, &batch);
     p.config.batch = static_cast<int>(std::lround(batch));
   }
   p.decode_iteration = s.breakdown;
@@ -177,8 +202,7 @@ ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, 
   p.kv_transfer = KvTransferTime(ctx, cfg, ctx.isl);
   // The first token leaves with the KV cache once the prompt's batch ran (after waiting for the
   // batch before it, half a batch on average) and the transfer completed.
-  const Seconds ttft = prefill_batch * 1.5 + p.kv_transfer;
-  FillRates(ctx, per_step, s.step, batch, ttft, &p);
+  FillRates(ctx, per_step, s.step, batch, pool.batch_time * 1.5 + p.kv_transfer, &p);
   p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
   return p;
 }

@@ -246,10 +246,10 @@ Bytes IterationModel::LayerWeightBytes(bool moe) const {
   return ByteCount(b);
 }
 
-MemoryPlan IterationModel::PlanMemory(int max_tokens_per_iteration, int seq_tokens) const {
+// Weights on the busiest GPU: its pipeline stage's share of the layers, plus the embeddings
+// (input and output on the same GPU without PP).
+Bytes IterationModel::WeightBytesPerGpu() const {
   const Model& m = ctx_->model;
-  const ServeProfile& prof = ctx_->profile;
-  MemoryPlan plan;
   const int dense_layers = m.is_moe() ? m.dense_layers : m.layers;
   const double stage_share =
       std::ceil(static_cast<double>(m.layers) / inst_.pp) / static_cast<double>(m.layers);
@@ -257,41 +257,55 @@ MemoryPlan IterationModel::PlanMemory(int max_tokens_per_iteration, int seq_toke
                        (m.is_moe() ? LayerWeightBytes(true) * m.moe_layers() : Bytes());
   const double embed = static_cast<double>(m.vocab) * m.hidden * kHeadBytes / inst_.tp;
   const double embed_copies = inst_.pp == 1 && !m.tied_embeddings ? 2.0 : 1.0;
-  plan.weights = layers * stage_share + ByteCount(embed * embed_copies);
-  // Assumption: the activation workspace holds ~4*hidden + 3*ffn_local values per token in
-  // BF16 for the largest iteration, plus FP32 logits of up to 2048 sampled tokens.
+  return layers * stage_share + ByteCount(embed * embed_copies);
+}
+
+// Assumption: the activation workspace holds ~4*hidden + 3*ffn_local values per token in BF16
+// for the largest iteration, plus FP32 logits of up to 2048 sampled tokens.
+Bytes IterationModel::ActivationBytes(double tokens) const {
+  const Model& m = ctx_->model;
   const double ffn =
       m.is_moe() ? std::max(m.ffn_hidden, m.expert_ffn_hidden * m.top_k) : m.ffn_hidden;
-  const double tokens = max_tokens_per_iteration;
-  plan.activations = ByteCount(tokens * (4.0 * m.hidden + 3.0 * ffn / inst_.tp) * 2.0 +
-                               std::min(tokens, 2048.0) * m.vocab / inst_.tp * 4.0);
-  plan.reserved = prof.reserved_memory;
-  plan.kv_per_token = ByteCount(std::ceil(static_cast<double>(m.layers) / inst_.pp) *
+  return ByteCount(tokens * (4.0 * m.hidden + 3.0 * ffn / inst_.tp) * 2.0 +
+                   std::min(tokens, 2048.0) * m.vocab / inst_.tp * 4.0);
+}
+
+// Paged KV blocks in what is left; max batch = dp * floor(blocks / blocks per sequence).
+void IterationModel::PlaceKvBlocks(Bytes free, int seq_tokens, MemoryPlan* plan) const {
+  const ServeProfile& prof = ctx_->profile;
+  plan->kv_cache = free * prof.kv_cache_memory_fraction;
+  const double block_bytes = prof.kv_block_tokens * plan->kv_per_token.si();
+  plan->kv_blocks = static_cast<long>(plan->kv_cache.si() / block_bytes);
+  const long blocks_per_seq = (seq_tokens + prof.kv_block_tokens - 1) / prof.kv_block_tokens;
+  plan->max_batch =
+      static_cast<int>(std::min<long>(1L << 30, inst_.dp * (plan->kv_blocks / blocks_per_seq)));
+  if (plan->max_batch >= 1) return;
+  plan->fits = Feasibility::No(fmt::format(
+      "does not fit: one sequence of {} tokens needs {:.2f} GiB of KV cache per GPU, only "
+      "{:.2f} GiB is left after the weights; {:.2f} GiB missing",
+      seq_tokens, ToGiB(plan->kv_per_token * seq_tokens), ToGiB(plan->kv_cache),
+      ToGiB(plan->kv_per_token * seq_tokens - plan->kv_cache)));
+}
+
+MemoryPlan IterationModel::PlanMemory(int max_tokens_per_iteration, int seq_tokens) const {
+  MemoryPlan plan;
+  plan.weights = WeightBytesPerGpu();
+  plan.activations = ActivationBytes(max_tokens_per_iteration);
+  plan.reserved = ctx_->profile.reserved_memory;
+  plan.kv_per_token = ByteCount(std::ceil(static_cast<double>(ctx_->model.layers) / inst_.pp) *
                                 kv_token_layer_bytes_ / kv_shards_);
   const Bytes hbm = ctx_->chip.hbm_capacity;
   const Bytes free = hbm - plan.weights - plan.activations - plan.reserved;
-  if (free.si() <= 0) {
-    plan.fits = Feasibility::No(fmt::format(
-        "does not fit: weights {:.1f} GiB + activations {:.1f} GiB + runtime {:.1f} GiB per GPU "
-        "need {:.1f} GiB, the GPU has {:.1f} GiB: {:.1f} GiB missing; split the model over more "
-        "GPUs (--tp/--pp) or quantise it (--precision fp8)",
-        ToGiB(plan.weights), ToGiB(plan.activations), ToGiB(plan.reserved), ToGiB(hbm - free),
-        ToGiB(hbm), ToGiB(-free)));
+  if (free.si() > 0) {
+    PlaceKvBlocks(free, seq_tokens, &plan);
     return plan;
   }
-  plan.kv_cache = free * prof.kv_cache_memory_fraction;
-  const double block_bytes = prof.kv_block_tokens * plan.kv_per_token.si();
-  plan.kv_blocks = static_cast<long>(plan.kv_cache.si() / block_bytes);
-  const long blocks_per_seq = (seq_tokens + prof.kv_block_tokens - 1) / prof.kv_block_tokens;
-  plan.max_batch =
-      static_cast<int>(std::min<long>(1L << 30, inst_.dp * (plan.kv_blocks / blocks_per_seq)));
-  if (plan.max_batch < 1) {
-    plan.fits = Feasibility::No(fmt::format(
-        "does not fit: one sequence of {} tokens needs {:.2f} GiB of KV cache per GPU, only "
-        "{:.2f} GiB is left after the weights; {:.2f} GiB missing",
-        seq_tokens, ToGiB(plan.kv_per_token * seq_tokens), ToGiB(plan.kv_cache),
-        ToGiB(plan.kv_per_token * seq_tokens - plan.kv_cache)));
-  }
+  plan.fits = Feasibility::No(fmt::format(
+      "does not fit: weights {:.1f} GiB + activations {:.1f} GiB + runtime {:.1f} GiB per GPU "
+      "need {:.1f} GiB, the GPU has {:.1f} GiB: {:.1f} GiB missing; split the model over more "
+      "GPUs (--tp/--pp) or quantise it (--precision fp8)",
+      ToGiB(plan.weights), ToGiB(plan.activations), ToGiB(plan.reserved), ToGiB(hbm - free),
+      ToGiB(hbm), ToGiB(-free)));
   return plan;
 }
 

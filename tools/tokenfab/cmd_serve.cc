@@ -116,22 +116,11 @@ int SmallestFittingTp(const ServingContext& ctx, ServingConfig cfg) {
   return std::min(ctx.gpus, ctx.system.nvlink_domain);
 }
 
-Query BuildQuery(const Args& a) {
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
-  Query q;
-  const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
-  if (!a.has("--gpus")) a.Require("--gpus");
-  const int gpus = a.GetInt("--gpus", 8);
-  const Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
-  q.model_name = model.name;
-  q.system_name = cl.system.name;
-  const int isl = a.GetInt("--isl", 1024), osl = a.GetInt("--osl", 128);
-  q.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,
-                             ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
-  const bool fp8 = cl.chip.supports(Precision::kFp8);
-  ServingConfig& c = q.cfg;
-  c.weights = PrecisionFlag(a, "--precision", cl.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
-  c.kv = PrecisionFlag(a, "--kv-precision", cl.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
+ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
+  const bool fp8 = ctx.chip.supports(Precision::kFp8);
+  ServingConfig c;
+  c.weights = PrecisionFlag(a, "--precision", ctx.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
+  c.kv = PrecisionFlag(a, "--kv-precision", ctx.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
   c.decode = {a.GetInt("--tp", 1), a.GetInt("--pp", 1), a.GetInt("--ep", 1), a.GetInt("--dp", 1)};
   c.chunk_tokens = a.GetInt("--chunk", 0, /*allow_zero=*/true);
   c.spec_tokens = a.GetInt("--spec-tokens", 0, /*allow_zero=*/true);
@@ -140,12 +129,16 @@ Query BuildQuery(const Args& a) {
     FlagError("--acceptance", fmt::format("expected a rate in [0, 1), got {}", c.spec_acceptance));
   }
   if (a.has("--disagg")) std::tie(c.prefill_instances, c.decode_instances) = DisaggFlag(a);
-  if (model.is_moe() && !a.has("--ep")) c.decode.ep = 1;
-  if (!a.has("--tp") && !a.has("--pareto")) c.decode.tp = SmallestFittingTp(q.ctx, c);
+  if (!a.has("--tp") && !a.has("--pareto")) c.decode.tp = SmallestFittingTp(ctx, c);
   c.prefill = c.decode;
   c.prefill.tp = a.GetInt("--prefill-tp", c.decode.tp);
   c.batch = a.GetInt("--batch", 1);
-  ParetoOptions& o = q.pareto;
+  return c;
+}
+
+// Flags given fix those dimensions of the search; the rest are searched.
+ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c) {
+  ParetoOptions o;
   o.weights = c.weights;
   o.kv = c.kv;
   o.tp = a.GetInt("--tp", 0, true), o.pp = a.GetInt("--pp", 0, true);
@@ -161,6 +154,23 @@ Query BuildQuery(const Args& a) {
     o.prefill_instances = c.prefill_instances;
     o.decode_instances = c.decode_instances;
   }
+  return o;
+}
+
+Query BuildQuery(const Args& a) {
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  Query q;
+  const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
+  if (!a.has("--gpus")) a.Require("--gpus");
+  const int gpus = a.GetInt("--gpus", 8);
+  const Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  q.model_name = model.name;
+  q.system_name = cl.system.name;
+  q.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,
+                             ServeProfileFromEfficiency(cl.efficiency), gpus,
+                             a.GetInt("--isl", 1024), a.GetInt("--osl", 128));
+  q.cfg = ConfigFromFlags(a, q.ctx);
+  q.pareto = ParetoFromFlags(a, q.cfg);
   return q;
 }
 

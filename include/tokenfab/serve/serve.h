@@ -145,6 +145,9 @@ class IterationModel {
   void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
   void AddDrafts(const IterationWork& w, IterationBreakdown* out) const;
   Bytes LayerWeightBytes(bool moe) const;
+  Bytes WeightBytesPerGpu() const;
+  Bytes ActivationBytes(double tokens) const;
+  void PlaceKvBlocks(Bytes free, int seq_tokens, MemoryPlan* plan) const;
   double ElementwiseBytesPerToken(bool moe) const;
 
   const ServingContext* ctx_;

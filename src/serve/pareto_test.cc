@@ -1,0 +1,61 @@
+#include "tokenfab/serve/pareto.h"
+
+#include <gtest/gtest.h>
+
+#include "serve_test_util.h"
+
+namespace tokenfab {
+namespace {
+
+using serve_test::Context;
+using serve_test::Llama2_70b;
+
+TEST(ParetoSearchTest, FrontierTradesThroughputForInteractivity) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  const ParetoResult r = SearchPareto(ctx, {});
+  ASSERT_GE(r.frontier.size(), 5u) << r.reason;
+  // Non-dominated and sorted: interactivity rises, per-GPU throughput falls along the frontier.
+  for (size_t i = 1; i < r.frontier.size(); ++i) {
+    EXPECT_GT(r.frontier[i].tokens_per_s_per_user, r.frontier[i - 1].tokens_per_s_per_user);
+    EXPECT_LT(r.frontier[i].output_tokens_per_s_per_gpu,
+              r.frontier[i - 1].output_tokens_per_s_per_gpu);
+  }
+}
+
+TEST(ParetoSearchTest, SlosFilterTheFrontier) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  ParetoOptions o;
+  o.tpot_slo = Milliseconds(20);
+  o.ttft_slo = Secs(1);
+  const ParetoResult r = SearchPareto(ctx, o);
+  ASSERT_FALSE(r.frontier.empty()) << r.reason;
+  for (const ServingPoint& p : r.frontier) {
+    EXPECT_LE(p.tpot.si(), 0.020);
+    EXPECT_LE(p.ttft.si(), 1.0);
+  }
+  const ServingPoint* best = BestAtInteractivity(r, 50);
+  ASSERT_NE(best, nullptr);
+  EXPECT_GE(best->tokens_per_s_per_user, 50);
+}
+
+TEST(ParetoSearchTest, UnreachableSloGivesEmptyFrontierWithReason) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  ParetoOptions o;
+  o.tpot_slo = Microseconds(100);
+  const ParetoResult r = SearchPareto(ctx, o);
+  EXPECT_TRUE(r.frontier.empty());
+  EXPECT_NE(r.reason.find("no configuration meets TPOT <= 0.0001 s"), std::string::npos)
+      << r.reason;
+}
+
+TEST(ParetoSearchTest, ModelThatFitsNowhereSaysWhy) {
+  const ServingContext ctx = Context(Llama2_70b(), 1, 1024, 256);
+  ParetoOptions o;
+  o.weights = Precision::kBf16;
+  const ParetoResult r = SearchPareto(ctx, o);
+  EXPECT_TRUE(r.frontier.empty());
+  EXPECT_NE(r.reason.find("no configuration fits: does not fit"), std::string::npos) << r.reason;
+}
+
+}  // namespace
+}  // namespace tokenfab
