@@ -133,6 +133,11 @@ NodePower SplitNodePower(const System& system, const Chip& chip, const SystemEco
   p.nics = e.nic_power * system.nics_per_node;
   // Whatever the datasheet maximum leaves is fans, DIMMs, drives, NVSwitches, PSU losses.
   p.overhead = Max(Watt(0), system.node_power - p.gpus - p.cpus - p.nics);
+  if (UnitGpus(system) > system.gpus_per_node) {
+    // An NVL72 rack's 120 kW includes 9 NVLink switch trays beyond its 18 compute trays.
+    const double nodes = static_cast<double>(system.gpus_per_rack) / system.gpus_per_node;
+    p.rack_share = Max(Watt(0), system.rack_power / nodes - system.node_power);
+  }
   return p;
 }
 

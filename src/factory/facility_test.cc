@@ -112,7 +112,8 @@ TEST(FacilityTest, RackScaleSystemNeedsLiquidCooling) {
   in.system.nvlink_domain = 72;
   in.system.gpus_per_rack = 72;
   in.system.nics_per_node = 4;
-  in.system.node_power = Kilowatts(120.0 / 18);
+  in.system.node_power = Kilowatts(6.47);
+  in.system.rack_power = Kilowatts(120);
   in.chip.tdp = Watt(1200);
   in.gpus = 144;
   EXPECT_FALSE(SizeFacility(in).feasible.ok);  // 120 kW per rack under air
@@ -120,6 +121,8 @@ TEST(FacilityTest, RackScaleSystemNeedsLiquidCooling) {
   const FacilityResult r = SizeFacility(in);
   ASSERT_TRUE(r.feasible.ok) << r.feasible.reason;
   EXPECT_EQ(r.racks, 2);
+  // The rack's 120 kW is carried by its 18 trays: 6.47 kW each plus 0.2 kW of switch trays.
+  EXPECT_NEAR(ToKilowatts(r.node_power.total()), 120.0 / 18, 1e-9);
   EXPECT_NEAR(r.pue, 1.15, kRelative);
 }
 

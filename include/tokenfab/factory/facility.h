@@ -63,8 +63,9 @@ struct NodePower {
   Watts gpus;
   Watts cpus;
   Watts nics;
-  Watts overhead;  // the rest of the node's maximum power
-  Watts total() const { return gpus + cpus + nics + overhead; }
+  Watts overhead;    // the rest of the node's maximum power
+  Watts rack_share;  // rack-scale systems: the node's share of NVLink switch trays and shelves
+  Watts total() const { return gpus + cpus + nics + overhead + rack_share; }
 };
 
 enum class Sizing { kGpus, kPower, kBudget };
@@ -103,7 +104,8 @@ struct FacilityResult {
   double tokens_per_mw_year = 0;      // per MW of facility power
 };
 
-// Splits a node's maximum power into components (overhead = node_power - the rest, >= 0).
+// Splits a node's maximum power into components (overhead = node_power - the rest, >= 0). For a
+// rack-scale NVLink system the rack's power beyond its nodes (switch trays) is shared out.
 NodePower SplitNodePower(const System& system, const Chip& chip, const SystemEconomics& e);
 // Switches and tiers of a non-blocking folded Clos for `endpoints` ports of radix k.
 struct ClosSize {
