@@ -91,5 +91,23 @@ TEST(CampaignTest, MonteCarloIsDeterministicForASeed) {
   EXPECT_EQ(a.events, b.events);
 }
 
+TEST(CampaignTest, WholeLlama3CampaignMonteCarloAgreesWithClosedForm) {
+  // 15.6T tokens on 16,384 GPUs at the pooled Kokolis rate (~770 interruptions over ~70 days):
+  // the closed form's first-order terms must hold within a few percent of the replay.
+  constexpr double kFirstOrderTolerance = 0.03;
+  CampaignInput in = LlamaLike();
+  in.total_tokens = 15.6e12;
+  in.failures = FailureModel::FromCauseShares(5.11e-3, Llama3CauseShares(), 0.87);
+  in.storage_write_bandwidth = TBps(2);
+  const CampaignResult closed = EstimateCampaign(in);
+  const CampaignSimResult sim = SimulateCampaign(in, 100, 2024);
+  EXPECT_NEAR(sim.mean.expected_time / closed.expected_time, 1.0, kFirstOrderTolerance);
+  EXPECT_NEAR(sim.mean.ettr, closed.ettr, kFirstOrderTolerance);
+  EXPECT_NEAR(sim.mean.expected_interruptions / closed.expected_interruptions, 1.0,
+              kFirstOrderTolerance);
+  // The spread of one campaign's length is small next to its mean (many interruptions).
+  EXPECT_LT(sim.time_stddev / sim.mean.expected_time, 0.01);
+}
+
 }  // namespace
 }  // namespace tokenfab
