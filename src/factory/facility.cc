@@ -179,9 +179,9 @@ FacilityResult SizeFacility(const FacilityInput& in) {
   r.feasible = cooling;
   if (cooling.ok && units == 0) {
     r.feasible = Feasibility::No(fmt::format(
-        "one {} ({} GPUs) needs {:.2f} MW of facility power and ${:.3g} of capex; the {} is too "
-        "small",
-        in.system.name, unit, ToMegawatts(r.facility_power), ToUsd(r.capex),
+        "one {} ({} GPUs) needs {:.3f} MW of facility power and {:.3f} M USD of capex; the {} is "
+        "too small",
+        in.system.name, unit, ToMegawatts(r.facility_power), ToUsd(r.capex) / 1e6,
         in.sizing == Sizing::kPower ? "site" : "budget"));
   }
   if (in.sizing == Sizing::kGpus && r.gpus != in.gpus) {
