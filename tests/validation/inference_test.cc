@@ -18,11 +18,10 @@ namespace {
 
 // id/metric pairs that miss today, with the reason (see docs/serving.md).
 const std::set<std::string> kKnownMisses = {
-    // The submission ran near its KV-capacity batch (~700 sequences per TP2 instance, Little's
-    // law: 20.5k tok/s x 38.7 s e2e / 280 tok); our model reaches that throughput at ~1/3 of
-    // the concurrency, so simulated TTFT and TPOT are ~3-4x too short (see docs/serving.md).
-    "mlperf_inf_v4.0_DGX-H100x8_llama2-70b-99.9_Server/ttft_mean_s",
-    "mlperf_inf_v4.0_DGX-H100x8_llama2-70b-99.9_Server/tpot_mean_s",
+    // MLPerf v4.0 ran a TensorRT-LLM release ~11% slower than v4.1 on the same DGX H100
+    // (Offline 21.8k vs 24.5k tok/s); one family efficiency serves both rounds, and the v4.0
+    // Server throughput lands at +18% (v4.1 Server: +12%).
+    "mlperf_inf_v4.0_DGX-H100x8_llama2-70b-99.9_Server/tokens_per_sec",
     // TensorRT-LLM 0.5 (Oct 2023) static-batch points: a year older software than MLPerf v4.1,
     // which the family efficiency reflects; the H200 points over-predict by 25-32%.
     "trtllm_docs_h200_llama2_13b_fp8_bs1024/output_tokens_per_sec",

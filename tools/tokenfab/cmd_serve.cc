@@ -304,10 +304,11 @@ ordered_json SimulationJson(const ServingConfig& c, const SimulationResult& r) {
   return j;
 }
 
-void RenderSimulationText(const Query& q, const ServingConfig& c, const SimulationResult& r,
-                          std::ostream& out) {
+void RenderSimulationText(const Query& q, const ServingConfig& c, int max_batch,
+                          const SimulationResult& r, std::ostream& out) {
   out << fmt::format("simulate {} on {} x{}  {}  max batch {}\n", q.model_name, q.system_name,
-                     q.ctx.gpus, ConfigText(c), c.batch);
+                     q.ctx.gpus, ConfigText(c), max_batch > 0 ? std::to_string(max_batch)
+                                                               : std::string("KV capacity"));
   if (!r.feasibility.ok) {
     out << "infeasible        " << r.feasibility.reason << "\n";
     return;
@@ -370,13 +371,12 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   SimulationOptions opt;
   opt.ttft_slo = q.pareto.ttft_slo;
   opt.tpot_slo = q.pareto.tpot_slo;
-  opt.max_batch = a.has("--batch") ? q.cfg.batch : 0;
-  q.cfg.batch = opt.max_batch;
+  opt.max_batch = a.has("--batch") ? q.cfg.batch : 0;  // 0: as many as the KV cache holds
   const SimulationResult r = SimulateServing(q.ctx, q.cfg, requests, opt);
   if (format == "json") {
     out << SimulationJson(q.cfg, r).dump(2) << "\n";
   } else {
-    RenderSimulationText(q, q.cfg, r, out);
+    RenderSimulationText(q, q.cfg, opt.max_batch, r, out);
   }
   return 0;
 }
