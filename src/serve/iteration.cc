@@ -78,13 +78,18 @@ Seconds IterationModel::TpAllReduce(double tokens) const {
 }
 
 // DP attention + EP: tokens are dispatched to their top_k experts and combined back: two
-// all-to-alls over the tp*dp GPUs of a stage (DeepSeek-V3 report sec. 3.2.2).
+// all-to-alls over the tp*dp GPUs of a stage (DeepSeek-V3 report sec. 3.2.2). With 8-bit or
+// smaller weights the dispatch travels in FP8 (DeepSeek-V3 sec. 3.3.2, DeepEP), the combine in
+// BF16.
 Seconds IterationModel::MoeAllToAll(double tokens) const {
   const int group = inst_.tp * inst_.dp;
   if (group <= 1 || tokens <= 0) return Secs(0);
-  const Bytes size = ByteCount(tokens * ctx_->model.top_k * ctx_->model.hidden * kActivationBytes);
-  return 2.0 * CollectiveSeconds(ctx_->topology, CollectiveOp::kAllToAll, size,
-                                 PlaceConsecutive(ctx_->topology, group, 1));
+  const double elements = tokens * ctx_->model.top_k * ctx_->model.hidden;
+  const double dispatch_bytes = w_bytes_ <= 1.0 ? 1.0 : kActivationBytes;
+  const GroupPlacement g = PlaceConsecutive(ctx_->topology, group, 1);
+  const Topology& t = ctx_->topology;
+  return CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * dispatch_bytes), g) +
+         CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * kActivationBytes), g);
 }
 
 Seconds IterationModel::PipelineSend(double tokens) const {
