@@ -1,5 +1,5 @@
-// Internal: collective times for the serving model, on the comm/ topology model when it is built,
-// else on a documented alpha-beta fallback. Thread-safe pure functions.
+// Internal: collective times for the serving model, on the comm/ model of NCCL (algorithm and
+// protocol chosen as NCCL would) with the group placed on the topology. Thread-safe.
 #ifndef TOKENFAB_SRC_SERVE_COMM_COST_H_
 #define TOKENFAB_SRC_SERVE_COMM_COST_H_
 
@@ -7,11 +7,10 @@
 
 namespace tokenfab::serve_internal {
 
-// A group of `ranks` consecutive GPUs (TP innermost), or `stride` apart.
+// A group of `ranks` GPUs whose members are `stride` global ranks apart (TP innermost).
 GroupPlacement PlaceConsecutive(const Topology& topo, int ranks, int stride);
 
-// Time of one collective; `bytes` follows EstimateCollective's convention (per-rank buffer for
-// all_reduce and send_recv; per-rank send buffer for all_to_all).
+// Time of one collective; `bytes` follows EstimateCollective's convention. A single rank is free.
 Seconds CollectiveSeconds(const Topology& topo, CollectiveOp op, Bytes bytes,
                           const GroupPlacement& group);
 

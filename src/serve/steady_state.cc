@@ -15,23 +15,7 @@ double Scalar(const EfficiencyProfile& p, const char* key, double fallback) {
 }
 
 Topology BuildTopology(const Chip& chip, const System& system, const Fabric& fabric, int gpus) {
-#ifdef TOKENFAB_SERVE_HAVE_COMM_MODEL
   return MakeTopology(chip, system, fabric, gpus);
-#else
-  Topology t;
-  t.family = chip.family;
-  t.gpus = gpus;
-  t.gpus_per_node = system.gpus_per_node;
-  t.nvlink_domain = system.nvlink_domain;
-  t.nvlink_bandwidth = system.nvlink_bandwidth;
-  t.nvlink_links = chip.nvlink_links;
-  t.nvlink_sharp = system.nvlink_sharp;
-  t.nic_bandwidth = system.scale_out_bandwidth;
-  t.nics_per_node = system.nics_per_node;
-  t.grace_host = system.host != HostCpu::kX86;
-  t.fabric = fabric;
-  return t;
-#endif
 }
 
 }  // namespace
