@@ -185,13 +185,24 @@ void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdo
   // Routed experts: the experts are spread evenly over the group, so a GPU reads its share of the
   // distinct experts the group's tokens touch; shared experts act like a TP-split dense FFN.
   const double touched = DistinctExpertsTouched(m.experts, m.top_k, group_tokens) / m.experts;
-  const double routed_flops = 2.0 * pe * group_tokens * m.top_k / group;
+  const double routed_flops =
+      2.0 * pe * group_tokens * m.top_k / group * EpImbalance(group_tokens * m.top_k);
   const double routed_bytes = touched * m.experts * pe * w_bytes_ / group;
   const double shared_flops = 2.0 * pe * m.shared_experts * tokens / tp;
   const double shared_bytes = pe * m.shared_experts * w_bytes_ / tp;
   AddRoofline(routed_flops + shared_flops, linear_peak_, routed_bytes + shared_bytes, &out->weights,
               out);
   out->comm += inst_.dp > 1 ? MoeAllToAll(tokens) : TpAllReduce(tokens);
+}
+
+// The busiest of ep ranks sets the MoE time. Assumption: uniform random routing, so a rank's
+// share of n assignments is ~Poisson(n/ep) and the expected maximum over ep ranks is about
+// mean + sqrt(2 mean ln ep) (Gaussian extreme value); real routing skew is larger and expert
+// load balancing (DeepSeek's EPLB) removes part of it.
+double IterationModel::EpImbalance(double assignments) const {
+  if (inst_.ep <= 1 || assignments <= 0) return 1.0;
+  const double mean = assignments / inst_.ep;
+  return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(inst_.ep)) / mean);
 }
 
 IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {

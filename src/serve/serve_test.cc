@@ -123,3 +123,25 @@ TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(IterationModelTest, ExpertParallelImbalanceSlowsComputeBoundMoe) {
+  // Busiest of ep ranks: mean + sqrt(2 mean ln ep); 8192 tokens x top-2 over 8 ranks: mean 2048,
+  // factor 1 + sqrt(2 ln 8 / 2048) = 1.045 on the routed-expert FLOPs (most of the compute).
+  const ServingContext ctx = serve_test::Context(serve_test::Mixtral8x7b(), 8, 1024, 128);
+  InstanceConfig no_ep{8, 1, 1, 1}, ep{8, 1, 8, 1};
+  IterationWork w;
+  w.prefill_tokens = 8192;
+  w.prefill_attention = 8192 * 512.0;
+  const double base =
+      IterationModel(ctx, no_ep, Precision::kFp8, Precision::kFp8).Estimate(w).compute.si();
+  const double skew =
+      IterationModel(ctx, ep, Precision::kFp8, Precision::kFp8).Estimate(w).compute.si();
+  EXPECT_GT(skew, base * 1.01);
+  EXPECT_LT(skew, base * 1.045);
+}
+
+}  // namespace
+}  // namespace tokenfab

@@ -149,6 +149,7 @@ class IterationModel {
   Bytes ActivationBytes(double tokens) const;
   void PlaceKvBlocks(Bytes free, int seq_tokens, MemoryPlan* plan) const;
   double ElementwiseBytesPerToken(bool moe) const;
+  double EpImbalance(double assignments) const;
 
   const ServingContext* ctx_;
   InstanceConfig inst_;
