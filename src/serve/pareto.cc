@@ -38,6 +38,10 @@ int WidestEp(const Model& m, int group) {
   return ep;
 }
 
+// Assumption: a prefill instance spans at most 64 GPUs (DeepSeek's prefill deployment uses 32);
+// bounds the disaggregated search on large clusters.
+constexpr int kMaxPrefillGpus = 64;
+
 std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOptions& o,
                                       bool prefill) {
   const Model& m = ctx.model;
@@ -45,7 +49,8 @@ std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOpt
   std::vector<InstanceConfig> out;
   for (int tp : Fixed(o.tp, TpDegrees(m.heads, prefill ? std::min(8, domain) : domain))) {
     for (int pp : Fixed(o.pp, prefill ? std::vector<int>{1} : PowersOfTwo(8))) {
-      for (int dp : Fixed(o.dp, m.is_moe() ? PowersOfTwo(ctx.gpus) : std::vector<int>{1})) {
+      const int max_dp = prefill ? std::max(1, kMaxPrefillGpus / tp) : ctx.gpus;
+      for (int dp : Fixed(o.dp, m.is_moe() ? PowersOfTwo(max_dp) : std::vector<int>{1})) {
         InstanceConfig in{tp, pp, 1, dp};
         if (m.is_moe()) in.ep = o.ep > 0 ? o.ep : WidestEp(m, tp * dp);
         if (in.gpus() > ctx.gpus || m.heads % tp != 0 || pp > m.layers) continue;
@@ -56,16 +61,46 @@ std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOpt
   return out;
 }
 
-// Batch sizes on a ~sqrt(2) grid up to the KV capacity, plus the capacity itself.
-std::vector<int> Batches(int max_batch, int fixed) {
+// Batch sizes on a geometric grid (sqrt(2) steps by default) up to the KV capacity, plus the
+// capacity itself.
+std::vector<int> Batches(int max_batch, int fixed, double step = std::sqrt(2.0)) {
   if (fixed > 0) return {fixed};
   std::vector<int> out;
-  for (double b = 1; b <= max_batch; b *= std::sqrt(2.0)) {
+  for (double b = 1; b <= max_batch; b *= step) {
     const int v = static_cast<int>(std::lround(b));
     if (out.empty() || v != out.back()) out.push_back(v);
   }
   if (out.empty() || out.back() != max_batch) out.push_back(max_batch);
   return out;
+}
+
+// Keep the points no other point beats on both axes: sweep by descending interactivity and
+// keep those that raise the best per-GPU throughput seen so far.
+std::vector<ServingPoint> Frontier(std::vector<ServingPoint> points) {
+  std::sort(points.begin(), points.end(), [](const ServingPoint& a, const ServingPoint& b) {
+    if (a.tokens_per_s_per_user != b.tokens_per_s_per_user)
+      return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
+    return a.output_tokens_per_s_per_gpu > b.output_tokens_per_s_per_gpu;
+  });
+  std::vector<ServingPoint> out;
+  double best = -1;
+  for (ServingPoint& p : points) {
+    if (p.output_tokens_per_s_per_gpu <= best * (1 + 1e-6)) continue;  // dominated or a twin
+    best = p.output_tokens_per_s_per_gpu;
+    out.push_back(std::move(p));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Candidates are pruned to the frontier every so often to bound memory on large searches.
+constexpr size_t kPruneEvery = 4096;
+
+// Assumption: useful xPyD splits give the prefill pool between 1/16 and 16 times the GPUs of
+// the decode pool (published splits range from 1P4D to 4P1D); pruned without evaluation unless
+// the user fixed the split.
+bool RatioWorthTrying(int prefill_gpus, int decode_gpus) {
+  return prefill_gpus * 16 >= decode_gpus && decode_gpus * 16 >= prefill_gpus;
 }
 
 class Search {
@@ -117,6 +152,7 @@ void Search::Consider(const ServingPoint& p) {
   if (!MeetsSlo(p, o_)) return;
   ++result_.within_slo;
   candidates_.push_back(p);
+  if (candidates_.size() >= kPruneEvery) candidates_ = Frontier(std::move(candidates_));
 }
 
 // KV capacity of the configuration at batch 1, or 0 when it does not fit (reason recorded).
@@ -166,10 +202,14 @@ void Search::SearchDisaggregated() {
       if (max_batch == 0) continue;
       const std::vector<int> ys = Fixed(o_.decode_instances, PowersOfTwo(ctx_.gpus / d.gpus()));
       const std::vector<int> xs = Fixed(o_.prefill_instances, PowersOfTwo(ctx_.gpus / p.gpus()));
-      for (int b : Batches(max_batch, o_.batch)) {
+      // Disaggregated decode batches on a coarser (x2) grid: the pool split multiplies the count.
+      for (int b : Batches(max_batch, o_.batch, 2.0)) {
         for (int y : ys) {
           for (int x : xs) {
             if (x * p.gpus() + y * d.gpus() > ctx_.gpus) break;
+            if (o_.prefill_instances == 0 && !RatioWorthTrying(x * p.gpus(), y * d.gpus())) {
+              continue;
+            }
             cfg.batch = b;
             cfg.prefill_instances = x;
             cfg.decode_instances = y;
@@ -194,25 +234,6 @@ std::string Search::EmptyReason() const {
       "the lowest TTFT {:.3g} s (with TPOT {:.3g} s)",
       fmt::join(limits, " and "), fastest_copy_.tpot.si(), fastest_copy_.ttft.si(),
       quickest_copy_.ttft.si(), quickest_copy_.tpot.si());
-}
-
-// Keep the points no other point beats on both axes: sweep by descending interactivity and
-// keep those that raise the best per-GPU throughput seen so far.
-std::vector<ServingPoint> Frontier(std::vector<ServingPoint> points) {
-  std::sort(points.begin(), points.end(), [](const ServingPoint& a, const ServingPoint& b) {
-    if (a.tokens_per_s_per_user != b.tokens_per_s_per_user)
-      return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
-    return a.output_tokens_per_s_per_gpu > b.output_tokens_per_s_per_gpu;
-  });
-  std::vector<ServingPoint> out;
-  double best = -1;
-  for (ServingPoint& p : points) {
-    if (p.output_tokens_per_s_per_gpu <= best * (1 + 1e-6)) continue;  // dominated or a twin
-    best = p.output_tokens_per_s_per_gpu;
-    out.push_back(std::move(p));
-  }
-  std::reverse(out.begin(), out.end());
-  return out;
 }
 
 ParetoResult Search::Run() {
