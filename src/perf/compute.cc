@@ -12,6 +12,11 @@ double Scalar(const EfficiencyProfile& p, const char* key) {
   return it->second;
 }
 
+double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallback) {
+  auto it = p.scalars.find(key);
+  return it == p.scalars.end() ? fallback : it->second;
+}
+
 }  // namespace
 
 ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile) {
@@ -32,12 +37,16 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.host_op = Microseconds(Scalar(profile, "host_op_us"));
   cm.moe_ops_per_layer = Scalar(profile, "moe_ops_per_layer");
   cm.moe_ops_per_expert = Scalar(profile, "moe_ops_per_expert");
+  cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
+  // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
+  cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
   return cm;
 }
 
-Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p) {
+Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p,
+                 double efficiency_scale) {
   const double flops = 2.0 * m * n * k;
-  double efficiency = cm.gemm_efficiency.Lookup(flops);
+  double efficiency = cm.gemm_efficiency.Lookup(flops) * efficiency_scale;
   FlopsPerSecond peak = cm.peak_bf16;
   double element_bytes = 2.0;
   if (p == Precision::kFp8) {

@@ -22,9 +22,12 @@ std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
 
 std::string ConfigLine(const TrainingConfig& c) {
   return fmt::format(
-      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO {}",
-      c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, c.gbs, c.seq, PrecisionName(c.precision),
-      RecomputeName(c.recompute), c.zero);
+      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO {}{}",
+      c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, c.gbs, c.seq,
+      c.precision == Precision::kFp8 && c.fp8_recipe != Fp8Recipe::kTensor
+          ? fmt::format("fp8-{}", Fp8RecipeName(c.fp8_recipe))
+          : std::string(PrecisionName(c.precision)),
+      RecomputeName(c.recompute), c.zero, c.dualpipe ? "  DualPipe" : "");
 }
 
 std::string MemoryText(const MemoryBreakdown& m, const Feasibility& fits) {
@@ -91,7 +94,9 @@ nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
           {"cp", c.cp},   {"ep", c.ep},   {"etp", c.etp},
           {"dp", c.dp},   {"mbs", c.mbs}, {"gbs", c.gbs},
           {"seq", c.seq}, {"precision", PrecisionName(c.precision)},
-          {"recompute", RecomputeName(c.recompute)}, {"zero", c.zero}};
+          {"recompute", RecomputeName(c.recompute)}, {"zero", c.zero},
+          {"fp8_recipe", c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
+          {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")}};
 }
 
 nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {

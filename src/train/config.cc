@@ -9,6 +9,7 @@ namespace tokenfab {
 namespace {
 
 constexpr std::array<std::string_view, 3> kRecomputeNames = {"none", "selective", "full"};
+constexpr std::array<std::string_view, 3> kFp8RecipeNames = {"tensor", "block", "mx"};
 
 // What is wrong with a configuration, keyed by the CLI flag that sets it.
 struct Problem {
@@ -101,6 +102,15 @@ MaybeProblem CheckBatch(const TrainingConfig& c) {
   return std::nullopt;
 }
 
+MaybeProblem CheckRecipe(const Chip& chip, Precision precision, Fp8Recipe recipe) {
+  const bool native = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
+  if (precision != Precision::kFp8 || recipe != Fp8Recipe::kMx || native) return std::nullopt;
+  return No("--fp8-recipe", fmt::format("MXFP8 needs tensor cores that apply block scales "
+                                        "(Blackwell or later); {} is {}",
+                                        chip.name, ChipFamilyName(chip.family)),
+            "use --fp8-recipe block (software block scaling) or tensor");
+}
+
 MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
   if (c.gpus() != cl.gpus) {
     return No("--gpus", fmt::format("{} GPUs != TP x CP x PP x DP = {} x {} x {} x {} = {}", cl.gpus,
@@ -112,6 +122,7 @@ MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
                                          cl.chip.name),
               cl.chip.supports(Precision::kFp8) ? "use fp8 or bf16" : "use bf16");
   }
+  if (MaybeProblem p = CheckRecipe(cl.chip, c.precision, c.fp8_recipe)) return p;
   if (c.zero < 0 || c.zero > 3) return No("--zero", fmt::format("expected 0, 1, 2 or 3, got {}", c.zero));
   return std::nullopt;
 }
@@ -138,6 +149,20 @@ std::optional<Recompute> ParseRecompute(std::string_view name) {
     if (kRecomputeNames[i] == name) return static_cast<Recompute>(i);
   }
   return std::nullopt;
+}
+
+std::string_view Fp8RecipeName(Fp8Recipe r) { return kFp8RecipeNames[static_cast<int>(r)]; }
+
+std::optional<Fp8Recipe> ParseFp8Recipe(std::string_view name) {
+  for (size_t i = 0; i < kFp8RecipeNames.size(); ++i) {
+    if (kFp8RecipeNames[i] == name) return static_cast<Fp8Recipe>(i);
+  }
+  return std::nullopt;
+}
+
+void ValidateFp8Recipe(const Chip& chip, Precision precision, Fp8Recipe recipe) {
+  const MaybeProblem p = CheckRecipe(chip, precision, recipe);
+  if (p) throw InputError({"<command line>", 0, 0}, p->key, p->message, p->hint);
 }
 
 void ValidateTrainingConfig(const Model& m, const Cluster& cl, const TrainingConfig& c) {

@@ -9,14 +9,24 @@ constexpr double kBf16 = 2.0;  // bytes per BF16 element
 
 Precision GemmPrecision(const TrainingConfig& c) { return c.precision; }
 
+// Block-scaled FP8 on chips without native block scales promotes partial sums to FP32 in CUDA
+// cores every 128 K-elements (DeepSeek-V3 report sec. 3.3.2), at fp8_block_ratio of the
+// per-tensor GEMM rate; MX on Blackwell runs at full rate.
+double RecipeScale(const ComputeModel& cm, const TrainingConfig& c) {
+  if (c.precision != Precision::kFp8 || c.fp8_recipe == Fp8Recipe::kTensor) return 1.0;
+  return cm.native_mx ? 1.0 : cm.fp8_block_ratio;
+}
+
 // Forward GEMM m x k times k x n, and its two backward GEMMs (dgrad m x n . n x k, wgrad
 // k x m . m x n), each with the forward's FLOPs. Source: Narayanan et al. SC'21 sec. 5.1.
 struct GemmPair {
   Seconds forward;
   Seconds backward;
 };
-GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p) {
-  return {GemmTime(cm, m, n, k, p), GemmTime(cm, m, k, n, p) + GemmTime(cm, k, n, m, p)};
+GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p,
+              double scale = 1.0) {
+  return {GemmTime(cm, m, n, k, p, scale),
+          GemmTime(cm, m, k, n, p, scale) + GemmTime(cm, k, n, m, p, scale)};
 }
 
 void Add(PassCost& fwd, PassCost& bwd, GemmPair g) {
@@ -31,20 +41,21 @@ double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
 void AddAttentionProjections(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
                              double t, LayerCost& lc) {
   const Precision p = GemmPrecision(c);
+  const double rs = RecipeScale(cm, c);
   const double heads = static_cast<double>(m.heads) / c.tp;
   if (m.is_mla()) {
     // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated.
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
-    if (m.q_lora_rank > 0) Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p));
-    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * QkDim(m), p));
-    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p));
+    if (m.q_lora_rank > 0) Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p, rs));
+    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * QkDim(m), p, rs));
+    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p, rs));
     Add(lc.forward, lc.backward,
-        Gemm(cm, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p));
+        Gemm(cm, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p, rs));
   } else {
     const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
-    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p));
+    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p, rs));
   }
-  Add(lc.forward, lc.backward, Gemm(cm, t, heads * VDim(m), m.hidden, p));
+  Add(lc.forward, lc.backward, Gemm(cm, t, heads * VDim(m), m.hidden, p, rs));
 }
 
 // Fused causal attention: QK^T and AV are 2 t s (d_qk + d_v) FLOPs per head forward; flash
@@ -71,9 +82,10 @@ void AddAttentionCore(const ComputeModel& cm, const Model& m, const TrainingConf
 void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
                  double ffn, LayerCost& lc) {
   const Precision p = GemmPrecision(c);
+  const double rs = RecipeScale(cm, c);
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
-  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, gate * ffn / c.tp, p));
-  Add(lc.forward, lc.backward, Gemm(cm, t, ffn / c.tp, m.hidden, p));
+  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, gate * ffn / c.tp, p, rs));
+  Add(lc.forward, lc.backward, Gemm(cm, t, ffn / c.tp, m.hidden, p, rs));
 }
 
 // Routed experts as grouped GEMMs (Megatron-Core MoE): a GPU holds t/tp tokens of the sequence-
@@ -91,12 +103,13 @@ void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c
 void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
                       LayerCost& lc) {
   const Precision p = GemmPrecision(c);
+  const double rs = RecipeScale(cm, c);
   const double local_experts = static_cast<double>(m.experts) / c.ep;
   const double tokens = t / c.tp * c.etp * m.top_k * c.moe_load_imbalance / local_experts;
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   const double f = static_cast<double>(m.expert_ffn_hidden) / c.etp;
-  const GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p);
-  const GemmPair down = Gemm(cm, tokens, f, m.hidden, p);
+  const GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p, rs);
+  const GemmPair down = Gemm(cm, tokens, f, m.hidden, p, rs);
   const GemmPair router = Gemm(cm, t / c.tp, m.hidden, m.experts, Precision::kBf16);
   // Token permutation and un-permutation: read + write of (t/tp) * top_k hidden vectors.
   const Seconds permute = MemoryTime(cm, ByteCount(2.0 * kBf16 * t / c.tp * m.top_k * m.hidden * 2.0));
@@ -118,12 +131,19 @@ void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig
   const double hidden_passes = 12.0 + (gelu ? 4.0 : 0.0);
   const double ffn_passes = gelu ? 2.0 : 3.0;
   double bytes = kBf16 * t * (hidden_passes * m.hidden / c.tp + ffn_passes * ffn_width / c.tp);
+  double backward_bytes = 2.0 * bytes;
   if (c.precision == Precision::kFp8 || c.precision == Precision::kFp4) {
-    // Quantising each GEMM input (read BF16, write FP8): QKV, proj, FFN in, FFN down inputs.
-    bytes += 3.0 * t * (3.0 * m.hidden + ffn_width) / c.tp;
+    // Quantising each GEMM input (QKV, proj, FFN in, FFN down inputs). Per-tensor scaling reads
+    // the tensor once for its amax and again to cast (2 + 2 + 1 bytes per element); block and MX
+    // scaling fuse amax and cast (3 bytes) but need a second, column-wise quantisation for the
+    // weight-gradient GEMM in backward (Transformer Engine recipes).
+    const double inputs = t * (3.0 * m.hidden + ffn_width) / c.tp;
+    const bool per_tensor = c.precision == Precision::kFp8 && c.fp8_recipe == Fp8Recipe::kTensor;
+    bytes += (per_tensor ? 5.0 : 3.0) * inputs;
+    backward_bytes += (per_tensor ? 0.0 : 3.0) * inputs + 2.0 * 3.0 * inputs;  // + grad casts
   }
   lc.forward.other += MemoryTime(cm, ByteCount(bytes)) + cm.kernel_overhead * 8.0;
-  lc.backward.other += MemoryTime(cm, ByteCount(2.0 * bytes)) + cm.kernel_overhead * 8.0;
+  lc.backward.other += MemoryTime(cm, ByteCount(backward_bytes)) + cm.kernel_overhead * 8.0;
 }
 
 Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,

@@ -203,7 +203,7 @@ ValidationCase NemoCase(const Catalog& cat, const json& r) {
 }
 
 // DeepSeek-V3 pre-training (report sec. 3.2): 2,048 H800, PP16 with DualPipe, EP64 over 8
-// nodes, TP1, ZeRO-1 DP, FP8 (block-scaled), seq 4096, batch 15,360. The 61 layers split 4
+// nodes, TP1, ZeRO-1 DP, FP8 with block scaling (1x128 / 128x128), seq 4096, batch 15,360. The 61 layers split 4
 // (3 dense + 1 MoE) on the first stage, 4 on each middle stage and 1 on the last (with MTP and
 // the head). Compared at the published configuration without recompute; see the note on memory.
 ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
@@ -218,6 +218,7 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
   c.seq = 4096;
   c.gbs = 15360;
   c.precision = Precision::kFp8;
+  c.fp8_recipe = Fp8Recipe::kBlock;
   const Cluster cl = BuildCluster(cat, "hgx-h800", "ib-ndr", c.gpus());
   const TrainResult res = EstimateTraining(MakeTrainingContext(cl), m, c);
   const double gpu_hours_per_trillion = 1e12 / res.tokens_per_s_per_gpu / 3600.0;
@@ -258,6 +259,7 @@ ValidationCase MbridgeCase(const Catalog& cat, const json& r) {
   c.seq = r.at("seq");
   c.zero = r.at("fsdp").get<int>() == 1 ? 3 : 1;
   c.precision = r.at("precision") == "fp8" ? Precision::kFp8 : Precision::kBf16;
+  c.fp8_recipe = r.value("fp8_recipe", "tensor") == "mx" ? Fp8Recipe::kMx : Fp8Recipe::kTensor;
   c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
   SplitLayers(m, c);
   const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", c.gpus());

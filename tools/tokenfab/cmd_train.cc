@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "train_flags.h"
 #include "train_search.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
@@ -36,6 +37,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)"},
       {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
       {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
+      {"--fp8-recipe", true, "tensor|block|mx FP8 scaling (with --precision fp8)"},
       {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
       {"--moe-imbalance", true, "tokens of the busiest expert over the mean"},
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
@@ -43,10 +45,6 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--help", false, "show this help"},
   });
   return kFlags;
-}
-
-bool OnOff(const Args& a, const std::string& flag, bool fallback) {
-  return a.GetChoice(flag, {"on", "off"}, fallback ? "on" : "off") == "on";
 }
 
 Precision ParsePrecisionFlag(const Args& a) {
@@ -61,7 +59,6 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   c.vpp = a.GetInt("--vpp", 1);
   c.cp = a.GetInt("--cp", 1);
   c.ep = a.GetInt("--ep", 1);
-  c.etp = a.GetInt("--etp", 1);
   const int model_parallel = c.tp * c.cp * c.pp;
   if (!a.has("--dp") && gpus % model_parallel != 0) {
     throw InputError({kCommandLine, 0, 0}, "--gpus",
@@ -78,16 +75,7 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   c.precision = ParsePrecisionFlag(a);
   c.recompute = *ParseRecompute(a.GetChoice("--recompute", {"none", "selective", "full"}, "none"));
   c.zero = a.GetInt("--zero", 1, /*allow_zero=*/true);
-  c.pp_first_layers = a.GetInt("--pp-first-layers", 0, /*allow_zero=*/true);
-  c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
-  c.tp_comm_overlap = OnOff(a, "--tp-overlap", true);
-  c.dp_overlap = OnOff(a, "--dp-overlap", true);
-  c.dualpipe = a.GetChoice("--schedule", {"1f1b", "dualpipe"}, "1f1b") == "dualpipe";
-  c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
-  if (c.moe_load_imbalance < 1.0) {
-    throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",
-                     fmt::format("expected a ratio >= 1, got {}", c.moe_load_imbalance));
-  }
+  ApplySoftwareFlags(a, c);
   return c;
 }
 

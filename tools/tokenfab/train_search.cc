@@ -11,6 +11,7 @@
 #include "tokenfab/report/search_report.h"
 #include "tokenfab/report/train_report.h"
 #include "tokenfab/search/explain.h"
+#include "train_flags.h"
 
 namespace tokenfab::cli {
 namespace {
@@ -76,16 +77,7 @@ TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& clust
   TrainingConfig c;
   c.seq = a.GetInt("--seq", m.seq_len);
   c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));
-  c.etp = a.GetInt("--etp", 1);
-  c.pp_first_layers = a.GetInt("--pp-first-layers", 0, /*allow_zero=*/true);
-  c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
-  c.tp_comm_overlap = a.GetChoice("--tp-overlap", {"on", "off"}, "on") == "on";
-  c.dp_overlap = a.GetChoice("--dp-overlap", {"on", "off"}, "on") == "on";
-  c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
-  if (c.moe_load_imbalance < 1.0) {
-    throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",
-                     fmt::format("expected a ratio >= 1, got {}", c.moe_load_imbalance));
-  }
+  ApplySoftwareFlags(a, c);
   return c;
 }
 
@@ -319,6 +311,7 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
   }
   s.precisions = ParsePrecisionList(a);
   CheckPrecisions(s.precisions, cluster);
+  for (Precision p : s.precisions) ValidateFp8Recipe(cluster.chip, p, s.base.fp8_recipe);
   return s;
 }
 

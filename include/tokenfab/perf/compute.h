@@ -17,6 +17,8 @@
 //   scalars.moe_ops_per_layer   ops of one MoE block's forward outside the experts (router,
 //                               permutation, dispatch, combine)
 //   scalars.moe_ops_per_expert  ops per local expert in the MoE forward (casts, GEMMs, activation)
+// Optional (default 1): scalars.fp8_block_gemm_efficiency_ratio, block-scaled FP8 GEMMs relative
+// to per-tensor-scaled ones (below 1 where scaling is done in software, as on Hopper).
 // Construction validates these once; costing is branch-light arithmetic for the search's inner
 // loop. Thread-safe: ComputeModel is an immutable value.
 //
@@ -46,14 +48,18 @@ struct ComputeModel {
   Seconds host_op;
   double moe_ops_per_layer = 0;
   double moe_ops_per_expert = 0;
+  double fp8_block_ratio = 1.0;
+  bool native_mx = false;  // tensor cores apply MX block scales (Blackwell and later)
 };
 
 // REQUIRES the profile to hold every key listed above (the catalog check enforces it).
 ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile);
 
-// t = max(2mnk / (peak * eff(2mnk)), bytes(A,B,C) / hbm) + overhead, with eff from the table.
-// FP8/FP4 use their peaks scaled by the table and the ratio; unsupported ones fall back to BF16.
-Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p);
+// t = max(2mnk / (peak * eff(2mnk) * scale), bytes(A,B,C) / hbm) + overhead, with eff from the
+// table. FP8/FP4 use their peaks scaled by the table and the ratio; unsupported ones fall back to
+// BF16. `efficiency_scale` lets a caller apply a recipe's penalty (e.g. block-scaled FP8).
+Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p,
+                 double efficiency_scale = 1.0);
 // Fused attention core (QK^T, softmax, AV) of `flops` executed FLOPs, forward or backward.
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward);
 // A memory-bound kernel that moves `bytes` through HBM.

@@ -36,6 +36,12 @@
 namespace tokenfab {
 
 enum class Recompute { kNone, kSelective, kFull };
+// FP8 scaling recipe: one scale per tensor (current/delayed scaling), per block as DeepSeek-V3
+// (1x128 activations, 128x128 weights), or MXFP8 (1x32 blocks, E8M0 scales; Blackwell tensor
+// cores apply them natively).
+enum class Fp8Recipe { kTensor, kBlock, kMx };
+std::string_view Fp8RecipeName(Fp8Recipe r);  // "tensor", "block", "mx"
+std::optional<Fp8Recipe> ParseFp8Recipe(std::string_view name);
 std::string_view RecomputeName(Recompute r);  // "none", "selective", "full"
 std::optional<Recompute> ParseRecompute(std::string_view name);
 
@@ -51,6 +57,7 @@ struct TrainingConfig {
   int gbs = 1;   // global batch, sequences
   int seq = 2048;
   Precision precision = Precision::kBf16;
+  Fp8Recipe fp8_recipe = Fp8Recipe::kTensor;
   Recompute recompute = Recompute::kNone;
   int zero = 1;  // 0: plain DP all-reduce; 1: distributed optimizer; 2: + grads; 3: + params
   // Software features (Megatron-Core/TE defaults on Hopper+; off for 2021-era Megatron):
@@ -128,6 +135,8 @@ TrainingContext MakeTrainingContext(const Cluster& cluster);
 // Throws InputError (key = the CLI flag) when the configuration cannot be formed: degrees that do
 // not divide heads, layers, GPUs or the batch, a precision the chip lacks, and the like.
 void ValidateTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
+// Throws InputError when `recipe` needs hardware the chip lacks (MXFP8 before Blackwell).
+void ValidateFp8Recipe(const Chip& chip, Precision precision, Fp8Recipe recipe);
 // Like ValidateTrainingConfig, but returns the reason instead of throwing (for the search).
 Feasibility CheckTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
 
