@@ -146,6 +146,22 @@ void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig
   lc.backward.other += MemoryTime(cm, ByteCount(backward_bytes)) + cm.kernel_overhead * 8.0;
 }
 
+// With fused attention, selective recompute re-runs the norms and the activation (memory-bound
+// passes: 2 norms read + write t x h, the activation reads and writes t x f) and MLA's
+// up-projection GEMMs in backward (see memory.cc SelectiveSavings).
+void AddSelectiveRecompute(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
+                           double t, double ffn_width, LayerCost& lc) {
+  const double passes = 2.0 * 2.0 * t * (2.0 * m.hidden + 1.5 * ffn_width) / c.tp;
+  lc.selective_recompute = MemoryTime(cm, ByteCount(passes)) + cm.kernel_overhead * 3.0;
+  if (m.is_mla()) {
+    const double heads = static_cast<double>(m.heads) / c.tp;
+    const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
+    lc.selective_recompute += GemmTime(cm, t, heads * QkDim(m), q_in, GemmPrecision(c)) +
+                              GemmTime(cm, t, heads * (m.qk_nope_head_dim + m.v_head_dim),
+                                       m.kv_lora_rank, GemmPrecision(c));
+  }
+}
+
 Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
                    int stride) {
   if (ranks <= 1 || bytes <= 0) return Seconds();
@@ -212,6 +228,7 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
     AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc);
   }
   AddElementwise(cm, m, c, t, ffn_width, lc);
+  if (c.flash_attention) AddSelectiveRecompute(cm, m, c, t, ffn_width, lc);
   AddTensorParallelComm(ctx, m, c, t, lc);
   AddContextParallelComm(ctx, m, c, t, lc);
   return lc;

@@ -36,6 +36,23 @@ double FfnSavedBytes(const Model& m, bool moe_layer, const TrainingConfig& c, do
   return routed + m.shared_experts * per_f * m.expert_ffn_hidden;
 }
 
+// Selective recompute with fused attention. Core attention stores no s^2 tensor to drop, so
+// selective recompute re-runs the cheap ops instead (Megatron-Core recompute_modules "layernorm",
+// "mlp"/"moe_act" activation, "mla_up_proj"): the norms' outputs (the QKV and FFN GEMM inputs),
+// the activation's output (the fc2 input), and MLA's up-projected Q, K, V are not stored.
+double SelectiveSavings(const Model& m, const TrainingConfig& c, bool moe_layer, double g,
+                        double sb, double sp) {
+  double saved = 2.0 * g * sb * m.hidden / sp;  // the two norm outputs
+  double fc2_inputs = m.ffn_hidden;
+  if (moe_layer) {
+    fc2_inputs = m.top_k * c.moe_load_imbalance * m.expert_ffn_hidden +
+                 static_cast<double>(m.shared_experts) * m.expert_ffn_hidden;
+  }
+  saved += g * sb * fc2_inputs / c.tp;
+  if (m.is_mla()) saved += sb * m.heads * (4.0 * QkDim(m) + 2.0 * VDim(m)) / c.tp;
+  return saved;
+}
+
 }  // namespace
 
 std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c) {
@@ -70,6 +87,10 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
   const double replicated = sb * m.hidden * (4.0 + 2.0 * g + (dropout ? 2.0 : 0.0)) / sp;
   const double sharded =
       sb * (AttentionSavedBytes(m, g) + FfnSavedBytes(m, moe_layer, c, g)) / c.tp;
+  double saved = replicated + sharded;
+  if (c.flash_attention && c.recompute == Recompute::kSelective) {
+    saved -= SelectiveSavings(m, c, moe_layer, g, sb, sp);
+  }
   double scores = 0;
   if (!c.flash_attention && c.recompute == Recompute::kNone) {
     // Softmax output (2), dropout mask (1) and dropout output (2) per score: 5as^2b/t.
@@ -77,7 +98,7 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
   } else if (c.flash_attention) {
     scores = 4.0 * m.heads * sb / c.tp;  // FP32 log-sum-exp per row (FlashAttention-2)
   }
-  return replicated + sharded + scores;
+  return saved + scores;
 }
 
 StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s) {

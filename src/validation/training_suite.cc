@@ -236,7 +236,8 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
 // rest (they also carry the embedding and the loss). Rule for sources that do not state it.
 void SplitLayers(const Model& m, TrainingConfig& c) {
   if (m.layers % (c.pp * c.vpp) == 0 || c.pp < 3) return;
-  int middle = (m.layers / c.pp + c.vpp - 1) / c.vpp * c.vpp;
+  const int per_stage = (m.layers + c.pp - 1) / c.pp;  // ceil(layers / pp)
+  int middle = (per_stage + c.vpp - 1) / c.vpp * c.vpp;
   while (m.layers - middle * (c.pp - 2) < 2) middle -= c.vpp;
   const int rest = m.layers - middle * (c.pp - 2);
   c.pp_first_layers = rest / 2;
