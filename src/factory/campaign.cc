@@ -33,7 +33,7 @@ CampaignPlan PlanCampaign(const CampaignInput& in) {
   CampaignPlan p;
   p.steps = std::ceil(in.total_tokens / in.tokens_per_step);
   p.work = in.step_time * p.steps;
-  p.lambda = JobInterruptionRate(in.failures, NodeCount(in));
+  p.lambda = JobInterruptionRate(in.failures, NodeCount(in), in.gpus_per_node);
   if (in.storage_write_bandwidth.si() > 0 && in.checkpoint_bytes.si() > 0) {
     p.write = CheckpointWriteTime(in.checkpoint_bytes, in.storage_write_bandwidth) *
               in.checkpoint_blocking_fraction;

@@ -62,10 +62,16 @@ const std::vector<CauseShare>& Llama3CauseShares() {
   return kShares;
 }
 
-Hertz JobInterruptionRate(const FailureModel& model, int nodes) {
-  TOKENFAB_CHECK(nodes > 0) << "nodes=" << nodes;
+Hertz JobInterruptionRate(const FailureModel& model, int nodes, int gpus_per_node) {
+  TOKENFAB_CHECK(nodes > 0 && model.reference_gpus_per_node > 0) << "nodes=" << nodes;
+  const double gpu_scale =
+      gpus_per_node > 0 ? static_cast<double>(gpus_per_node) / model.reference_gpus_per_node : 1.0;
   // Series system: the job stops when any of its n nodes fails (Kokolis et al. Sec. V-A).
-  const double per_day = nodes * model.total_per_node_day() + model.planned_per_day;
+  // Assumption: GPU faults scale with the GPUs a node holds, other causes with the nodes.
+  double per_day = model.planned_per_day;
+  for (const FailureCause& c : model.causes) {
+    per_day += nodes * c.failures_per_node_day * (c.category == "GPU" ? gpu_scale : 1.0);
+  }
   return Hertz::FromSi(per_day / 86400.0);
 }
 

@@ -77,6 +77,15 @@ TEST(ReliabilityTest, FailureModelSplitsTheTotalRate) {
   EXPECT_NEAR(JobInterruptionRate(m, 2048).si() * 86400, 2048 * 6.5e-3 + 0.5, 1e-9);
 }
 
+TEST(ReliabilityTest, GpuCausesScaleWithGpusPerNode) {
+  // 4-GPU trays: GPU causes (268/419 of the rate) halve per node, the rest stay per node.
+  const FailureModel m = FailureModel::FromCauseShares(8e-3, Llama3CauseShares());
+  const double gpu_share = 268.0 / 419.0;
+  EXPECT_NEAR(JobInterruptionRate(m, 1000, 4).si() * 86400,
+              1000 * 8e-3 * (gpu_share / 2 + (1 - gpu_share)), 1e-9);
+  EXPECT_NEAR(JobInterruptionRate(m, 1000, 8).si(), JobInterruptionRate(m, 1000).si(), 1e-18);
+}
+
 TEST(ReliabilityTest, MaxLossPerInterruptionForNinetyPercent) {
   // 10% of 54 days shared by 466 interruptions = 16.7 min each.
   EXPECT_NEAR(MaxLossPerInterruption(466, Days(54), 0.9).si() / 60, 16.69, 0.01);

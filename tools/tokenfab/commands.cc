@@ -11,6 +11,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
       {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective},
+      {"compare", "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train", RunCompare},
       {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},

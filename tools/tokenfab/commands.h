@@ -26,6 +26,7 @@ int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
 
 int RunCatalog(const std::vector<std::string>& argv, std::ostream& out);
 int RunCollective(const std::vector<std::string>& argv, std::ostream& out);
+int RunCompare(const std::vector<std::string>& argv, std::ostream& out);
 int RunFactory(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunServe(const std::vector<std::string>& argv, std::ostream& out);

@@ -41,9 +41,13 @@ struct CauseShare {
 };
 
 // Unexpected interruption rates by cause, plus a job-level rate of planned interruptions.
+// Rates are per node of `reference_gpus_per_node` GPUs (Kokolis et al. measured 8-GPU A100
+// servers); on nodes of another size, GPU-category causes scale with the GPU count and the rest
+// (host, network, software) with the node count.
 struct FailureModel {
   std::vector<FailureCause> causes;
   double planned_per_day = 0;  // job-level, independent of the node count
+  int reference_gpus_per_node = 8;
 
   double total_per_node_day() const;
   // Splits a total per-node-day rate over causes by their shares.
@@ -56,9 +60,10 @@ struct FailureModel {
 // (Llama 3 Herd of Models, Table 5; 54 days on 16,384 H100). Shares only, not rates.
 const std::vector<CauseShare>& Llama3CauseShares();
 
-// Job interruption rate (per second) for `nodes` nodes: n * r_f + planned.
+// Job interruption rate (per second) for `nodes` nodes of `gpus_per_node` GPUs (0 = the
+// reference size): sum over causes of n * r_c (GPU causes: n * g / g_ref * r_c) + planned.
 // REQUIRES: nodes > 0, rates >= 0.
-Hertz JobInterruptionRate(const FailureModel& model, int nodes);
+Hertz JobInterruptionRate(const FailureModel& model, int nodes, int gpus_per_node = 0);
 // MTTI = 1 / (n * r_f) (series system). Returns +inf-free: REQUIRES a positive rate.
 Seconds MeanTimeToInterruption(double failures_per_node_day, int nodes);
 // Unexpected interruptions per 1000 node-days observed when `count` happened in `window` on

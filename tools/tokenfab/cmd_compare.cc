@@ -1,0 +1,296 @@
+// tokenfab compare: several systems side by side on one training workload. For each system the
+// planner (search/search.h) picks the fastest configuration; the facility model (factory/) gives
+// its power and TCO and the campaign model its expected time-to-train with failures. Ratios are
+// against the first system listed (the baseline).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "args.h"
+#include "commands.h"
+#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/factory/campaign.h"
+#include "tokenfab/factory/facility.h"
+#include "tokenfab/factory/factory_data.h"
+#include "tokenfab/report/train_report.h"
+#include "tokenfab/search/search.h"
+
+namespace tokenfab::cli {
+namespace {
+
+const std::vector<FlagSpec>& CompareFlags() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"--model", true, "catalog model name or model file"},
+      {"--systems", true, "comma-separated systems; the first is the baseline"},
+      {"--gpus", true, "GPUs per system (rounded up to whole systems)"},
+      {"--tokens", true, "training tokens, e.g. 15T: report time-to-train with failures"},
+      {"--seq", true, "sequence length (default: the model's)"},
+      {"--precision", true, "bf16|fp8 (default bf16)"},
+      {"--threads", true, "search threads (default 1)"},
+      {"--format", true, "text|json"},
+      {"--help", false, "show this help"},
+  };
+  return kFlags;
+}
+
+struct Row {
+  std::string system;
+  Cluster cluster;
+  std::optional<TrainResult> train;  // best feasible plan, unset when none fits
+  std::string reason;                // why nothing fits
+  FacilityResult facility;
+  std::optional<CampaignResult> campaign;
+  double tokens_per_joule = 0;  // training throughput per average facility watt
+  double tokens_per_usd = 0;    // training throughput per TCO dollar
+};
+
+std::vector<std::string> SplitSystems(const Args& a, const Catalog& catalog) {
+  std::vector<std::string> names;
+  std::stringstream in(a.Require("--systems"));
+  for (std::string name; std::getline(in, name, ',');) {
+    if (name.empty()) continue;
+    catalog.system(name, "--systems");  // unknown names: InputError with did-you-mean
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      throw InputError({kCommandLine, 0, 0}, "--systems",
+                       fmt::format("'{}' is listed twice", name));
+    }
+    names.push_back(name);
+  }
+  if (names.empty()) {
+    throw InputError({kCommandLine, 0, 0}, "--systems", "expected at least one system name",
+                     "e.g. --systems dgx-h100,gb200-nvl72");
+  }
+  return names;
+}
+
+// GPUs rounded up to whole purchasable units, as the facility model buys them.
+int RoundToUnits(const System& s, int gpus) {
+  const int unit = s.nvlink_domain > s.gpus_per_node && s.nvlink_domain % s.gpus_per_node == 0
+                       ? s.nvlink_domain
+                       : s.gpus_per_node;
+  return (gpus + unit - 1) / unit * unit;
+}
+
+Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model,
+             const std::string& name, const Args& a) {
+  Row row;
+  row.system = name;
+  const System& s = catalog.system(name, "--systems");
+  row.cluster = BuildCluster(catalog, name, "", RoundToUnits(s, a.GetInt("--gpus", 0)));
+  SearchSpace space = DefaultSearchSpace(model, row.cluster, a.GetInt("--seq", model.seq_len));
+  const std::string p = a.GetChoice("--precision", {"bf16", "fp8"}, "bf16");
+  space.precisions = {p == "fp8" ? Precision::kFp8 : Precision::kBf16};
+  const SearchResult found =
+      SearchTraining(MakeTrainingContext(row.cluster), model, space, {a.GetInt("--threads", 1), 1});
+  if (found.top.empty()) {
+    row.reason = found.closest_infeasible ? found.closest_infeasible->fits.reason
+                                          : "no configuration of the search space is valid";
+  } else {
+    row.train = found.top[0];
+  }
+  row.facility = SizeFacility(MakeFacilityInput(data, row.cluster));
+  if (!row.train || !row.facility.feasible.ok) return row;
+  const double tokens_per_s = row.train->tokens_per_s;
+  row.tokens_per_joule = tokens_per_s / ToWatts(row.facility.average_facility_power);
+  row.tokens_per_usd = tokens_per_s * 3600 / (row.facility.tco_usd_per_gpu_hour * row.cluster.gpus);
+  const double tokens = a.GetCount("--tokens", 0);
+  if (tokens > 0) {
+    row.campaign = EstimateCampaign(MakeCampaignInput(
+        data, row.cluster,
+        {TotalParameters(model), row.train->step_time, row.train->tokens_per_step, tokens}));
+  }
+  return row;
+}
+
+// Higher-is-better ratio of a row's metric to the baseline's, or NaN when either is missing.
+double Ratio(double value, double baseline) {
+  return value > 0 && baseline > 0 ? value / baseline : NAN;
+}
+
+std::string RatioText(double r) { return std::isfinite(r) ? fmt::format("{:.2f}x", r) : "-"; }
+
+nlohmann::json RowJson(const Row& r, const Row& base) {
+  nlohmann::json j;
+  j["system"] = r.system;
+  j["gpus"] = r.cluster.gpus;
+  j["fits"] = r.train.has_value();
+  j["reason"] = r.train ? "" : r.reason;
+  if (r.train) {
+    j["config"] = TrainConfigToJson(r.train->config);
+    j["step_time_s"] = ToSeconds(r.train->step_time);
+    j["tokens_per_s"] = r.train->tokens_per_s;
+    j["tokens_per_s_per_gpu"] = r.train->tokens_per_s_per_gpu;
+    j["mfu"] = r.train->mfu;
+  }
+  j["facility_power_w"] = ToWatts(r.facility.facility_power);
+  j["average_facility_power_w"] = ToWatts(r.facility.average_facility_power);
+  j["capex_usd"] = ToUsd(r.facility.capex);
+  j["tco_usd_per_gpu_hour"] = r.facility.tco_usd_per_gpu_hour;
+  j["tokens_per_joule"] = r.tokens_per_joule;
+  j["tokens_per_usd"] = r.tokens_per_usd;
+  if (r.campaign) {
+    const CampaignResult& c = *r.campaign;
+    j["time_to_train"] = {{"ideal_s", ToSeconds(c.ideal_time)},
+                          {"expected_s", ToSeconds(c.expected_time)},
+                          {"ettr", c.ettr},
+                          {"gpu_hours", c.expected_gpu_hours},
+                          {"energy_j", ToJoules(c.energy)},
+                          {"cost_usd", ToUsd(c.cost)},
+                          {"interruptions", c.expected_interruptions}};
+  }
+  auto ratio = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  const double tps =
+      r.train && base.train ? Ratio(r.train->tokens_per_s, base.train->tokens_per_s) : NAN;
+  const double speedup =
+      r.campaign && base.campaign
+          ? Ratio(ToSeconds(base.campaign->expected_time), ToSeconds(r.campaign->expected_time))
+          : NAN;
+  j["vs_baseline"] = {{"tokens_per_s", ratio(tps)},
+                      {"tokens_per_joule", ratio(Ratio(r.tokens_per_joule, base.tokens_per_joule))},
+                      {"tokens_per_usd", ratio(Ratio(r.tokens_per_usd, base.tokens_per_usd))},
+                      {"time_to_train_speedup", ratio(speedup)}};
+  return j;
+}
+
+// One table line: a label, then one cell per system.
+template <typename F>
+void Line(std::ostream& out, const char* label, const std::vector<Row>& rows, F cell) {
+  out << fmt::format("{:<24}", label);
+  for (const Row& r : rows) out << fmt::format(" {:>18}", cell(r));
+  out << "\n";
+}
+
+std::string DaysText(Seconds t) { return fmt::format("{:.1f}", ToDays(t)); }
+
+void RenderCampaigns(const std::vector<Row>& rows, std::ostream& out) {
+  const Row& base = rows[0];
+  auto run = [](const Row& r, auto f) { return r.campaign ? f(*r.campaign) : std::string("-"); };
+  Line(out, "ideal time (days)", rows, [&](const Row& r) {
+    return run(r, [](const CampaignResult& c) { return DaysText(c.ideal_time); });
+  });
+  Line(out, "time to train (days)", rows, [&](const Row& r) {
+    return run(r, [&](const CampaignResult& c) {
+      const double speedup =
+          base.campaign ? Ratio(ToSeconds(base.campaign->expected_time), ToSeconds(c.expected_time))
+                        : NAN;
+      return fmt::format("{} {}", DaysText(c.expected_time), RatioText(speedup));
+    });
+  });
+  Line(out, "ETTR", rows, [&](const Row& r) {
+    return run(r, [](const CampaignResult& c) { return fmt::format("{:.3f}", c.ettr); });
+  });
+  Line(out, "interruptions", rows, [&](const Row& r) {
+    return run(
+        r, [](const CampaignResult& c) { return fmt::format("{:.0f}", c.expected_interruptions); });
+  });
+  Line(out, "GPU-hours", rows, [&](const Row& r) {
+    return run(r,
+               [](const CampaignResult& c) { return fmt::format("{:.3g}", c.expected_gpu_hours); });
+  });
+  Line(out, "energy (MWh)", rows, [&](const Row& r) {
+    return run(r, [](const CampaignResult& c) {
+      return fmt::format("{:.3g}", ToMegawattHours(c.energy));
+    });
+  });
+  Line(out, "cost at TCO ($)", rows, [&](const Row& r) {
+    return run(r, [](const CampaignResult& c) { return fmt::format("{:.3g}", ToUsd(c.cost)); });
+  });
+}
+
+void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
+                std::ostream& out) {
+  const Row& base = rows[0];
+  out << fmt::format("compare: {} ({:.3g} tokens); ratios vs {}\n", model.name, tokens,
+                     base.system);
+  Line(out, "", rows, [](const Row& r) { return r.system; });
+  Line(out, "GPUs", rows, [](const Row& r) { return std::to_string(r.cluster.gpus); });
+  auto trained = [](const Row& r, auto f) { return r.train ? f(*r.train) : std::string("-"); };
+  Line(out, "TP/PP/CP/DP", rows, [&](const Row& r) {
+    return trained(r, [](const TrainResult& t) {
+      return fmt::format("{}/{}/{}/{}", t.config.tp, t.config.pp, t.config.cp, t.config.dp);
+    });
+  });
+  Line(out, "step time (s)", rows, [&](const Row& r) {
+    return trained(
+        r, [](const TrainResult& t) { return fmt::format("{:.3f}", ToSeconds(t.step_time)); });
+  });
+  Line(out, "tokens/s/GPU", rows, [&](const Row& r) {
+    return trained(
+        r, [](const TrainResult& t) { return fmt::format("{:.1f}", t.tokens_per_s_per_gpu); });
+  });
+  Line(out, "MFU", rows, [&](const Row& r) {
+    return trained(r, [](const TrainResult& t) { return fmt::format("{:.1f}%", 100 * t.mfu); });
+  });
+  Line(out, "performance (tokens/s)", rows, [&](const Row& r) {
+    return trained(r, [&](const TrainResult& t) {
+      return fmt::format(
+          "{:.3g} {}", t.tokens_per_s,
+          RatioText(Ratio(t.tokens_per_s, base.train ? base.train->tokens_per_s : 0)));
+    });
+  });
+  Line(out, "facility power (MW)", rows, [](const Row& r) {
+    const double mw = ToMegawatts(r.facility.facility_power);
+    return mw >= 1 ? fmt::format("{:.1f}", mw) : fmt::format("{:.3f}", mw);
+  });
+  Line(out, "TCO ($/GPU-h)", rows,
+       [](const Row& r) { return fmt::format("{:.2f}", r.facility.tco_usd_per_gpu_hour); });
+  Line(out, "perf/W (tokens/kWh)", rows, [&](const Row& r) {
+    if (r.tokens_per_joule <= 0) return std::string("-");
+    return fmt::format("{:.3g} {}", r.tokens_per_joule * 3.6e6,
+                       RatioText(Ratio(r.tokens_per_joule, base.tokens_per_joule)));
+  });
+  Line(out, "perf/$ (tokens/$)", rows, [&](const Row& r) {
+    if (r.tokens_per_usd <= 0) return std::string("-");
+    return fmt::format("{:.3g} {}", r.tokens_per_usd,
+                       RatioText(Ratio(r.tokens_per_usd, base.tokens_per_usd)));
+  });
+  if (tokens > 0) RenderCampaigns(rows, out);
+  for (const Row& r : rows) {
+    if (!r.train) out << fmt::format("{}: no plan fits: {}\n", r.system, r.reason);
+    if (!r.facility.feasible.ok)
+      out << fmt::format("{}: {}\n", r.system, r.facility.feasible.reason);
+  }
+}
+
+void PrintHelp(std::ostream& out) {
+  out << "usage: tokenfab compare --model M --systems S1,S2[,...] --gpus N [--tokens T] [flags]\n\n"
+         "flags:\n";
+  for (const FlagSpec& f : CompareFlags()) out << fmt::format("  {:<12} {}\n", f.name, f.help);
+}
+
+}  // namespace
+
+int RunCompare(const std::vector<std::string>& argv, std::ostream& out) {
+  const Args a = Args::Parse(argv, CompareFlags());
+  if (a.has("--help")) {
+    PrintHelp(out);
+    return 0;
+  }
+  const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
+  a.GetChoice("--precision", {"bf16", "fp8"}, "bf16");
+  if (!a.has("--gpus")) a.Require("--gpus");
+  a.GetInt("--gpus", 0);
+  const double tokens = a.GetCount("--tokens", 0);
+  if (a.GetInt("--threads", 1) > 64) {
+    throw InputError({kCommandLine, 0, 0}, "--threads", "expected at most 64 threads");
+  }
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
+  const std::vector<std::string> names = SplitSystems(a, catalog);
+  const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+  std::vector<Row> rows;
+  for (const std::string& name : names) rows.push_back(Evaluate(catalog, data, model, name, a));
+  if (format == "json") {
+    nlohmann::json j = {{"model", model.name}, {"tokens", tokens}, {"baseline", rows[0].system}};
+    for (const Row& r : rows) j["systems"].push_back(RowJson(r, rows[0]));
+    out << j.dump(2) << "\n";
+  } else {
+    RenderText(rows, model, tokens, out);
+  }
+  return 0;
+}
+
+}  // namespace tokenfab::cli
