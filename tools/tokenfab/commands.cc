@@ -14,6 +14,7 @@ const std::vector<Command>& Commands() {
       {"compare", "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train", RunCompare},
       {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
+      {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)", RunSweep},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},
       {"validate", "replay published measurements and print the errors", RunValidate},
   };

@@ -29,6 +29,7 @@ int RunCollective(const std::vector<std::string>& argv, std::ostream& out);
 int RunCompare(const std::vector<std::string>& argv, std::ostream& out);
 int RunFactory(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
+int RunSweep(const std::vector<std::string>& argv, std::ostream& out);
 int RunServe(const std::vector<std::string>& argv, std::ostream& out);
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
 
