@@ -112,6 +112,19 @@ double Ratio(double value, double baseline) {
 
 std::string RatioText(double r) { return std::isfinite(r) ? fmt::format("{:.2f}x", r) : "-"; }
 
+nlohmann::json CampaignJson(const CampaignResult& c) {
+  nlohmann::json losses;
+  for (const GoodputLoss& l : c.losses) losses[l.name + "_s"] = ToSeconds(l.time);
+  return {{"ideal_s", ToSeconds(c.ideal_time)},
+          {"expected_s", ToSeconds(c.expected_time)},
+          {"ettr", c.ettr},
+          {"gpu_hours", c.expected_gpu_hours},
+          {"energy_j", ToJoules(c.energy)},
+          {"cost_usd", ToUsd(c.cost)},
+          {"interruptions", c.expected_interruptions},
+          {"losses", losses}};
+}
+
 nlohmann::json RowJson(const Row& r, const Row& base) {
   nlohmann::json j;
   j["system"] = r.system;
@@ -131,16 +144,7 @@ nlohmann::json RowJson(const Row& r, const Row& base) {
   j["tco_usd_per_gpu_hour"] = r.facility.tco_usd_per_gpu_hour;
   j["tokens_per_joule"] = r.tokens_per_joule;
   j["tokens_per_usd"] = r.tokens_per_usd;
-  if (r.campaign) {
-    const CampaignResult& c = *r.campaign;
-    j["time_to_train"] = {{"ideal_s", ToSeconds(c.ideal_time)},
-                          {"expected_s", ToSeconds(c.expected_time)},
-                          {"ettr", c.ettr},
-                          {"gpu_hours", c.expected_gpu_hours},
-                          {"energy_j", ToJoules(c.energy)},
-                          {"cost_usd", ToUsd(c.cost)},
-                          {"interruptions", c.expected_interruptions}};
-  }
+  if (r.campaign) j["time_to_train"] = CampaignJson(*r.campaign);
   auto ratio = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
   const double tps =
       r.train && base.train ? Ratio(r.train->tokens_per_s, base.train->tokens_per_s) : NAN;
@@ -200,13 +204,8 @@ void RenderCampaigns(const std::vector<Row>& rows, std::ostream& out) {
   });
 }
 
-void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
-                std::ostream& out) {
+void RenderPlans(const std::vector<Row>& rows, std::ostream& out) {
   const Row& base = rows[0];
-  out << fmt::format("compare: {} ({:.3g} tokens); ratios vs {}\n", model.name, tokens,
-                     base.system);
-  Line(out, "", rows, [](const Row& r) { return r.system; });
-  Line(out, "GPUs", rows, [](const Row& r) { return std::to_string(r.cluster.gpus); });
   auto trained = [](const Row& r, auto f) { return r.train ? f(*r.train) : std::string("-"); };
   Line(out, "TP/PP/CP/DP", rows, [&](const Row& r) {
     return trained(r, [](const TrainResult& t) {
@@ -231,6 +230,10 @@ void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
           RatioText(Ratio(t.tokens_per_s, base.train ? base.train->tokens_per_s : 0)));
     });
   });
+}
+
+void RenderEfficiency(const std::vector<Row>& rows, std::ostream& out) {
+  const Row& base = rows[0];
   Line(out, "facility power (MW)", rows, [](const Row& r) {
     const double mw = ToMegawatts(r.facility.facility_power);
     return mw >= 1 ? fmt::format("{:.1f}", mw) : fmt::format("{:.3f}", mw);
@@ -247,11 +250,22 @@ void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
     return fmt::format("{:.3g} {}", r.tokens_per_usd,
                        RatioText(Ratio(r.tokens_per_usd, base.tokens_per_usd)));
   });
+}
+
+void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
+                std::ostream& out) {
+  out << fmt::format("compare: {} ({:.3g} tokens); ratios vs {}\n", model.name, tokens,
+                     rows[0].system);
+  Line(out, "", rows, [](const Row& r) { return r.system; });
+  Line(out, "GPUs", rows, [](const Row& r) { return std::to_string(r.cluster.gpus); });
+  RenderPlans(rows, out);
+  RenderEfficiency(rows, out);
   if (tokens > 0) RenderCampaigns(rows, out);
   for (const Row& r : rows) {
     if (!r.train) out << fmt::format("{}: no plan fits: {}\n", r.system, r.reason);
-    if (!r.facility.feasible.ok)
+    if (!r.facility.feasible.ok) {
       out << fmt::format("{}: {}\n", r.system, r.facility.feasible.reason);
+    }
   }
 }
 

@@ -118,9 +118,10 @@ struct Context {
   std::string fabric;
 };
 
+void AddPowerAndCost(const FacilityResult& r, const FacilityInput& in, nlohmann::json* out);
+
 nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
   const bool ok = r.feasible.ok;
-  auto num = [ok](double v) { return ok ? v : 0.0; };
   nlohmann::json j;
   j["feasible"] = ok;
   j["reason"] = r.feasible.reason;
@@ -141,6 +142,18 @@ nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
                        {"overhead", ToWatts(r.node_power.overhead)},
                        {"rack_share", ToWatts(r.node_power.rack_share)},
                        {"total", ToWatts(r.node_power.total())}};
+  AddPowerAndCost(r, c.in, &j);
+  j["prices"] = {{"volatile", true},
+                 {"systems_date", c.data.system(c.in.system.name).price_date},
+                 {"network_date", c.data.fabric(c.fabric).price_date},
+                 {"electricity_date", c.data.electricity_date}};
+  return j;
+}
+
+void AddPowerAndCost(const FacilityResult& r, const FacilityInput& in, nlohmann::json* out) {
+  const bool ok = r.feasible.ok;
+  auto num = [ok](double v) { return ok ? v : 0.0; };
+  nlohmann::json& j = *out;
   j["switch_power_w"] = num(ToWatts(r.switch_power));
   j["it_power_w"] = num(ToWatts(r.it_power));
   j["facility_power_w"] = num(ToWatts(r.facility_power));
@@ -154,15 +167,10 @@ nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
   j["opex_maintenance_usd_per_year"] = num(ToUsd(r.opex_maintenance_per_year));
   j["capex_usd_per_year"] = num(ToUsd(r.capex_per_year));
   j["tco_usd_per_gpu_hour"] = num(r.tco_usd_per_gpu_hour);
-  if (c.in.tokens_per_s_per_gpu > 0) {
+  if (in.tokens_per_s_per_gpu > 0) {
     j["usd_per_million_tokens"] = num(r.usd_per_million_tokens);
     j["tokens_per_mw_year"] = num(r.tokens_per_mw_year);
   }
-  j["prices"] = {{"volatile", true},
-                 {"systems_date", c.data.system(c.in.system.name).price_date},
-                 {"network_date", c.data.fabric(c.fabric).price_date},
-                 {"electricity_date", c.data.electricity_date}};
-  return j;
 }
 
 void RenderPower(const FacilityResult& r, const FacilityInput& in, std::ostream& out) {
