@@ -13,6 +13,7 @@
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/campaign.h"
+#include "tokenfab/factory/campaign_report.h"
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/train_report.h"
@@ -112,19 +113,6 @@ double Ratio(double value, double baseline) {
 
 std::string RatioText(double r) { return std::isfinite(r) ? fmt::format("{:.2f}x", r) : "-"; }
 
-nlohmann::json CampaignJson(const CampaignResult& c) {
-  nlohmann::json losses;
-  for (const GoodputLoss& l : c.losses) losses[l.name + "_s"] = ToSeconds(l.time);
-  return {{"ideal_s", ToSeconds(c.ideal_time)},
-          {"expected_s", ToSeconds(c.expected_time)},
-          {"ettr", c.ettr},
-          {"gpu_hours", c.expected_gpu_hours},
-          {"energy_j", ToJoules(c.energy)},
-          {"cost_usd", ToUsd(c.cost)},
-          {"interruptions", c.expected_interruptions},
-          {"losses", losses}};
-}
-
 nlohmann::json RowJson(const Row& r, const Row& base) {
   nlohmann::json j;
   j["system"] = r.system;
@@ -144,7 +132,7 @@ nlohmann::json RowJson(const Row& r, const Row& base) {
   j["tco_usd_per_gpu_hour"] = r.facility.tco_usd_per_gpu_hour;
   j["tokens_per_joule"] = r.tokens_per_joule;
   j["tokens_per_usd"] = r.tokens_per_usd;
-  if (r.campaign) j["time_to_train"] = CampaignJson(*r.campaign);
+  if (r.campaign) j["time_to_train"] = CampaignToJson(*r.campaign);
   auto ratio = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
   const double tps =
       r.train && base.train ? Ratio(r.train->tokens_per_s, base.train->tokens_per_s) : NAN;
