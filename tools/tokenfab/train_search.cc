@@ -8,6 +8,9 @@
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
+#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/factory/campaign.h"
+#include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/search_report.h"
 #include "tokenfab/report/train_report.h"
 #include "tokenfab/search/explain.h"
@@ -112,7 +115,11 @@ std::vector<int> GpuCounts(const Cluster& c) {
 struct ObjectiveRow {
   int gpus = 0;
   const TrainResult* best = nullptr;
-  double seconds = 0;  // time to train, ideal
+  double ideal_s = 0;     // time to train without failures
+  double expected_s = 0;  // with failures, restarts and checkpoints (factory/campaign.h)
+  double ettr = 1;        // effective training time ratio
+  double gpu_hours = 0;   // expected
+  double cost_usd = 0;    // expected GPU-hours x price; 0 when no price is known
   bool meets = false;
 };
 
@@ -120,7 +127,46 @@ struct ObjectiveOutcome {
   std::vector<Planned> plans;
   std::vector<ObjectiveRow> rows;
   int chosen = -1;  // index into plans
+  std::string price_note;
 };
+
+// The factory's price and failure model for the campaign (data/prices, data/facility); nullopt
+// when the factory has no data for this system or fabric.
+std::optional<FactoryData> LoadFactory(const Cluster& cluster, std::string& note) {
+  try {
+    const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+    FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+    data.system(cluster.system.name);
+    data.fabric(cluster.fabric.name);
+    return data;
+  } catch (const InputError& e) {
+    note = "no factory data (" + e.message() + "): ideal time, no failures, no price";
+    return std::nullopt;
+  }
+}
+
+// Time and cost of training `tokens` with the best plan at one GPU count.
+void Cost(const std::optional<FactoryData>& factory, const Model& m, double tokens,
+          double usd_per_gpu_hour, const Planned& plan, ObjectiveRow& row) {
+  row.ideal_s = tokens / row.best->tokens_per_s;
+  row.expected_s = row.ideal_s;
+  row.gpu_hours = row.ideal_s / 3600.0 * row.gpus;
+  row.cost_usd = row.gpu_hours * usd_per_gpu_hour;
+  if (!factory) return;
+  CampaignInput in = MakeCampaignInput(
+      *factory, plan.cluster,
+      {TotalParameters(m), row.best->step_time, row.best->tokens_per_step, tokens});
+  if (usd_per_gpu_hour > 0) in.usd_per_gpu_hour = usd_per_gpu_hour;
+  const CampaignResult c = EstimateCampaign(in);
+  if (!c.feasible.ok) {
+    row.expected_s = INFINITY;
+    return;
+  }
+  row.expected_s = ToSeconds(c.expected_time);
+  row.ettr = c.ettr;
+  row.gpu_hours = c.expected_gpu_hours;
+  row.cost_usd = c.cost.si();
+}
 
 ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const Model& m,
                               const Cluster& cluster, const SearchSpace& space,
@@ -130,63 +176,64 @@ ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const
   const bool has_deadline = a.has("--deadline");
   if (objective == "gpus" && !has_deadline) a.Require("--deadline");
   const double deadline = has_deadline ? GetDuration(a, "--deadline") : 0;
+  const double usd = a.GetDouble("--usd-per-gpu-hour", 0);
   ObjectiveOutcome out;
+  const std::optional<FactoryData> factory = LoadFactory(cluster, out.price_note);
   for (int gpus : GpuCounts(cluster)) out.plans.push_back(PlanAt(cluster, gpus, m, space, options));
-  double best_cost = 0;
   for (size_t i = 0; i < out.plans.size(); ++i) {
-    ObjectiveRow row{out.plans[i].cluster.gpus, nullptr, 0, false};
+    ObjectiveRow row{out.plans[i].cluster.gpus};
     if (!out.plans[i].result.top.empty()) {
       row.best = &out.plans[i].result.top[0];
-      row.seconds = tokens / row.best->tokens_per_s;
-      row.meets = !has_deadline || row.seconds <= deadline;
+      Cost(factory, m, tokens, usd, out.plans[i], row);
+      row.meets = std::isfinite(row.expected_s) && (!has_deadline || row.expected_s <= deadline);
     }
     out.rows.push_back(row);
     if (!row.meets) continue;
-    const double gpu_seconds = row.seconds * row.gpus;
-    if (objective == "gpus" && out.chosen < 0) out.chosen = static_cast<int>(i);
-    if (objective == "cost" && (out.chosen < 0 || gpu_seconds < best_cost)) {
+    // Cost: dollars when a price is known, else GPU-hours (the same ranking at a fixed price).
+    auto cost = [](const ObjectiveRow& r) { return r.cost_usd > 0 ? r.cost_usd : r.gpu_hours; };
+    const bool cheaper = out.chosen < 0 || cost(row) < cost(out.rows[out.chosen]);
+    if ((objective == "gpus" && out.chosen < 0) || (objective == "cost" && cheaper)) {
       out.chosen = static_cast<int>(i);
-      best_cost = gpu_seconds;
     }
   }
   return out;
 }
 
-std::string ObjectiveText(const ObjectiveOutcome& o, const std::string& objective,
-                          double usd_per_gpu_hour) {
-  std::string out =
-      fmt::format("objective        {}\n", objective == "gpus" ? "fewest GPUs meeting the deadline"
-                                                               : "fewest GPU-hours (cost)");
-  out += "     GPUs     step s    days  GPU-hours" +
-         std::string(usd_per_gpu_hour > 0 ? "        USD" : "") + "  meets\n";
+std::string ObjectiveText(const ObjectiveOutcome& o, const std::string& objective) {
+  std::string out = fmt::format(
+      "objective        {} (expected time with failures, restarts and "
+      "checkpoints: factory/campaign.h)\n",
+      objective == "gpus" ? "fewest GPUs meeting the deadline" : "least cost");
+  if (!o.price_note.empty()) out += "  " + o.price_note + "\n";
+  out += "     GPUs     step s  ideal d  expected d   ETTR  GPU-hours        USD  meets\n";
   for (const ObjectiveRow& r : o.rows) {
     if (r.best == nullptr) {
       out += fmt::format("  {:>7}  no configuration fits\n", r.gpus);
       continue;
     }
-    const double gpu_hours = r.seconds / 3600.0 * r.gpus;
-    out += fmt::format("  {:>7}  {:>9.3f}  {:>6.1f}  {:>9.3g}", r.gpus,
-                       ToSeconds(r.best->step_time), r.seconds / 86400.0, gpu_hours);
-    if (usd_per_gpu_hour > 0) out += fmt::format("  {:>9.3g}", gpu_hours * usd_per_gpu_hour);
-    out += r.meets ? "  yes\n" : "  no\n";
+    out += fmt::format("  {:>7}  {:>9.3f}  {:>7.1f}  {:>10.1f}  {:>5.3f}  {:>9.3g}  {:>9.3g}  {}\n",
+                       r.gpus, ToSeconds(r.best->step_time), r.ideal_s / 86400.0,
+                       r.expected_s / 86400.0, r.ettr, r.gpu_hours, r.cost_usd,
+                       r.meets ? "yes" : "no");
   }
   return out;
 }
 
-nlohmann::json ObjectiveJson(const ObjectiveOutcome& o, const std::string& objective,
-                             double usd_per_gpu_hour) {
+nlohmann::json ObjectiveJson(const ObjectiveOutcome& o, const std::string& objective) {
   nlohmann::json rows = nlohmann::json::array();
   for (const ObjectiveRow& r : o.rows) {
     nlohmann::json j = {{"gpus", r.gpus}, {"fits", r.best != nullptr}, {"meets", r.meets}};
     if (r.best != nullptr) {
       j["step_time_s"] = ToSeconds(r.best->step_time);
-      j["time_to_train_s"] = r.seconds;
-      j["gpu_hours"] = r.seconds / 3600.0 * r.gpus;
-      if (usd_per_gpu_hour > 0) j["cost_usd"] = r.seconds / 3600.0 * r.gpus * usd_per_gpu_hour;
+      j["ideal_time_to_train_s"] = r.ideal_s;
+      if (std::isfinite(r.expected_s)) j["time_to_train_s"] = r.expected_s;
+      j["ettr"] = r.ettr;
+      j["gpu_hours"] = r.gpu_hours;
+      j["cost_usd"] = r.cost_usd;
     }
     rows.push_back(j);
   }
-  return {{"objective", objective}, {"gpu_counts", rows}};
+  return {{"objective", objective}, {"gpu_counts", rows}, {"note", o.price_note}};
 }
 
 struct Rendering {
@@ -280,7 +327,7 @@ std::vector<FlagSpec> TrainSearchFlags() {
            "time|gpus|cost: least step time, fewest GPUs meeting "
            "--deadline, least GPU-hours (GPU counts up to --gpus)"},
           {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
-          {"--usd-per-gpu-hour", true, "price to show with objective cost"}};
+          {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)"}};
 }
 
 bool WantsSearch(const Args& a) {
@@ -327,10 +374,9 @@ int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster,
     Render(in, cluster, r, "", nullptr, out);
     return 0;
   }
-  const double usd = a.GetDouble("--usd-per-gpu-hour", 0);
   const ObjectiveOutcome o = RunObjective(a, objective, m, cluster, space, options);
-  const std::string text = ObjectiveText(o, objective, usd);
-  const nlohmann::json json = ObjectiveJson(o, objective, usd);
+  const std::string text = ObjectiveText(o, objective);
+  const nlohmann::json json = ObjectiveJson(o, objective);
   if (o.chosen < 0) {
     // No GPU count meets the deadline: show the largest count's plan, which comes closest.
     const Planned& last = o.plans.back();
