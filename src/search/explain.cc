@@ -28,15 +28,16 @@ std::vector<Effect> Overheads(const StepBreakdown& b) {
           {"compute", b.compute}};
 }
 
-// The effect that grew most from `base` to `other`.
-Effect LargestIncrease(const StepBreakdown& base, const StepBreakdown& other) {
+// The effect that changed most from `base` to `other` in the direction `sign` (+1: grew most,
+// -1: shrank most); its change is zero when none moved that way.
+Effect LargestChange(const StepBreakdown& base, const StepBreakdown& other, double sign) {
   const std::vector<Effect> a = Overheads(base), b = Overheads(other);
-  Effect worst{"compute", Seconds()};
+  Effect most{"compute", Seconds()};
   for (size_t i = 0; i < a.size(); ++i) {
-    const Seconds grew = b[i].second - a[i].second;
-    if (grew > worst.second) worst = {a[i].first, grew};
+    const Seconds change = b[i].second - a[i].second;
+    if (change * sign > most.second * sign) most = {a[i].first, change};
   }
-  return worst;
+  return most;
 }
 
 // Whether the training model can form c once DP and the pipeline split follow its degrees.
@@ -125,11 +126,14 @@ std::string DomainText(const TrainingContext& ctx, int tp) {
 }
 
 std::string StepText(const TrainResult& winner, const TrainResult& r, double slowdown) {
-  const Effect grew = LargestIncrease(winner.breakdown, r.breakdown);
-  if (slowdown == 0) return "same step time; ranked after it by memory, then configuration order";
+  if (slowdown == 0) {
+    return r.fits.ok ? "same step time; ranked after it by memory, then configuration order"
+                     : "same step time";
+  }
+  const Effect moved = LargestChange(winner.breakdown, r.breakdown, slowdown > 0 ? 1.0 : -1.0);
   std::string out = fmt::format("step {:+.1f}%", 100.0 * slowdown);
-  if (grew.second.si() > 0) {
-    out += fmt::format(" ({} {:+.3g} s)", grew.first, ToSeconds(grew.second));
+  if (moved.second.si() != 0) {
+    out += fmt::format(" ({} {:+.3g} s)", moved.first, ToSeconds(moved.second));
   }
   return out;
 }
