@@ -31,6 +31,10 @@ const std::vector<FlagSpec>& CompareFlags() {
       {"--seq", true, "sequence length (default: the model's)"},
       {"--precision", true, "bf16|fp8 (default bf16)"},
       {"--threads", true, "search threads (default 1)"},
+      {"--storage-gbps", true, "aggregate checkpoint bandwidth, GB/s (default: per system)"},
+      {"--failures-per-1000-node-days", true, "node failure rate (default: data/facility)"},
+      {"--restart-minutes", true, "restart overhead per interruption (default: data/facility)"},
+      {"--checkpoint-minutes", true, "checkpoint interval (default: Daly's optimum)"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -75,6 +79,39 @@ int RoundToUnits(const System& s, int gpus) {
   return (gpus + unit - 1) / unit * unit;
 }
 
+// Campaign overrides from the command line, validated before any work.
+struct CampaignFlags {
+  std::optional<double> storage_gbps, failures_per_1000_node_days, restart_minutes,
+      checkpoint_minutes;
+};
+
+std::optional<double> NonNegative(const Args& a, const std::string& flag, bool allow_zero) {
+  if (!a.has(flag)) return std::nullopt;
+  const double v = a.GetDouble(flag, 0);
+  if (v < 0 || (v == 0 && !allow_zero)) {
+    throw InputError({kCommandLine, 0, 0}, flag,
+                     fmt::format("expected a {} number, got '{}'",
+                                 allow_zero ? "non-negative" : "positive", a.GetString(flag)));
+  }
+  return v;
+}
+
+CampaignFlags ReadCampaignFlags(const Args& a) {
+  return {NonNegative(a, "--storage-gbps", false),
+          NonNegative(a, "--failures-per-1000-node-days", true),
+          NonNegative(a, "--restart-minutes", true), NonNegative(a, "--checkpoint-minutes", false)};
+}
+
+void ApplyCampaignFlags(const CampaignFlags& f, CampaignInput* in) {
+  if (f.storage_gbps) in->storage_write_bandwidth = GBps(*f.storage_gbps);
+  if (f.failures_per_1000_node_days) {
+    in->failures = FailureModel::FromCauseShares(*f.failures_per_1000_node_days / 1000,
+                                                 Llama3CauseShares(), in->failures.planned_per_day);
+  }
+  if (f.restart_minutes) in->restart_overhead = Minutes(*f.restart_minutes);
+  if (f.checkpoint_minutes) in->checkpoint_interval = Minutes(*f.checkpoint_minutes);
+}
+
 Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model,
              const std::string& name, const Args& a) {
   Row row;
@@ -99,9 +136,11 @@ Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model
   row.tokens_per_usd = tokens_per_s * 3600 / (row.facility.tco_usd_per_gpu_hour * row.cluster.gpus);
   const double tokens = a.GetCount("--tokens", 0);
   if (tokens > 0) {
-    row.campaign = EstimateCampaign(MakeCampaignInput(
+    CampaignInput in = MakeCampaignInput(
         data, row.cluster,
-        {TotalParameters(model), row.train->step_time, row.train->tokens_per_step, tokens}));
+        {TotalParameters(model), row.train->step_time, row.train->tokens_per_step, tokens});
+    ApplyCampaignFlags(ReadCampaignFlags(a), &in);
+    row.campaign = EstimateCampaign(in);
   }
   return row;
 }
@@ -276,6 +315,7 @@ int RunCompare(const std::vector<std::string>& argv, std::ostream& out) {
   if (!a.has("--gpus")) a.Require("--gpus");
   a.GetInt("--gpus", 0);
   const double tokens = a.GetCount("--tokens", 0);
+  ReadCampaignFlags(a);
   if (a.GetInt("--threads", 1) > 64) {
     throw InputError({kCommandLine, 0, 0}, "--threads", "expected at most 64 threads");
   }

@@ -11,6 +11,7 @@
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
+#include "tokenfab/factory/reliability.h"
 
 namespace tokenfab::cli {
 namespace {
@@ -118,6 +119,21 @@ struct Context {
   std::string fabric;
 };
 
+// Interruptions of one job spanning the whole facility (Kokolis et al. series-system model).
+Hertz WholeFacilityJobRate(const FacilityResult& r, const Context& c) {
+  return JobInterruptionRate(DefaultFailureModel(c.data), std::max(1, r.nodes),
+                             c.in.system.gpus_per_node);
+}
+
+void RenderReliability(const FacilityResult& r, const Context& c, std::ostream& out) {
+  const double per_day = WholeFacilityJobRate(r, c).si() * 86400;
+  out << fmt::format(
+      "reliability   a job on all {} nodes: {:.1f} interruptions/day (MTTI {:.2f} h) "
+      "at {:.2f} failures per 1000 node-days + {:.2f} planned/day\n",
+      r.nodes, per_day, 24 / per_day, 1000 * c.data.reliability.failures_per_node_day,
+      c.data.reliability.planned_per_day);
+}
+
 void AddPowerAndCost(const FacilityResult& r, const FacilityInput& in, nlohmann::json* out);
 
 nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
@@ -143,6 +159,9 @@ nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
                        {"rack_share", ToWatts(r.node_power.rack_share)},
                        {"total", ToWatts(r.node_power.total())}};
   AddPowerAndCost(r, c.in, &j);
+  const double rate = WholeFacilityJobRate(r, c).si();
+  j["job_interruptions_per_day"] = ok ? rate * 86400 : 0.0;
+  j["job_mtti_s"] = ok ? 1 / rate : 0.0;
   j["prices"] = {{"volatile", true},
                  {"systems_date", c.data.system(c.in.system.name).price_date},
                  {"network_date", c.data.fabric(c.fabric).price_date},
@@ -236,6 +255,7 @@ void RenderText(const FacilityResult& r, const Context& c, std::ostream& out) {
   out << fmt::format("scale-out     {} switches in {} tiers (radix {})\n", r.switches,
                      r.switch_tiers, in.economics.switch_radix);
   RenderPower(r, in, out);
+  RenderReliability(r, c, out);
   RenderCost(r, c, out);
 }
 
