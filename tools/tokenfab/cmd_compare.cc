@@ -299,7 +299,7 @@ void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab compare --model M --systems S1,S2[,...] --gpus N [--tokens T] [flags]\n\n"
          "flags:\n";
-  for (const FlagSpec& f : CompareFlags()) out << fmt::format("  {:<12} {}\n", f.name, f.help);
+  for (const FlagSpec& f : CompareFlags()) out << fmt::format("  {:<30} {}\n", f.name, f.help);
 }
 
 }  // namespace
