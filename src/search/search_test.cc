@@ -198,6 +198,25 @@ TEST(SearchTest, NothingFitsGivesTheClosestConfigurationWithAReason) {
   EXPECT_EQ(r.closest_infeasible->config.recompute, Recompute::kFull);
 }
 
+TEST(SearchTest, MoeSearchPicksAnExpertParallelismNoWorseThanPinnedOnes) {
+  Model m = Llama(8, 4096, 32, 8);
+  m.experts = 16;
+  m.top_k = 2;
+  m.expert_ffn_hidden = 8192;
+  const TrainingContext ctx = MakeTrainingContext(TestCluster(64));
+  SearchSpace space = DefaultSearchSpace(m, ctx.cluster, 4096);
+  const SearchResult r = SearchTraining(ctx, m, space);
+  ASSERT_FALSE(r.top.empty());
+  EXPECT_EQ(m.experts % r.top[0].config.ep, 0);
+  for (int ep : {1, 2, 4, 8, 16}) {
+    SearchSpace pinned = space;
+    pinned.ep = ep;
+    const SearchResult p = SearchTraining(ctx, m, pinned);
+    if (p.top.empty()) continue;
+    EXPECT_LE(r.top[0].step_time.si(), p.top[0].step_time.si()) << "ep " << ep;
+  }
+}
+
 TEST(SearchTest, DefaultBatchIsFourMillionTokensRaisedToOneSequencePerDomain) {
   // 4 x 2^20 / 8192 = 512 sequences; 16384 GPUs / 8 per domain = 2048 replicas of one domain.
   EXPECT_EQ(DefaultGlobalBatch(TestCluster(16384), 8192), 2048);

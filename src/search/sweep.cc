@@ -21,8 +21,9 @@ const std::vector<std::string> kPinKeys = {"tp", "pp",  "vpp",  "cp",
 // The items of `key`: a sequence's elements, or a scalar as a list of one.
 std::vector<YAML::Node> Items(const YamlObject& obj, const std::string& key, bool required) {
   if (!obj.has(key)) {
-    if (required) throw obj.ErrorAt(key, "missing required key", "add e.g. `" + key + ": [...]`");
-    return {};
+    if (!required) return {};
+    throw InputError(LocationOf(obj.file(), obj.node()), key, "missing required key",
+                     "add e.g. `" + key + ": [...]`");
   }
   const YAML::Node node = obj.node()[key];
   std::vector<YAML::Node> out;
