@@ -209,6 +209,16 @@ int DefaultGlobalBatch(const Cluster& c, int seq) {
   return (sequences + unit - 1) / unit * unit;
 }
 
+int DefaultGlobalBatch(const Cluster& c, const SearchSpace& s) {
+  const int seq = s.base.seq;
+  if (!s.tp || !s.cp || !s.pp || !s.mbs) return DefaultGlobalBatch(c, seq);
+  const int model_parallel = *s.tp * *s.cp * *s.pp;
+  if (c.gpus % model_parallel != 0) return DefaultGlobalBatch(c, seq);
+  const int unit = s.dp.value_or(c.gpus / model_parallel) * *s.mbs;
+  // As tools/tokenfab/cmd_train.cc's single estimate: 4 x 2^20 tokens, rounded up to DP x mbs.
+  return std::max(1, static_cast<int>(std::ceil(4194304.0 / seq / unit))) * unit;
+}
+
 SearchSpace DefaultSearchSpace(const Model& /*m*/, const Cluster& c, int seq) {
   SearchSpace s;
   s.base.seq = seq;

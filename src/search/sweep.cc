@@ -211,12 +211,12 @@ SweepRow RunSweepPoint(const Catalog& catalog, const SweepSpec& spec, const Swee
   row.point = point;
   row.seq = point.seq > 0 ? point.seq : m.seq_len;
   SearchSpace space = DefaultSearchSpace(m, cluster, row.seq);
-  space.base.gbs = spec.gbs.value_or(space.base.gbs);
-  row.gbs = space.base.gbs;
   const SearchSpace& pin = spec.pins;
   std::tie(space.tp, space.pp, space.vpp, space.cp, space.ep, space.mbs, space.zero) =
       std::tie(pin.tp, pin.pp, pin.vpp, pin.cp, pin.ep, pin.mbs, pin.zero);
   space.recompute = pin.recompute;
+  space.base.gbs = spec.gbs.value_or(DefaultGlobalBatch(cluster, space));
+  row.gbs = space.base.gbs;
   space.precisions = point.precisions;
   const SearchResult r =
       SearchTraining(MakeTrainingContext(cluster), m, space, {.threads = threads, .top_k = 1});

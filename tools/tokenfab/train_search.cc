@@ -79,7 +79,7 @@ double GetDuration(const Args& a, const std::string& flag) {
 TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& cluster) {
   TrainingConfig c;
   c.seq = a.GetInt("--seq", m.seq_len);
-  c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));
+  c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));  // see SpaceFromFlags
   ApplySoftwareFlags(a, c);
   return c;
 }
@@ -359,6 +359,7 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
   s.precisions = ParsePrecisionList(a);
   CheckPrecisions(s.precisions, cluster);
   for (Precision p : s.precisions) ValidateFp8Recipe(cluster.chip, p, s.base.fp8_recipe);
+  if (!a.has("--gbs")) s.base.gbs = DefaultGlobalBatch(cluster, s);
   return s;
 }
 

@@ -66,6 +66,10 @@ SearchSpace DefaultSearchSpace(const Model& m, const Cluster& c, int seq);
 // that size (one model replica per domain) gets at least one sequence per step. Assumption: the
 // batch practice of large runs (Llama 3: 16M tokens on 16K GPUs), not a convergence model.
 int DefaultGlobalBatch(const Cluster& c, int seq);
+// The default for a space: when TP, CP, PP and mbs are all pinned (so DP x mbs is the same for
+// every configuration), the single estimate's rule, about 4M tokens rounded up to a multiple of
+// DP x mbs, so pinning the rest changes nothing; otherwise DefaultGlobalBatch(c, base.seq).
+int DefaultGlobalBatch(const Cluster& c, const SearchSpace& s);
 
 struct SearchOptions {
   int threads = 1;  // workers; the result is identical for any count
