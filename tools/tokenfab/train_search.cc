@@ -211,6 +211,11 @@ std::string ObjectiveText(const ObjectiveOutcome& o, const std::string& objectiv
       out += fmt::format("  {:>7}  no configuration fits\n", r.gpus);
       continue;
     }
+    if (!std::isfinite(r.expected_s)) {
+      out += fmt::format("  {:>7}  {:>9.3f}  {:>7.1f}  interruptions outpace progress\n", r.gpus,
+                         ToSeconds(r.best->step_time), r.ideal_s / 86400.0);
+      continue;
+    }
     out += fmt::format("  {:>7}  {:>9.3f}  {:>7.1f}  {:>10.1f}  {:>5.3f}  {:>9.3g}  {:>9.3g}  {}\n",
                        r.gpus, ToSeconds(r.best->step_time), r.ideal_s / 86400.0,
                        r.expected_s / 86400.0, r.ettr, r.gpu_hours, r.cost_usd,
@@ -320,14 +325,15 @@ void RequireSomethingFormed(const SearchResult& r, const Model& m, const Cluster
 }  // namespace
 
 std::vector<FlagSpec> TrainSearchFlags() {
-  return {{"--top", true, "runners-up to show when searching (default 5)"},
-          {"--explain", false, "why the winner wins: binding constraint, alternatives, pruning"},
-          {"--threads", true, "search threads (same result for any count)"},
-          {"--objective", true,
-           "time|gpus|cost: least step time, fewest GPUs meeting "
-           "--deadline, least GPU-hours (GPU counts up to --gpus)"},
-          {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
-          {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)"}};
+  return {
+      {"--top", true, "runners-up to show (parallelism flags left out are searched; default 5)"},
+      {"--explain", false, "why the winner wins: binding constraint, alternatives, pruning"},
+      {"--threads", true, "search threads (same result for any count)"},
+      {"--objective", true,
+       "time|gpus|cost: least step time, fewest GPUs meeting "
+       "--deadline, least GPU-hours (GPU counts up to --gpus)"},
+      {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
+      {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)"}};
 }
 
 bool WantsSearch(const Args& a) {
