@@ -331,7 +331,7 @@ std::vector<FlagSpec> TrainSearchFlags() {
       {"--threads", true, "search threads (same result for any count)"},
       {"--objective", true,
        "time|gpus|cost: least step time, fewest GPUs meeting "
-       "--deadline, least GPU-hours (GPU counts up to --gpus)"},
+       "--deadline, least expected cost (GPU counts up to --gpus)"},
       {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
       {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)"}};
 }
