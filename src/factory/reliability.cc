@@ -62,17 +62,46 @@ const std::vector<CauseShare>& Llama3CauseShares() {
   return kShares;
 }
 
-Hertz JobInterruptionRate(const FailureModel& model, int nodes, int gpus_per_node) {
-  TOKENFAB_CHECK(nodes > 0 && model.reference_gpus_per_node > 0) << "nodes=" << nodes;
+namespace {
+
+// Interruptions per day of one cause on `nodes` nodes of `gpus_per_node` GPUs.
+double CausePerDay(const FailureModel& model, const FailureCause& c, int nodes, int gpus_per_node) {
   const double gpu_scale =
       gpus_per_node > 0 ? static_cast<double>(gpus_per_node) / model.reference_gpus_per_node : 1.0;
   // Series system: the job stops when any of its n nodes fails (Kokolis et al. Sec. V-A).
   // Assumption: GPU faults scale with the GPUs a node holds, other causes with the nodes.
+  return nodes * c.failures_per_node_day * (c.category == "GPU" ? gpu_scale : 1.0);
+}
+
+}  // namespace
+
+Hertz JobInterruptionRate(const FailureModel& model, int nodes, int gpus_per_node) {
+  TOKENFAB_CHECK(nodes > 0 && model.reference_gpus_per_node > 0) << "nodes=" << nodes;
   double per_day = model.planned_per_day;
-  for (const FailureCause& c : model.causes) {
-    per_day += nodes * c.failures_per_node_day * (c.category == "GPU" ? gpu_scale : 1.0);
-  }
+  for (const FailureCause& c : model.causes) per_day += CausePerDay(model, c, nodes, gpus_per_node);
   return Hertz::FromSi(per_day / 86400.0);
+}
+
+std::vector<std::pair<std::string, double>> InterruptionsPerDayByCategory(const FailureModel& model,
+                                                                          int nodes,
+                                                                          int gpus_per_node) {
+  TOKENFAB_CHECK(nodes > 0 && model.reference_gpus_per_node > 0) << "nodes=" << nodes;
+  std::vector<std::pair<std::string, double>> out;
+  auto add = [&out](const std::string& category, double per_day) {
+    for (auto& [name, value] : out) {
+      if (name == category) {
+        value += per_day;
+        return;
+      }
+    }
+    out.emplace_back(category, per_day);
+  };
+  for (const FailureCause& c : model.causes)
+    add(c.category, CausePerDay(model, c, nodes, gpus_per_node));
+  if (model.planned_per_day > 0) add("Planned", model.planned_per_day);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
 }
 
 Seconds MeanTimeToInterruption(double failures_per_node_day, int nodes) {

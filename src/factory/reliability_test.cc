@@ -86,6 +86,16 @@ TEST(ReliabilityTest, GpuCausesScaleWithGpusPerNode) {
   EXPECT_NEAR(JobInterruptionRate(m, 1000, 8).si(), JobInterruptionRate(m, 1000).si(), 1e-18);
 }
 
+TEST(ReliabilityTest, CategoriesAddUpToTheJobRate) {
+  // The per-category rates partition lambda = sum of causes + planned.
+  const FailureModel m = FailureModel::FromCauseShares(5e-3, Llama3CauseShares(), 0.87);
+  const auto by_category = InterruptionsPerDayByCategory(m, 2048, 4);
+  double sum = 0;
+  for (const auto& [name, per_day] : by_category) sum += per_day;
+  EXPECT_NEAR(sum, JobInterruptionRate(m, 2048, 4).si() * 86400, 1e-9);
+  EXPECT_EQ(by_category.front().first, "GPU");
+}
+
 TEST(ReliabilityTest, MaxLossPerInterruptionForNinetyPercent) {
   // 10% of 54 days shared by 466 interruptions = 16.7 min each.
   EXPECT_NEAR(MaxLossPerInterruption(466, Days(54), 0.9).si() / 60, 16.69, 0.01);

@@ -132,6 +132,12 @@ void RenderReliability(const FacilityResult& r, const Context& c, std::ostream& 
       "at {:.2f} failures per 1000 node-days + {:.2f} planned/day\n",
       r.nodes, per_day, 24 / per_day, 1000 * c.data.reliability.failures_per_node_day,
       c.data.reliability.planned_per_day);
+  out << "  per day by cause:";
+  for (const auto& [category, n] : InterruptionsPerDayByCategory(
+           DefaultFailureModel(c.data), std::max(1, r.nodes), c.in.system.gpus_per_node)) {
+    out << fmt::format(" {} {:.2f};", category, n);
+  }
+  out << " (shares of Llama 3 Table 5)\n";
 }
 
 void AddPowerAndCost(const FacilityResult& r, const FacilityInput& in, nlohmann::json* out);
@@ -162,6 +168,12 @@ nlohmann::json ToJson(const FacilityResult& r, const Context& c) {
   const double rate = WholeFacilityJobRate(r, c).si();
   j["job_interruptions_per_day"] = ok ? rate * 86400 : 0.0;
   j["job_mtti_s"] = ok ? 1 / rate : 0.0;
+  nlohmann::json by_cause = nlohmann::json::object();
+  for (const auto& [category, n] : InterruptionsPerDayByCategory(
+           DefaultFailureModel(c.data), std::max(1, r.nodes), c.in.system.gpus_per_node)) {
+    by_cause[category] = ok ? n : 0.0;
+  }
+  j["job_interruptions_per_day_by_cause"] = by_cause;
   j["prices"] = {{"volatile", true},
                  {"systems_date", c.data.system(c.in.system.name).price_date},
                  {"network_date", c.data.fabric(c.fabric).price_date},

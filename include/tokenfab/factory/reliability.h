@@ -20,6 +20,7 @@
 #define TOKENFAB_FACTORY_RELIABILITY_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tokenfab/units/units.h"
@@ -64,6 +65,11 @@ const std::vector<CauseShare>& Llama3CauseShares();
 // reference size): sum over causes of n * r_c (GPU causes: n * g / g_ref * r_c) + planned.
 // REQUIRES: nodes > 0, rates >= 0.
 Hertz JobInterruptionRate(const FailureModel& model, int nodes, int gpus_per_node = 0);
+// The same rate split by cause category ("GPU", "Network", ... and "Planned"), per day,
+// largest first.
+std::vector<std::pair<std::string, double>> InterruptionsPerDayByCategory(const FailureModel& model,
+                                                                          int nodes,
+                                                                          int gpus_per_node = 0);
 // MTTI = 1 / (n * r_f) (series system). Returns +inf-free: REQUIRES a positive rate.
 Seconds MeanTimeToInterruption(double failures_per_node_day, int nodes);
 // Unexpected interruptions per 1000 node-days observed when `count` happened in `window` on
