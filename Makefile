@@ -16,8 +16,8 @@ build: configure
 
 demo: build
 	./$(BUILD)/tokenfab train --model llama-3.1-405b --system dgx-h100 --gpus 16384 \
-	  --tp 8 --pp 16 --vpp 2 --pp-first-layers 7 --pp-last-layers 7 --recompute full \
-	  --gbs 2048 --seq 8192 --tokens 15.6T
+	  --tp 8 --pp 16 --vpp 2 --cp 1 --mbs 1 --zero 1 --pp-first-layers 7 --pp-last-layers 7 \
+	  --recompute selective --gbs 2048 --seq 8192 --tokens 15.6T
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -LE slow

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "tokenfab/factory/campaign_report.h"
+
 #include <utility>
 
 namespace tokenfab {
@@ -54,6 +56,7 @@ std::string BreakdownText(const TrainResult& r) {
 
 std::string CampaignText(const TrainResult& r, const TrainReportContext& ctx) {
   if (ctx.total_tokens <= 0) return "";
+  if (ctx.campaign) return RenderCampaignText(*ctx.campaign);
   const double seconds = ctx.total_tokens / r.tokens_per_s;
   const double gpu_hours = seconds / 3600.0 * r.config.gpus();
   return fmt::format("time to train    {:.1f} days for {:.3g} tokens (ideal, no failures), "
@@ -127,7 +130,10 @@ nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext&
       {"bottleneck", r.bottleneck},
       {"config", TrainConfigToJson(r.config)},
       {"breakdown", breakdown}};
-  if (ctx.total_tokens > 0) {
+  if (ctx.total_tokens > 0 && ctx.campaign) {
+    j["time_to_train"] = CampaignToJson(*ctx.campaign);
+    j["time_to_train"]["tokens"] = ctx.total_tokens;
+  } else if (ctx.total_tokens > 0) {
     const double seconds = ctx.total_tokens / r.tokens_per_s;
     j["time_to_train"] = {{"tokens", ctx.total_tokens},
                           {"ideal_days", seconds / 86400.0},

@@ -88,7 +88,8 @@ std::vector<std::string> Provenance(const Catalog& catalog, const Model& model, 
                       (e.kind == "system" && e.name == c.system.name) ||
                       (e.kind == "fabric" && e.name == c.fabric.name) ||
                       (e.kind == "model" && e.name == model.name) ||
-                      (e.kind == "efficiency" && e.name.rfind(family, 0) == 0);
+                      (e.kind == "efficiency" && e.name.rfind(family, 0) == 0 &&
+                       e.name.find("serve") == std::string::npos);
     if (used) files.push_back(e.file);
   }
   return files;
@@ -121,7 +122,8 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
   TrainReportContext report{model.name, cluster, a.GetCount("--tokens", 0),
-                            Provenance(catalog, model, cluster)};
+                            Provenance(catalog, model, cluster), std::nullopt};
+  report.campaign = TrainCampaign(cluster, model, result, report.total_tokens);
   if (format == "json") {
     out << TrainResultToJson(result, report).dump(2) << "\n";
   } else {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/factory/factory_data.h"
 
 namespace tokenfab::cli {
 
@@ -19,6 +21,19 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
     throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",
                      fmt::format("expected a ratio >= 1, got {}", c.moe_load_imbalance));
   }
+}
+
+std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model& model,
+                                            const TrainResult& result, double tokens) {
+  if (tokens <= 0) return std::nullopt;
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+  if (!data.systems.count(cluster.system.name) || !data.fabrics.count(cluster.fabric.name)) {
+    return std::nullopt;
+  }
+  const TrainingWorkload workload{TotalParameters(model), result.step_time,
+                                  result.tokens_per_step, tokens};
+  return EstimateCampaign(MakeCampaignInput(data, cluster, workload));
 }
 
 }  // namespace tokenfab::cli

@@ -5,12 +5,22 @@
 #define TOKENFAB_TOOLS_TRAIN_FLAGS_H_
 
 #include "args.h"
+#include <optional>
+
+#include "tokenfab/factory/campaign.h"
+#include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"
 
 namespace tokenfab::cli {
 
 // Sets c's software fields from the flags; throws InputError naming the flag on a bad value.
 void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
+
+// The campaign of training `tokens` with `result` on `cluster` under the factory's defaults
+// (failures, checkpoints, power, TCO price). nullopt when tokens is 0 or the system has no
+// factory data (a user system file): the report then shows the ideal time only.
+std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model& model,
+                                            const TrainResult& result, double tokens);
 
 }  // namespace tokenfab::cli
 

@@ -254,8 +254,9 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
             const std::string& extra_text, const nlohmann::json& extra_json, std::ostream& out) {
   const TrainResult* best = r.best();
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
-  const TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0),
-                                  in.sources};
+  TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0), in.sources,
+                            std::nullopt};
+  if (best != nullptr) report.campaign = TrainCampaign(cluster, in.model, *best, report.total_tokens);
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {

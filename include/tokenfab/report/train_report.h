@@ -9,9 +9,11 @@
 #define TOKENFAB_REPORT_TRAIN_REPORT_H_
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"
 
@@ -22,6 +24,10 @@ struct TrainReportContext {
   Cluster cluster;
   double total_tokens = 0;           // --tokens, 0 when not asked
   std::vector<std::string> sources;  // catalog files / references used (provenance)
+  // The whole run with failures, checkpoints, energy and cost (factory/campaign.h); without it
+  // only the ideal time to train is shown.
+  std::optional<CampaignResult> campaign;
+
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);
