@@ -234,12 +234,16 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
   return lc;
 }
 
-// TP comm hides behind the layer's GEMMs when overlapped (TE userbuffers), CP behind attention;
+// TP comm hides behind the layer's GEMMs when overlapped within an NVLink domain (TE userbuffers),
+// CP behind attention;
 // the overlapped part still slows compute by `overlap_slowdown` of its duration.
 Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassCost& pass) {
   const double s = ctx.compute.overlap_slowdown;
   Exposure e;
-  if (c.tp_comm_overlap) {
+  // Transformer Engine's userbuffer overlap runs over NVLink peer memory: a TP group that spans
+  // NVLink domains exposes its communication (the scale-out hop cannot be split into GEMM chunks).
+  const bool overlappable = c.tp_comm_overlap && c.tp <= ctx.topology.nvlink_domain;
+  if (overlappable) {
     e.tp = Max(Seconds(), pass.tp_comm - pass.gemm);
     e.slowdown += Min(pass.tp_comm, pass.gemm) * s;
   } else {
