@@ -6,10 +6,14 @@ namespace tokenfab {
 
 std::string_view ChipFamilyName(ChipFamily f) {
   switch (f) {
-    case ChipFamily::kAmpere: return "ampere";
-    case ChipFamily::kHopper: return "hopper";
-    case ChipFamily::kBlackwell: return "blackwell";
-    case ChipFamily::kRubin: return "rubin";
+    case ChipFamily::kAmpere:
+      return "ampere";
+    case ChipFamily::kHopper:
+      return "hopper";
+    case ChipFamily::kBlackwell:
+      return "blackwell";
+    case ChipFamily::kRubin:
+      return "rubin";
   }
   return "unknown";
 }

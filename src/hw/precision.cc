@@ -13,8 +13,15 @@ struct PrecisionInfo {
 // Storage sizes: IEEE/OCP formats; fp4 (NVFP4/MXFP4) and int4 pack two values per byte, and fp6
 // packs four values in three bytes. Block scale factors are accounted for by the perf model.
 constexpr std::array<PrecisionInfo, kNumPrecisions> kInfo = {{
-    {"fp32", 4.0}, {"tf32", 4.0}, {"bf16", 2.0}, {"fp16", 2.0}, {"fp8", 1.0},
-    {"fp6", 0.75}, {"fp4", 0.5}, {"int8", 1.0}, {"int4", 0.5},
+    {"fp32", 4.0},
+    {"tf32", 4.0},
+    {"bf16", 2.0},
+    {"fp16", 2.0},
+    {"fp8", 1.0},
+    {"fp6", 0.75},
+    {"fp4", 0.5},
+    {"int8", 1.0},
+    {"int4", 0.5},
 }};
 
 }  // namespace

@@ -7,8 +7,8 @@ namespace {
 
 double Scalar(const EfficiencyProfile& p, const char* key) {
   auto it = p.scalars.find(key);
-  TOKENFAB_CHECK(it != p.scalars.end()) << "efficiency profile '" << ChipFamilyName(p.family)
-                                        << "' lacks scalar '" << key << "'";
+  TOKENFAB_CHECK(it != p.scalars.end())
+      << "efficiency profile '" << ChipFamilyName(p.family) << "' lacks scalar '" << key << "'";
   return it->second;
 }
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "tokenfab/factory/campaign_report.h"
-
 #include <utility>
+
+#include "tokenfab/factory/campaign_report.h"
 
 namespace tokenfab {
 namespace {
@@ -24,7 +24,8 @@ std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
 
 std::string ConfigLine(const TrainingConfig& c) {
   return fmt::format(
-      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO {}{}",
+      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO "
+      "{}{}",
       c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, c.gbs, c.seq,
       c.precision == Precision::kFp8 && c.fp8_recipe != Fp8Recipe::kTensor
           ? fmt::format("fp8-{}", Fp8RecipeName(c.fp8_recipe))
@@ -59,17 +60,18 @@ std::string CampaignText(const TrainResult& r, const TrainReportContext& ctx) {
   if (ctx.campaign) return RenderCampaignText(*ctx.campaign);
   const double seconds = ctx.total_tokens / r.tokens_per_s;
   const double gpu_hours = seconds / 3600.0 * r.config.gpus();
-  return fmt::format("time to train    {:.1f} days for {:.3g} tokens (ideal, no failures), "
-                     "{:.3g} GPU-hours\n",
-                     seconds / 86400.0, ctx.total_tokens, gpu_hours);
+  return fmt::format(
+      "time to train    {:.1f} days for {:.3g} tokens (ideal, no failures), "
+      "{:.3g} GPU-hours\n",
+      seconds / 86400.0, ctx.total_tokens, gpu_hours);
 }
 
 }  // namespace
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx) {
-  std::string out = fmt::format("tokenfab train: {} on {} x {} ({}, {})\n", ctx.model_name,
-                                r.config.gpus(), ctx.cluster.chip.display_name,
-                                ctx.cluster.system.name, ctx.cluster.fabric.name);
+  std::string out =
+      fmt::format("tokenfab train: {} on {} x {} ({}, {})\n", ctx.model_name, r.config.gpus(),
+                  ctx.cluster.chip.display_name, ctx.cluster.system.name, ctx.cluster.fabric.name);
   out += "config           " + ConfigLine(r.config) + "\n";
   out += fmt::format("step time        {:.3f} s\n", ToSeconds(r.step_time));
   out += fmt::format("throughput       {:.4g} tokens/s  ({:.1f} tokens/s/GPU)\n", r.tokens_per_s,
@@ -93,43 +95,53 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
 }
 
 nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
-  return {{"tp", c.tp},   {"pp", c.pp},   {"vpp", c.vpp},
-          {"cp", c.cp},   {"ep", c.ep},   {"etp", c.etp},
-          {"dp", c.dp},   {"mbs", c.mbs}, {"gbs", c.gbs},
-          {"seq", c.seq}, {"precision", PrecisionName(c.precision)},
-          {"recompute", RecomputeName(c.recompute)}, {"zero", c.zero},
-          {"fp8_recipe", c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
+  return {{"tp", c.tp},
+          {"pp", c.pp},
+          {"vpp", c.vpp},
+          {"cp", c.cp},
+          {"ep", c.ep},
+          {"etp", c.etp},
+          {"dp", c.dp},
+          {"mbs", c.mbs},
+          {"gbs", c.gbs},
+          {"seq", c.seq},
+          {"precision", PrecisionName(c.precision)},
+          {"recompute", RecomputeName(c.recompute)},
+          {"zero", c.zero},
+          {"fp8_recipe",
+           c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
           {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")}};
 }
 
 nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {
   nlohmann::json breakdown = nlohmann::json::object();
-  for (const auto& [name, t] : Effects(r.breakdown)) breakdown[std::string(name) + "_s"] = ToSeconds(t);
+  for (const auto& [name, t] : Effects(r.breakdown))
+    breakdown[std::string(name) + "_s"] = ToSeconds(t);
   const MemoryBreakdown& m = r.memory;
-  nlohmann::json j = {
-      {"model", ctx.model_name},
-      {"system", ctx.cluster.system.name},
-      {"fabric", ctx.cluster.fabric.name},
-      {"gpus", r.config.gpus()},
-      {"step_time_s", ToSeconds(r.step_time)},
-      {"tokens_per_step", r.tokens_per_step},
-      {"tokens_per_s", r.tokens_per_s},
-      {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
-      {"model_tflops_per_gpu", r.model_tflops_per_gpu},
-      {"hardware_tflops_per_gpu", r.hardware_tflops_per_gpu},
-      {"mfu", r.mfu},
-      {"memory_per_gpu_bytes", ToBytes(m.total)},
-      {"memory_capacity_bytes", ToBytes(m.capacity)},
-      {"memory", {{"weights_bytes", ToBytes(m.weights)},
-                  {"gradients_bytes", ToBytes(m.gradients)},
-                  {"optimizer_bytes", ToBytes(m.optimizer)},
-                  {"activations_bytes", ToBytes(m.activations)},
-                  {"buffers_bytes", ToBytes(m.buffers)}}},
-      {"fits", r.fits.ok},
-      {"reason", r.fits.reason},
-      {"bottleneck", r.bottleneck},
-      {"config", TrainConfigToJson(r.config)},
-      {"breakdown", breakdown}};
+  nlohmann::json j = {{"model", ctx.model_name},
+                      {"system", ctx.cluster.system.name},
+                      {"fabric", ctx.cluster.fabric.name},
+                      {"gpus", r.config.gpus()},
+                      {"step_time_s", ToSeconds(r.step_time)},
+                      {"tokens_per_step", r.tokens_per_step},
+                      {"tokens_per_s", r.tokens_per_s},
+                      {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
+                      {"model_tflops_per_gpu", r.model_tflops_per_gpu},
+                      {"hardware_tflops_per_gpu", r.hardware_tflops_per_gpu},
+                      {"mfu", r.mfu},
+                      {"memory_per_gpu_bytes", ToBytes(m.total)},
+                      {"memory_capacity_bytes", ToBytes(m.capacity)},
+                      {"memory",
+                       {{"weights_bytes", ToBytes(m.weights)},
+                        {"gradients_bytes", ToBytes(m.gradients)},
+                        {"optimizer_bytes", ToBytes(m.optimizer)},
+                        {"activations_bytes", ToBytes(m.activations)},
+                        {"buffers_bytes", ToBytes(m.buffers)}}},
+                      {"fits", r.fits.ok},
+                      {"reason", r.fits.reason},
+                      {"bottleneck", r.bottleneck},
+                      {"config", TrainConfigToJson(r.config)},
+                      {"breakdown", breakdown}};
   if (ctx.total_tokens > 0 && ctx.campaign) {
     j["time_to_train"] = CampaignToJson(*ctx.campaign);
     j["time_to_train"]["tokens"] = ctx.total_tokens;

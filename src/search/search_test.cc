@@ -32,7 +32,7 @@ Cluster TestCluster(int gpus) {
                           {"attention_fwd_efficiency", 0.5},  {"attention_bwd_efficiency", 0.4},
                           {"hbm_efficiency", 0.85},           {"kernel_overhead_us", 2.0},
                           {"overlap_slowdown", 0.1},          {"host_op_us", 30.0},
-                          {"moe_ops_per_layer", 25.0},       {"moe_ops_per_expert", 5.0}};
+                          {"moe_ops_per_layer", 25.0},        {"moe_ops_per_expert", 5.0}};
   c.efficiency.tables["gemm_efficiency"] = StepTable{{1e9, 1e12}, {0.4, 0.8}};
   c.gpus = gpus;
   return c;

@@ -33,13 +33,15 @@ std::string Divisors(int n) {
 
 MaybeProblem CheckTensorParallel(const Model& m, const TrainingConfig& c) {
   if (m.heads % c.tp != 0) {
-    return No("--tp", fmt::format("tensor parallel {} does not divide the {} attention heads of {}",
-                                  c.tp, m.heads, m.name),
+    return No("--tp",
+              fmt::format("tensor parallel {} does not divide the {} attention heads of {}", c.tp,
+                          m.heads, m.name),
               fmt::format("use a divisor of {}: {}", m.heads, Divisors(m.heads)));
   }
   if (!m.is_mla() && m.kv_heads % c.tp != 0 && c.tp % m.kv_heads != 0) {
     return No("--tp", fmt::format("tensor parallel {} and the {} KV heads of {} do not divide "
-                                  "one another", c.tp, m.kv_heads, m.name));
+                                  "one another",
+                                  c.tp, m.kv_heads, m.name));
   }
   return std::nullopt;
 }
@@ -56,42 +58,50 @@ MaybeProblem CheckPipeline(const Model& m, const TrainingConfig& c) {
   const int inner_layers = m.layers - c.pp_first_layers - c.pp_last_layers;
   if (inner_layers <= 0 || inner_layers % (inner_stages * c.vpp) != 0) {
     if (uneven) {
-      return No("--pp-first-layers",
-                fmt::format("{} layers minus first {} and last {} leave {}, not divisible by the {} "
-                            "other stages x VPP {}", m.layers, c.pp_first_layers, c.pp_last_layers,
-                            inner_layers, inner_stages, c.vpp));
+      return No(
+          "--pp-first-layers",
+          fmt::format("{} layers minus first {} and last {} leave {}, not divisible by the {} "
+                      "other stages x VPP {}",
+                      m.layers, c.pp_first_layers, c.pp_last_layers, inner_layers, inner_stages,
+                      c.vpp));
     }
-    return No("--pp", fmt::format("{} layers are not divisible by PP x VPP = {} x {} = {}",
-                                  m.layers, c.pp, c.vpp, c.pp * c.vpp),
-              fmt::format("choose PP x VPP among the divisors of {} ({}), or set the first and last "
-                          "stages' layers with --pp-first-layers/--pp-last-layers",
-                          m.layers, Divisors(m.layers)));
+    return No(
+        "--pp",
+        fmt::format("{} layers are not divisible by PP x VPP = {} x {} = {}", m.layers, c.pp, c.vpp,
+                    c.pp * c.vpp),
+        fmt::format("choose PP x VPP among the divisors of {} ({}), or set the first and last "
+                    "stages' layers with --pp-first-layers/--pp-last-layers",
+                    m.layers, Divisors(m.layers)));
   }
   return std::nullopt;
 }
 
 MaybeProblem CheckExperts(const Model& m, const TrainingConfig& c) {
   if (!m.is_moe()) {
-    if (c.ep > 1) return No("--ep", fmt::format("{} is dense: expert parallelism needs an MoE model", m.name));
+    if (c.ep > 1)
+      return No("--ep", fmt::format("{} is dense: expert parallelism needs an MoE model", m.name));
     return std::nullopt;
   }
   if (m.experts % c.ep != 0) {
-    return No("--ep", fmt::format("expert parallel {} does not divide the {} experts of {}", c.ep,
-                                  m.experts, m.name),
+    return No("--ep",
+              fmt::format("expert parallel {} does not divide the {} experts of {}", c.ep,
+                          m.experts, m.name),
               fmt::format("use a divisor of {}: {}", m.experts, Divisors(m.experts)));
   }
   if ((c.dp * c.cp * c.tp) % (c.ep * c.etp) != 0) {
-    return No("--ep", fmt::format("EP x ETP = {} must divide DP x CP x TP = {} (experts are sharded "
-                                  "over the data-parallel ranks, as in Megatron-Core)",
-                                  c.ep * c.etp, c.dp * c.cp * c.tp));
+    return No("--ep",
+              fmt::format("EP x ETP = {} must divide DP x CP x TP = {} (experts are sharded "
+                          "over the data-parallel ranks, as in Megatron-Core)",
+                          c.ep * c.etp, c.dp * c.cp * c.tp));
   }
   return std::nullopt;
 }
 
 MaybeProblem CheckBatch(const TrainingConfig& c) {
   if (c.gbs % (c.dp * c.mbs) != 0) {
-    return No("--gbs", fmt::format("global batch {} is not divisible by DP x micro-batch = {} x {} = {}",
-                                   c.gbs, c.dp, c.mbs, c.dp * c.mbs),
+    return No("--gbs",
+              fmt::format("global batch {} is not divisible by DP x micro-batch = {} x {} = {}",
+                          c.gbs, c.dp, c.mbs, c.dp * c.mbs),
               fmt::format("use a multiple of {}", c.dp * c.mbs));
   }
   if (c.cp > 1 && c.seq % (2 * c.cp) != 0) {
@@ -105,25 +115,28 @@ MaybeProblem CheckBatch(const TrainingConfig& c) {
 MaybeProblem CheckRecipe(const Chip& chip, Precision precision, Fp8Recipe recipe) {
   const bool native = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
   if (precision != Precision::kFp8 || recipe != Fp8Recipe::kMx || native) return std::nullopt;
-  return No("--fp8-recipe", fmt::format("MXFP8 needs tensor cores that apply block scales "
-                                        "(Blackwell or later); {} is {}",
-                                        chip.name, ChipFamilyName(chip.family)),
+  return No("--fp8-recipe",
+            fmt::format("MXFP8 needs tensor cores that apply block scales "
+                        "(Blackwell or later); {} is {}",
+                        chip.name, ChipFamilyName(chip.family)),
             "use --fp8-recipe block (software block scaling) or tensor");
 }
 
 MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
   if (c.gpus() != cl.gpus) {
-    return No("--gpus", fmt::format("{} GPUs != TP x CP x PP x DP = {} x {} x {} x {} = {}", cl.gpus,
-                                    c.tp, c.cp, c.pp, c.dp, c.gpus()),
+    return No("--gpus",
+              fmt::format("{} GPUs != TP x CP x PP x DP = {} x {} x {} x {} = {}", cl.gpus, c.tp,
+                          c.cp, c.pp, c.dp, c.gpus()),
               "leave --dp out to derive it from --gpus");
   }
   if (!cl.chip.supports(c.precision)) {
-    return No("--precision", fmt::format("{} is not supported by {}", PrecisionName(c.precision),
-                                         cl.chip.name),
+    return No("--precision",
+              fmt::format("{} is not supported by {}", PrecisionName(c.precision), cl.chip.name),
               cl.chip.supports(Precision::kFp8) ? "use fp8 or bf16" : "use bf16");
   }
   if (MaybeProblem p = CheckRecipe(cl.chip, c.precision, c.fp8_recipe)) return p;
-  if (c.zero < 0 || c.zero > 3) return No("--zero", fmt::format("expected 0, 1, 2 or 3, got {}", c.zero));
+  if (c.zero < 0 || c.zero > 3)
+    return No("--zero", fmt::format("expected 0, 1, 2 or 3, got {}", c.zero));
   return std::nullopt;
 }
 

@@ -34,7 +34,9 @@ void Add(PassCost& fwd, PassCost& bwd, GemmPair g) {
   bwd.gemm += g.backward;
 }
 
-double QkDim(const Model& m) { return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim; }
+double QkDim(const Model& m) {
+  return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim;
+}
 double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
 
 // Projections of the attention block, TP-sharded by heads (Shoeybi et al. 2019, sec. 3).
@@ -46,7 +48,8 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
   if (m.is_mla()) {
     // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated.
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
-    if (m.q_lora_rank > 0) Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p, rs));
+    if (m.q_lora_rank > 0)
+      Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p, rs));
     Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * QkDim(m), p, rs));
     Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p, rs));
     Add(lc.forward, lc.backward,
@@ -112,10 +115,12 @@ void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConf
   const GemmPair down = Gemm(cm, tokens, f, m.hidden, p, rs);
   const GemmPair router = Gemm(cm, t / c.tp, m.hidden, m.experts, Precision::kBf16);
   // Token permutation and un-permutation: read + write of (t/tp) * top_k hidden vectors.
-  const Seconds permute = MemoryTime(cm, ByteCount(2.0 * kBf16 * t / c.tp * m.top_k * m.hidden * 2.0));
+  const Seconds permute =
+      MemoryTime(cm, ByteCount(2.0 * kBf16 * t / c.tp * m.top_k * m.hidden * 2.0));
   const Seconds gpu_fwd = (up.forward + down.forward) * local_experts + router.forward + permute;
   const Seconds gpu_bwd = (up.backward + down.backward) * local_experts + router.backward + permute;
-  const Seconds host_fwd = cm.host_op * (cm.moe_ops_per_layer + cm.moe_ops_per_expert * local_experts);
+  const Seconds host_fwd =
+      cm.host_op * (cm.moe_ops_per_layer + cm.moe_ops_per_expert * local_experts);
   lc.forward.other += Max(gpu_fwd, host_fwd);
   lc.backward.other += Max(gpu_bwd, host_fwd * 2.0);
 }
@@ -185,11 +190,13 @@ void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const Tra
 void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
                             double t, LayerCost& lc) {
   if (c.cp <= 1) return;
-  const double kv_width = m.is_mla() ? m.heads * (QkDim(m) + VDim(m))
-                                     : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads)) * m.head_dim;
+  const double kv_width = m.is_mla()
+                              ? m.heads * (QkDim(m) + VDim(m))
+                              : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads)) * m.head_dim;
   const double chunk = kBf16 * t * kv_width / c.tp;
   const GroupPlacement g = PlaceGroup(ctx.topology, c.cp, c.tp);
-  const Seconds step = EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
+  const Seconds step =
+      EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
   lc.forward.cp_comm = step * (c.cp - 1.0);
   lc.backward.cp_comm = step * (2.0 * (c.cp - 1.0));
 }

@@ -12,7 +12,9 @@ constexpr double kOptimizerBytes = 12.0;
 // Assumption: CUDA context, cuBLAS/cuDNN workspaces, NCCL channels and allocator slack.
 constexpr double kRuntimeReserveGiB = 2.0;
 
-double QkDim(const Model& m) { return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim; }
+double QkDim(const Model& m) {
+  return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim;
+}
 double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
 
 // Attention tensors saved for backward per token, in bytes, TP-sharded part: Q, K, V in BF16 (the
@@ -32,7 +34,8 @@ double AttentionSavedBytes(const Model& m, double g) {
 double FfnSavedBytes(const Model& m, bool moe_layer, const TrainingConfig& c, double g) {
   const double per_f = (m.activation == Activation::kSwiglu ? 4.0 : 2.0) + g;
   if (!moe_layer) return per_f * m.ffn_hidden;
-  const double routed = m.top_k * c.moe_load_imbalance * (g * m.hidden + per_f * m.expert_ffn_hidden);
+  const double routed =
+      m.top_k * c.moe_load_imbalance * (g * m.hidden + per_f * m.expert_ffn_hidden);
   return routed + m.shared_experts * per_f * m.expert_ffn_hidden;
 }
 
@@ -57,8 +60,8 @@ double SelectiveSavings(const Model& m, const TrainingConfig& c, bool moe_layer,
 
 std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c) {
   const bool uneven = c.pp_first_layers > 0 || c.pp_last_layers > 0;
-  const int middle = uneven ? (m.layers - c.pp_first_layers - c.pp_last_layers) / (c.pp - 2)
-                            : m.layers / c.pp;
+  const int middle =
+      uneven ? (m.layers - c.pp_first_layers - c.pp_last_layers) / (c.pp - 2) : m.layers / c.pp;
   const int first = uneven ? c.pp_first_layers : middle;
   const int last = uneven ? c.pp_last_layers : middle;
   auto make = [&](int layers, int start, bool is_first, bool is_last) {

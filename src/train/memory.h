@@ -6,7 +6,8 @@
 
 namespace tokenfab::train_internal {
 
-// Layers held by one pipeline rank: the first and last stages may be shortened (pp_first_layers, pp_last_layers).
+// Layers held by one pipeline rank: the first and last stages may be shortened (pp_first_layers,
+// pp_last_layers).
 struct StageLayers {
   int dense = 0;
   int moe = 0;

@@ -63,8 +63,8 @@ MicrobatchTime StageTime(const TrainingContext& ctx, const Model& m, const Train
   return mb;
 }
 
-Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
-                   int stride, TrainingMemo* memo) {
+Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks, int stride,
+                   TrainingMemo* memo) {
   if (ranks <= 1 || bytes <= 0) return Seconds();
   auto estimate = [&] {
     return EstimateCollective(ctx.topology, op, ByteCount(bytes),
@@ -86,7 +86,8 @@ Seconds PipelineComm(const TrainingContext& ctx, const Model& m, const TrainingC
   if (c.pp <= 1) return Seconds();
   const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
   const double bytes = 2.0 * train_internal::TokensPerMicrobatch(c) * m.hidden / sp;
-  const Seconds send = Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp, memo);
+  const Seconds send =
+      Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp, memo);
   const double blocking = c.vpp == 1 ? 2.0 * c.microbatches() : 0.0;
   return send * (blocking + 2.0 * (c.pp - 1));
 }
@@ -186,8 +187,9 @@ std::string Bottleneck(const StepBreakdown& b) {
       {"exposed CP communication", b.cp_comm}, {"exposed EP all-to-all", b.ep_comm},
       {"exposed DP communication", b.dp_comm}, {"pipeline sends", b.pp_comm},
       {"activation recompute", b.recompute},   {"optimizer step", b.optimizer}};
-  const auto* worst = std::max_element(std::begin(effects), std::end(effects),
-                                       [](const auto& a, const auto& z) { return a.second < z.second; });
+  const auto* worst =
+      std::max_element(std::begin(effects), std::end(effects),
+                       [](const auto& a, const auto& z) { return a.second < z.second; });
   // Effects under 5% of the step do not bind: the step is then compute-bound.
   const Seconds step = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
                        b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;

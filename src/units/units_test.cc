@@ -8,7 +8,9 @@ namespace tokenfab {
 namespace {
 
 template <typename A, typename B>
-concept Addable = requires(A a, B b) { a + b; };
+concept Addable = requires(A a, B b) {
+  a + b;
+};
 
 TEST(UnitsTest, BytesOverBandwidthIsSeconds) {
   // t = S / B: 8 GiB over 400 GB/s = 8 * 2^30 / 4e11 s.

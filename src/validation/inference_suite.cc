@@ -128,7 +128,8 @@ SimulationResult BestServer(const ServingContext& ctx, const ServingPoint& offli
   SimulationResult best;
   for (int iter = 0; iter < 10; ++iter) {
     const double qps = 0.5 * (lo + hi);
-    const std::vector<Request> reqs = PoissonRequests(qps, static_cast<int>(qps * kServerDurationS), ctx.isl, ctx.osl, 1);
+    const std::vector<Request> reqs =
+        PoissonRequests(qps, static_cast<int>(qps * kServerDurationS), ctx.isl, ctx.osl, 1);
     const SimulationResult s = SimulateServing(ctx, cfg, reqs, {});
     if (MeetsServerLimits(s)) {
       best = s;

@@ -3,7 +3,6 @@
 
 namespace tokenfab {
 
-
 SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& shared_dir);
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& shared_dir);

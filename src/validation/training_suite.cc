@@ -176,9 +176,9 @@ Model NemoModel(const Catalog& cat, const std::string& name) {
   if (name == "Nemotron-8B") return gpt(name, 32, 4096, 32, 256000);
   if (name == "Nemotron-22B") return gpt(name, 40, 6144, 48, 256000);
   static const std::map<std::string, std::string> kCatalogNames = {
-      {"GPT3-175B", "gpt-3-175b"},   {"LLAMA2-7B", "llama-2-7b"},
-      {"LLAMA2-13B", "llama-2-13b"}, {"LLAMA2-70B", "llama-2-70b"},
-      {"LLAMA3-8B", "llama-3-8b"},   {"LLAMA3-70B", "llama-3-70b"},
+      {"GPT3-175B", "gpt-3-175b"},         {"LLAMA2-7B", "llama-2-7b"},
+      {"LLAMA2-13B", "llama-2-13b"},       {"LLAMA2-70B", "llama-2-70b"},
+      {"LLAMA3-8B", "llama-3-8b"},         {"LLAMA3-70B", "llama-3-70b"},
       {"Nemotron-340B", "nemotron-4-340b"}};
   return cat.model(kCatalogNames.at(name), "model");
 }
@@ -203,9 +203,10 @@ ValidationCase NemoCase(const Catalog& cat, const json& r) {
 }
 
 // DeepSeek-V3 pre-training (report sec. 3.2): 2,048 H800, PP16 with DualPipe, EP64 over 8
-// nodes, TP1, ZeRO-1 DP, FP8 with block scaling (1x128 / 128x128), seq 4096, batch 15,360. The 61 layers split 4
-// (3 dense + 1 MoE) on the first stage, 4 on each middle stage and 1 on the last (with MTP and
-// the head). Compared at the published configuration without recompute; see the note on memory.
+// nodes, TP1, ZeRO-1 DP, FP8 with block scaling (1x128 / 128x128), seq 4096, batch 15,360. The 61
+// layers split 4 (3 dense + 1 MoE) on the first stage, 4 on each middle stage and 1 on the last
+// (with MTP and the head). Compared at the published configuration without recompute; see the note
+// on memory.
 ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
   const Model m = cat.model("deepseek-v3", "model");
   TrainingConfig c;
@@ -224,8 +225,9 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
   const double gpu_hours_per_trillion = 1e12 / res.tokens_per_s_per_gpu / 3600.0;
   std::string note = ConfigNote(res) + " dualpipe";
   if (!res.fits.ok) {
-    note += "; activations exceed HBM without DeepSeek's recompute of norms and MLA "
-            "up-projections and FP8 activation caching, not modelled yet";
+    note +=
+        "; activations exceed HBM without DeepSeek's recompute of norms and MLA "
+        "up-projections and FP8 activation caching, not modelled yet";
   }
   return Case(r, "gpu_hours_per_trillion_tokens", "GPU-h/T tokens", gpu_hours_per_trillion, 0.15,
               note);
@@ -320,8 +322,8 @@ std::vector<ValidationCase> KorthikantiCases(const json& r) {
                ToGiB(none.weights + none.gradients + none.optimizer), kMemoryTolerance, note),
           Case(r, "activation_memory_per_gpu_no_recompute", "GiB", ToGiB(none.activations),
                kMemoryTolerance, note),
-          Case(r, "activation_memory_per_gpu_seqpar_selective", "GiB",
-               ToGiB(selective.activations), kMemoryTolerance, note)};
+          Case(r, "activation_memory_per_gpu_seqpar_selective", "GiB", ToGiB(selective.activations),
+               kMemoryTolerance, note)};
 }
 
 }  // namespace

@@ -10,9 +10,9 @@ double AttentionParameters(const Model& m) {
     // Source: DeepSeek-V2 report (arXiv 2405.04434) sec. 2.1.2: q down/up projections, joint KV
     // down-projection (with the decoupled RoPE key), K/V up-projections and the output projection.
     const double qk_head = m.qk_nope_head_dim + m.qk_rope_head_dim;
-    const double q = m.q_lora_rank > 0
-                         ? h * m.q_lora_rank + static_cast<double>(m.q_lora_rank) * m.heads * qk_head
-                         : h * m.heads * qk_head;
+    const double q = m.q_lora_rank > 0 ? h * m.q_lora_rank +
+                                             static_cast<double>(m.q_lora_rank) * m.heads * qk_head
+                                       : h * m.heads * qk_head;
     const double kv_down = h * (m.kv_lora_rank + m.qk_rope_head_dim);
     const double kv_up =
         static_cast<double>(m.kv_lora_rank) * m.heads * (m.qk_nope_head_dim + m.v_head_dim);

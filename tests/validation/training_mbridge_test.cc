@@ -23,8 +23,8 @@ TEST(TrainingMbridgeValidationTest, DenseRunsWithinToleranceAndMedianHolds) {
   const SuiteResult suite = RunTrainingMbridgeSuite(catalog, SharedDir());
   ASSERT_EQ(suite.cases.size(), 27u);
   for (const ValidationCase& c : suite.cases) {
-    std::cout << c.id << ": predicted " << c.predicted << " published " << c.published
-              << " error " << 100.0 * c.error() << "% (" << c.note << ")\n";
+    std::cout << c.id << ": predicted " << c.predicted << " published " << c.published << " error "
+              << 100.0 * c.error() << "% (" << c.note << ")\n";
     if (IsDense(c)) {
       EXPECT_TRUE(c.pass()) << c.id << " off by " << 100.0 * c.error() << "%";
     }

@@ -1,7 +1,8 @@
 #include "args.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
@@ -91,8 +92,8 @@ std::optional<int> Args::GetOptionalInt(const std::string& flag, bool allow_zero
     Fail(flag, fmt::format("expected an integer, got '{}'", it->second));
   }
   if (v < 0 || (v == 0 && !allow_zero)) {
-    Fail(flag, fmt::format("expected a {} integer, got '{}'", allow_zero ? "non-negative" : "positive",
-                           it->second));
+    Fail(flag, fmt::format("expected a {} integer, got '{}'",
+                           allow_zero ? "non-negative" : "positive", it->second));
   }
   return static_cast<int>(v);
 }
@@ -113,10 +114,18 @@ double Args::GetSize(const std::string& flag, double fallback) const {
   auto it = values_.find(flag);
   if (it == values_.end()) return fallback;
   const double k = 1024.0;
-  const double v = ParseScaled(it->second, {{"K", k}, {"M", k * k}, {"G", k * k * k},
-                                            {"T", k * k * k * k}, {"KiB", k}, {"MiB", k * k},
-                                            {"GiB", k * k * k}, {"TiB", k * k * k * k},
-                                            {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+  const double v = ParseScaled(it->second, {{"K", k},
+                                            {"M", k * k},
+                                            {"G", k * k * k},
+                                            {"T", k * k * k * k},
+                                            {"KiB", k},
+                                            {"MiB", k * k},
+                                            {"GiB", k * k * k},
+                                            {"TiB", k * k * k * k},
+                                            {"KB", 1e3},
+                                            {"MB", 1e6},
+                                            {"GB", 1e9},
+                                            {"TB", 1e12},
                                             {"B", 1.0}});
   if (!std::isfinite(v) || v < 0) {
     Fail(flag, fmt::format("expected a size such as '8G' or '256MiB', got '{}'", it->second));
@@ -130,8 +139,8 @@ double Args::GetCount(const std::string& flag, double fallback) const {
   const double v =
       ParseScaled(it->second, {{"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"G", 1e9}, {"T", 1e12}});
   if (!std::isfinite(v) || v <= 0) {
-    Fail(flag, fmt::format("expected a positive count such as '15T' or '2.5e12', got '{}'",
-                           it->second));
+    Fail(flag,
+         fmt::format("expected a positive count such as '15T' or '2.5e12', got '{}'", it->second));
   }
   return v;
 }

@@ -307,8 +307,8 @@ ordered_json SimulationJson(const ServingConfig& c, const SimulationResult& r) {
 void RenderSimulationText(const Query& q, const ServingConfig& c, int max_batch,
                           const SimulationResult& r, std::ostream& out) {
   out << fmt::format("simulate {} on {} x{}  {}  max batch {}\n", q.model_name, q.system_name,
-                     q.ctx.gpus, ConfigText(c), max_batch > 0 ? std::to_string(max_batch)
-                                                               : std::string("KV capacity"));
+                     q.ctx.gpus, ConfigText(c),
+                     max_batch > 0 ? std::to_string(max_batch) : std::string("KV capacity"));
   if (!r.feasibility.ok) {
     out << "infeasible        " << r.feasibility.reason << "\n";
     return;

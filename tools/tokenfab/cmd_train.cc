@@ -5,12 +5,12 @@
 
 #include "args.h"
 #include "commands.h"
-#include "train_flags.h"
-#include "train_search.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/train_report.h"
 #include "tokenfab/train/train.h"
+#include "train_flags.h"
+#include "train_search.h"
 
 namespace tokenfab::cli {
 namespace {
@@ -26,13 +26,19 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
       {"--gpus", true, "number of GPUs"},
-      {"--tp", true, "tensor parallel"}, {"--pp", true, "pipeline parallel"},
-      {"--vpp", true, "virtual pipeline stages per rank"}, {"--cp", true, "context parallel"},
-      {"--ep", true, "expert parallel"}, {"--etp", true, "expert tensor parallel"},
+      {"--tp", true, "tensor parallel"},
+      {"--pp", true, "pipeline parallel"},
+      {"--vpp", true, "virtual pipeline stages per rank"},
+      {"--cp", true, "context parallel"},
+      {"--ep", true, "expert parallel"},
+      {"--etp", true, "expert tensor parallel"},
       {"--dp", true, "data parallel (default: GPUs / (TP CP PP))"},
-      {"--mbs", true, "micro-batch size"}, {"--gbs", true, "global batch, sequences"},
-      {"--seq", true, "sequence length"}, {"--precision", true, "bf16|fp8|fp4"},
-      {"--recompute", true, "none|selective|full"}, {"--zero", true, "0|1|2|3"},
+      {"--mbs", true, "micro-batch size"},
+      {"--gbs", true, "global batch, sequences"},
+      {"--seq", true, "sequence length"},
+      {"--precision", true, "bf16|fp8|fp4"},
+      {"--recompute", true, "none|selective|full"},
+      {"--zero", true, "0|1|2|3"},
       {"--pp-first-layers", true, "layers on the first pipeline stage (uneven split)"},
       {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)"},
       {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
@@ -61,9 +67,9 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   c.ep = a.GetInt("--ep", 1);
   const int model_parallel = c.tp * c.cp * c.pp;
   if (!a.has("--dp") && gpus % model_parallel != 0) {
-    throw InputError({kCommandLine, 0, 0}, "--gpus",
-                     fmt::format("{} GPUs are not divisible by TP x CP x PP = {}", gpus,
-                                 model_parallel));
+    throw InputError(
+        {kCommandLine, 0, 0}, "--gpus",
+        fmt::format("{} GPUs are not divisible by TP x CP x PP = {}", gpus, model_parallel));
   }
   c.dp = a.GetInt("--dp", gpus / model_parallel);
   c.mbs = a.GetInt("--mbs", 1);
@@ -113,7 +119,8 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   const int gpus = a.GetInt("--gpus", 0);
   if (!a.has("--gpus")) a.Require("--gpus");
-  const Cluster cluster = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  const Cluster cluster =
+      BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
   // Parallelism flags left out are searched (train_search.h).
   if (WantsSearch(a)) {
     return RunTrainSearch(a, model, cluster, Provenance(catalog, model, cluster), out);

@@ -14,19 +14,21 @@ namespace tokenfab::cli {
 namespace {
 
 std::string CaseRow(const ValidationCase& c, bool markdown) {
-  const char* format = markdown ? "| {} | {} | {:.4g} | {:.4g} | {:+.1f}% | {:.0f}% | {} | {} |\n"
-                                : "  {:<40} {:<40} {:>10.4g} {:>10.4g} {:>+7.1f}% {:>4.0f}% {:<4} {}\n";
+  const char* format = markdown
+                           ? "| {} | {} | {:.4g} | {:.4g} | {:+.1f}% | {:.0f}% | {} | {} |\n"
+                           : "  {:<40} {:<40} {:>10.4g} {:>10.4g} {:>+7.1f}% {:>4.0f}% {:<4} {}\n";
   return fmt::format(fmt::runtime(format), c.id, c.metric + " [" + c.unit + "]", c.predicted,
-                     c.published, 100.0 * c.error(), 100.0 * c.tolerance,
-                     c.pass() ? "ok" : "MISS", c.note);
+                     c.published, 100.0 * c.error(), 100.0 * c.tolerance, c.pass() ? "ok" : "MISS",
+                     c.note);
 }
 
 std::string SuiteText(const SuiteResult& s, bool markdown) {
   std::string out;
   if (markdown) {
     out += fmt::format("## {}: {}\n\n", s.name, s.title);
-    out += "| case | metric | predicted | published | error | tolerance | | configuration |\n"
-           "|---|---|---|---|---|---|---|---|\n";
+    out +=
+        "| case | metric | predicted | published | error | tolerance | | configuration |\n"
+        "|---|---|---|---|---|---|---|---|\n";
   } else {
     out += fmt::format("suite {}: {}\n", s.name, s.title);
     out += fmt::format("  {:<40} {:<40} {:>10} {:>10} {:>8} {:>5} {:<4} {}\n", "case", "metric",
@@ -35,24 +37,32 @@ std::string SuiteText(const SuiteResult& s, bool markdown) {
   for (const ValidationCase& c : s.cases) out += CaseRow(c, markdown);
   int misses = 0;
   for (const ValidationCase& c : s.cases) misses += c.pass() ? 0 : 1;
-  out += fmt::format("{}{} cases: median |error| {:.1f}% (target {:.0f}%), worst {:.1f}%, {} outside "
-                     "tolerance: {}\n\n",
-                     markdown ? "\n" : "  ", s.cases.size(), 100.0 * s.median_abs_error(),
-                     100.0 * s.median_tolerance, 100.0 * s.worst_abs_error(), misses,
-                     s.pass() ? "PASS" : "FAIL");
+  out += fmt::format(
+      "{}{} cases: median |error| {:.1f}% (target {:.0f}%), worst {:.1f}%, {} outside "
+      "tolerance: {}\n\n",
+      markdown ? "\n" : "  ", s.cases.size(), 100.0 * s.median_abs_error(),
+      100.0 * s.median_tolerance, 100.0 * s.worst_abs_error(), misses, s.pass() ? "PASS" : "FAIL");
   return out;
 }
 
 nlohmann::json SuiteJson(const SuiteResult& s) {
   nlohmann::json cases = nlohmann::json::array();
   for (const ValidationCase& c : s.cases) {
-    cases.push_back({{"id", c.id}, {"metric", c.metric}, {"unit", c.unit},
-                     {"predicted", c.predicted}, {"published", c.published},
-                     {"error", c.error()}, {"tolerance", c.tolerance}, {"pass", c.pass()},
+    cases.push_back({{"id", c.id},
+                     {"metric", c.metric},
+                     {"unit", c.unit},
+                     {"predicted", c.predicted},
+                     {"published", c.published},
+                     {"error", c.error()},
+                     {"tolerance", c.tolerance},
+                     {"pass", c.pass()},
                      {"note", c.note}});
   }
-  return {{"suite", s.name}, {"title", s.title}, {"cases", cases},
-          {"median_abs_error", s.median_abs_error()}, {"worst_abs_error", s.worst_abs_error()},
+  return {{"suite", s.name},
+          {"title", s.title},
+          {"cases", cases},
+          {"median_abs_error", s.median_abs_error()},
+          {"worst_abs_error", s.worst_abs_error()},
           {"pass", s.pass()}};
 }
 
@@ -76,8 +86,8 @@ std::vector<const SuiteInfo*> SelectSuites(const Args& a) {
 }  // namespace
 
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, {{"--suite", true, "run one suite"},
-                                    {"--format", true, "text|json|markdown"}});
+  const Args a = Args::Parse(
+      argv, {{"--suite", true, "run one suite"}, {"--format", true, "text|json|markdown"}});
   const std::string format = a.GetChoice("--format", {"text", "json", "markdown"}, "text");
   const std::vector<const SuiteInfo*> suites = SelectSuites(a);
   const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());

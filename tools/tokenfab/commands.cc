@@ -11,10 +11,13 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
       {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective},
-      {"compare", "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train", RunCompare},
+      {"compare",
+       "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train",
+       RunCompare},
       {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
-      {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)", RunSweep},
+      {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)",
+       RunSweep},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},
       {"validate", "replay published measurements and print the errors", RunValidate},
   };
@@ -51,8 +54,8 @@ int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     }
   }
   const std::string hint = DidYouMean(argv[0], names);
-  err << "tokenfab: error: unknown command '" << argv[0] << "'"
-      << (hint.empty() ? "" : "; " + hint) << "\n";
+  err << "tokenfab: error: unknown command '" << argv[0] << "'" << (hint.empty() ? "" : "; " + hint)
+      << "\n";
   PrintUsage(err);
   return 2;
 }

@@ -31,8 +31,8 @@ std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model&
   if (!data.systems.count(cluster.system.name) || !data.fabrics.count(cluster.fabric.name)) {
     return std::nullopt;
   }
-  const TrainingWorkload workload{TotalParameters(model), result.step_time,
-                                  result.tokens_per_step, tokens};
+  const TrainingWorkload workload{TotalParameters(model), result.step_time, result.tokens_per_step,
+                                  tokens};
   return EstimateCampaign(MakeCampaignInput(data, cluster, workload));
 }
 

@@ -4,9 +4,9 @@
 #ifndef TOKENFAB_TOOLS_TRAIN_FLAGS_H_
 #define TOKENFAB_TOOLS_TRAIN_FLAGS_H_
 
-#include "args.h"
 #include <optional>
 
+#include "args.h"
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"

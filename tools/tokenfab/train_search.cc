@@ -256,7 +256,8 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
   TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0), in.sources,
                             std::nullopt};
-  if (best != nullptr) report.campaign = TrainCampaign(cluster, in.model, *best, report.total_tokens);
+  if (best != nullptr)
+    report.campaign = TrainCampaign(cluster, in.model, *best, report.total_tokens);
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {

@@ -45,9 +45,9 @@ TEST(TrainSearchCliTest, JsonHasTheWinnersKeysPlusTopSearchAndExplain) {
 
 TEST(TrainSearchCliTest, SameAnswerWithFourThreads) {
   int rc1 = -1, rc4 = -1;
-  const std::vector<std::string> base = {"train",    "--model", "llama-3.1-70b", "--system",
-                                         "dgx-h100", "--gpus",  "256",           "--format",
-                                         "json"};
+  const std::vector<std::string> base = {"train",    "--model",  "llama-3.1-70b",
+                                         "--system", "dgx-h100", "--gpus",
+                                         "256",      "--format", "json"};
   std::vector<std::string> threaded = base;
   threaded.insert(threaded.end(), {"--threads", "4"});
   const nlohmann::json one = RunJson(base, &rc1), four = RunJson(threaded, &rc4);
@@ -57,21 +57,25 @@ TEST(TrainSearchCliTest, SameAnswerWithFourThreads) {
 
 TEST(TrainSearchCliTest, AllFlagsPinnedEstimatesOneConfiguration) {
   int rc = -1;
-  const nlohmann::json j = RunJson(
-      {"train", "--model", "llama-3.1-8b", "--system", "dgx-h100", "--gpus", "8", "--tp", "1",
-       "--pp", "1", "--vpp", "1", "--cp", "1", "--mbs", "1", "--recompute", "none", "--zero", "1",
-       "--format", "json"},
-      &rc);
+  const nlohmann::json j = RunJson({"train",    "--model",  "llama-3.1-8b",
+                                    "--system", "dgx-h100", "--gpus",
+                                    "8",        "--tp",     "1",
+                                    "--pp",     "1",        "--vpp",
+                                    "1",        "--cp",     "1",
+                                    "--mbs",    "1",        "--recompute",
+                                    "none",     "--zero",   "1",
+                                    "--format", "json"},
+                                   &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_FALSE(j.contains("top"));
 }
 
 TEST(TrainSearchCliTest, FewestGpusIsTheSmallestCountMeetingTheDeadline) {
   int rc = -1;
-  const nlohmann::json j = RunJson(
-      {"train", "--model", "llama-3.1-70b", "--system", "dgx-h100", "--gpus", "2048", "--tokens",
-       "15T", "--objective", "gpus", "--deadline", "90d", "--format", "json"},
-      &rc);
+  const nlohmann::json j =
+      RunJson({"train", "--model", "llama-3.1-70b", "--system", "dgx-h100", "--gpus", "2048",
+               "--tokens", "15T", "--objective", "gpus", "--deadline", "90d", "--format", "json"},
+              &rc);
   EXPECT_EQ(rc, 0);
   int first_meeting = 0;
   for (const auto& row : j["objective"]["gpu_counts"]) {

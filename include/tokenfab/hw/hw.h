@@ -51,11 +51,11 @@ enum class Cooling { kAir, kLiquid };
 struct System {
   std::string name;  // catalog key, e.g. "dgx-h100", "gb200-nvl72"
   std::string display_name;
-  std::string chip;         // catalog key of the GPU
-  int gpus_per_node = 8;    // GPUs per host (server or compute tray)
-  int nvlink_domain = 8;    // GPUs reachable over NVLink without the scale-out fabric
-  BytesPerSecond nvlink_bandwidth;   // per GPU per direction (H800/H20 have reduced NVLink)
-  bool nvlink_sharp = false;         // NVLS in-switch reduction available
+  std::string chip;                    // catalog key of the GPU
+  int gpus_per_node = 8;               // GPUs per host (server or compute tray)
+  int nvlink_domain = 8;               // GPUs reachable over NVLink without the scale-out fabric
+  BytesPerSecond nvlink_bandwidth;     // per GPU per direction (H800/H20 have reduced NVLink)
+  bool nvlink_sharp = false;           // NVLS in-switch reduction available
   BytesPerSecond scale_out_bandwidth;  // NIC bandwidth per GPU per direction
   int nics_per_node = 8;
   std::string default_fabric;  // catalog key of the scale-out fabric
@@ -73,11 +73,11 @@ struct Fabric {
   std::string name;  // catalog key, e.g. "ib-ndr", "spectrum-x-800g", "roce-400g"
   std::string display_name;
   FabricKind kind = FabricKind::kInfiniband;
-  BytesPerSecond port_bandwidth;  // one NIC port, per direction
-  Seconds latency;                // end-to-end small-message latency, one hop pair
-  bool adaptive_routing = true;   // per-packet adaptive routing (IB, Spectrum-X)
+  BytesPerSecond port_bandwidth;      // one NIC port, per direction
+  Seconds latency;                    // end-to-end small-message latency, one hop pair
+  bool adaptive_routing = true;       // per-packet adaptive routing (IB, Spectrum-X)
   bool in_network_reduction = false;  // SHARP
-  double ecmp_efficiency = 1.0;   // bandwidth fraction kept under ECMP hash collisions (RoCE)
+  double ecmp_efficiency = 1.0;       // bandwidth fraction kept under ECMP hash collisions (RoCE)
   int switch_radix = 64;
   double oversubscription = 1.0;  // above the leaf tier; 1 = non-blocking
 };

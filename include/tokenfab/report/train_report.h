@@ -27,7 +27,6 @@ struct TrainReportContext {
   // The whole run with failures, checkpoints, energy and cost (factory/campaign.h); without it
   // only the ideal time to train is shown.
   std::optional<CampaignResult> campaign;
-
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);

@@ -46,15 +46,15 @@ std::string_view RecomputeName(Recompute r);  // "none", "selective", "full"
 std::optional<Recompute> ParseRecompute(std::string_view name);
 
 struct TrainingConfig {
-  int tp = 1;    // tensor parallel (with sequence parallelism when > 1)
-  int pp = 1;    // pipeline stages
-  int vpp = 1;   // virtual stages per pipeline rank (interleaved 1F1B)
-  int cp = 1;    // context parallel (ring attention)
-  int ep = 1;    // expert parallel (MoE)
-  int etp = 1;   // expert tensor parallel (MoE)
-  int dp = 1;    // data parallel
-  int mbs = 1;   // micro-batch size, sequences
-  int gbs = 1;   // global batch, sequences
+  int tp = 1;   // tensor parallel (with sequence parallelism when > 1)
+  int pp = 1;   // pipeline stages
+  int vpp = 1;  // virtual stages per pipeline rank (interleaved 1F1B)
+  int cp = 1;   // context parallel (ring attention)
+  int ep = 1;   // expert parallel (MoE)
+  int etp = 1;  // expert tensor parallel (MoE)
+  int dp = 1;   // data parallel
+  int mbs = 1;  // micro-batch size, sequences
+  int gbs = 1;  // global batch, sequences
   int seq = 2048;
   Precision precision = Precision::kBf16;
   Fp8Recipe fp8_recipe = Fp8Recipe::kTensor;
@@ -85,16 +85,16 @@ struct TrainingConfig {
 
 // Step time by named effect; the parts add up to step_time.
 struct StepBreakdown {
-  Seconds compute;          // forward + backward math and memory-bound ops, all microbatches
-  Seconds recompute;        // activation recomputation
-  Seconds tp_comm;          // exposed tensor-parallel communication
-  Seconds cp_comm;          // exposed context-parallel (ring attention) communication
-  Seconds ep_comm;          // exposed expert-parallel all-to-all
-  Seconds pp_comm;          // exposed pipeline point-to-point sends
-  Seconds pipeline_bubble;  // fill and drain of the pipeline
-  Seconds dp_comm;          // exposed gradient reduction and parameter gathering
-  Seconds optimizer;        // optimizer step
-  Seconds overlap_slowdown; // compute slowed by communication kernels running alongside
+  Seconds compute;           // forward + backward math and memory-bound ops, all microbatches
+  Seconds recompute;         // activation recomputation
+  Seconds tp_comm;           // exposed tensor-parallel communication
+  Seconds cp_comm;           // exposed context-parallel (ring attention) communication
+  Seconds ep_comm;           // exposed expert-parallel all-to-all
+  Seconds pp_comm;           // exposed pipeline point-to-point sends
+  Seconds pipeline_bubble;   // fill and drain of the pipeline
+  Seconds dp_comm;           // exposed gradient reduction and parameter gathering
+  Seconds optimizer;         // optimizer step
+  Seconds overlap_slowdown;  // compute slowed by communication kernels running alongside
 };
 
 struct MemoryBreakdown {
@@ -117,8 +117,8 @@ struct TrainResult {
   double tokens_per_s_per_gpu = 0;
   double model_flops_per_token = 0;  // Megatron convention (see ModelFlopsPerToken)
   double model_tflops_per_gpu = 0;
-  double mfu = 0;                    // model FLOPs / (time * GPUs * dense peak of the precision's
-                                     // reference, BF16)
+  double mfu = 0;                      // model FLOPs / (time * GPUs * dense peak of the precision's
+                                       // reference, BF16)
   double hardware_tflops_per_gpu = 0;  // including recomputation
   Feasibility fits;
   std::string bottleneck;  // largest non-compute effect, in words

@@ -57,8 +57,8 @@ constexpr auto operator*(Quantity<T1, B1, F1, J1, D1> a, Quantity<T2, B2, F2, J2
   return Quantity<T1 + T2, B1 + B2, F1 + F2, J1 + J2, D1 + D2>::FromSi(a.si() * b.si());
 }
 template <int T1, int B1, int F1, int J1, int D1, int T2, int B2, int F2, int J2, int D2>
-  requires(T1 != T2 || B1 != B2 || F1 != F2 || J1 != J2 || D1 != D2)
-constexpr auto operator/(Quantity<T1, B1, F1, J1, D1> a, Quantity<T2, B2, F2, J2, D2> b) {
+requires(T1 != T2 || B1 != B2 || F1 != F2 || J1 != J2 || D1 != D2) constexpr auto operator/(
+    Quantity<T1, B1, F1, J1, D1> a, Quantity<T2, B2, F2, J2, D2> b) {
   return Quantity<T1 - T2, B1 - B2, F1 - F2, J1 - J2, D1 - D2>::FromSi(a.si() / b.si());
 }
 

@@ -19,9 +19,9 @@
 namespace tokenfab {
 
 struct ValidationCase {
-  std::string id;        // record id in the shared JSON
-  std::string metric;    // e.g. "model_tflops_per_gpu"
-  std::string unit;      // e.g. "TFLOP/s/GPU"
+  std::string id;      // record id in the shared JSON
+  std::string metric;  // e.g. "model_tflops_per_gpu"
+  std::string unit;    // e.g. "TFLOP/s/GPU"
   double predicted = 0;
   double published = 0;
   double tolerance = 0.25;  // allowed |relative error| for this case
@@ -32,7 +32,7 @@ struct ValidationCase {
 };
 
 struct SuiteResult {
-  std::string name;   // "training", "collectives", ...
+  std::string name;  // "training", "collectives", ...
   std::string title;
   std::vector<ValidationCase> cases;
   // Suite-level targets (e.g. median |error| <= 10%); checked in addition to per-case ones.

@@ -19,12 +19,12 @@ struct Model {
   int layers = 0;
   int hidden = 0;
   int heads = 0;
-  int kv_heads = 0;     // = heads unless GQA/MQA
-  int head_dim = 0;     // = hidden / heads unless given
-  int ffn_hidden = 0;   // dense FFN inner size; = 4 * hidden unless given
+  int kv_heads = 0;    // = heads unless GQA/MQA
+  int head_dim = 0;    // = hidden / heads unless given
+  int ffn_hidden = 0;  // dense FFN inner size; = 4 * hidden unless given
   int vocab = 0;
   Activation activation = Activation::kGelu;
-  int seq_len = 2048;   // default training sequence length
+  int seq_len = 2048;  // default training sequence length
   bool tied_embeddings = false;
   // MoE (experts == 0 means dense).
   int experts = 0;
