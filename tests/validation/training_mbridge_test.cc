@@ -3,10 +3,9 @@
 // errors; docs/accuracy.md explains the misses. The suite's median is guarded against regression.
 #include <gtest/gtest.h>
 
-#include <iostream>
-
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/validation/validation.h"
+#include "validation_testing.h"
 
 namespace tokenfab {
 
@@ -29,7 +28,6 @@ TEST(TrainingMbridgeValidationTest, DenseRunsWithinToleranceAndMedianHolds) {
       EXPECT_TRUE(c.pass()) << c.id << " off by " << 100.0 * c.error() << "%";
     }
   }
-  std::cout << "median |error| " << 100.0 * suite.median_abs_error() << "%\n";
   EXPECT_LE(suite.median_abs_error(), kMedianRegressionBound);
 }
 
