@@ -108,7 +108,7 @@ void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConf
   const Precision p = GemmPrecision(c);
   const double rs = RecipeScale(cm, c);
   const double local_experts = static_cast<double>(m.experts) / c.ep;
-  const double tokens = t / c.tp * c.etp * m.top_k * c.moe_load_imbalance / local_experts;
+  const double tokens = t / c.tp * c.etp * m.top_k * c.moe_effective_imbalance() / local_experts;
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   const double f = static_cast<double>(m.expert_ffn_hidden) / c.etp;
   const GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p, rs);

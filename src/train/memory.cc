@@ -35,7 +35,7 @@ double FfnSavedBytes(const Model& m, bool moe_layer, const TrainingConfig& c, do
   const double per_f = (m.activation == Activation::kSwiglu ? 4.0 : 2.0) + g;
   if (!moe_layer) return per_f * m.ffn_hidden;
   const double routed =
-      m.top_k * c.moe_load_imbalance * (g * m.hidden + per_f * m.expert_ffn_hidden);
+      m.top_k * c.moe_effective_imbalance() * (g * m.hidden + per_f * m.expert_ffn_hidden);
   return routed + m.shared_experts * per_f * m.expert_ffn_hidden;
 }
 
@@ -48,7 +48,7 @@ double SelectiveSavings(const Model& m, const TrainingConfig& c, bool moe_layer,
   double saved = 2.0 * g * sb * m.hidden / sp;  // the two norm outputs
   double fc2_inputs = m.ffn_hidden;
   if (moe_layer) {
-    fc2_inputs = m.top_k * c.moe_load_imbalance * m.expert_ffn_hidden +
+    fc2_inputs = m.top_k * c.moe_effective_imbalance() * m.expert_ffn_hidden +
                  static_cast<double>(m.shared_experts) * m.expert_ffn_hidden;
   }
   saved += g * sb * fc2_inputs / c.tp;

@@ -169,3 +169,44 @@ TEST(TrainConfigTest, GpusMustEqualTheProductOfTheDegrees) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+Model SmallMoe() {
+  Model m;
+  m.name = "moe";
+  m.layers = 4;
+  m.hidden = 2048;
+  m.heads = m.kv_heads = 16;
+  m.head_dim = 128;
+  m.ffn_hidden = 8192;
+  m.vocab = 32000;
+  m.activation = Activation::kSwiglu;
+  m.experts = 16;
+  m.top_k = 2;
+  m.expert_ffn_hidden = 1024;
+  return m;
+}
+
+TEST(TrainMoeTest, CapacityFactorCapsTheBusiestExpertsLoad) {
+  // GShard capacity: the busiest expert processes min(imbalance, capacity_factor) x the mean.
+  // Long sequences keep the expert block GPU-bound rather than host-bound.
+  TrainingConfig c;
+  c.seq = 32768;
+  c.ep = 8;
+  c.dp = 8;
+  c.gbs = 8;
+  const TrainingContext ctx = MakeTrainingContext(testing::TestCluster(8));
+  c.moe_load_imbalance = 1.25;
+  const Seconds at_capacity = EstimateTraining(ctx, SmallMoe(), c).step_time;
+  c.moe_load_imbalance = 2.0;
+  const Seconds unbalanced = EstimateTraining(ctx, SmallMoe(), c).step_time;
+  c.moe_capacity_factor = 1.25;
+  const Seconds dropped = EstimateTraining(ctx, SmallMoe(), c).step_time;
+  EXPECT_GT(unbalanced, at_capacity);
+  EXPECT_DOUBLE_EQ(dropped.si(), at_capacity.si());
+}
+
+}  // namespace
+}  // namespace tokenfab

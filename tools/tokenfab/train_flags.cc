@@ -16,6 +16,12 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   c.dp_overlap = a.GetChoice("--dp-overlap", {"on", "off"}, "on") == "on";
   c.dualpipe = a.GetChoice("--schedule", {"1f1b", "dualpipe"}, "1f1b") == "dualpipe";
   c.fp8_recipe = *ParseFp8Recipe(a.GetChoice("--fp8-recipe", {"tensor", "block", "mx"}, "tensor"));
+  c.moe_capacity_factor = a.GetDouble("--capacity-factor", 0.0);
+  if (c.moe_capacity_factor < 0.0 || (c.moe_capacity_factor > 0.0 && c.moe_capacity_factor < 1.0)) {
+    throw InputError({kCommandLine, 0, 0}, "--capacity-factor",
+                     fmt::format("expected 0 (dropless) or a factor >= 1, got {}",
+                                 c.moe_capacity_factor));
+  }
   c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
   if (c.moe_load_imbalance < 1.0) {
     throw InputError({kCommandLine, 0, 0}, "--moe-imbalance",

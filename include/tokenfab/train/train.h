@@ -77,7 +77,18 @@ struct TrainingConfig {
   // and keeps two copies of the parameters.
   bool dualpipe = false;
   // MoE: tokens of the most loaded expert over the mean (1 = perfect balance).
+  // Default 1: the published MoE benchmarks force-balance tokens across experts (Megatron-Bridge
+  // performance summary footnote); set it from router statistics for real data.
   double moe_load_imbalance = 1.0;
+  // Expert capacity as a multiple of the mean load; tokens above it are dropped (GShard, Lepikhin
+  // et al. 2020, sec. 2.2). 0 = dropless.
+  double moe_capacity_factor = 0.0;
+  // Tokens of the busiest expert over the mean after dropping.
+  double moe_effective_imbalance() const {
+    return moe_capacity_factor > 0 && moe_capacity_factor < moe_load_imbalance
+               ? moe_capacity_factor
+               : moe_load_imbalance;
+  }
   int gpus() const { return tp * cp * pp * dp; }
   int microbatches() const { return gbs / (dp * mbs); }
   friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
