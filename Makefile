@@ -35,7 +35,8 @@ asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFAB_SANITIZE=ON \
 	  -DTOKENFAB_BUILD_BENCHMARKS=OFF >/dev/null
 	@cmake --build build-asan -j$(JOBS)
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE slow
+	# The MPI sweep is left out: Open MPI's runtime leaks by design and trips LeakSanitizer.
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi'
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
