@@ -205,7 +205,12 @@ int DefaultGlobalBatch(const Cluster& c, int seq) {
   // 4 x 2^20 tokens (the lead's cmd_train default), in whole sequences.
   const int sequences = std::max(1, static_cast<int>(std::ceil(4194304.0 / seq)));
   const int domain = std::max(1, c.system.nvlink_domain);
-  const int unit = c.gpus / std::gcd(c.gpus, domain);
+  // A multiple of GPUs / gcd(GPUs, domain) lets DP span every domain. On small clusters, where
+  // that unit is tiny, also a multiple of the power of two in the GPU count (up to 64), so that
+  // the usual DP sizes divide the batch.
+  const int power_of_two = std::min(c.gpus & -c.gpus, 64);
+  int unit = c.gpus / std::gcd(c.gpus, domain);
+  if (unit < power_of_two) unit = std::lcm(unit, power_of_two);
   return (sequences + unit - 1) / unit * unit;
 }
 
