@@ -3,6 +3,7 @@
 #include <array>
 #include <optional>
 
+#include "memory.h"
 #include "tokenfab/train/train.h"
 
 namespace tokenfab {
@@ -50,33 +51,38 @@ MaybeProblem CheckPipeline(const Model& m, const TrainingConfig& c) {
   if (c.vpp > 1 && c.pp == 1) {
     return No("--vpp", "interleaving (vpp > 1) needs pipeline parallelism (pp > 1)");
   }
+  if (c.dualpipe && c.vpp > 1) {
+    return No("--schedule", "DualPipe is its own bidirectional schedule; it does not interleave",
+              "drop --vpp, or use --schedule 1f1b with --vpp");
+  }
   const bool uneven = c.pp_first_layers > 0 || c.pp_last_layers > 0;
-  if (uneven && c.pp < 3) {
-    return No("--pp-first-layers", "an uneven pipeline split needs at least 3 stages");
+  if (uneven && c.pp < 2) {
+    return No("--pp-first-layers", "an uneven pipeline split needs pipeline parallelism");
   }
-  const int inner_stages = uneven ? c.pp - 2 : c.pp;
-  const int inner_layers = m.layers - c.pp_first_layers - c.pp_last_layers;
-  if (inner_layers <= 0 || inner_layers % (inner_stages * c.vpp) != 0) {
-    if (uneven) {
-      return No(
-          "--pp-first-layers",
-          fmt::format("{} layers minus first {} and last {} leave {}, not divisible by the {} "
-                      "other stages x VPP {}",
-                      m.layers, c.pp_first_layers, c.pp_last_layers, inner_layers, inner_stages,
-                      c.vpp));
-    }
-    return No(
-        "--pp",
-        fmt::format("{} layers are not divisible by PP x VPP = {} x {} = {}", m.layers, c.pp, c.vpp,
-                    c.pp * c.vpp),
-        fmt::format("choose PP x VPP among the divisors of {} ({}), or set the first and last "
-                    "stages' layers with --pp-first-layers/--pp-last-layers",
-                    m.layers, Divisors(m.layers)));
+  const train_internal::LayerSplit split = train_internal::SplitLayers(m, c);
+  if (split.ok) return std::nullopt;
+  if (uneven) {
+    return No("--pp-first-layers",
+              fmt::format("{} layers minus first {} and last {} do not split evenly over the other "
+                          "stages x VPP {}",
+                          m.layers, c.pp_first_layers, c.pp_last_layers, c.vpp));
   }
-  return std::nullopt;
+  return No("--pp",
+            fmt::format("{} layers are not divisible by PP x VPP = {} x {} = {}", m.layers, c.pp,
+                        c.vpp, c.pp * c.vpp),
+            fmt::format("choose PP x VPP among the divisors of {} ({}), or set the first and last "
+                        "stages' layers with --pp-first-layers/--pp-last-layers",
+                        m.layers, Divisors(m.layers)));
 }
 
 MaybeProblem CheckExperts(const Model& m, const TrainingConfig& c) {
+  if (!m.is_moe() && c.etp > 1) {
+    return No("--etp", fmt::format("{} is dense: expert tensor parallelism needs an MoE model", m.name));
+  }
+  if (m.is_moe() && m.expert_ffn_hidden % c.etp != 0) {
+    return No("--etp", fmt::format("expert tensor parallel {} does not divide the expert FFN width {}",
+                                   c.etp, m.expert_ffn_hidden));
+  }
   if (!m.is_moe()) {
     if (c.ep > 1)
       return No("--ep", fmt::format("{} is dense: expert parallelism needs an MoE model", m.name));

@@ -3,16 +3,10 @@
 namespace tokenfab {
 namespace {
 
-// Width of the attention score and value contractions per head (MLA: nope + rope for QK).
-double QkHeadDim(const Model& m) {
-  return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim;
-}
-double VHeadDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
-
 // Forward FLOPs per token of one layer's attention: 2 x parameters for the projections plus
 // QK^T and AV over the whole (unmasked) context. Source: Narayanan et al. SC'21 sec. 5.1.
 double AttentionForwardFlops(const Model& m, int seq) {
-  const double scores = 2.0 * seq * m.heads * (QkHeadDim(m) + VHeadDim(m));
+  const double scores = 2.0 * seq * m.heads * (m.qk_dim() + m.v_dim());
   return 2.0 * AttentionParameters(m) + scores;
 }
 

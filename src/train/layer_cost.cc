@@ -9,6 +9,12 @@ constexpr double kBf16 = 2.0;  // bytes per BF16 element
 
 Precision GemmPrecision(const TrainingConfig& c) { return c.precision; }
 
+// Ranks that share the t x h kernels (norms, residuals, casts): TP under sequence parallelism
+// (Korthikanti et al. 2022, sec. 4.2.2), otherwise every TP rank runs them on all t tokens.
+double SequenceShards(const TrainingConfig& c) {
+  return c.sequence_parallel && c.tp > 1 ? c.tp : 1.0;
+}
+
 // Block-scaled FP8 on chips without native block scales promotes partial sums to FP32 in CUDA
 // cores every 128 K-elements (DeepSeek-V3 report sec. 3.3.2), at fp8_block_ratio of the
 // per-tensor GEMM rate; MX on Blackwell runs at full rate.
@@ -34,11 +40,6 @@ void Add(PassCost& fwd, PassCost& bwd, GemmPair g) {
   bwd.gemm += g.backward;
 }
 
-double QkDim(const Model& m) {
-  return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim;
-}
-double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
-
 // Projections of the attention block, TP-sharded by heads (Shoeybi et al. 2019, sec. 3).
 void AddAttentionProjections(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
                              double t, LayerCost& lc) {
@@ -50,7 +51,7 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
     if (m.q_lora_rank > 0)
       Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p, rs));
-    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * QkDim(m), p, rs));
+    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * m.qk_dim(), p, rs));
     Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p, rs));
     Add(lc.forward, lc.backward,
         Gemm(cm, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p, rs));
@@ -58,7 +59,7 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
     const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
     Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p, rs));
   }
-  Add(lc.forward, lc.backward, Gemm(cm, t, heads * VDim(m), m.hidden, p, rs));
+  Add(lc.forward, lc.backward, Gemm(cm, t, heads * m.v_dim(), m.hidden, p, rs));
 }
 
 // Fused causal attention: QK^T and AV are 2 t s (d_qk + d_v) FLOPs per head forward; flash
@@ -68,11 +69,13 @@ void AddAttentionCore(const ComputeModel& cm, const Model& m, const TrainingConf
                       LayerCost& lc) {
   const double causal = c.flash_attention ? 0.5 : 1.0;
   const double heads = static_cast<double>(m.heads) / c.tp;
-  const double flops = 2.0 * t * c.seq * heads * (QkDim(m) + VDim(m)) * causal;
+  const double flops = 2.0 * t * c.seq * heads * (m.qk_dim() + m.v_dim()) * causal;
   lc.forward.attention += AttentionTime(cm, flops, false);
   lc.backward.attention += AttentionTime(cm, 2.5 * flops, true);
-  lc.selective_recompute = AttentionTime(cm, flops, false);
   if (!c.flash_attention) {
+    // Selective recompute re-runs the core attention (Korthikanti et al. 2022, sec. 5); with
+    // fused attention it re-runs the cheap ops instead (AddSelectiveRecompute).
+    lc.selective_recompute = AttentionTime(cm, flops, false);
     // Unfused softmax/dropout over the s x s scores: 5 passes of a s^2 tensor per head
     // (Korthikanti et al. 2022, sec. 4.1 byte counts), forward; backward twice that.
     const Bytes scores = ByteCount(5.0 * kBf16 * t * c.seq * heads);
@@ -135,14 +138,15 @@ void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig
   const bool gelu = m.activation == Activation::kGelu;
   const double hidden_passes = 12.0 + (gelu ? 4.0 : 0.0);
   const double ffn_passes = gelu ? 2.0 : 3.0;
-  double bytes = kBf16 * t * (hidden_passes * m.hidden / c.tp + ffn_passes * ffn_width / c.tp);
+  const double sp = SequenceShards(c);
+  double bytes = kBf16 * t * (hidden_passes * m.hidden / sp + ffn_passes * ffn_width / c.tp);
   double backward_bytes = 2.0 * bytes;
   if (c.precision == Precision::kFp8 || c.precision == Precision::kFp4) {
     // Quantising each GEMM input (QKV, proj, FFN in, FFN down inputs). Per-tensor scaling reads
     // the tensor once for its amax and again to cast (2 + 2 + 1 bytes per element); block and MX
     // scaling fuse amax and cast (3 bytes) but need a second, column-wise quantisation for the
     // weight-gradient GEMM in backward (Transformer Engine recipes).
-    const double inputs = t * (3.0 * m.hidden + ffn_width) / c.tp;
+    const double inputs = t * (3.0 * m.hidden / sp + ffn_width / c.tp);
     const bool per_tensor = c.precision == Precision::kFp8 && c.fp8_recipe == Fp8Recipe::kTensor;
     bytes += (per_tensor ? 5.0 : 3.0) * inputs;
     backward_bytes += (per_tensor ? 0.0 : 3.0) * inputs + 2.0 * 3.0 * inputs;  // + grad casts
@@ -156,12 +160,12 @@ void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig
 // up-projection GEMMs in backward (see memory.cc SelectiveSavings).
 void AddSelectiveRecompute(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
                            double t, double ffn_width, LayerCost& lc) {
-  const double passes = 2.0 * 2.0 * t * (2.0 * m.hidden + 1.5 * ffn_width) / c.tp;
+  const double passes = 2.0 * 2.0 * t * (2.0 * m.hidden / SequenceShards(c) + 1.5 * ffn_width / c.tp);
   lc.selective_recompute = MemoryTime(cm, ByteCount(passes)) + cm.kernel_overhead * 3.0;
   if (m.is_mla()) {
     const double heads = static_cast<double>(m.heads) / c.tp;
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
-    lc.selective_recompute += GemmTime(cm, t, heads * QkDim(m), q_in, GemmPrecision(c)) +
+    lc.selective_recompute += GemmTime(cm, t, heads * m.qk_dim(), q_in, GemmPrecision(c)) +
                               GemmTime(cm, t, heads * (m.qk_nope_head_dim + m.v_head_dim),
                                        m.kv_lora_rank, GemmPrecision(c));
   }
@@ -176,13 +180,28 @@ Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, in
 
 // Sequence-parallel TP: per layer 2 all-gathers and 2 reduce-scatters of the t x h activation
 // forward, the same backward (Korthikanti et al. 2022, sec. 4.2.2, Fig. 5).
+// In an MoE layer only the attention half remains: Megatron-Core's token dispatcher works on the
+// sequence-parallel shard, so the MLP's all-gather and reduce-scatter become the all-to-all.
 void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
-                           double t, LayerCost& lc) {
+                           double t, LayerCost& lc, bool moe_layer) {
   const double bytes = kBf16 * t * m.hidden;
   const Seconds ag = Collective(ctx, CollectiveOp::kAllGather, bytes, c.tp, 1);
   const Seconds rs = Collective(ctx, CollectiveOp::kReduceScatter, bytes, c.tp, 1);
-  lc.forward.tp_comm = (ag + rs) * 2.0;
-  lc.backward.tp_comm = (ag + rs) * 2.0;
+  const double blocks = moe_layer ? 1.0 : 2.0;
+  lc.forward.tp_comm = (ag + rs) * blocks;
+  lc.backward.tp_comm = (ag + rs) * blocks;
+}
+
+// Expert tensor parallelism: the etp ranks of an expert all-gather its routed tokens before the
+// expert GEMMs and reduce-scatter the outputs, forward and backward (Megatron-Core ETP).
+void AddExpertTensorParallelComm(const TrainingContext& ctx, const Model& m,
+                                 const TrainingConfig& c, double t, LayerCost& lc) {
+  if (c.etp <= 1) return;
+  const double bytes = kBf16 * (t / c.tp) * m.top_k * c.moe_effective_imbalance() * m.hidden * c.etp;
+  const Seconds ag = Collective(ctx, CollectiveOp::kAllGather, bytes, c.etp, 1);
+  const Seconds rs = Collective(ctx, CollectiveOp::kReduceScatter, bytes, c.etp, 1);
+  lc.forward.tp_comm += ag + rs;
+  lc.backward.tp_comm += ag + rs;
 }
 
 // Ring attention: cp - 1 steps, each passing this rank's K and V chunk to the next rank; the
@@ -191,9 +210,9 @@ void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const Tr
                             double t, LayerCost& lc) {
   if (c.cp <= 1) return;
   const double kv_width = m.is_mla()
-                              ? m.heads * (QkDim(m) + VDim(m))
-                              : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads)) * m.head_dim;
-  const double chunk = kBf16 * t * kv_width / c.tp;
+                              ? m.heads * (m.qk_dim() + m.v_dim()) / c.tp
+                              : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads) / c.tp) * m.head_dim;
+  const double chunk = kBf16 * t * kv_width;
   const GroupPlacement g = PlaceGroup(ctx.topology, c.cp, c.tp);
   const Seconds step =
       EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
@@ -231,12 +250,13 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
     if (m.shared_experts > 0) AddDenseFfn(cm, m, c, t, m.expert_ffn_hidden * m.shared_experts, lc);
     ffn_width = static_cast<double>(m.expert_ffn_hidden) * (m.top_k + m.shared_experts);
     AddExpertParallelComm(ctx, m, c, t, lc);
+    AddExpertTensorParallelComm(ctx, m, c, t, lc);
   } else {
     AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc);
   }
   AddElementwise(cm, m, c, t, ffn_width, lc);
   if (c.flash_attention) AddSelectiveRecompute(cm, m, c, t, ffn_width, lc);
-  AddTensorParallelComm(ctx, m, c, t, lc);
+  AddTensorParallelComm(ctx, m, c, t, lc, moe_layer);
   AddContextParallelComm(ctx, m, c, t, lc);
   return lc;
 }

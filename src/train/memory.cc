@@ -6,26 +6,27 @@ namespace tokenfab::train_internal {
 namespace {
 
 // Mixed-precision Adam (Rajbhandari et al. 2020, ZeRO, sec. 3.1): BF16 weights 2 B, gradients
-// 2 B (BF16) or 4 B (FP32 main grads), FP32 master weights, momentum and variance 12 B.
+// 2 B (BF16) or 4 B (FP32 main grads), FP32 master weights, momentum and variance 12 B. With BF16
+// gradients the distributed optimizer also keeps an FP32 copy of its gradient shard: 16 B
+// (Megatron-Core docs/distrib_optimizer.md: "4 + 16/d" vs "6 + 12/d" bytes per parameter).
 constexpr double kWeightBytes = 2.0;
-constexpr double kOptimizerBytes = 12.0;
+double OptimizerBytes(const TrainingConfig& c) { return c.fp32_grads ? 12.0 : 16.0; }
 // Assumption: CUDA context, cuBLAS/cuDNN workspaces, NCCL channels and allocator slack.
 constexpr double kRuntimeReserveGiB = 2.0;
-
-double QkDim(const Model& m) {
-  return m.is_mla() ? m.qk_nope_head_dim + m.qk_rope_head_dim : m.head_dim;
-}
-double VDim(const Model& m) { return m.is_mla() ? m.v_head_dim : m.head_dim; }
 
 // Attention tensors saved for backward per token, in bytes, TP-sharded part: Q, K, V in BF16 (the
 // attention core runs in BF16) and the output projection's input at `g` bytes (GEMM inputs are
 // kept in FP8 under FP8 training: Transformer Engine saves the quantised copy for the backward).
-double AttentionSavedBytes(const Model& m, double g) {
+// Per TP rank: heads split over TP; K/V heads replicated once TP exceeds them; MLA's latents
+// (outputs of the replicated down-projections) kept whole on every rank.
+double AttentionSavedBytes(const Model& m, double g, int tp) {
+  const double heads = static_cast<double>(m.heads) / tp;
   if (m.is_mla()) {
     const double latent = m.kv_lora_rank + m.qk_rope_head_dim + m.q_lora_rank;
-    return m.heads * (2.0 * 2.0 * QkDim(m) + 2.0 * VDim(m) + g * VDim(m)) + 2.0 * latent;
+    return heads * (2.0 * 2.0 * m.qk_dim() + 2.0 * m.v_dim() + g * m.v_dim()) + 2.0 * latent;
   }
-  return (2.0 * m.heads + 4.0 * m.kv_heads) * m.head_dim + g * m.heads * m.head_dim;
+  const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / tp);
+  return (2.0 * heads + 4.0 * kv) * m.head_dim + g * heads * m.head_dim;
 }
 
 // FFN tensors saved for backward per token, in bytes. GELU: fc1 output (BF16) and GELU output
@@ -52,29 +53,38 @@ double SelectiveSavings(const Model& m, const TrainingConfig& c, bool moe_layer,
                  static_cast<double>(m.shared_experts) * m.expert_ffn_hidden;
   }
   saved += g * sb * fc2_inputs / c.tp;
-  if (m.is_mla()) saved += sb * m.heads * (4.0 * QkDim(m) + 2.0 * VDim(m)) / c.tp;
+  if (m.is_mla()) saved += sb * m.heads * (4.0 * m.qk_dim() + 2.0 * m.v_dim()) / c.tp;
   return saved;
 }
 
 }  // namespace
 
+LayerSplit SplitLayers(const Model& m, const TrainingConfig& c) {
+  const int explicit_stages = (c.pp_first_layers > 0 ? 1 : 0) + (c.pp_last_layers > 0 ? 1 : 0);
+  const int shared_stages = c.pp - explicit_stages;
+  const int rest = m.layers - c.pp_first_layers - c.pp_last_layers;
+  LayerSplit split;
+  if (shared_stages <= 0 || rest <= 0) return split;
+  split.middle = rest / shared_stages;
+  split.first = c.pp_first_layers > 0 ? c.pp_first_layers : split.middle;
+  split.last = c.pp_last_layers > 0 ? c.pp_last_layers : split.middle;
+  split.ok = rest % (shared_stages * c.vpp) == 0;
+  return split;
+}
+
 std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c) {
-  const bool uneven = c.pp_first_layers > 0 || c.pp_last_layers > 0;
-  const int middle =
-      uneven ? (m.layers - c.pp_first_layers - c.pp_last_layers) / (c.pp - 2) : m.layers / c.pp;
-  const int first = uneven ? c.pp_first_layers : middle;
-  const int last = uneven ? c.pp_last_layers : middle;
-  auto make = [&](int layers, int start, bool is_first, bool is_last) {
-    StageLayers s{0, 0, is_first, is_last};
+  const LayerSplit split = SplitLayers(m, c);
+  auto make = [&](int layers, int start, bool is_first, bool is_last, int index) {
+    StageLayers s{0, 0, is_first, is_last, index};
     const int dense_total = m.is_moe() ? m.dense_layers : m.layers;
     s.dense = std::clamp(dense_total - start, 0, layers);
     s.moe = layers - s.dense;
     return s;
   };
-  if (c.pp == 1) return {make(m.layers, 0, true, true)};
-  std::vector<StageLayers> stages = {make(first, 0, true, false)};
-  if (c.pp > 2) stages.push_back(make(middle, first, false, false));
-  stages.push_back(make(last, m.layers - last, false, true));
+  if (c.pp == 1) return {make(m.layers, 0, true, true, 0)};
+  std::vector<StageLayers> stages = {make(split.first, 0, true, false, 0)};
+  if (c.pp > 2) stages.push_back(make(split.middle, split.first, false, false, 1));
+  stages.push_back(make(split.last, m.layers - split.last, false, true, c.pp - 1));
   return stages;
 }
 
@@ -89,7 +99,7 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
   const bool dropout = m.activation == Activation::kGelu;
   const double replicated = sb * m.hidden * (4.0 + 2.0 * g + (dropout ? 2.0 : 0.0)) / sp;
   const double sharded =
-      sb * (AttentionSavedBytes(m, g) + FfnSavedBytes(m, moe_layer, c, g)) / c.tp;
+      sb * (AttentionSavedBytes(m, g, c.tp) + FfnSavedBytes(m, moe_layer, c, g) / c.tp);
   double saved = replicated + sharded;
   if (c.flash_attention && c.recompute == Recompute::kSelective) {
     saved -= SelectiveSavings(m, c, moe_layer, g, sb, sp);
@@ -106,11 +116,15 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
 
 StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s) {
   StageParameters p;
-  const double attention = AttentionParameters(m);
-  p.dense = s.dense * (attention + DenseFfnParameters(m)) / c.tp;
+  // MLA's down-projections and the MoE router are replicated over TP; the rest is split.
+  const double replicated =
+      m.is_mla() ? static_cast<double>(m.hidden) * (m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim)
+                 : 0.0;
+  const double attention = (AttentionParameters(m) - replicated) / c.tp + replicated;
+  p.dense = s.dense * (attention + DenseFfnParameters(m) / c.tp);
   if (m.is_moe()) {
     const double router = static_cast<double>(m.hidden) * m.experts;
-    p.dense += s.moe * (attention + router + m.shared_experts * ExpertParameters(m)) / c.tp;
+    p.dense += s.moe * (attention + router + m.shared_experts * ExpertParameters(m) / c.tp);
     p.expert = s.moe * static_cast<double>(m.experts) * ExpertParameters(m) / (c.ep * c.etp);
   }
   const double embedding = static_cast<double>(m.vocab) * m.hidden / c.tp;
@@ -133,10 +147,12 @@ MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const Stage
   MemoryBreakdown mem;
   mem.weights = ByteCount(sharded(kWeightBytes, 3) * (c.dualpipe ? 2.0 : 1.0));
   mem.gradients = ByteCount(sharded(c.fp32_grads ? 4.0 : 2.0, 2));
-  mem.optimizer = ByteCount(sharded(kOptimizerBytes, 1));
-  // 1F1B keeps min(m, pp) micro-batches in flight on the first stage; interleaving adds
-  // (1 + (p-1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3).
-  const double in_flight = std::min(c.microbatches(), c.pp);
+  mem.optimizer = ByteCount(sharded(OptimizerBytes(c), 1));
+  // 1F1B keeps min(m, pp - i) micro-batches in flight on stage i; interleaving adds
+  // (1 + (p-1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3); DualPipe keeps pp + 1 (DeepSeek-V3
+  // report, Table 2).
+  const int depth = c.dualpipe ? c.pp + 1 : c.pp - s.index;
+  const double in_flight = std::min(c.microbatches(), depth);
   const double interleave = c.vpp > 1 ? 1.0 + (c.pp - 1.0) / (c.pp * c.vpp) : 1.0;
   double activations = in_flight * interleave *
                        (s.dense * ActivationBytesPerLayer(m, c, false) +

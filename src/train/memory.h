@@ -13,8 +13,20 @@ struct StageLayers {
   int moe = 0;
   bool first = false;
   bool last = false;
+  int index = 0;  // pipeline rank (0 = first; the middle representative is rank 1)
   int total() const { return dense + moe; }
 };
+// Layers of the first, each middle, and the last pipeline rank. Megatron's uneven split
+// (--decoder-first/last-pipeline-num-layers): a stage given explicitly takes that many layers and
+// the other stages share the rest evenly. ok is false when the rest does not divide over them x VPP.
+struct LayerSplit {
+  int first = 0;
+  int middle = 0;
+  int last = 0;
+  bool ok = false;
+};
+LayerSplit SplitLayers(const Model& m, const TrainingConfig& c);
+
 // The distinct stage shapes of a pipeline: first, a middle one (if pp > 2), last (if pp > 1).
 std::vector<StageLayers> PipelineStages(const Model& m, const TrainingConfig& c);
 

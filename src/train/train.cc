@@ -118,19 +118,22 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
     grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride, memo);
     params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride, memo);
   }
-  if (c.zero == 3) {
-    // ZeRO-3/FSDP gathers parameters before each micro-batch's forward and backward.
-    params = params * (2.0 * c.microbatches());
-  }
+  // ZeRO-2/3 keep no full gradient, so they reduce-scatter after every micro-batch's backward;
+  // ZeRO-3/FSDP also gathers parameters before each micro-batch's forward and backward
+  // (Rajbhandari et al. 2020, sec. 5). Each sync overlaps its own micro-batch's pass.
+  const double grad_syncs = c.zero >= 2 ? c.microbatches() : 1.0;
+  const double gather_syncs = c.zero == 3 ? 2.0 * c.microbatches() : 1.0;
   DpTime t;
   if (!c.dp_overlap) {
-    t.exposed = grads + params;
+    t.exposed = grads * grad_syncs + params * gather_syncs;
     return t;
   }
   const Seconds bwd_window = mb.backward + mb.recompute;
-  const Seconds fwd_window = mb.forward * (c.zero == 3 ? 2.0 * c.microbatches() : 1.0);
-  t.exposed = Max(Seconds(), grads - bwd_window) + Max(Seconds(), params - fwd_window);
-  t.slowdown = (Min(grads, bwd_window) + Min(params, fwd_window)) * ctx.compute.overlap_slowdown;
+  const Seconds fwd_window = mb.forward;
+  t.exposed = Max(Seconds(), grads - bwd_window) * grad_syncs +
+              Max(Seconds(), params - fwd_window) * gather_syncs;
+  t.slowdown = (Min(grads, bwd_window) * grad_syncs + Min(params, fwd_window) * gather_syncs) *
+               ctx.compute.overlap_slowdown;
   return t;
 }
 

@@ -64,12 +64,13 @@ struct TrainingConfig {
   bool tp_comm_overlap = true;  // TE userbuffers overlap of TP comm with GEMMs
   bool dp_overlap = true;       // --overlap-grad-reduce / --overlap-param-gather
   bool flash_attention = true;  // fused attention: no s^2 activations, causal block skipping
-  bool sequence_parallel = true;
+  bool sequence_parallel = true;  // shard norms/dropout activations over TP (Korthikanti 2022)
   // Gradients kept and reduced in FP32 (2021-era Megatron --accumulate-allreduce-grads-in-fp32);
   // Megatron-Core's DDP default keeps and reduces them in BF16 (grad_reduce_in_fp32 = False).
-  bool fp32_grads = false;  // shard norms/dropout activations over TP (Korthikanti 2022)
+  bool fp32_grads = false;
   // Megatron's uneven pipeline split (--decoder-first/last-pipeline-num-layers): layers on the
-  // first and last stages; 0 = even split. The other stages share the rest evenly.
+  // first and last stages; 0 = that stage takes an even share. The other stages share the rest
+  // evenly; interleaving (VPP) applies to the shared stages.
   int pp_first_layers = 0;
   int pp_last_layers = 0;
   // DualPipe (DeepSeek-V3 report, sec. 3.2.1): bidirectional pipeline that overlaps each

@@ -42,6 +42,9 @@ struct Model {
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
   int moe_layers() const { return is_moe() ? layers - dense_layers : 0; }
+  // Per-head widths of the attention score (Q.K) and value contractions (MLA: nope + rope, v).
+  double qk_dim() const { return is_mla() ? qk_nope_head_dim + qk_rope_head_dim : head_dim; }
+  double v_dim() const { return is_mla() ? v_head_dim : head_dim; }
 };
 
 // Parameters of one layer's attention block (QKV + output projections; MLA low-rank factors).
