@@ -77,11 +77,13 @@ MaybeProblem CheckPipeline(const Model& m, const TrainingConfig& c) {
 
 MaybeProblem CheckExperts(const Model& m, const TrainingConfig& c) {
   if (!m.is_moe() && c.etp > 1) {
-    return No("--etp", fmt::format("{} is dense: expert tensor parallelism needs an MoE model", m.name));
+    return No("--etp",
+              fmt::format("{} is dense: expert tensor parallelism needs an MoE model", m.name));
   }
   if (m.is_moe() && m.expert_ffn_hidden % c.etp != 0) {
-    return No("--etp", fmt::format("expert tensor parallel {} does not divide the expert FFN width {}",
-                                   c.etp, m.expert_ffn_hidden));
+    return No("--etp",
+              fmt::format("expert tensor parallel {} does not divide the expert FFN width {}",
+                          c.etp, m.expert_ffn_hidden));
   }
   if (!m.is_moe()) {
     if (c.ep > 1)

@@ -160,7 +160,8 @@ void AddElementwise(const ComputeModel& cm, const Model& m, const TrainingConfig
 // up-projection GEMMs in backward (see memory.cc SelectiveSavings).
 void AddSelectiveRecompute(const ComputeModel& cm, const Model& m, const TrainingConfig& c,
                            double t, double ffn_width, LayerCost& lc) {
-  const double passes = 2.0 * 2.0 * t * (2.0 * m.hidden / SequenceShards(c) + 1.5 * ffn_width / c.tp);
+  const double passes =
+      2.0 * 2.0 * t * (2.0 * m.hidden / SequenceShards(c) + 1.5 * ffn_width / c.tp);
   lc.selective_recompute = MemoryTime(cm, ByteCount(passes)) + cm.kernel_overhead * 3.0;
   if (m.is_mla()) {
     const double heads = static_cast<double>(m.heads) / c.tp;
@@ -197,7 +198,8 @@ void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const Tra
 void AddExpertTensorParallelComm(const TrainingContext& ctx, const Model& m,
                                  const TrainingConfig& c, double t, LayerCost& lc) {
   if (c.etp <= 1) return;
-  const double bytes = kBf16 * (t / c.tp) * m.top_k * c.moe_effective_imbalance() * m.hidden * c.etp;
+  const double bytes =
+      kBf16 * (t / c.tp) * m.top_k * c.moe_effective_imbalance() * m.hidden * c.etp;
   const Seconds ag = Collective(ctx, CollectiveOp::kAllGather, bytes, c.etp, 1);
   const Seconds rs = Collective(ctx, CollectiveOp::kReduceScatter, bytes, c.etp, 1);
   lc.forward.tp_comm += ag + rs;
@@ -209,9 +211,9 @@ void AddExpertTensorParallelComm(const TrainingContext& ctx, const Model& m,
 void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
                             double t, LayerCost& lc) {
   if (c.cp <= 1) return;
-  const double kv_width = m.is_mla()
-                              ? m.heads * (m.qk_dim() + m.v_dim()) / c.tp
-                              : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads) / c.tp) * m.head_dim;
+  const double kv_width =
+      m.is_mla() ? m.heads * (m.qk_dim() + m.v_dim()) / c.tp
+                 : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads) / c.tp) * m.head_dim;
   const double chunk = kBf16 * t * kv_width;
   const GroupPlacement g = PlaceGroup(ctx.topology, c.cp, c.tp);
   const Seconds step =

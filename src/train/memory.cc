@@ -117,9 +117,9 @@ double ActivationBytesPerLayer(const Model& m, const TrainingConfig& c, bool moe
 StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s) {
   StageParameters p;
   // MLA's down-projections and the MoE router are replicated over TP; the rest is split.
-  const double replicated =
-      m.is_mla() ? static_cast<double>(m.hidden) * (m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim)
-                 : 0.0;
+  const double replicated = m.is_mla() ? static_cast<double>(m.hidden) *
+                                             (m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim)
+                                       : 0.0;
   const double attention = (AttentionParameters(m) - replicated) / c.tp + replicated;
   p.dense = s.dense * (attention + DenseFfnParameters(m) / c.tp);
   if (m.is_moe()) {

@@ -18,7 +18,8 @@ struct StageLayers {
 };
 // Layers of the first, each middle, and the last pipeline rank. Megatron's uneven split
 // (--decoder-first/last-pipeline-num-layers): a stage given explicitly takes that many layers and
-// the other stages share the rest evenly. ok is false when the rest does not divide over them x VPP.
+// the other stages share the rest evenly. ok is false when the rest does not divide over them x
+// VPP.
 struct LayerSplit {
   int first = 0;
   int middle = 0;

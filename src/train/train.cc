@@ -184,7 +184,21 @@ LayerCosts CostLayers(const TrainingContext& ctx, const Model& m, const Training
   return lc;
 }
 
-std::string Bottleneck(const StepBreakdown& b) {
+// The levers a plan that does not fit has left, in the order a practitioner tries them.
+std::string MemoryHint(const TrainingConfig& c) {
+  std::string levers;
+  auto add = [&levers](const char* lever) {
+    levers += (levers.empty() ? "" : ", ") + std::string(lever);
+  };
+  if (c.recompute != Recompute::kFull)
+    add(c.recompute == Recompute::kNone ? "selective or full recompute" : "full recompute");
+  if (c.zero < 3) add(c.zero < 1 ? "ZeRO-1 or higher" : "a higher ZeRO stage");
+  add("more PP or TP");
+  if (c.mbs > 1) add("a smaller micro-batch");
+  return "try " + levers;
+}
+
+std::string Bottleneck(const StepBreakdown& b, Seconds step) {
   const std::pair<const char*, Seconds> effects[] = {
       {"pipeline bubble", b.pipeline_bubble},  {"exposed TP communication", b.tp_comm},
       {"exposed CP communication", b.cp_comm}, {"exposed EP all-to-all", b.ep_comm},
@@ -194,8 +208,6 @@ std::string Bottleneck(const StepBreakdown& b) {
       std::max_element(std::begin(effects), std::end(effects),
                        [](const auto& a, const auto& z) { return a.second < z.second; });
   // Effects under 5% of the step do not bind: the step is then compute-bound.
-  const Seconds step = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
-                       b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;
   return worst->second > step * 0.05 ? worst->first : "compute";
 }
 
@@ -284,14 +296,14 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   r.mfu = r.model_tflops_per_gpu / ToTflops(ctx.cluster.chip.peak(Precision::kBf16));
   const bool full = c.recompute == Recompute::kFull;
   r.hardware_tflops_per_gpu = ModelFlopsPerToken(m, c.seq, full) * r.tokens_per_s_per_gpu * 1e-12;
-  r.bottleneck = Bottleneck(b);
+  r.bottleneck = Bottleneck(b, r.step_time);
   if (r.memory.total > r.memory.capacity) {
     r.fits = Feasibility::No(fmt::format(
         "needs {:.1f} GiB per GPU, have {:.1f} GiB (weights {:.1f}, gradients {:.1f}, optimizer "
-        "{:.1f}, activations {:.1f}, buffers {:.1f} GiB); try more PP/TP, ZeRO, or recompute",
+        "{:.1f}, activations {:.1f}, buffers {:.1f} GiB); {}",
         ToGiB(r.memory.total), ToGiB(r.memory.capacity), ToGiB(r.memory.weights),
         ToGiB(r.memory.gradients), ToGiB(r.memory.optimizer), ToGiB(r.memory.activations),
-        ToGiB(r.memory.buffers)));
+        ToGiB(r.memory.buffers), MemoryHint(c)));
   }
   return r;
 }

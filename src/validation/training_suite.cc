@@ -320,12 +320,13 @@ std::vector<ValidationCase> KorthikantiCases(const json& r) {
   c.recompute = Recompute::kSelective;
   const MemoryBreakdown selective = EstimateStageMemory(m, c, capacity, StagePosition::kFirst);
   const std::string note = fmt::format("TP8 PP{} VPP{} mbs{}", c.pp, c.vpp, c.mbs);
-  return {Case(r, "params_plus_optimizer_memory_per_gpu", "GiB",
-               ToGiB(weights.weights + weights.gradients + weights.optimizer), kMemoryTolerance, note),
-          Case(r, "activation_memory_per_gpu_no_recompute", "GiB", ToGiB(none.activations),
-               kMemoryTolerance, note),
-          Case(r, "activation_memory_per_gpu_seqpar_selective", "GiB", ToGiB(selective.activations),
-               kMemoryTolerance, note)};
+  return {
+      Case(r, "params_plus_optimizer_memory_per_gpu", "GiB",
+           ToGiB(weights.weights + weights.gradients + weights.optimizer), kMemoryTolerance, note),
+      Case(r, "activation_memory_per_gpu_no_recompute", "GiB", ToGiB(none.activations),
+           kMemoryTolerance, note),
+      Case(r, "activation_memory_per_gpu_seqpar_selective", "GiB", ToGiB(selective.activations),
+           kMemoryTolerance, note)};
 }
 
 }  // namespace

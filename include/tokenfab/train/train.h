@@ -61,9 +61,9 @@ struct TrainingConfig {
   Recompute recompute = Recompute::kNone;
   int zero = 1;  // 0: plain DP all-reduce; 1: distributed optimizer; 2: + grads; 3: + params
   // Software features (Megatron-Core/TE defaults on Hopper+; off for 2021-era Megatron):
-  bool tp_comm_overlap = true;  // TE userbuffers overlap of TP comm with GEMMs
-  bool dp_overlap = true;       // --overlap-grad-reduce / --overlap-param-gather
-  bool flash_attention = true;  // fused attention: no s^2 activations, causal block skipping
+  bool tp_comm_overlap = true;    // TE userbuffers overlap of TP comm with GEMMs
+  bool dp_overlap = true;         // --overlap-grad-reduce / --overlap-param-gather
+  bool flash_attention = true;    // fused attention: no s^2 activations, causal block skipping
   bool sequence_parallel = true;  // shard norms/dropout activations over TP (Korthikanti 2022)
   // Gradients kept and reduced in FP32 (2021-era Megatron --accumulate-allreduce-grads-in-fp32);
   // Megatron-Core's DDP default keeps and reduces them in BF16 (grad_reduce_in_fp32 = False).
@@ -86,9 +86,8 @@ struct TrainingConfig {
   double moe_capacity_factor = 0.0;
   // Tokens of the busiest expert over the mean after dropping.
   double moe_effective_imbalance() const {
-    return moe_capacity_factor > 0 && moe_capacity_factor < moe_load_imbalance
-               ? moe_capacity_factor
-               : moe_load_imbalance;
+    return moe_capacity_factor > 0 && moe_capacity_factor < moe_load_imbalance ? moe_capacity_factor
+                                                                               : moe_load_imbalance;
   }
   int gpus() const { return tp * cp * pp * dp; }
   int microbatches() const { return gbs / (dp * mbs); }
