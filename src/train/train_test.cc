@@ -210,3 +210,53 @@ TEST(TrainMoeTest, CapacityFactorCapsTheBusiestExpertsLoad) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(TrainConfigTest, OneSidedUnevenSplitSharesTheRestOverTheOtherStages) {
+  // 10 layers, PP 4, first stage 4: the other 3 stages share 6 layers, 2 each.
+  Model m = Gpt(10, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.gbs = 4;
+  c.pp_first_layers = 4;
+  EXPECT_TRUE(CheckTrainingConfig(m, testing::TestCluster(4), c).ok);
+  c.pp_first_layers = 3;  // 7 left over 3 stages does not divide
+  EXPECT_FALSE(CheckTrainingConfig(m, testing::TestCluster(4), c).ok);
+}
+
+TEST(TrainConfigTest, DualPipeDoesNotInterleave) {
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.vpp = 2;
+  c.gbs = 8;
+  c.dualpipe = true;
+  EXPECT_EQ(CheckTrainingConfig(m, testing::TestCluster(4), c).reason,
+            "--schedule: DualPipe is its own bidirectional schedule; it does not interleave");
+}
+
+TEST(TrainConfigTest, ExpertTensorParallelNeedsAnMoeModel) {
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.dp = 2;
+  c.gbs = 2;
+  c.etp = 2;
+  EXPECT_EQ(CheckTrainingConfig(m, testing::TestCluster(2), c).reason,
+            "--etp: gpt is dense: expert tensor parallelism needs an MoE model");
+}
+
+TEST(TrainMemoryTest, LastStageHoldsOneMicrobatchInOneFOneB) {
+  // 1F1B: stage i keeps min(m, pp - i) micro-batches in flight, so the last keeps one.
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.gbs = 16;
+  const MemoryBreakdown first = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
+  const MemoryBreakdown last = EstimateStageMemory(m, c, GiB(80), StagePosition::kLast);
+  EXPECT_NEAR(ToBytes(first.activations) / ToBytes(last.activations), 4.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace tokenfab
