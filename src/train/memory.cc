@@ -133,13 +133,19 @@ StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const S
   return p;
 }
 
+DataParallelGroups DataParallelRanks(const TrainingConfig& c) {
+  const int dense = c.dp * c.cp;
+  return {dense, std::max(1, dense * c.tp / (c.ep * c.etp))};
+}
+
 MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const StageLayers& s,
                             Bytes capacity) {
   const StageParameters p = ParametersOnGpu(m, c, s);
   // ZeRO shards over the data-parallel group (DP x CP in Megatron-Core); expert parameters over
   // the expert-data-parallel group (DP x CP x TP / (EP x ETP)).
-  const double dense_shard = static_cast<double>(c.dp) * c.cp;
-  const double expert_shard = dense_shard * c.tp / (c.ep * c.etp);
+  const DataParallelGroups groups = DataParallelRanks(c);
+  const double dense_shard = groups.dense;
+  const double expert_shard = groups.expert;
   auto sharded = [&](double bytes_per_param, int from_stage) {
     if (c.zero < from_stage) return bytes_per_param * (p.dense + p.expert);
     return bytes_per_param * (p.dense / dense_shard + p.expert / expert_shard);

@@ -42,6 +42,15 @@ struct StageParameters {
 };
 StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s);
 
+// Data-parallel replicas of each parameter kind, over which ZeRO shards state and gradients are
+// reduced: DP x CP for replicated ("dense") parameters, DP x CP x TP / (EP x ETP) for experts
+// (Megatron-Core's expert-data-parallel group).
+struct DataParallelGroups {
+  int dense = 1;
+  int expert = 1;
+};
+DataParallelGroups DataParallelRanks(const TrainingConfig& c);
+
 MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const StageLayers& s,
                             Bytes capacity);
 

@@ -102,8 +102,8 @@ struct DpTime {
 DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
                         const train_internal::StageParameters& p, const MicrobatchTime& mb,
                         TrainingMemo* memo) {
-  const int ranks = c.dp * c.cp;
-  const double expert_ranks = static_cast<double>(ranks) * c.tp / (c.ep * c.etp);
+  const train_internal::DataParallelGroups groups = train_internal::DataParallelRanks(c);
+  const int ranks = groups.dense;
   const double grad_bytes = c.fp32_grads ? 4.0 : 2.0;
   Seconds grads, params;
   if (c.zero == 0) {
@@ -112,8 +112,8 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
     grads = Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp, memo);
     params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp, memo);
   }
-  if (p.expert > 0 && expert_ranks > 1) {
-    const int er = static_cast<int>(expert_ranks);
+  if (p.expert > 0 && groups.expert > 1) {
+    const int er = groups.expert;
     const int stride = c.ep * c.etp;
     grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride, memo);
     params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride, memo);
@@ -141,8 +141,9 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
 // master, m, v and the BF16 weight (14 B). Source: ZeRO (Rajbhandari et al. 2020) state sizes.
 Seconds OptimizerTime(const TrainingContext& ctx, const TrainingConfig& c,
                       const train_internal::StageParameters& p) {
-  const double dense_shard = c.zero >= 1 ? static_cast<double>(c.dp) * c.cp : 1.0;
-  const double expert_shard = c.zero >= 1 ? dense_shard * c.tp / (c.ep * c.etp) : 1.0;
+  const train_internal::DataParallelGroups groups = train_internal::DataParallelRanks(c);
+  const double dense_shard = c.zero >= 1 ? groups.dense : 1.0;
+  const double expert_shard = c.zero >= 1 ? groups.expert : 1.0;
   const double params = p.dense / dense_shard + p.expert / expert_shard;
   return MemoryTime(ctx.compute, ByteCount(30.0 * params));
 }
