@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "tokenfab/factory/campaign_report.h"
@@ -22,15 +23,22 @@ std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
           {"overlap_slowdown", b.overlap_slowdown}};
 }
 
-std::string ConfigLine(const TrainingConfig& c) {
-  return fmt::format(
-      "TP {}  PP {}  VPP {}  CP {}  EP {}  DP {}  mbs {}  gbs {}  seq {}  {}  recompute {}  ZeRO "
-      "{}{}",
-      c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, c.gbs, c.seq,
-      c.precision == Precision::kFp8 && c.fp8_recipe != Fp8Recipe::kTensor
-          ? fmt::format("fp8-{}", Fp8RecipeName(c.fp8_recipe))
-          : std::string(PrecisionName(c.precision)),
-      RecomputeName(c.recompute), c.zero, c.dualpipe ? "  DualPipe" : "");
+std::string ConfigLine(const TrainingConfig& c, const std::vector<std::string>& searched) {
+  auto mark = [&searched](const char* field) {
+    return std::find(searched.begin(), searched.end(), field) != searched.end() ? "*" : "";
+  };
+  const std::string precision = c.precision == Precision::kFp8 && c.fp8_recipe != Fp8Recipe::kTensor
+                                    ? fmt::format("fp8-{}", Fp8RecipeName(c.fp8_recipe))
+                                    : std::string(PrecisionName(c.precision));
+  std::string line = fmt::format(
+      "TP {}{}  PP {}{}  VPP {}{}  CP {}{}  EP {}{}  DP {}{}  mbs {}{}  gbs {}  seq {}  {}{}  "
+      "recompute {}{}  ZeRO {}{}{}",
+      c.tp, mark("tp"), c.pp, mark("pp"), c.vpp, mark("vpp"), c.cp, mark("cp"), c.ep, mark("ep"),
+      c.dp, mark("dp"), c.mbs, mark("mbs"), c.gbs, c.seq, precision, mark("precision"),
+      RecomputeName(c.recompute), mark("recompute"), c.zero, mark("zero"),
+      c.dualpipe ? "  DualPipe" : "");
+  if (!searched.empty()) line += "  (* chosen by the search)";
+  return line;
 }
 
 std::string MemoryText(const MemoryBreakdown& m, const Feasibility& fits) {
@@ -72,7 +80,7 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
   std::string out =
       fmt::format("tokenfab train: {} on {} x {} ({}, {})\n", ctx.model_name, r.config.gpus(),
                   ctx.cluster.chip.display_name, ctx.cluster.system.name, ctx.cluster.fabric.name);
-  out += "config           " + ConfigLine(r.config) + "\n";
+  out += "config           " + ConfigLine(r.config, ctx.searched) + "\n";
   out += fmt::format("step time        {:.3f} s\n", ToSeconds(r.step_time));
   out += fmt::format("throughput       {:.4g} tokens/s  ({:.1f} tokens/s/GPU)\n", r.tokens_per_s,
                      r.tokens_per_s_per_gpu);

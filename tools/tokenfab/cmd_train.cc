@@ -129,8 +129,9 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
-  TrainReportContext report{model.name, cluster, a.GetCount("--tokens", 0),
-                            Provenance(catalog, model, cluster), std::nullopt};
+  TrainReportContext report{
+      model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
+      std::nullopt, {}};
   report.campaign = TrainCampaign(cluster, model, result, report.total_tokens);
   if (format == "json") {
     out << TrainResultToJson(result, report).dump(2) << "\n";

@@ -249,13 +249,32 @@ struct Rendering {
   const std::vector<std::string>& sources;
 };
 
+// The configuration fields the space leaves to the search.
+std::vector<std::string> SearchedFields(const SearchSpace& s, const Model& m) {
+  std::vector<std::string> out;
+  const std::pair<const char*, bool> fields[] = {{"tp", !s.tp},
+                                                 {"pp", !s.pp},
+                                                 {"vpp", !s.vpp},
+                                                 {"cp", !s.cp},
+                                                 {"ep", !s.ep && m.is_moe()},
+                                                 {"dp", !s.dp},
+                                                 {"mbs", !s.mbs},
+                                                 {"zero", !s.zero},
+                                                 {"recompute", !s.recompute},
+                                                 {"precision", s.precisions.size() > 1}};
+  for (const auto& [name, searched] : fields) {
+    if (searched) out.push_back(name);
+  }
+  return out;
+}
+
 // Text or JSON of one search's outcome at one cluster, with extra text/JSON from objectives.
 void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
             const std::string& extra_text, const nlohmann::json& extra_json, std::ostream& out) {
   const TrainResult* best = r.best();
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
-  TrainReportContext report{in.model.name, cluster, in.args.GetCount("--tokens", 0), in.sources,
-                            std::nullopt};
+  TrainReportContext report{in.model.name, cluster,      in.args.GetCount("--tokens", 0),
+                            in.sources,    std::nullopt, SearchedFields(in.space, in.model)};
   if (best != nullptr)
     report.campaign = TrainCampaign(cluster, in.model, *best, report.total_tokens);
   const TrainingContext ctx = MakeTrainingContext(cluster);

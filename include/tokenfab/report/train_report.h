@@ -27,6 +27,9 @@ struct TrainReportContext {
   // The whole run with failures, checkpoints, energy and cost (factory/campaign.h); without it
   // only the ideal time to train is shown.
   std::optional<CampaignResult> campaign;
+  // Configuration fields the planner chose ("tp", "pp", "vpp", "cp", "ep", "dp", "mbs",
+  // "recompute", "zero", "precision"); marked with '*' on the text config line.
+  std::vector<std::string> searched;
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);
