@@ -246,6 +246,22 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   return EstimateTraining(ctx, m, c, nullptr);
 }
 
+std::vector<StageTiming> EstimateStageTimings(const TrainingContext& ctx, const Model& m,
+                                              const TrainingConfig& c) {
+  const LayerCosts costs = CostLayers(ctx, m, c, nullptr);
+  const std::vector<StageLayers> shapes = train_internal::PipelineStages(m, c);
+  std::vector<StageTiming> timings;
+  for (int rank = 0; rank < c.pp; ++rank) {
+    // Representative shapes: the first, one middle (shared by ranks 1 .. pp-2) and the last.
+    const size_t shape = rank == 0 ? 0 : (rank == c.pp - 1 ? shapes.size() - 1 : 1);
+    const MicrobatchTime mb = StageTime(ctx, m, c, shapes[shape], costs.dense, costs.moe);
+    const Seconds compute = mb.forward + mb.backward + mb.recompute;
+    const double forward_share = compute.si() > 0 ? mb.forward / compute : 0.5;
+    timings.push_back({mb.total() * forward_share, mb.total() * (1.0 - forward_share)});
+  }
+  return timings;
+}
+
 TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
                              TrainingMemo* memo) {
   if (memo != nullptr) memo->impl().Bind(ctx, m);
@@ -257,8 +273,11 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   MicrobatchTime worst;
   StageLayers worst_stage;
   r.memory.total = Bytes();
+  Seconds all_ranks;  // one micro-batch through every pipeline rank
   for (const StageLayers& s : train_internal::PipelineStages(m, c)) {
     const MicrobatchTime mb = StageTime(ctx, m, c, s, dense, moe);
+    const bool middle = !s.first && !s.last;
+    all_ranks += mb.total() * (middle ? c.pp - 2.0 : 1.0);
     if (mb.total() > worst.total()) {
       worst = mb;
       worst_stage = s;
@@ -277,8 +296,14 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   // 1F1B bubble: (p - 1) micro-batch slots, divided by v when interleaved (Narayanan et al.
   // SC'21, sec. 2.2.2: bubble fraction (p - 1) / (v m)).
   // DualPipe: (pp/2 - 1) slots (DeepSeek-V3 report, Table 2).
-  const double bubble_slots = c.dualpipe ? std::max(0.0, c.pp / 2.0 - 1.0) : (c.pp - 1.0) / c.vpp;
-  b.pipeline_bubble = worst.total() * bubble_slots;
+  // Fill and drain pass one micro-batch through every rank but the slowest, which sets the steady
+  // state: sum of the other ranks' micro-batch times (= (p - 1) t for equal stages; SC'21 sec.
+  // 2.2.1), divided by v when interleaved (sec. 2.2.2); DualPipe leaves (p/2 - 1) of the p - 1
+  // slots (DeepSeek-V3 Table 2). sim/pipeline.h's event timeline checks this.
+  const Seconds fill_and_drain = all_ranks - worst.total();
+  const double schedule =
+      c.dualpipe ? std::max(0.0, c.pp / 2.0 - 1.0) / std::max(1.0, c.pp - 1.0) : 1.0 / c.vpp;
+  b.pipeline_bubble = fill_and_drain * schedule;
   b.pp_comm = PipelineComm(ctx, m, c, memo);
   const auto params = train_internal::ParametersOnGpu(m, c, worst_stage);
   const DpTime dp = DataParallelComm(ctx, c, params, worst, memo);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tokenfab/sim/pipeline.h"
 #include "train/train_testing.h"
 
 namespace tokenfab {
@@ -75,19 +76,20 @@ TEST(TrainMemoryTest, MixedPrecisionAdamIs18BytesPerParameterWithoutZero) {
 }
 
 TEST(TrainStepTest, BubbleIsPipelineMinusOneOverInterleavedMicrobatches) {
-  // Narayanan et al. SC'21 sec. 2.2: bubble / ideal = (p - 1) / (v m).
-  const Model m = Gpt(8, 4096, 32);
+  // Narayanan et al. SC'21 sec. 2.2: bubble / ideal = (p - 1) / (v m) for equal stages. A tiny
+  // vocabulary keeps the last stage's output layer from making the stages unequal.
+  Model m = Gpt(8, 4096, 32);
+  m.vocab = 8;
   TrainingConfig c;
   c.pp = 4;
   c.vpp = 2;
   c.dp = 1;
   c.gbs = 16;
-  const TrainingContext ctx = MakeTrainingContext(TestCluster(4));
+  const TrainingContext ctx = MakeTrainingContext(testing::TestCluster(4));
   const TrainResult r = EstimateTraining(ctx, m, c);
-  const Seconds per_microbatch = r.breakdown.compute + r.breakdown.recompute + r.breakdown.tp_comm;
+  const Seconds ideal = r.breakdown.compute + r.breakdown.recompute + r.breakdown.tp_comm;
   EXPECT_GT(r.breakdown.pipeline_bubble.si(), 0.0);
-  // The last stage carries the logits, so the bubble is measured against its micro-batch time.
-  EXPECT_NEAR(r.breakdown.pipeline_bubble / per_microbatch, 3.0 / (2.0 * 16.0), 1e-6);
+  EXPECT_NEAR(r.breakdown.pipeline_bubble / ideal, 3.0 / (2.0 * 16.0), 0.01 * 3.0 / 32.0);
 }
 
 TEST(TrainStepTest, OverlappingDataParallelCommunicationNeverSlowsTheStep) {
@@ -256,6 +258,33 @@ TEST(TrainMemoryTest, LastStageHoldsOneMicrobatchInOneFOneB) {
   const MemoryBreakdown first = EstimateStageMemory(m, c, GiB(80), StagePosition::kFirst);
   const MemoryBreakdown last = EstimateStageMemory(m, c, GiB(80), StagePosition::kLast);
   EXPECT_NEAR(ToBytes(first.activations) / ToBytes(last.activations), 4.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(TrainPipelineTest, EventTimelineAgreesWithTheAnalyticalBubble) {
+  // The analytical step charges m x T_worst plus one pass through the other ranks for fill and
+  // drain (SC'21 sec. 2.2: (m + p - 1) t for equal stages); the event-driven 1F1B timeline of the
+  // same stage times must agree.
+  const Model m = Gpt(8, 4096, 32);
+  TrainingConfig c;
+  c.pp = 4;
+  c.gbs = 16;
+  const TrainingContext ctx = MakeTrainingContext(testing::TestCluster(4));
+  const TrainResult r = EstimateTraining(ctx, m, c);
+  std::vector<Seconds> forward, backward;
+  for (const StageTiming& s : EstimateStageTimings(ctx, m, c)) {
+    forward.push_back(s.forward);
+    backward.push_back(s.backward);
+  }
+  const Seconds simulated =
+      SimulateOneFOneB(forward, backward, c.microbatches(), Seconds()).makespan;
+  const Seconds analytical = r.step_time - r.breakdown.pp_comm - r.breakdown.optimizer;
+  EXPECT_NEAR(simulated / analytical, 1.0, 0.01);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "args.h"
 #include "commands.h"
@@ -47,6 +48,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
       {"--moe-imbalance", true, "tokens of the busiest expert over the mean (default 1)"},
       {"--capacity-factor", true, "expert capacity over the mean load; excess tokens dropped"},
+      {"--trace", true, "write one step's 1F1B pipeline timeline as a Chrome trace (JSON)"},
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
@@ -133,10 +135,13 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
       model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
       std::nullopt, {}};
   report.campaign = TrainCampaign(cluster, model, result, report.total_tokens);
+  const std::string trace = WriteTraceIfAsked(a, cluster, model, result);
   if (format == "json") {
-    out << TrainResultToJson(result, report).dump(2) << "\n";
+    nlohmann::json j = TrainResultToJson(result, report);
+    if (!trace.empty()) j["trace"] = trace.substr(0, trace.size() - 1);
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderTrainText(result, report);
+    out << RenderTrainText(result, report) << trace;
   }
   return 0;
 }

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/factory_data.h"
+#include "tokenfab/sim/pipeline.h"
 
 namespace tokenfab::cli {
 
@@ -18,9 +21,9 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   c.fp8_recipe = *ParseFp8Recipe(a.GetChoice("--fp8-recipe", {"tensor", "block", "mx"}, "tensor"));
   c.moe_capacity_factor = a.GetDouble("--capacity-factor", 0.0);
   if (c.moe_capacity_factor < 0.0 || (c.moe_capacity_factor > 0.0 && c.moe_capacity_factor < 1.0)) {
-    throw InputError({kCommandLine, 0, 0}, "--capacity-factor",
-                     fmt::format("expected 0 (dropless) or a factor >= 1, got {}",
-                                 c.moe_capacity_factor));
+    throw InputError(
+        {kCommandLine, 0, 0}, "--capacity-factor",
+        fmt::format("expected 0 (dropless) or a factor >= 1, got {}", c.moe_capacity_factor));
   }
   c.moe_load_imbalance = a.GetDouble("--moe-imbalance", 1.0);
   if (c.moe_load_imbalance < 1.0) {
@@ -40,6 +43,38 @@ std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model&
   const TrainingWorkload workload{TotalParameters(model), result.step_time, result.tokens_per_step,
                                   tokens};
   return EstimateCampaign(MakeCampaignInput(data, cluster, workload));
+}
+
+std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model& model,
+                              const TrainResult& result) {
+  if (!a.has("--trace")) return "";
+  const TrainingConfig& c = result.config;
+  if (c.vpp > 1 || c.dualpipe) {
+    throw InputError({kCommandLine, 0, 0}, "--trace",
+                     fmt::format("the timeline covers the non-interleaved 1F1B schedule; this plan "
+                                 "uses {}",
+                                 c.dualpipe ? "DualPipe" : fmt::format("VPP {}", c.vpp)),
+                     "pin --vpp 1 (and --schedule 1f1b)");
+  }
+  const std::string path = a.GetString("--trace");
+  std::ofstream file(path);
+  if (!file) {
+    throw InputError({kCommandLine, 0, 0}, "--trace", fmt::format("cannot write '{}'", path));
+  }
+  const TrainingContext ctx = MakeTrainingContext(cluster);
+  std::vector<Seconds> forward, backward;
+  for (const StageTiming& s : EstimateStageTimings(ctx, model, c)) {
+    forward.push_back(s.forward);
+    backward.push_back(s.backward);
+  }
+  const PipelineTimeline t = SimulateOneFOneB(forward, backward, c.microbatches(), Seconds());
+  file << PipelineTraceJson(t);
+  const Seconds analytical = result.step_time - result.breakdown.pp_comm -
+                             result.breakdown.dp_comm - result.breakdown.optimizer;
+  return fmt::format(
+      "trace            wrote {}: 1F1B timeline of one step's pipeline, {:.3f} s on the event "
+      "engine vs {:.3f} s analytical (without DP, p2p and optimizer time)\n",
+      path, ToSeconds(t.makespan), ToSeconds(analytical));
 }
 
 }  // namespace tokenfab::cli

@@ -22,6 +22,12 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
 std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model& model,
                                             const TrainResult& result, double tokens);
 
+// With --trace FILE: runs one step's pipeline on the event engine (sim/pipeline.h), writes its
+// Chrome trace to FILE and returns a report line comparing it with the analytical step; "" when
+// the flag is absent. Throws InputError for interleaved or DualPipe plans and unwritable files.
+std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model& model,
+                              const TrainResult& result);
+
 }  // namespace tokenfab::cli
 
 #endif  // TOKENFAB_TOOLS_TRAIN_FLAGS_H_

@@ -295,7 +295,7 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   }
   out << extra_text;
   if (best != nullptr) {
-    out << RenderTrainText(*best, report);
+    out << RenderTrainText(*best, report) << WriteTraceIfAsked(in.args, cluster, in.model, *best);
     const std::string split = PipelineSplitText(in.model, best->config);
     if (!split.empty()) out << "pipeline split   " << split << " layers (first + middle + last)\n";
   }

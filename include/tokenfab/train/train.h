@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/comm/collective.h"
@@ -174,6 +175,16 @@ class TrainingMemo {
 // As above, reusing and filling `memo` (may be null).
 TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& cfg,
                              TrainingMemo* memo);
+
+// Forward and backward time of one micro-batch on each pipeline rank, first to last, with the
+// exposed communication, overlap slowdown and recompute of the rank's layers folded into the two
+// passes (split in proportion to their compute). For the event-driven timeline (sim/pipeline.h).
+struct StageTiming {
+  Seconds forward;
+  Seconds backward;
+};
+std::vector<StageTiming> EstimateStageTimings(const TrainingContext& ctx, const Model& m,
+                                              const TrainingConfig& cfg);
 
 enum class StagePosition { kFirst, kMiddle, kLast };
 // Memory per GPU of one pipeline stage (the first holds the embedding, the last the logits).
