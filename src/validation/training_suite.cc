@@ -91,19 +91,26 @@ ValidationCase Case(const json& record, const std::string& metric, const std::st
   return v;
 }
 
-// Narayanan et al. SC'21 Table 1 on Selene (DGX A100, HDR IB): 2021 Megatron-LM, FP16, full
-// recompute, no sequence parallelism, no fused attention, no TP/DP overlap, no distributed
-// optimizer, micro-batch 1. Published TFLOP/s count recomputation (HFU).
-ValidationCase Sc21Case(const Catalog& cat, const json& r) {
-  const Model m = ModelFromRecord(r.at("model"), r.at("id"));
+// The layout a record publishes: TP, PP and DP from its parallelism, its global batch, and the
+// model's sequence length.
+TrainingConfig PublishedLayout(const json& r, const Model& m) {
   const json& p = r.at("parallelism");
   TrainingConfig c;
   c.tp = p.at("tp");
   c.pp = p.at("pp");
   c.dp = p.at("dp");
-  c.vpp = SmallestInterleave(m.layers / c.pp, c.pp);
   c.gbs = r.at("global_batch_seqs");
   c.seq = m.seq_len;
+  return c;
+}
+
+// Narayanan et al. SC'21 Table 1 on Selene (DGX A100, HDR IB): 2021 Megatron-LM, FP16, full
+// recompute, no sequence parallelism, no fused attention, no TP/DP overlap, no distributed
+// optimizer, micro-batch 1. Published TFLOP/s count recomputation (HFU).
+ValidationCase Sc21Case(const Catalog& cat, const json& r) {
+  const Model m = ModelFromRecord(r.at("model"), r.at("id"));
+  TrainingConfig c = PublishedLayout(r, m);
+  c.vpp = SmallestInterleave(m.layers / c.pp, c.pp);
   c.recompute = Recompute::kFull;
   c.sequence_parallel = c.flash_attention = c.tp_comm_overlap = c.dp_overlap = false;
   c.fp32_grads = true;
@@ -119,13 +126,7 @@ ValidationCase Sc21Case(const Catalog& cat, const json& r) {
 // no interleaving, recompute only if needed to fit.
 ValidationCase McoreCase(const Catalog& cat, const json& r) {
   const Model m = ModelFromRecord(r.at("model"), r.at("id"));
-  const json& p = r.at("parallelism");
-  TrainingConfig c;
-  c.tp = p.at("tp");
-  c.pp = p.at("pp");
-  c.dp = p.at("dp");
-  c.gbs = r.at("global_batch_seqs");
-  c.seq = m.seq_len;
+  const TrainingConfig c = PublishedLayout(r, m);
   const Cluster cl = BuildCluster(cat, "dgx-h100", "ib-ndr", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
