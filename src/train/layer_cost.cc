@@ -216,6 +216,14 @@ void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const Tr
                  : 2.0 * std::max(1.0, static_cast<double>(m.kv_heads) / c.tp) * m.head_dim;
   const double chunk = kBf16 * t * kv_width;
   const GroupPlacement g = PlaceGroup(ctx.topology, c.cp, c.tp);
+  if (c.cp_all_gather) {
+    // nccl-tests' S for all-gather / reduce-scatter is the whole gathered buffer: cp chunks.
+    const Bytes all = ByteCount(chunk * c.cp);
+    lc.forward.cp_comm = EstimateCollective(ctx.topology, CollectiveOp::kAllGather, all, g).time;
+    lc.backward.cp_comm =
+        EstimateCollective(ctx.topology, CollectiveOp::kReduceScatter, all, g).time;
+    return;
+  }
   const Seconds step =
       EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
   lc.forward.cp_comm = step * (c.cp - 1.0);
@@ -278,7 +286,8 @@ Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassC
   } else {
     e.tp = pass.tp_comm;
   }
-  e.cp = Max(Seconds(), pass.cp_comm - pass.attention);
+  // The ring hides behind attention; the all-gather variant runs before it (exposed).
+  e.cp = c.cp_all_gather ? pass.cp_comm : Max(Seconds(), pass.cp_comm - pass.attention);
   e.slowdown += Min(pass.cp_comm, pass.attention) * s;
   if (c.dualpipe) {
     // DualPipe hides the all-to-all of one micro-batch behind the compute of the other.

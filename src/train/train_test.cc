@@ -289,3 +289,27 @@ TEST(TrainPipelineTest, EventTimelineAgreesWithTheAnalyticalBubble) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(TrainContextParallelTest, AllGatherExposesWhatTheRingHides) {
+  // Ring attention overlaps each K/V exchange with attention; the all-gather variant (Llama 3)
+  // gathers K/V before attention, so its communication is exposed.
+  const Model m = Gpt(4, 4096, 32);
+  TrainingConfig c;
+  c.cp = 4;
+  c.gbs = 1;
+  c.seq = 32768;
+  const TrainingContext ctx = MakeTrainingContext(testing::TestCluster(32));
+  c.dp = 8;
+  c.gbs = 8;
+  const TrainResult ring = EstimateTraining(ctx, m, c);
+  c.cp_all_gather = true;
+  const TrainResult gathered = EstimateTraining(ctx, m, c);
+  EXPECT_GT(gathered.breakdown.cp_comm.si(), 0.0);
+  EXPECT_GE(gathered.breakdown.cp_comm.si(), ring.breakdown.cp_comm.si());
+}
+
+}  // namespace
+}  // namespace tokenfab

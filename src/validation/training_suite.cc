@@ -136,7 +136,7 @@ ValidationCase McoreCase(const Catalog& cat, const json& r) {
 // Llama 3 405B (Meta, Table 4): H100 with 400 Gb/s RoCE per GPU, BF16, TP8 PP16, FSDP-style
 // sharding (modelled as ZeRO-1), the 126 layers split 7 / 8 x 14 / 7 (the paper shortens the
 // first and last stages by one layer), interleaving of the middle stages by the smallest depth
-// that divides them (unstated).
+// that divides them (unstated), all-gather context parallelism (paper sec. 3.3.2).
 ValidationCase Llama3Case(const Catalog& cat, const json& r) {
   json dims = r.at("model");
   const Model m = ModelFromRecord(dims, r.at("id"));
@@ -150,6 +150,8 @@ ValidationCase Llama3Case(const Catalog& cat, const json& r) {
   c.vpp = SmallestInterleave((m.layers - 2 * c.pp_first_layers) / (c.pp - 2), c.pp);
   c.seq = r.at("seq_len");
   c.gbs = c.dp * r.at("batch_per_dp").get<int>();
+  // Meta's context parallelism all-gathers K and V before attention (paper sec. 3.3.2).
+  c.cp_all_gather = true;
   const Cluster cl = BuildCluster(cat, "dgx-h100", "roce-400g", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,

@@ -45,6 +45,8 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
       {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
       {"--fp8-recipe", true, "tensor|block|mx FP8 scaling (with --precision fp8)"},
+      {"--cp-comm", true,
+       "p2p|all_gather context-parallel K/V exchange (ring overlapped, or gathered)"},
       {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
       {"--moe-imbalance", true, "tokens of the busiest expert over the mean (default 1)"},
       {"--capacity-factor", true, "expert capacity over the mean load; excess tokens dropped"},

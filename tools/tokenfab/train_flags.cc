@@ -18,6 +18,7 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   c.tp_comm_overlap = a.GetChoice("--tp-overlap", {"on", "off"}, "on") == "on";
   c.dp_overlap = a.GetChoice("--dp-overlap", {"on", "off"}, "on") == "on";
   c.dualpipe = a.GetChoice("--schedule", {"1f1b", "dualpipe"}, "1f1b") == "dualpipe";
+  c.cp_all_gather = a.GetChoice("--cp-comm", {"p2p", "all_gather"}, "p2p") == "all_gather";
   c.fp8_recipe = *ParseFp8Recipe(a.GetChoice("--fp8-recipe", {"tensor", "block", "mx"}, "tensor"));
   c.moe_capacity_factor = a.GetDouble("--capacity-factor", 0.0);
   if (c.moe_capacity_factor < 0.0 || (c.moe_capacity_factor > 0.0 && c.moe_capacity_factor < 1.0)) {

@@ -78,6 +78,10 @@ struct TrainingConfig {
   // micro-batch's EP all-to-all with another's compute, halves the bubble to (pp/2 - 1) slots,
   // and keeps two copies of the parameters.
   bool dualpipe = false;
+  // Context-parallel exchange: ring of K/V chunks overlapped with attention (Megatron-Core/TE
+  // "p2p", the default), or all-gather K/V before attention and reduce-scatter their gradients
+  // after it, not overlapped (Llama 3 paper sec. 3.3.2; TE "all_gather").
+  bool cp_all_gather = false;
   // MoE: tokens of the most loaded expert over the mean (1 = perfect balance).
   // Default 1: the published MoE benchmarks force-balance tokens across experts (Megatron-Bridge
   // performance summary footnote); set it from router statistics for real data.
