@@ -128,7 +128,7 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
       BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
   // Parallelism flags left out are searched (train_search.h).
   if (WantsSearch(a)) {
-    return RunTrainSearch(a, model, cluster, Provenance(catalog, model, cluster), out);
+    return RunTrainSearch(a, catalog, model, cluster, Provenance(catalog, model, cluster), out);
   }
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
@@ -136,7 +136,7 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   TrainReportContext report{
       model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
       std::nullopt, {}};
-  report.campaign = TrainCampaign(cluster, model, result, report.total_tokens);
+  report.campaign = TrainCampaign(catalog, cluster, model, result, report.total_tokens);
   const std::string trace = WriteTraceIfAsked(a, cluster, model, result);
   if (format == "json") {
     nlohmann::json j = TrainResultToJson(result, report);

@@ -33,10 +33,10 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   }
 }
 
-std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model& model,
-                                            const TrainResult& result, double tokens) {
+std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluster& cluster,
+                                            const Model& model, const TrainResult& result,
+                                            double tokens) {
   if (tokens <= 0) return std::nullopt;
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
   const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
   if (!data.systems.count(cluster.system.name) || !data.fabrics.count(cluster.fabric.name)) {
     return std::nullopt;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "args.h"
+#include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"
@@ -19,8 +20,9 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
 // The campaign of training `tokens` with `result` on `cluster` under the factory's defaults
 // (failures, checkpoints, power, TCO price). nullopt when tokens is 0 or the system has no
 // factory data (a user system file): the report then shows the ideal time only.
-std::optional<CampaignResult> TrainCampaign(const Cluster& cluster, const Model& model,
-                                            const TrainResult& result, double tokens);
+std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluster& cluster,
+                                            const Model& model, const TrainResult& result,
+                                            double tokens);
 
 // With --trace FILE: runs one step's pipeline on the event engine (sim/pipeline.h), writes its
 // Chrome trace to FILE and returns a report line comparing it with the analytical step; "" when

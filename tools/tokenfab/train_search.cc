@@ -132,9 +132,9 @@ struct ObjectiveOutcome {
 
 // The factory's price and failure model for the campaign (data/prices, data/facility); nullopt
 // when the factory has no data for this system or fabric.
-std::optional<FactoryData> LoadFactory(const Cluster& cluster, std::string& note) {
+std::optional<FactoryData> LoadFactory(const Catalog& catalog, const Cluster& cluster,
+                                       std::string& note) {
   try {
-    const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
     FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
     data.system(cluster.system.name);
     data.fabric(cluster.fabric.name);
@@ -168,8 +168,8 @@ void Cost(const std::optional<FactoryData>& factory, const Model& m, double toke
   row.cost_usd = c.cost.si();
 }
 
-ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const Model& m,
-                              const Cluster& cluster, const SearchSpace& space,
+ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const Catalog& catalog,
+                              const Model& m, const Cluster& cluster, const SearchSpace& space,
                               const SearchOptions& options) {
   const double tokens = a.GetCount("--tokens", 0);
   if (tokens <= 0) a.Require("--tokens");
@@ -178,7 +178,7 @@ ObjectiveOutcome RunObjective(const Args& a, const std::string& objective, const
   const double deadline = has_deadline ? GetDuration(a, "--deadline") : 0;
   const double usd = a.GetDouble("--usd-per-gpu-hour", 0);
   ObjectiveOutcome out;
-  const std::optional<FactoryData> factory = LoadFactory(cluster, out.price_note);
+  const std::optional<FactoryData> factory = LoadFactory(catalog, cluster, out.price_note);
   for (int gpus : GpuCounts(cluster)) out.plans.push_back(PlanAt(cluster, gpus, m, space, options));
   for (size_t i = 0; i < out.plans.size(); ++i) {
     ObjectiveRow row{out.plans[i].cluster.gpus};
@@ -243,6 +243,7 @@ nlohmann::json ObjectiveJson(const ObjectiveOutcome& o, const std::string& objec
 
 struct Rendering {
   const Args& args;
+  const Catalog& catalog;
   const Model& model;
   const SearchSpace& space;
   const SearchOptions& options;
@@ -276,7 +277,7 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   TrainReportContext report{in.model.name, cluster,      in.args.GetCount("--tokens", 0),
                             in.sources,    std::nullopt, SearchedFields(in.space, in.model)};
   if (best != nullptr)
-    report.campaign = TrainCampaign(cluster, in.model, *best, report.total_tokens);
+    report.campaign = TrainCampaign(in.catalog, cluster, in.model, *best, report.total_tokens);
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {
@@ -390,19 +391,19 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
   return s;
 }
 
-int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster,
+int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const Cluster& cluster,
                    const std::vector<std::string>& sources, std::ostream& out) {
   const SearchSpace space = SpaceFromFlags(a, m, cluster);
   const SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
   const std::string objective = a.GetChoice("--objective", {"time", "gpus", "cost"}, "time");
-  const Rendering in{a, m, space, options, sources};
+  const Rendering in{a, catalog, m, space, options, sources};
   if (objective == "time") {
     const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);
     RequireSomethingFormed(r, m, cluster, space);
     Render(in, cluster, r, "", nullptr, out);
     return 0;
   }
-  const ObjectiveOutcome o = RunObjective(a, objective, m, cluster, space, options);
+  const ObjectiveOutcome o = RunObjective(a, objective, catalog, m, cluster, space, options);
   const std::string text = ObjectiveText(o, objective);
   const nlohmann::json json = ObjectiveJson(o, objective);
   if (o.chosen < 0) {

@@ -6,7 +6,7 @@
 // GPU-hours (cost) for --tokens, searching GPU counts up to --gpus. Not thread-safe.
 //
 // Example:
-//   if (WantsSearch(args)) return RunTrainSearch(args, model, cluster, sources, out);
+//   if (WantsSearch(args)) return RunTrainSearch(args, catalog, model, cluster, sources, out);
 #ifndef TOKENFAB_TOOLS_TRAIN_SEARCH_H_
 #define TOKENFAB_TOOLS_TRAIN_SEARCH_H_
 
@@ -16,6 +16,7 @@
 
 #include "args.h"
 #include "tokenfab/hw/cluster.h"
+#include "tokenfab/catalog/catalog.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/workload/model.h"
 
@@ -29,7 +30,7 @@ bool WantsSearch(const Args& a);
 // Throws InputError for bad values.
 SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster);
 // `sources`: the catalog files behind the run, for the report's provenance line.
-int RunTrainSearch(const Args& a, const Model& m, const Cluster& cluster,
+int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const Cluster& cluster,
                    const std::vector<std::string>& sources, std::ostream& out);
 
 }  // namespace tokenfab::cli
