@@ -17,9 +17,13 @@ const Catalog& TheCatalog() {
   return *kCatalog;
 }
 
-// A copy of the data folder with `file` replaced by `text`; returns its path.
+// A copy of the data folder with `file` replaced by `text`; returns its path. One folder per test:
+// CTest runs the tests of this file in parallel processes.
 std::string DataWith(const std::string& file, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "tokenfab_factory_data_test";
+  const fs::path dir =
+      fs::temp_directory_path() /
+      ("tokenfab_factory_data_test_" +
+       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   fs::remove_all(dir);
   fs::copy(Catalog::DefaultDataDir(), dir, fs::copy_options::recursive);
   std::ofstream(dir / file) << text;
