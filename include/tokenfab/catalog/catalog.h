@@ -49,6 +49,8 @@ class Catalog {
   static Catalog Load(const std::string& data_dir);
   // $TOKENFAB_DATA if set, else the data/ folder of the source tree.
   static std::string DefaultDataDir();
+  // The folder this catalog was loaded from.
+  const std::string& data_dir() const { return data_dir_; }
 
   // Lookups by catalog name. Unknown names throw InputError naming `flag` (e.g. "--system") as
   // the key, with a did-you-mean hint and a pointer to `tokenfab catalog list`.

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/campaign.h"
@@ -17,11 +17,10 @@
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/scenario/args.h"
 #include "tokenfab/search/search.h"
 
-namespace tokenfab::cli {
-namespace {
-
+namespace tokenfab::api {
 const std::vector<FlagSpec>& CompareFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--model", true, "catalog model name or model file"},
@@ -40,6 +39,8 @@ const std::vector<FlagSpec>& CompareFlags() {
   };
   return kFlags;
 }
+
+namespace {
 
 struct Row {
   std::string system;
@@ -304,8 +305,8 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-int RunCompare(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, CompareFlags());
+int RunCompare(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
@@ -319,10 +320,10 @@ int RunCompare(const std::vector<std::string>& argv, std::ostream& out) {
   if (a.GetInt("--threads", 1) > 64) {
     throw InputError({kCommandLine, 0, 0}, "--threads", "expected at most 64 threads");
   }
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Catalog& catalog = CatalogOf(scenario);
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   const std::vector<std::string> names = SplitSystems(a, catalog);
-  const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+  const FactoryData data = LoadFactoryData(catalog.data_dir(), catalog);
   std::vector<Row> rows;
   for (const std::string& name : names) rows.push_back(Evaluate(catalog, data, model, name, a));
   if (format == "json") {
@@ -335,4 +336,4 @@ int RunCompare(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -5,14 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "commands.h"
+#include "tokenfab/api/api.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 nlohmann::json RunJson(const std::vector<std::string>& argv) {
   std::ostringstream out, err;
-  EXPECT_EQ(RunMain(argv, out, err), 0) << err.str();
+  EXPECT_EQ(RunCommandLine(argv, out, err), 0) << err.str();
   return nlohmann::json::parse(out.str());
 }
 
@@ -51,11 +51,11 @@ TEST(FactoryCommandTest, JsonHasTheContractKeys) {
 
 TEST(FactoryCommandTest, BadInputExitsTwo) {
   std::ostringstream out, err;
-  EXPECT_EQ(RunMain({"factory", "--system", "dgx-h100", "--power-mw", "0"}, out, err), 2);
+  EXPECT_EQ(RunCommandLine({"factory", "--system", "dgx-h100", "--power-mw", "0"}, out, err), 2);
   EXPECT_EQ(err.str(),
             "tokenfab factory: error: <command line>: --power-mw: expected a positive power in "
             "MW, got '0'\n");
 }
 
 }  // namespace
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

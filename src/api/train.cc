@@ -1,25 +1,29 @@
 // tokenfab train: one training configuration's step time, memory, throughput and MFU.
+#include "tokenfab/train/train.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/train_report.h"
-#include "tokenfab/train/train.h"
+#include "tokenfab/scenario/args.h"
 #include "train_flags.h"
 #include "train_search.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 std::vector<FlagSpec> WithSearchFlags(std::vector<FlagSpec> flags) {
   for (FlagSpec& f : TrainSearchFlags()) flags.push_back(std::move(f));
   return flags;
 }
+
+}  // namespace
 
 const std::vector<FlagSpec>& TrainFlags() {
   static const std::vector<FlagSpec> kFlags = WithSearchFlags({
@@ -57,6 +61,8 @@ const std::vector<FlagSpec>& TrainFlags() {
   });
   return kFlags;
 }
+
+namespace {
 
 Precision ParsePrecisionFlag(const Args& a) {
   const std::string p = a.GetChoice("--precision", {"bf16", "fp8", "fp4"}, "bf16");
@@ -113,14 +119,14 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, TrainFlags());
+int RunTrain(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Catalog& catalog = CatalogOf(scenario);
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   const int gpus = a.GetInt("--gpus", 0);
   if (!a.has("--gpus")) a.Require("--gpus");
@@ -148,4 +154,4 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -1,22 +1,26 @@
 // tokenfab collective: an nccl-tests-style size sweep of one collective on a catalog system.
+#include "tokenfab/comm/collective.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
-#include "tokenfab/comm/collective.h"
+#include "tokenfab/scenario/args.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 // nccl-tests refuses nothing, but a sweep longer than this is a typo (e.g. -f 1.0001).
 constexpr int kMaxRows = 1000;
+
+}  // namespace
 
 const std::vector<FlagSpec>& CollectiveFlags() {
   static const std::vector<FlagSpec> kFlags = {
@@ -36,6 +40,8 @@ const std::vector<FlagSpec>& CollectiveFlags() {
   };
   return kFlags;
 }
+
+namespace {
 
 struct SweepSpec {
   std::string system;
@@ -207,15 +213,15 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-int RunCollective(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, CollectiveFlags());
+int RunCollective(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   const SweepSpec spec = ParseSpec(a);
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Catalog& catalog = CatalogOf(scenario);
   const Cluster cluster = BuildCluster(catalog, spec.system, a.GetString("--fabric"), spec.gpus);
   const Topology topo = MakeTopology(cluster.chip, cluster.system, cluster.fabric, spec.gpus);
   const GroupPlacement group = PlaceGroup(topo, spec.ranks, spec.stride);
@@ -229,4 +235,4 @@ int RunCollective(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

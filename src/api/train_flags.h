@@ -1,18 +1,18 @@
 // Flags of `tokenfab train` that describe the software rather than the parallel layout (overlap,
 // pipeline schedule and split, FP8 recipe, MoE imbalance). Shared by the single-estimate and the
 // search paths so both read them the same way.
-#ifndef TOKENFAB_TOOLS_TRAIN_FLAGS_H_
-#define TOKENFAB_TOOLS_TRAIN_FLAGS_H_
+#ifndef TOKENFAB_API_TRAIN_FLAGS_H_
+#define TOKENFAB_API_TRAIN_FLAGS_H_
 
 #include <optional>
 
-#include "args.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
+#include "tokenfab/scenario/args.h"
 #include "tokenfab/train/train.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 
 // Sets c's software fields from the flags; throws InputError naming the flag on a bad value.
 void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
@@ -30,6 +30,6 @@ std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluste
 std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model& model,
                               const TrainResult& result);
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api
 
-#endif  // TOKENFAB_TOOLS_TRAIN_FLAGS_H_
+#endif  // TOKENFAB_API_TRAIN_FLAGS_H_

@@ -9,7 +9,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/sim/pipeline.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 
 void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   c.etp = a.GetInt("--etp", 1);
@@ -37,7 +37,7 @@ std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluste
                                             const Model& model, const TrainResult& result,
                                             double tokens) {
   if (tokens <= 0) return std::nullopt;
-  const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+  const FactoryData data = LoadFactoryData(catalog.data_dir(), catalog);
   if (!data.systems.count(cluster.system.name) || !data.fabrics.count(cluster.fabric.name)) {
     return std::nullopt;
   }
@@ -78,4 +78,4 @@ std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model
       path, ToSeconds(t.makespan), ToSeconds(analytical));
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -6,7 +6,7 @@
 #include <mpi.h>
 #endif
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 bool LaunchedByMpirun() {
@@ -61,4 +61,4 @@ std::vector<std::string> MpiSession::GatherToRoot(const std::string& mine) const
 
 #endif
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

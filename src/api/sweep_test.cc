@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "commands.h"
+#include "tokenfab/api/api.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 std::string ReadFile(const std::string& path) {
@@ -37,7 +37,7 @@ TEST(SweepCliTest, WritesOneRowPerPointToCsvJsonAndSqlite) {
   std::ofstream(yaml) << "models: [llama-3.1-8b]\nsystems: [dgx-h100]\ngpus: [8, 16]\n"
                          "seq: [2048, 4096]\nprecision: [bf16]\npin: {recompute: none}\n";
   std::ostringstream out, err;
-  ASSERT_EQ(RunMain({"sweep", yaml, "--out", prefix}, out, err), 0) << err.str();
+  ASSERT_EQ(RunCommandLine({"sweep", yaml, "--out", prefix}, out, err), 0) << err.str();
   const std::string csv = ReadFile(prefix + ".csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);  // header + 2 x 2 points
   EXPECT_EQ(CountRows(prefix + ".sqlite", "1"), 4);
@@ -49,4 +49,4 @@ TEST(SweepCliTest, WritesOneRowPerPointToCsvJsonAndSqlite) {
 }
 
 }  // namespace
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -2,22 +2,22 @@
 // sequence lengths and precisions (search/sweep.h); the best configuration per point goes to
 // PREFIX.csv, PREFIX.json and PREFIX.sqlite. Under `mpirun -n K` the points are dealt to the
 // ranks round-robin and rank 0 writes the same files a single process would.
+#include "tokenfab/search/sweep.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
 #include "sweep_mpi.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/report/sweep_report.h"
-#include "tokenfab/search/sweep.h"
+#include "tokenfab/scenario/args.h"
 
-namespace tokenfab::cli {
-namespace {
-
+namespace tokenfab::api {
 const std::vector<FlagSpec>& SweepFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--out", true, "output prefix (default: the sweep file's name in the current directory)"},
@@ -27,6 +27,8 @@ const std::vector<FlagSpec>& SweepFlags() {
   };
   return kFlags;
 }
+
+namespace {
 
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards "
@@ -90,8 +92,8 @@ std::vector<SweepRow> Collect(const std::vector<std::string>& shares, size_t poi
 
 }  // namespace
 
-int RunSweep(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, SweepFlags());
+int RunSweep(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
@@ -100,7 +102,7 @@ int RunSweep(const std::vector<std::string>& argv, std::ostream& out) {
   const std::string file = FileArgument(a);
   const int threads = a.GetInt("--threads", 1);
   const std::string prefix = a.GetString("--out", std::filesystem::path(file).stem().string());
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  const Catalog& catalog = CatalogOf(scenario);
   const SweepSpec spec = ParseSweepFile(file, catalog);
   const std::vector<SweepPoint> points = ExpandSweep(spec);
   MpiSession mpi;
@@ -123,4 +125,4 @@ int RunSweep(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -5,17 +5,16 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/factory/reliability.h"
+#include "tokenfab/scenario/args.h"
 
-namespace tokenfab::cli {
-namespace {
-
+namespace tokenfab::api {
 const std::vector<FlagSpec>& FactoryFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--system", true, "catalog system name or system file"},
@@ -35,6 +34,8 @@ const std::vector<FlagSpec>& FactoryFlags() {
   };
   return kFlags;
 }
+
+namespace {
 
 [[noreturn]] void Fail(const std::string& flag, const std::string& message,
                        const std::string& hint = "") {
@@ -279,8 +280,8 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-int RunFactory(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, FactoryFlags());
+int RunFactory(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
@@ -289,8 +290,8 @@ int RunFactory(const std::vector<std::string>& argv, std::ostream& out) {
   const std::string system = a.Require("--system");
   FacilityInput in;
   ReadSizing(a, &in);
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
-  const FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+  const Catalog& catalog = CatalogOf(scenario);
+  const FactoryData data = LoadFactoryData(catalog.data_dir(), catalog);
   Cluster cluster = BuildCluster(catalog, system, a.GetString("--fabric"), std::max(1, in.gpus));
   const FacilityInput defaults = MakeFacilityInput(data, cluster);
   in.system = defaults.system;
@@ -309,4 +310,4 @@ int RunFactory(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -7,20 +7,20 @@
 //
 // Example:
 //   if (WantsSearch(args)) return RunTrainSearch(args, catalog, model, cluster, sources, out);
-#ifndef TOKENFAB_TOOLS_TRAIN_SEARCH_H_
-#define TOKENFAB_TOOLS_TRAIN_SEARCH_H_
+#ifndef TOKENFAB_API_TRAIN_SEARCH_H_
+#define TOKENFAB_API_TRAIN_SEARCH_H_
 
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "args.h"
-#include "tokenfab/hw/cluster.h"
 #include "tokenfab/catalog/catalog.h"
+#include "tokenfab/hw/cluster.h"
+#include "tokenfab/scenario/args.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/workload/model.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 
 // The flags the planner adds to `tokenfab train`.
 std::vector<FlagSpec> TrainSearchFlags();
@@ -33,6 +33,6 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
 int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const Cluster& cluster,
                    const std::vector<std::string>& sources, std::ostream& out);
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api
 
-#endif  // TOKENFAB_TOOLS_TRAIN_SEARCH_H_
+#endif  // TOKENFAB_API_TRAIN_SEARCH_H_

@@ -5,14 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "commands.h"
+#include "tokenfab/api/api.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 nlohmann::json RunJson(const std::vector<std::string>& argv, int* rc) {
   std::ostringstream out, err;
-  *rc = RunMain(argv, out, err);
+  *rc = RunCommandLine(argv, out, err);
   return nlohmann::json::parse(out.str());
 }
 
@@ -89,4 +89,4 @@ TEST(TrainSearchCliTest, FewestGpusIsTheSmallestCountMeetingTheDeadline) {
 }
 
 }  // namespace
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -16,7 +16,7 @@
 #include "tokenfab/search/explain.h"
 #include "train_flags.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 // Flags whose absence means "search this dimension" (--ep only for MoE models; --dp follows
@@ -135,7 +135,7 @@ struct ObjectiveOutcome {
 std::optional<FactoryData> LoadFactory(const Catalog& catalog, const Cluster& cluster,
                                        std::string& note) {
   try {
-    FactoryData data = LoadFactoryData(Catalog::DefaultDataDir(), catalog);
+    FactoryData data = LoadFactoryData(catalog.data_dir(), catalog);
     data.system(cluster.system.name);
     data.fabric(cluster.fabric.name);
     return data;
@@ -419,4 +419,4 @@ int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const 
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -1,22 +1,26 @@
 // tokenfab serve: one serving configuration, the throughput-interactivity frontier (--pareto), or
 // a request-level simulation (--simulate / --trace).
+#include "tokenfab/serve/serve.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/scenario/args.h"
 #include "tokenfab/serve/pareto.h"
-#include "tokenfab/serve/serve.h"
 #include "tokenfab/serve/simulator.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 using nlohmann::ordered_json;
+
+}  // namespace
 
 const std::vector<FlagSpec>& ServeFlags() {
   static const std::vector<FlagSpec> kFlags = {
@@ -51,6 +55,8 @@ const std::vector<FlagSpec>& ServeFlags() {
   };
   return kFlags;
 }
+
+namespace {
 
 [[noreturn]] void FlagError(const std::string& flag, const std::string& message,
                             const std::string& hint = "") {
@@ -157,8 +163,9 @@ ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c) {
   return o;
 }
 
-Query BuildQuery(const Args& a) {
-  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+Query BuildQuery(const Scenario& scenario) {
+  const Args& a = scenario.settings();
+  const Catalog& catalog = CatalogOf(scenario);
   Query q;
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   if (!a.has("--gpus")) a.Require("--gpus");
@@ -388,14 +395,14 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-int RunServe(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(argv, ServeFlags());
+int RunServe(const Scenario& scenario, std::ostream& out) {
+  const Args& a = scenario.settings();
   if (a.has("--help")) {
     PrintHelp(out);
     return 0;
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
-  Query q = BuildQuery(a);
+  Query q = BuildQuery(scenario);
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
   if (a.has("--pareto")) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
@@ -427,4 +434,4 @@ int RunServe(const std::vector<std::string>& argv, std::ostream& out) {
   return 0;
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

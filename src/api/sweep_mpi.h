@@ -6,13 +6,13 @@
 // Example:
 //   MpiSession mpi;
 //   std::vector<std::string> all = mpi.GatherToRoot(my_rows_json);  // rank 0: every rank's
-#ifndef TOKENFAB_TOOLS_SWEEP_MPI_H_
-#define TOKENFAB_TOOLS_SWEEP_MPI_H_
+#ifndef TOKENFAB_API_SWEEP_MPI_H_
+#define TOKENFAB_API_SWEEP_MPI_H_
 
 #include <string>
 #include <vector>
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 
 class MpiSession {
  public:
@@ -32,6 +32,6 @@ class MpiSession {
   int size_ = 1;
 };
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api
 
-#endif  // TOKENFAB_TOOLS_SWEEP_MPI_H_
+#endif  // TOKENFAB_API_SWEEP_MPI_H_

@@ -4,17 +4,19 @@
 // source or assumption, then the references it cites; check: exit 2 when a numeric value has
 // neither a source nor an assumption (loading already rejects unknown references), else a
 // one-line summary.
+#include "tokenfab/catalog/catalog.h"
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-#include "args.h"
-#include "commands.h"
+#include "session.h"
+#include "tokenfab/api/api.h"
 #include "tokenfab/base/suggest.h"
-#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/scenario/args.h"
 #include "tokenfab/workload/model.h"
 
-namespace tokenfab::cli {
+namespace tokenfab::api {
 namespace {
 
 using Row = std::vector<std::string>;
@@ -260,11 +262,23 @@ int Check(const Catalog& cat, bool list_unconfirmed, std::ostream& out) {
 
 }  // namespace
 
-int RunCatalog(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args args = Args::Parse(
-      argv, {{"--format", true, "text|json"},
-             {"--data", true, "catalog folder (default: $TOKENFAB_DATA or the source tree)"},
-             {"--unconfirmed", false, "check: also list values marked unconfirmed"}});
+const std::vector<FlagSpec>& CatalogFlags() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"--format", true, "text|json"},
+      {"--data", true, "catalog folder (default: $TOKENFAB_DATA or the source tree)"},
+      {"--unconfirmed", false, "check: also list values marked unconfirmed"},
+      {"--help", false, "show this help"}};
+  return kFlags;
+}
+
+int RunCatalog(const Scenario& scenario, std::ostream& out) {
+  const Args& args = scenario.settings();
+  if (args.has("--help")) {
+    out << "usage: tokenfab catalog list [chips|systems|fabrics|models] | show NAME | check\n\n"
+           "flags:\n";
+    for (const FlagSpec& f : CatalogFlags()) out << fmt::format("  {:<14} {}\n", f.name, f.help);
+    return 0;
+  }
   const bool json = args.GetChoice("--format", {"text", "json"}, "text") == "json";
   const std::vector<std::string>& words = args.positional();
   const std::vector<std::string> verbs = {"list", "show", "check"};
@@ -276,10 +290,10 @@ int RunCatalog(const std::vector<std::string>& argv, std::ostream& out) {
                       : fmt::format("unknown subcommand '{}'", words[0]),
         hint.empty() ? "usage: tokenfab catalog list [KIND] | show NAME | check" : hint);
   }
-  const Catalog cat = Catalog::Load(args.GetString("--data", Catalog::DefaultDataDir()));
+  const Catalog& cat = CatalogOf(scenario);
   if (words[0] == "list") return List(cat, words, json, out);
   if (words[0] == "show") return Show(cat, words, json, out);
   return Check(cat, args.has("--unconfirmed"), out);
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab::api

@@ -1,4 +1,4 @@
-#include "args.h"
+#include "tokenfab/scenario/args.h"
 
 #include <fmt/format.h>
 
@@ -7,11 +7,11 @@
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
 
-namespace tokenfab::cli {
+namespace tokenfab {
 namespace {
 
-[[noreturn]] void Fail(const std::string& flag, const std::string& message,
-                       const std::string& hint = "") {
+[[noreturn]] void FailFlag(const std::string& flag, const std::string& message,
+                           const std::string& hint = "") {
   throw InputError({kCommandLine, 0, 0}, flag, message, hint);
 }
 
@@ -61,16 +61,39 @@ Args Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpe
       has_inline_value = true;
     }
     const FlagSpec* s = FindSpec(spec, word);
-    if (s == nullptr) Fail(word, "unknown flag", DidYouMean(word, SpecNames(spec)));
+    if (s == nullptr) FailFlag(word, "unknown flag", DidYouMean(word, SpecNames(spec)));
     if (s->takes_value && !has_inline_value) {
-      if (i + 1 >= argv.size()) Fail(word, "expected a value after the flag");
+      if (i + 1 >= argv.size()) FailFlag(word, "expected a value after the flag");
       value = argv[++i];
     } else if (!s->takes_value && has_inline_value) {
-      Fail(word, "this switch takes no value");
+      FailFlag(word, "this switch takes no value");
     }
     args.values_[word] = s->takes_value ? value : "true";
+    args.origins_.erase(word);
   }
   return args;
+}
+
+void Args::Set(const std::string& flag, std::string value, SourceLocation where, std::string key) {
+  values_[flag] = std::move(value);
+  if (where.file.empty() || where.file == kCommandLine) {
+    origins_.erase(flag);
+  } else {
+    origins_[flag] = {std::move(where), key.empty() ? flag : std::move(key)};
+  }
+}
+
+void Args::Fail(const std::string& flag, const std::string& message,
+                const std::string& hint) const {
+  auto it = origins_.find(flag);
+  if (it == origins_.end()) FailFlag(flag, message, hint);
+  throw InputError(it->second.where, it->second.key, message, hint);
+}
+
+InputError Args::Relocate(const InputError& e) const {
+  auto it = origins_.find(e.key());
+  if (e.where().file != kCommandLine || it == origins_.end()) return e;
+  return InputError(it->second.where, it->second.key, e.message(), e.hint());
 }
 
 std::string Args::GetString(const std::string& flag, const std::string& fallback) const {
@@ -158,4 +181,4 @@ std::string Args::GetChoice(const std::string& flag, const std::vector<std::stri
        DidYouMean(it->second, choices));
 }
 
-}  // namespace tokenfab::cli
+}  // namespace tokenfab
