@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "tokenfab/api/api.h"
@@ -82,7 +83,7 @@ void SaveScenario(const Scenario& s, const std::string& path) {
   file << s.ToYaml();
 }
 
-int Answer(const std::vector<std::string>& argv, std::ostream& out) {
+int AnswerCommandLine(const std::vector<std::string>& argv, std::ostream& out) {
   std::vector<std::string> words = argv;
   const std::string save = TakeSaveScenario(words);
   Scenario s;
@@ -97,6 +98,16 @@ int Answer(const std::vector<std::string>& argv, std::ostream& out) {
   }
   if (!save.empty()) SaveScenario(s, save);
   return RunScenario(s, out);
+}
+
+// Runs `c` on the scenario; errors the library reports against a flag are moved to where the
+// scenario wrote it.
+int Answer(const Command& c, const Scenario& scenario, std::ostream& out) {
+  try {
+    return c.run(scenario, out);
+  } catch (const InputError& e) {
+    throw scenario.settings().Relocate(e);
+  }
 }
 
 }  // namespace
@@ -146,11 +157,20 @@ Scenario ScenarioFromJsonText(const std::string& text, const std::string& label)
 
 int RunScenario(const Scenario& scenario, std::ostream& out) {
   const Command& c = FindCommand(scenario.command(), {kCommandLine, 0, 0});
-  try {
-    return c.run(scenario, out);
-  } catch (const InputError& e) {
-    throw scenario.settings().Relocate(e);
+  if (scenario.settings().GetString("--format") != "json") return Answer(c, scenario, out);
+  // A JSON object result carries the scenario that produced it; list-shaped results (sweep rows,
+  // validate suites) are left as they are.
+  std::ostringstream text;
+  const int rc = Answer(c, scenario, text);
+  const std::string body = text.str();
+  if (body.empty() || body[0] != '{') {
+    out << body;
+    return rc;
   }
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(body);
+  j["scenario"] = scenario.ToJson();
+  out << j.dump(2) << "\n";
+  return rc;
 }
 
 int RunCommandLine(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -160,7 +180,7 @@ int RunCommandLine(const std::vector<std::string>& argv, std::ostream& out, std:
   }
   const std::string label = argv[0];
   try {
-    return Answer(argv, out);
+    return AnswerCommandLine(argv, out);
   } catch (const InputError& e) {
     err << "tokenfab " << label << ": error: " << FormatInputError(e) << "\n";
     if (e.key() == "command") PrintUsage(err);
