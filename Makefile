@@ -33,10 +33,10 @@ bench: build
 
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTOKENFAB_SANITIZE=ON \
-	  -DTOKENFAB_BUILD_BENCHMARKS=OFF >/dev/null
+	  -DTOKENFAB_BUILD_BENCHMARKS=OFF -DTOKENFAB_BUILD_PYTHON=OFF >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	# The MPI sweep is left out: Open MPI's runtime leaks by design and trips LeakSanitizer.
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi'
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi|python'
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -12,6 +12,36 @@ set(TOKENFAB_DEFINES
     TOKENFAB_SOURCE_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
     TOKENFAB_SOURCE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
 
+# Layering the build enforces: a module sees the public headers (include/tokenfab/<module>/) of
+# itself, of the modules it names in DEPS (and theirs, transitively), and of units and base, and
+# no others. Each module gets an include folder of its own under ${CMAKE_BINARY_DIR}/layered/
+# holding links to exactly those header folders, so an include against the layering fails to
+# compile ("tokenfab/report/train_report.h: No such file") instead of linking by luck.
+# tokenfab_layered_includes(NAME DEPS OUT): sets OUT to that folder.
+function(tokenfab_layered_includes name deps out)
+  set(allowed ${name} units base)
+  foreach(dep ${deps})
+    if(dep MATCHES "^tokenfab_(.*)$")
+      get_property(dep_allowed GLOBAL PROPERTY TOKENFAB_ALLOWED_${CMAKE_MATCH_1})
+      if(NOT DEFINED dep_allowed OR dep_allowed STREQUAL "")
+        message(FATAL_ERROR "module ${name} depends on ${dep}, defined later in TOKENFAB_MODULES")
+      endif()
+      list(APPEND allowed ${dep_allowed})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES allowed)
+  set_property(GLOBAL PROPERTY TOKENFAB_ALLOWED_${name} ${allowed})
+  set(dir ${CMAKE_BINARY_DIR}/layered/${name})
+  file(REMOVE_RECURSE ${dir})
+  file(MAKE_DIRECTORY ${dir}/tokenfab)
+  foreach(m ${allowed})
+    if(EXISTS ${PROJECT_SOURCE_DIR}/include/tokenfab/${m})
+      file(CREATE_LINK ${PROJECT_SOURCE_DIR}/include/tokenfab/${m} ${dir}/tokenfab/${m} SYMBOLIC)
+    endif()
+  endforeach()
+  set(${out} ${dir} PARENT_SCOPE)
+endfunction()
+
 # tokenfab_cc_library(NAME name DEPS dep...): a static library from src/<name>/*.cc.
 # Files named *_test.cc are collected into the single test binary instead.
 function(tokenfab_cc_library)
@@ -22,15 +52,16 @@ function(tokenfab_cc_library)
     list(REMOVE_ITEM srcs ${tests})
   endif()
   set(target tokenfab_${ARG_NAME})
+  tokenfab_layered_includes(${ARG_NAME} "${ARG_DEPS}" layered)
   if(srcs)
     add_library(${target} STATIC ${srcs})
-    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+    target_include_directories(${target} PUBLIC ${layered})
     target_compile_options(${target} PRIVATE ${TOKENFAB_WARNINGS})
     target_compile_definitions(${target} PRIVATE ${TOKENFAB_DEFINES})
     target_link_libraries(${target} PUBLIC ${ARG_DEPS} ${ARG_EXTERNAL})
   else()
     add_library(${target} INTERFACE)
-    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR}/include)
+    target_include_directories(${target} INTERFACE ${layered})
     target_link_libraries(${target} INTERFACE ${ARG_DEPS} ${ARG_EXTERNAL})
   endif()
   set_property(GLOBAL APPEND PROPERTY TOKENFAB_TEST_SOURCES ${tests})
