@@ -95,8 +95,7 @@ std::string WhyNot(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm a) 
       return "collnet runs only all_reduce, all_gather and reduce_scatter";
     case CollectiveAlgorithm::kPat:
       if (!ag_rs) return "pat runs only all_gather and reduce_scatter";
-      if (s.ppn != 1 || s.nodes == 1) return "pat needs one rank per NVLink domain";
-      return "pat needs a power-of-two number of domains, got " + std::to_string(s.nodes);
+      return "pat needs one rank per NVLink domain";
     default:
       return std::string(AlgorithmName(a)) + " does not run " + std::string(CollectiveOpName(op));
   }

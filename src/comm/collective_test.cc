@@ -150,12 +150,18 @@ TEST(CollectiveModelTest, OneRankTakesZeroTime) {
   EXPECT_EQ(r.busbw_gbps, 0.0);
 }
 
-TEST(CollectiveModelTest, PatOnNonPowerOfTwoFallsBackAndSaysSo) {
-  const Topology t = H100(48);
-  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllGather, MiB(1),
-                                                PlaceGroup(t, 6, 8), CollectiveAlgorithm::kPat);
-  EXPECT_NE(r.algorithm, CollectiveAlgorithm::kPat);
-  EXPECT_EQ(r.note, "pat needs a power-of-two number of domains, got 6; fell back to auto");
+TEST(CollectiveModelTest, PatRunsOnAnyNumberOfDomains) {
+  // PAT works on any number of ranks (Jeaugey, arXiv 2506.20252): 6 domains take ceil(log2 6) = 3
+  // network steps, as 8 do; only a group with several ranks per domain falls back.
+  const Topology t = H100(64);
+  const CollectiveResult six = EstimateCollective(t, CollectiveOp::kAllGather, KiB(64),
+                                                  PlaceGroup(t, 6, 8), CollectiveAlgorithm::kPat);
+  EXPECT_EQ(six.algorithm, CollectiveAlgorithm::kPat);
+  EXPECT_TRUE(six.note.empty());
+  const CollectiveResult packed = EstimateCollective(
+      t, CollectiveOp::kAllGather, KiB(64), PlaceGroup(t, 16, 1), CollectiveAlgorithm::kPat);
+  EXPECT_NE(packed.algorithm, CollectiveAlgorithm::kPat);
+  EXPECT_EQ(packed.note, "pat needs one rank per NVLink domain; fell back to auto");
 }
 
 TEST(CollectiveModelTest, ForcedAlgorithmThatCannotRunFallsBack) {

@@ -234,8 +234,8 @@ AlgoCost CollNetCost(const GroupShape& s, CollectiveOp op) {
 AlgoCost PatCost(const GroupShape& s) {
   AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
   c.bw_gbps = kPatEfficiency * GraphBusBw(s);
-  c.lat_us = kBaseLat[kPatIdx][kSimple] + s.log2_nodes * InterLat(s, kPatIdx, kSimple) / 3.5 +
-             2.8 * s.ranks;
+  c.lat_us = kBaseLat[kPatIdx][kSimple] +
+             std::ceil(s.log2_nodes - 1e-9) * InterLat(s, kPatIdx, kSimple) / 3.5 + 2.8 * s.ranks;
   return c;
 }
 
@@ -289,10 +289,10 @@ bool Supports(const GroupShape& s, CollectiveOp op, int a, int p) {
       return p == kSimple && ar && s.nvls && s.nodes > 1 && !(s.mnnvl && s.nodes > 2);
     case kCollNetIdx:
       return p == kSimple && (ar || ag_rs) && s.collnet && s.nodes > 1;
-    // Assumption: our PAT cost counts log2(nodes) aggregation steps, derived for a power-of-two
-    // node count; other counts fall back.
+    // PAT works on any number of ranks (Jeaugey, arXiv 2506.20252, abstract): ceil(log2 m)
+    // network steps, as in Bruck's algorithm.
     case kPatIdx:
-      return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1 && s.nodes_pow2;
+      return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1;
   }
   return false;
 }

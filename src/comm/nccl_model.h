@@ -25,7 +25,6 @@ struct GroupShape {
   int ppn = 1;    // ranks per NVLink domain (NCCL's "node": an MNNVL clique counts as one)
   int nodes = 1;  // NVLink domains spanned
   double log2_nodes = 0;
-  bool nodes_pow2 = true;
   Arch arch = kArchHopper;
   bool mnnvl = false;          // the group's NVLink peers span several hosts (NVL72)
   bool nvls = false;           // NVLink SHARP usable by this group

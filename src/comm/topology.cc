@@ -1,7 +1,6 @@
 // Topology, group placement and fabric routing. Primary sources are named at each constant;
 // docs/collectives.md collects them.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <numbers>
 
@@ -153,7 +152,6 @@ GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {
   s.ranks = std::max(1, group.ranks);
   s.ppn = std::clamp(group.ranks_per_domain, 1, s.ranks);
   s.nodes = std::max(1, s.ranks / s.ppn);
-  s.nodes_pow2 = std::has_single_bit(static_cast<unsigned>(s.nodes));
   s.log2_nodes = std::log2(static_cast<double>(s.nodes));
   s.arch = ArchOf(topo.family);
   // Multi-node NVLink: the group's NVLink peers span more than one host (compute tray).
