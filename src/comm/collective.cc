@@ -137,22 +137,18 @@ CollectiveResult ZeroResult(CollectiveOp op) {
 constexpr int kValidatedMnnvlDomains = 20;
 constexpr int kValidatedServerDomains = 32;
 
-std::string Caveat(const GroupShape& s) {
+std::string_view Caveat(const GroupShape& s) {
   if (s.mnnvl && s.nodes > kValidatedMnnvlDomains) {
-    return "extrapolated: " + std::to_string(s.nodes) +
-           " multi-node NVLink domains; measured multi-rack runs go up to " +
-           std::to_string(kValidatedMnnvlDomains) + " (NCCL 2.26)";
+    return "extrapolated: more multi-node NVLink domains than the 20 racks measured (NCCL 2.26)";
   }
   if (s.mnnvl && s.nodes > 2) {
     return "multi-rack NVLink: the NICs per rack that NCCL's ring crosses are calibrated on one "
            "20-rack measurement (NCCL 2.26), and NVLSTree is assumed off beyond 2 racks";
   }
   if (!s.mnnvl && s.nodes > kValidatedServerDomains) {
-    return "extrapolated: " + std::to_string(s.nodes) +
-           " NVLink domains; measured multi-node runs go up to " +
-           std::to_string(kValidatedServerDomains) + " servers";
+    return "extrapolated: more NVLink domains than the 32 servers measured";
   }
-  return "";
+  return {};
 }
 
 }  // namespace

@@ -130,8 +130,9 @@ std::vector<std::string> UniqueNotes(const std::vector<SweepRow>& rows, const st
   std::vector<std::string> notes;
   if (!extra.empty()) notes.push_back(extra);
   for (const SweepRow& r : rows) {
-    for (const std::string& n :
-         {r.result.note, r.result.caveat.empty() ? std::string() : "caveat: " + r.result.caveat}) {
+    const std::string caveat =
+        r.result.caveat.empty() ? "" : "caveat: " + std::string(r.result.caveat);
+    for (const std::string& n : {r.result.note, caveat}) {
       if (!n.empty() && std::find(notes.begin(), notes.end(), n) == notes.end()) {
         notes.push_back(n);
       }
@@ -198,7 +199,7 @@ nlohmann::json RenderJson(const SweepSpec& s, const Cluster& c, const GroupPlace
                          {"proto", ProtocolName(x.protocol)},
                          {"sms", x.sms},
                          {"note", x.note},
-                         {"caveat", x.caveat}});
+                         {"caveat", std::string(x.caveat)}});
   }
   return j;
 }

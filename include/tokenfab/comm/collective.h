@@ -98,7 +98,8 @@ struct CollectiveResult {
   std::string note;  // e.g. why a forced algorithm fell back
   // Non-empty when the group lies outside the regimes validated against published measurements
   // (e.g. more NVLink domains than any measured multi-rack run): the number is an extrapolation.
-  std::string caveat;
+  // Points at a static string (no allocation on the planner's hot path).
+  std::string_view caveat;
 };
 
 // Time of one collective of `bytes` (nccl-tests' S: the per-rank buffer for all_reduce,
