@@ -26,7 +26,8 @@ test-all: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 accuracy: build
-	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md
+	# Exit 1 (a suite misses its targets) still writes the page; other failures stop make.
+	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md || [ $$? -eq 1 ]
 
 bench: build
 	./$(BUILD)/bench/tokenfab_bench

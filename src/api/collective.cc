@@ -35,6 +35,7 @@ const std::vector<FlagSpec>& CollectiveFlags() {
       {"--algo", true, "auto|ring|tree|nvls|nvls_tree|collnet|pat"},
       {"--proto", true, "auto|ll|ll128|simple"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
+      {"--sharp", false, "enable IB SHARP (NCCL_COLLNET_ENABLE=1) where the fabric has it"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -135,9 +136,12 @@ std::vector<std::string> UniqueNotes(const std::vector<SweepRow>& rows, const st
   std::vector<std::string> notes;
   if (!extra.empty()) notes.push_back(extra);
   for (const SweepRow& r : rows) {
-    if (!r.result.note.empty() &&
-        std::find(notes.begin(), notes.end(), r.result.note) == notes.end()) {
-      notes.push_back(r.result.note);
+    const std::string caveat =
+        r.result.caveat.empty() ? "" : "caveat: " + std::string(r.result.caveat);
+    for (const std::string& n : {r.result.note, caveat}) {
+      if (!n.empty() && std::find(notes.begin(), notes.end(), n) == notes.end()) {
+        notes.push_back(n);
+      }
     }
   }
   return notes;
@@ -200,7 +204,8 @@ nlohmann::json RenderJson(const SweepSpec& s, const Cluster& c, const GroupPlace
                          {"algo", AlgorithmName(x.algorithm)},
                          {"proto", ProtocolName(x.protocol)},
                          {"sms", x.sms},
-                         {"note", x.note}});
+                         {"note", x.note},
+                         {"caveat", std::string(x.caveat)}});
   }
   return j;
 }
@@ -223,7 +228,8 @@ int RunCollective(const Scenario& scenario, std::ostream& out) {
   const SweepSpec spec = ParseSpec(a);
   const Catalog& catalog = CatalogOf(scenario);
   const Cluster cluster = BuildCluster(catalog, spec.system, a.GetString("--fabric"), spec.gpus);
-  const Topology topo = MakeTopology(cluster.chip, cluster.system, cluster.fabric, spec.gpus);
+  Topology topo = MakeTopology(cluster.chip, cluster.system, cluster.fabric, spec.gpus);
+  topo.collnet_enabled = a.has("--sharp");
   const GroupPlacement group = PlaceGroup(topo, spec.ranks, spec.stride);
   const std::vector<SweepRow> rows = RunSweep(spec, topo, group);
   const std::vector<std::string> notes = UniqueNotes(rows, PlacementNote(spec, topo, group));

@@ -65,7 +65,7 @@ Topology Nvl72(int gpus) {
 }
 
 TEST(CollectiveModelTest, RingAllReduceBusBandwidthIsTheNcclLinkCap) {
-  // busbw = 18 links x 20.6 GB/s = 370.8 GB/s (NCCL topo.h link cap; facts §1.5).
+  // busbw = 18 links x 20.6 GB/s = 370.8 GB/s (NCCL topo.h link cap; sjeaugey, nccl-tests #212).
   const Topology t = H100(8);
   const CollectiveResult r =
       EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 8, 1),
@@ -88,7 +88,7 @@ TEST(CollectiveModelTest, RingAllReduceDoublesWithTwiceTheBytes) {
 
 TEST(CollectiveModelTest, NvlsAllReduceMovesOnePlusOneOverNBytes) {
   // NVLS: S(1 + 1/N) per GPU per direction at 0.85 x 370.8 GB/s, so
-  // busbw = 2 x 0.85 x 370.8 x (N-1)/(N+1) = 490 GB/s for N = 8 (facts §2, §3).
+  // busbw = 2 x 0.85 x 370.8 x (N-1)/(N+1) = 490 GB/s for N = 8 (sjeaugey, NVIDIA/nccl #828).
   const Topology t = H100(8);
   const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8),
                                                 PlaceGroup(t, 8, 1), CollectiveAlgorithm::kNvls);
@@ -116,7 +116,7 @@ TEST(CollectiveModelTest, AllGatherPrefersRingOverNvls) {
 
 TEST(CollectiveModelTest, MultiNodeRingIsNicBound) {
   // Rail-aligned ring over 8 nodes: busbw = min(NVLink 370.8, g x B_net = 8 x 48) GB/s
-  // (facts §3), less 126 steps of latency (~2%).
+  // (Thakur et al. 2005, hierarchical ring), less 126 steps of latency (~2%).
   const Topology t = H100(64);
   const CollectiveResult r =
       EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 64, 1),
@@ -150,12 +150,18 @@ TEST(CollectiveModelTest, OneRankTakesZeroTime) {
   EXPECT_EQ(r.busbw_gbps, 0.0);
 }
 
-TEST(CollectiveModelTest, PatOnNonPowerOfTwoFallsBackAndSaysSo) {
-  const Topology t = H100(48);
-  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllGather, MiB(1),
-                                                PlaceGroup(t, 6, 8), CollectiveAlgorithm::kPat);
-  EXPECT_NE(r.algorithm, CollectiveAlgorithm::kPat);
-  EXPECT_EQ(r.note, "pat needs a power-of-two number of domains, got 6; fell back to auto");
+TEST(CollectiveModelTest, PatRunsOnAnyNumberOfDomains) {
+  // PAT works on any number of ranks (Jeaugey, arXiv 2506.20252): 6 domains take ceil(log2 6) = 3
+  // network steps, as 8 do; only a group with several ranks per domain falls back.
+  const Topology t = H100(64);
+  const CollectiveResult six = EstimateCollective(t, CollectiveOp::kAllGather, KiB(64),
+                                                  PlaceGroup(t, 6, 8), CollectiveAlgorithm::kPat);
+  EXPECT_EQ(six.algorithm, CollectiveAlgorithm::kPat);
+  EXPECT_TRUE(six.note.empty());
+  const CollectiveResult packed = EstimateCollective(
+      t, CollectiveOp::kAllGather, KiB(64), PlaceGroup(t, 16, 1), CollectiveAlgorithm::kPat);
+  EXPECT_NE(packed.algorithm, CollectiveAlgorithm::kPat);
+  EXPECT_EQ(packed.note, "pat needs one rank per NVLink domain; fell back to auto");
 }
 
 TEST(CollectiveModelTest, ForcedAlgorithmThatCannotRunFallsBack) {
@@ -167,7 +173,8 @@ TEST(CollectiveModelTest, ForcedAlgorithmThatCannotRunFallsBack) {
 }
 
 TEST(CollectiveModelTest, AllToAllAcrossNodesIsBoundByOneNic) {
-  // (n - ppn)/n of S leaves over one 48 GB/s NIC: algbw = 48 x n/(n - ppn) (facts §2).
+  // (n - ppn)/n of S leaves over one 48 GB/s NIC: algbw = 48 x n/(n - ppn) (sjeaugey, nccl-tests
+  // #130, #267).
   const Topology t = H100(64);
   const CollectiveResult r =
       EstimateCollective(t, CollectiveOp::kAllToAll, GiB(4), PlaceGroup(t, 64, 1));
@@ -282,6 +289,76 @@ TEST(CollectiveModelTest, EveryForcedCombinationGivesAFiniteTime) {
       }
     }
   }
+}
+
+TEST(CollectiveModelTest, InNetworkReductionRunsOnlyWhenEnabled) {
+  // NCCL runs CollNet (IB SHARP) only with NCCL_COLLNET_ENABLE=1; its default is 0 (NCCL
+  // environment-variable docs), so a SHARP-capable fabric alone does not make it run.
+  Topology t = H100(64);
+  t.fabric.in_network_reduction = true;
+  const GroupPlacement g = PlaceGroup(t, 64, 1);
+  const CollectiveResult off =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(4), g, CollectiveAlgorithm::kCollNet);
+  EXPECT_NE(off.algorithm, CollectiveAlgorithm::kCollNet);
+  EXPECT_NE(off.note.find("NCCL_COLLNET_ENABLE"), std::string::npos) << off.note;
+  t.collnet_enabled = true;
+  const CollectiveResult on =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(4), g, CollectiveAlgorithm::kCollNet);
+  EXPECT_EQ(on.algorithm, CollectiveAlgorithm::kCollNet);
+}
+
+TEST(CollectiveModelTest, TreeAcrossThreeDomainsMovesFourThirdsOfTheBufferPerNode) {
+  // Double binary tree over m = 3 domains: 2(m-1)/m = 4/3 S per node, so algbw = 0.92 x net x
+  // 3/4 with net = 8 NICs x 48 GB/s: 265 GB/s, busbw x 2 x 23/24 = 508 (NVIDIA/nccl #1801
+  // measures 485.7 on GB200 partitions of 8 GPUs in 3 racks).
+  Topology t = Nvl72(216);
+  t.nvlink_sharp = false;
+  const GroupPlacement g{.ranks = 24, .ranks_per_domain = 8};
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g, CollectiveAlgorithm::kTree);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kTree);
+  EXPECT_NEAR(r.algbw_gbps, 0.92 * 8 * 48 * 0.75, 0.92 * 8 * 48 * 0.75 * kPipelineFill);
+}
+
+TEST(CollectiveModelTest, RingAcrossManyNvl72RacksIsBoundByTheNicsItCrosses) {
+  // 20 NVL72 racks, no SHARP: NVLSTree is not run across more than 2 multi-node NVLink domains,
+  // and the ring crosses 9 NICs of 48 GB/s per rack (calibrated on CoreWeave's 16 GiB point):
+  // busbw -> 432 GB/s, less 2,878 ring steps of ~1.9 us (LL128 hops) = 5.6 ms.
+  const Topology t = Nvl72(1440);
+  const GroupPlacement g = PlaceGroup(t, 1440, 1);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kRing);
+  const double bus = 9 * 48.0, algbw = bus * 1440 / 2878;
+  const double t_us = 5.6e3 + 16 * 1073741824.0 / (algbw * 1e3);
+  EXPECT_NEAR(ToMicroseconds(r.time), t_us, t_us * 0.02);
+  const CollectiveResult forced =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g, CollectiveAlgorithm::kNvlsTree);
+  EXPECT_NE(forced.note.find("more than 2 multi-node NVLink domains"), std::string::npos);
+  EXPECT_FALSE(r.caveat.empty());  // beyond 2 racks the NIC count is calibrated, and says so
+}
+
+TEST(CollectiveModelTest, TwoNvl72RacksRunNvlsTreeWithoutCaveat) {
+  const Topology t = Nvl72(144);
+  const CollectiveResult r =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(8), PlaceGroup(t, 144, 1));
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kNvlsTree);
+  EXPECT_TRUE(r.caveat.empty());
+}
+
+TEST(CollectiveModelTest, BeyondTheMeasuredScaleTheResultSaysItExtrapolates) {
+  const Topology racks = Nvl72(72 * 64);
+  EXPECT_NE(
+      EstimateCollective(racks, CollectiveOp::kAllReduce, GiB(1), PlaceGroup(racks, 72 * 64, 1))
+          .caveat.find("extrapolated"),
+      std::string::npos);
+  const Topology servers = H100(8 * 512);
+  EXPECT_NE(
+      EstimateCollective(servers, CollectiveOp::kAllReduce, GiB(1), PlaceGroup(servers, 8 * 512, 1))
+          .caveat.find("extrapolated"),
+      std::string::npos);
+  EXPECT_TRUE(
+      EstimateCollective(servers, CollectiveOp::kAllReduce, GiB(1), PlaceGroup(servers, 64, 1))
+          .caveat.empty());
 }
 
 TEST(CollectiveModelTest, NamesRoundTrip) {

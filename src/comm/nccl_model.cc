@@ -1,9 +1,11 @@
-// NCCL's tuning model with physical bandwidths. "facts §x" = ../shared/facts/collectives.md.
+// NCCL's tuning model (NVIDIA/nccl src/graph/tuning.cc) with physical bandwidths. Each constant
+// names its primary source; docs/collectives.md collects them.
 #include "nccl_model.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 namespace tokenfab::comm_internal {
 namespace {
@@ -15,20 +17,21 @@ constexpr int kRingIdx = 0, kTreeIdx = 1, kNvlsIdx = 2, kNvlsTreeIdx = 3, kCollN
 int AlgoIndex(CollectiveAlgorithm a) { return static_cast<int>(a) - 1; }
 int ProtoIndex(CollectiveProtocol p) { return static_cast<int>(p) - 1; }
 
-// Source: facts §1.3, baseLat[algo][LL, LL128, Simple] (µs), tuning.cc. CollNet is Direct.
+// Source: NVIDIA/nccl src/graph/tuning.cc, baseLat[algo][LL, LL128, Simple] (µs). CollNet is
+// Direct.
 constexpr double kBaseLat[6][3] = {{6.6, 14.0, 8.4}, {6.8, 14.0, 8.4}, {0, 0, 0},
                                    {0, 0, 0},        {0, 0, 0},        {8, 8, 8}};
-// Source: facts §1.3, hwLat[NVLink][algo][proto] (µs). Unused slots hold the Simple value.
+// Source: tuning.cc, hwLat[NVLink][algo][proto] (µs). Unused slots hold the Simple value.
 constexpr double kNvlinkLat[6][3] = {{0.6, 1.9, 3.4}, {0.6, 1.25, 4.0}, {25, 25, 25},
                                      {25, 25, 25},    {3.7, 3.7, 3.7},  {4.0, 4.0, 4.0}};
-// Source: facts §1.3, hwLat[NET][algo][proto] (µs).
+// Source: tuning.cc, hwLat[NET][algo][proto] (µs).
 constexpr double kNetLat[6][3] = {{2.7, 4.0, 14},     {5.0, 8.5, 14}, {18, 18, 18},
                                   {20.9, 20.9, 20.9}, {31, 31, 31},   {14, 14, 14}};
-// Source: facts §1.3, NCCL_NET_OVERHEAD: 1 µs on Intel/Arm hosts, x3 for Simple.
+// Source: tuning.cc, NCCL_NET_OVERHEAD (getNetOverhead): 1 µs on Intel/Arm hosts, x3 for Simple.
 constexpr double kNetOverheadUs = 1.0;
 
-// Source: facts §1.2 caps, [Ampere, Hopper, Blackwell] x [1 node, 2 nodes, >= 3 nodes] (GB/s).
-// Ampere rows are from tuning.cc as we recall it [U]; facts lists Hopper and Blackwell only.
+// Source: tuning.cc tuning constants (llMaxBws, perChMax*Bws), [Ampere, Hopper, Blackwell] x
+// [1 node, 2 nodes, >= 3 nodes] (GB/s). Ampere rows are recalled [U]; Hopper and Blackwell read.
 constexpr double kLlMaxBw1Node[3] = {87.7, 141.0, 282.0};
 constexpr double kLlMaxBwMultiNode[2] = {39.0, 20.4};  // Intel/other host rows
 constexpr double kPerChMaxRingLL128Bw[3] = {20.0, 36.7, 40.0};
@@ -38,9 +41,10 @@ constexpr double kPerChMaxTreeBw[3][3] = {
     {24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}, {70.0, 42.8, 24.0}};
 constexpr double kPerChMaxNvlsTreeBw[3][3] = {{0, 0, 0}, {0, 57.7, 45.5}, {0, 96.0, 80.0}};
 
-// Source: facts §1.2: NVLS efficiency 0.85 (Hopper), 0.74 (Blackwell) of the NVLink link cap.
+// Source: tuning.cc nvlsEfficiency: 0.85 (Hopper), 0.74 (Blackwell) of the NVLink link cap.
 constexpr double kNvlsEfficiency[3] = {0, 0.85, 0.74};
-// Source: facts §1.1, nvlsChannels: 16 on SM90, 32 on SM100, 24 on SM100 multi-node NVLink.
+// Source: NVIDIA/nccl src/transport/nvls.cc, nvlsChannels: 16 on SM90, 32 on SM100, 24 on SM100
+// multi-node NVLink.
 constexpr int kNvlsChannels[3] = {0, 16, 32};
 constexpr int kNvlsChannelsMnnvl = 24;
 // Derived [D]: the NVLS wire rate one channel (one SM) sustains on an 8-GPU node, efficiency x
@@ -51,13 +55,12 @@ constexpr double kNvlsPerChannelGBps[3] = {0, 19.7, 16.7};
 // Source: NCCL_NVLS_CHUNKSIZE default 128 KiB (src/transport/nvls.cc). One extra chunk per
 // (rank, channel) is the pipeline fill of the reduce-then-multicast loop.
 constexpr double kNvlsChunkBytes = 128.0 * 1024;
-// Source: facts §1.2: "Ring LL128 0.92", "Tree AllReduce 0.92", "PAT x0.75", "CollNet x0.85".
+// Source: tuning.cc bandwidth refinements: Ring LL128 x0.92, Tree AllReduce x0.92, PAT x0.75,
+// CollNet x0.85.
 constexpr double kLL128Efficiency = 0.92;
 constexpr double kTreeEfficiency = 0.92;
 constexpr double kPatEfficiency = 0.75;
 constexpr double kCollNetEfficiency = 0.85;
-// Source: facts §1.3: multi-node Ring/Simple AllReduce latency x1.4 on sm80+.
-constexpr double kRingSimpleMultiNodeLatFactor = 1.4;
 
 int NodeIndex(int nodes) { return nodes <= 1 ? 0 : (nodes == 2 ? 1 : 2); }
 
@@ -66,17 +69,18 @@ bool IsRingConverted(CollectiveOp op) {
          op == CollectiveOp::kReduceScatter;
 }
 
-// Ring steps per op: 2(n-1) for AllReduce, n-1 for AG/RS/Bcast/Reduce (facts §1.2, §1.3).
+// Ring steps per op: 2(n-1) for AllReduce, n-1 for AG/RS/Bcast/Reduce (tuning.cc nsteps).
 int RingSteps(CollectiveOp op, int n) {
   return op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
 }
 
 // The flat point-to-point bandwidth of a ring/tree graph (NCCL's nChannels x bw): NVLink inside
-// a domain; across domains each rank of the group brings its own NIC share (facts §3, NIC-bound).
+// a domain; across domains the NICs the graph crosses (GroupShape::b_net_domain): the NIC-bound
+// hierarchical ring of Thakur, Rabenseifner, Gropp, IJHPCA 19(1) 2005.
 double GraphBusBw(const GroupShape& s) {
   if (s.nodes == 1) return s.b_intra;
   if (s.ppn == 1) return s.b_net;
-  return std::min(s.b_intra, s.ppn * s.b_net);
+  return std::min(s.b_intra, s.b_net_domain);
 }
 
 double LlMaxBw(const GroupShape& s) {
@@ -91,19 +95,20 @@ double InterLat(const GroupShape& s, int a, int p) {
   return kNetLat[row][p] + s.inter_lat_extra * (p == kSimple ? 2 : 1);
 }
 
-double RingLat(const GroupShape& s, CollectiveOp op, int p, double bytes) {
+// NCCL's ring latency (tuning.cc): base + (nsteps - nInter) x intraLat + nInter x interLat.
+// Across domains Simple is charged the per-hop latency of LL128 and no multi-node x1.4 (inside one
+// domain NCCL's table is kept: no measurement says otherwise). Reason (Assumption,
+// checked not fitted): a Simple ring forwards each slice (SLICESTEPS) as it lands, so one step on
+// the critical path costs one hop, not the flag-and-fence cost NCCL's Simple table charges. On
+// 1,440 GB200 ranks (2,878 steps) NCCL's Simple table gives ~14 ms; the measured intercept of
+// CoreWeave's 20-rack curve is 4.6 ms (1.6 us a step); LL128's hops give 5.6 ms.
+double RingLat(const GroupShape& s, CollectiveOp op, int p, double /*bytes*/) {
   const int nsteps = RingSteps(op, s.ranks);
   const int n_inter = (op == CollectiveOp::kAllReduce ? 2 : 1) * (s.nodes - 1);
-  const double intra =
-      s.nodes > 1 ? std::max(IntraLat(s, kRingIdx, p), kNetOverheadUs * (p == kSimple ? 3 : 1))
-                  : IntraLat(s, kRingIdx, p);
-  double lat =
-      kBaseLat[kRingIdx][p] + (nsteps - n_inter) * intra + n_inter * InterLat(s, kRingIdx, p);
-  if (op == CollectiveOp::kAllReduce && p == kSimple && s.nodes > 1 &&
-      bytes / (s.channels * s.ranks) >= 64) {
-    lat *= kRingSimpleMultiNodeLatFactor;
-  }
-  return lat;
+  const int hop = p == kSimple && s.nodes > 1 ? kLL128 : p;
+  const double intra = s.nodes > 1 ? std::max(IntraLat(s, kRingIdx, hop), kNetOverheadUs)
+                                   : IntraLat(s, kRingIdx, hop);
+  return kBaseLat[kRingIdx][p] + (nsteps - n_inter) * intra + n_inter * InterLat(s, kRingIdx, hop);
 }
 
 AlgoCost RingCost(const GroupShape& s, CollectiveOp op, int p, double bytes) {
@@ -117,10 +122,41 @@ AlgoCost RingCost(const GroupShape& s, CollectiveOp op, int p, double bytes) {
   return c;
 }
 
-// Double binary tree AllReduce (Sanders et al. 2009); NCCL tuning per facts §1.2/§1.3.
-AlgoCost TreeCost(const GroupShape& s, int p) {
+// Algorithm bandwidth a double binary tree (Sanders, Speck, Traeff, Parallel Computing 35(12)
+// 2009) leaves across m domains on `net` GB/s per domain: each tree carries half the data and a
+// node sends s/2 up and s/2 to each child, so the m nodes together send 2(m-1) halves of s, i.e.
+// 2(m-1)/m x S per node on average [D]; algbw <= net x m / (2(m-1)). NCCL's 0.5 x busBw is the
+// large-m limit; m = 2 gives net, m = 3 gives 0.75 net (NVIDIA/nccl #1801: GB200 Tree over 3
+// racks beats Ring).
+double TreeNetAlgBw(const GroupShape& s, double net) {
+  return s.nodes <= 1 ? std::numeric_limits<double>::infinity()
+                      : net * s.nodes / (2.0 * (s.nodes - 1));
+}
+
+// Pipeline fill of a tree whose domains are NVLink chains: the first chunk crosses the chain of
+// ppn ranks and log2(m) tree levels up, then back down, before every link is busy (a call smaller
+// than one chunk per channel fills with what it has). Assumption: one buffer step per chunk on
+// every channel, NCCL's buffers / NCCL_STEPS (8): Simple 4 MiB ->
+// 512 KiB; LL128 taken the same; LL 512 KiB of 16-byte lines -> 64 KiB, half of it data
+// (src/include/device.h). A 72-GPU NVL72 chain makes it ~2.5 GB for Simple, which is why Tree
+// loses to Ring across racks.
+constexpr double kTreeChunkBytes[3] = {32.0 * 1024, 512.0 * 1024, 512.0 * 1024};
+
+// Double binary tree AllReduce; NCCL's caps and latency (tuning.cc). Across domains the chain
+// inside a domain carries S up and S down per GPU (0.5 x NVLink) and the network leaves
+// TreeNetAlgBw; on one domain NCCL's 0.5 x busBw.
+AlgoCost TreeCost(const GroupShape& s, int p, double bytes) {
   const int ni = NodeIndex(s.nodes);
-  double bus = std::min(kTreeEfficiency * GraphBusBw(s), s.channels * kPerChMaxTreeBw[s.arch][ni]);
+  double algbw =
+      0.5 * std::min(kTreeEfficiency * GraphBusBw(s), s.channels * kPerChMaxTreeBw[s.arch][ni]);
+  // Across domains the physical bounds replace NCCL's per-channel cap (a selection constant:
+  // NVIDIA/nccl #1801 measures GB200 Tree over 3 racks at algbw 253 GB/s, above 16 channels x
+  // perChMaxTreeBw 24 / 2 = 192).
+  if (s.nodes > 1) {
+    algbw = std::min(0.5 * kTreeEfficiency * s.b_intra,
+                     kTreeEfficiency * TreeNetAlgBw(s, s.ppn == 1 ? s.b_net : s.b_net_domain));
+  }
+  double bus = 2 * algbw;
   if (p == kLL) bus = std::min(bus / 3.8, LlMaxBw(s));
   if (p == kLL128) {
     bus = std::min(bus * (s.nodes == 1 ? 7.0 / 9.0 : 120.0 / 128.0),
@@ -130,6 +166,10 @@ AlgoCost TreeCost(const GroupShape& s, int p) {
   c.bw_gbps = 0.5 * bus;
   c.lat_us = kBaseLat[kTreeIdx][p] +
              2 * ((s.ppn - 1) * IntraLat(s, kTreeIdx, p) + s.log2_nodes * InterLat(s, kTreeIdx, p));
+  if (s.nodes > 1) {
+    c.fill_bytes =
+        2 * (s.ppn - 1 + s.log2_nodes) * std::min(kTreeChunkBytes[p] * s.channels, bytes);
+  }
   return c;
 }
 
@@ -137,8 +177,9 @@ int NvlsChannels(const GroupShape& s) {
   return s.mnnvl ? kNvlsChannelsMnnvl : kNvlsChannels[s.arch];
 }
 
-// NVLink SHARP moves S(1 + 1/N) per GPU per direction for AllReduce (facts §3), i.e. NCCL's
-// per-channel bwIntra = link cap / (ppn + 1) with ppn channels (facts §1.5); the switch runs at
+// NVLink SHARP moves S(1 + 1/N) per GPU per direction for AllReduce (multimem.ld_reduce of 1/N
+// from each GPU, then multimem.st; sjeaugey, NVIDIA/nccl #828 and #2072), i.e. NCCL's per-channel
+// bwIntra = link cap / (ppn + 1) with ppn channels (NCCL's search on 8 GPUs); the switch runs at
 // the NVLS efficiency, and at most nvlsChannels x the per-channel rate (see constants).
 double NvlsPerChannelIntra(const GroupShape& s) {
   const double wire =
@@ -155,9 +196,13 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   const double bus = n_ch * per_ch;
   AlgoCost c{.ok = true, .channels = NvlsChannels(s), .sms = NvlsChannels(s)};
   c.bw_gbps = bus * s.ranks / RingSteps(op, s.ranks);
-  // Across domains each rank's 1/ppn shard crosses its NIC once each way (in-switch reduction
-  // or double binary tree: facts §3), so algbw <= ppn x B_net whatever NCCL's table says.
-  if (s.nodes > 1) c.bw_gbps = std::min(c.bw_gbps, s.ppn * s.b_net);
+  // Across domains the domain's shards cross its NICs: once each way with in-switch reduction
+  // (NVLS + IB SHARP), so algbw <= NIC bandwidth; on a double binary tree (NVLSTree) the tree's
+  // traffic, TreeNetAlgBw. On two domains both give the NIC bandwidth (what holds 2-node B200 at
+  // 720 instead of NCCL's 768).
+  if (s.nodes > 1) {
+    c.bw_gbps = std::min(c.bw_gbps, tree ? TreeNetAlgBw(s, s.b_net_domain) : s.b_net_domain);
+  }
   c.fill_bytes = kNvlsChunkBytes * s.ppn * NvlsChannels(s);
   const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
   c.lat_us = tree ? IntraLat(s, a, kSimple) + 2 * s.log2_nodes * InterLat(s, a, kSimple)
@@ -167,14 +212,15 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
 
 // In-network reduction (IB SHARP, CollNetDirect). AllReduce: each GPU's 1/ppn shard crosses
 // the NIC once up and once down, against 2(m-1)/m for a ring; the domain does RS + AG on
-// NVLink, pipelined with it (facts §3), then NCCL's x0.85 on sm90+ (facts §1.2).
+// NVLink, pipelined with it (max of the phases, not their sum: the 2-node H100 nccl-tests result
+// of coreweave/nccl-tests PR #92 fits only max), then tuning.cc's x0.85 on sm90+.
 AlgoCost CollNetCost(const GroupShape& s, CollectiveOp op) {
   double bw = s.ppn * s.b_net;
   if (op == CollectiveOp::kAllReduce) {
     if (s.ppn > 1) bw = std::min(bw, s.b_intra * s.ppn / (2.0 * (s.ppn - 1)));
     if (s.arch >= kArchHopper) bw *= kCollNetEfficiency;
   } else {
-    // Source: facts §1.2, CollNetDirect AG/RS: ppn x min(bwIntra, 0.9 bwInter), unconverted.
+    // Source: tuning.cc, CollNetDirect AG/RS: ppn x min(bwIntra, 0.9 bwInter), unconverted.
     bw = s.ppn * std::min(s.b_intra, 0.9 * s.b_net);
   }
   AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
@@ -184,18 +230,19 @@ AlgoCost CollNetCost(const GroupShape& s, CollectiveOp op) {
   return c;
 }
 
-// PAT (Jeaugey, arXiv 2506.20252): 1 GPU per node, AG/RS; facts §1.2/§1.3.
+// PAT (Jeaugey, arXiv 2506.20252): 1 GPU per node, AG/RS; tuning.cc's x0.75 and latency.
 AlgoCost PatCost(const GroupShape& s) {
   AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
   c.bw_gbps = kPatEfficiency * GraphBusBw(s);
-  c.lat_us = kBaseLat[kPatIdx][kSimple] + s.log2_nodes * InterLat(s, kPatIdx, kSimple) / 3.5 +
-             2.8 * s.ranks;
+  c.lat_us = kBaseLat[kPatIdx][kSimple] +
+             std::ceil(s.log2_nodes - 1e-9) * InterLat(s, kPatIdx, kSimple) / 3.5 + 2.8 * s.ranks;
   return c;
 }
 
 // Point-to-point. send_recv: one peer, over NVLink inside a domain or one NIC across.
 // all_to_all: every rank sends S/n to each peer at once; NVLink and NIC traffic overlap; NCCL's
-// all-to-all uses one NIC per GPU (facts §2) and PXN keeps it rail-aligned, so
+// all-to-all uses one NIC per GPU (sjeaugey, NVIDIA/nccl-tests #267) and PXN keeps it rail-aligned
+// (NVIDIA blog "Doubling all2all Performance with NCCL 2.12"), so
 // busbw -> B_net x N/(N-1) on N nodes (sjeaugey, nccl-tests #130).
 // Latency: Ring/Simple base + one hop per batch of peers. Assumption: NCCL runs the peers of a
 // grouped all-to-all in batches of 8 (NCCL_MAX_DEV_WORK_P2P_PER_BATCH), each batch paying one
@@ -234,14 +281,18 @@ bool Supports(const GroupShape& s, CollectiveOp op, int a, int p) {
       return ar;
     case kNvlsIdx:
       return p == kSimple && (ar || ag_rs) && s.nvls && (s.nodes == 1 || s.collnet);
+    // Inferred [I] from CoreWeave's GB200 curves (NCCL 2.26.2): NVLSTree ran across 2 NVL72
+    // racks (busbw ~ the single-rack NVLS curve) but not across 20, whose curve has a ring's
+    // linear latency (4.6 ms at 1,440 ranks). So no NVLSTree over more than 2 multi-node NVLink
+    // cliques. NCCL >= 2.27 re-tunes NVLSTree on SM100, so newer versions may differ.
     case kNvlsTreeIdx:
-      return p == kSimple && ar && s.nvls && s.nodes > 1;
+      return p == kSimple && ar && s.nvls && s.nodes > 1 && !(s.mnnvl && s.nodes > 2);
     case kCollNetIdx:
       return p == kSimple && (ar || ag_rs) && s.collnet && s.nodes > 1;
-    // Assumption: our PAT cost counts log2(nodes) aggregation steps, derived for a power-of-two
-    // node count; other counts fall back.
+    // PAT works on any number of ranks (Jeaugey, arXiv 2506.20252, abstract): ceil(log2 m)
+    // network steps, as in Bruck's algorithm.
     case kPatIdx:
-      return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1 && s.nodes_pow2;
+      return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1;
   }
   return false;
 }
@@ -262,7 +313,7 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
     case kRingIdx:
       return RingCost(s, op, p, bytes);
     case kTreeIdx:
-      return TreeCost(s, p);
+      return TreeCost(s, p, bytes);
     case kNvlsIdx:
       return NvlsCost(s, op, /*tree=*/false);
     case kNvlsTreeIdx:
@@ -274,7 +325,8 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
   }
 }
 
-// Source: facts §1.1/§1.4: thresholds 8 (LL), 8 (LL128), 64 (Simple) bytes per thread, x nRanks
+// Source: NVIDIA/nccl src/include/comm.h and src/enqueue.cc: thresholds 8 (LL), 8 (LL128), 64
+// (Simple) bytes per thread, x nRanks
 // for Ring LL; threads 512 (LL, Simple), 640 (LL128, Tree, PAT).
 void TrimChannels(const GroupShape& s, CollectiveAlgorithm algo, CollectiveProtocol proto,
                   double bytes, AlgoCost& c) {

@@ -1,6 +1,7 @@
-// Internal: NCCL's tuning model (src/graph/tuning.cc) with the topology-search bandwidths
-// replaced by physical link rates. Cited section numbers refer to
-// ../shared/facts/collectives.md ("facts §x"). Pure functions over plain structs; thread-safe.
+// Internal: NCCL's tuning model (NVIDIA/nccl src/graph/tuning.cc) with the topology-search
+// bandwidths replaced by physical link rates. Sources are named where each constant is defined
+// (nccl_model.cc, topology.cc) and collected in docs/collectives.md. Pure functions over plain
+// structs; thread-safe.
 //
 // Example:
 //   GroupShape s = MakeGroupShape(topo, group);
@@ -24,7 +25,6 @@ struct GroupShape {
   int ppn = 1;    // ranks per NVLink domain (NCCL's "node": an MNNVL clique counts as one)
   int nodes = 1;  // NVLink domains spanned
   double log2_nodes = 0;
-  bool nodes_pow2 = true;
   Arch arch = kArchHopper;
   bool mnnvl = false;          // the group's NVLink peers span several hosts (NVL72)
   bool nvls = false;           // NVLink SHARP usable by this group
@@ -35,6 +35,8 @@ struct GroupShape {
   double b_nic_single = 0;     // GB/s of one NIC (p2p and all-to-all use one NIC per GPU)
   double inter_lat_extra = 0;  // µs added per network hop for fabric tiers above the leaf
   int channels = 16;           // NCCL collective channels per GPU
+  double net_nics = 1;         // NICs of one domain that ring/tree/NVLSTree graphs cross
+  double b_net_domain = 0;     // GB/s per direction those NICs carry for the domain
 };
 
 GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group);

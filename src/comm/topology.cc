@@ -1,6 +1,6 @@
-// Topology, group placement and fabric routing. "facts §x" = ../shared/facts/collectives.md.
+// Topology, group placement and fabric routing. Primary sources are named at each constant;
+// docs/collectives.md collects them.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <numbers>
 
@@ -12,9 +12,9 @@ namespace {
 
 using comm_internal::Arch;
 
-// Source: facts §1.2, NCCL link caps per NVLink (topo.h): SM80 20.0, SM90 20.6, SM100 40.1 GB/s,
-// against 25, 25 and 50 GB/s per link per direction on the wire (NVLink 3/4/5): the fraction of
-// the datasheet NVLink bandwidth NCCL can use. H100: 450 x 20.6/25 = 370.8 GB/s.
+// Source: NCCL link caps per NVLink (NVIDIA/nccl src/graph/topo.h): SM80 20.0, SM90 20.6,
+// SM100 40.1 GB/s, against 25, 25 and 50 GB/s per link per direction on the wire (NVLink 3/4/5):
+// the fraction of the datasheet NVLink bandwidth NCCL can use. H100: 450 x 20.6/25 = 370.8 GB/s.
 double NvlinkLinkEfficiency(ChipFamily f) {
   switch (f) {
     case ChipFamily::kAmpere:
@@ -26,8 +26,9 @@ double NvlinkLinkEfficiency(ChipFamily f) {
   }
 }
 
-// Source: facts §2: a ConnectX-7 NDR 400 Gb/s (50 GB/s) port reaches 46-49 GB/s (AddyLaddy,
-// nccl-tests #267/#290). Assumption: the same 48/50 fraction holds for other port speeds.
+// Source: a ConnectX-7 NDR 400 Gb/s (50 GB/s) port reaches 46-49 GB/s (AddyLaddy, NCCL
+// maintainer, NVIDIA/nccl-tests #267 and #290). Assumption: the same 48/50 fraction holds for other
+// port speeds.
 constexpr double kNicEfficiency = 48.0 / 50.0;
 
 // GPU-to-NIC path. Assumption: x86 HGX servers reach the NIC through a PCIe switch at the GPU's
@@ -112,9 +113,10 @@ GroupPlacement PlaceGroup(const Topology& topo, int ranks, int stride) {
 FabricPath RouteGroup(const Topology& topo, int domains) {
   FabricPath path;
   if (domains <= 1) return path;
-  // Rail-optimised fat tree (facts §5, SuperPOD): NIC r of every host sits on rail leaf r, half
-  // the leaf radix faces hosts, so one SU = radix/2 hosts is one hop apart. Two tiers serve
-  // (radix/2)^2 / rails hosts (QM9700, 8 rails: 4 SU = 128 hosts, as in the H100/B200 RAs).
+  // Rail-optimised fat tree (NVIDIA DGX SuperPOD reference architectures, H100 and B200): NIC r of
+  // every host sits on rail leaf r, half the leaf radix faces hosts, so one SU = radix/2 hosts is
+  // one hop apart. Two tiers serve (radix/2)^2 / rails hosts (QM9700, 8 rails: 4 SU = 128 hosts, as
+  // in the H100/B200 RAs).
   const int hosts_per_domain = std::max(1, topo.nvlink_domain / std::max(1, topo.gpus_per_node));
   const double hosts = 1.0 * domains * hosts_per_domain;
   const double half_radix = std::max(2, topo.fabric.switch_radix / 2);
@@ -137,20 +139,27 @@ FabricPath RouteGroup(const Topology& topo, int domains) {
 
 namespace comm_internal {
 
+// Calibrated [C], not sourced: the NICs of one NVL72 rack that NCCL 2.26's ring crosses between
+// racks. CoreWeave's 20-rack GB200 curve (coreweave/nccl-tests README, NCCL 2.26.2) levels off
+// at ~430 GB/s busbw, 9 NICs of 48 GB/s, where all 72 NICs would allow the NVLink bound (~720);
+// calibrated on its 16 GiB point only and checked on its other sizes, the 2-rack curve and the
+// 3-rack partitions of NVIDIA/nccl #1801 (docs/collectives.md). The mechanism (search channels
+// of a 72-GPU clique, or the spine) is not identified.
+constexpr double kMnnvlNetNics = 9;
+
 GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {
   GroupShape s;
   s.ranks = std::max(1, group.ranks);
   s.ppn = std::clamp(group.ranks_per_domain, 1, s.ranks);
   s.nodes = std::max(1, s.ranks / s.ppn);
-  s.nodes_pow2 = std::has_single_bit(static_cast<unsigned>(s.nodes));
   s.log2_nodes = std::log2(static_cast<double>(s.nodes));
   s.arch = ArchOf(topo.family);
   // Multi-node NVLink: the group's NVLink peers span more than one host (compute tray).
   s.mnnvl = topo.nvlink_domain > topo.gpus_per_node && s.ppn > topo.gpus_per_node;
   s.nvls = topo.nvlink_sharp && s.ppn > 1 && s.arch >= kArchHopper;
-  s.collnet = topo.fabric.in_network_reduction;
+  s.collnet = topo.fabric.in_network_reduction && topo.collnet_enabled;
   s.b_intra = ToGBps(topo.nvlink_bandwidth) * NvlinkLinkEfficiency(topo.family);
-  // No NVLink: GPUs talk over PCIe. Source: facts §1.2, NCCL's PCI Gen3 x16 cap is 12 GB/s of
+  // No NVLink: GPUs talk over PCIe. Source: NCCL topo.h, the PCI Gen3 x16 cap is 12 GB/s of
   // 15.75 on the wire; Assumption: the same 76% of later generations.
   if (s.b_intra <= 0) s.b_intra = HostPathGBps(topo) * (12.0 / 15.75);
   // A floor keeps every time finite for a (catalog-rejected) zero-bandwidth NIC.
@@ -164,6 +173,12 @@ GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {
   // Assumption: each tier above the leaf adds one hop pair of the fabric's latency.
   s.inter_lat_extra = (path.tiers - 1) * ToMicroseconds(topo.fabric.latency);
   s.channels = ChannelsFor(topo, s.ppn, s.nodes);
+  // NICs a ring/tree graph crosses per domain: every NIC of the group's ranks on an 8-GPU server
+  // (one NCCL search channel per NIC, execution channels = 2x search channels: sjeaugey,
+  // NVIDIA/nccl #1041); on a multi-node NVLink domain, at most kMnnvlNetNics of its NICs.
+  const double nics = s.ppn * NicsPerGpu(topo);
+  s.net_nics = s.mnnvl ? std::min(nics, kMnnvlNetNics) : nics;
+  s.b_net_domain = s.net_nics * s.b_net / NicsPerGpu(topo);
   return s;
 }
 

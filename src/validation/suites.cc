@@ -3,11 +3,11 @@
 
 namespace tokenfab {
 
-SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& shared_dir);
-SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& shared_dir);
-SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& shared_dir);
-SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
-SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {

@@ -13,25 +13,15 @@
 
 namespace tokenfab {
 
-SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 
 namespace {
 
-// id/metric pairs that miss their tolerance today, with the reason (see docs/factory.md).
-const std::set<std::string> kKnownMisses = {
-    // An independent per-node rate (Kokolis et al. A100 fleets, pooled 5.11/1000 node-days)
-    // predicts 565 unexpected interruptions vs 419 published (+35%).
-    "llama3_405b_interruptions_54d/unexpected_interruptions",
-    // DGX H100 nameplate power x the air-cooled default PUE 1.3 gives 30.0 MW vs Epoch's 27.9 MW
-    // estimate (+7.6%); Epoch's 1,700 W per GPU implies a PUE near 1.2.
-    "F2_cluster_power/facility_from_components",
-};
-
 TEST(FactoryValidationTest, EveryCaseWithinItsTolerance) {
   const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
-  const SuiteResult s = RunFactorySuite(catalog, SharedDir());
+  const SuiteResult s = RunFactorySuite(catalog, PublishedDir());
   ASSERT_GE(s.cases.size(), 17u);
-  testing::ExpectSuiteWithinTolerance(s, kKnownMisses);
+  testing::ExpectSuiteWithinTolerance(s);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Megatron-Bridge 25.11 throughput on GB300, GB200, B200 and H100 (tests/validation/published).
 // Dense runs must meet the training target (each within 25%). MoE runs are reported with their
-// errors; docs/accuracy.md explains the misses. The suite's median is guarded against regression.
+// errors; docs/validation-notes.md explains the misses, listed in published/known-misses.json. The
+// suite's median is guarded against regression.
 #include <gtest/gtest.h>
 
 #include "tokenfab/catalog/catalog.h"
@@ -9,7 +10,7 @@
 
 namespace tokenfab {
 
-SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& shared_dir);
+SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& data_dir);
 
 namespace {
 
@@ -19,7 +20,7 @@ bool IsDense(const ValidationCase& c) { return c.id.find("llama") != std::string
 
 TEST(TrainingMbridgeValidationTest, DenseRunsWithinToleranceAndMedianHolds) {
   const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
-  const SuiteResult suite = RunTrainingMbridgeSuite(catalog, SharedDir());
+  const SuiteResult suite = RunTrainingMbridgeSuite(catalog, PublishedDir());
   ASSERT_EQ(suite.cases.size(), 27u);
   for (const ValidationCase& c : suite.cases) {
     std::cout << c.id << ": predicted " << c.predicted << " published " << c.published << " error "
@@ -29,6 +30,8 @@ TEST(TrainingMbridgeValidationTest, DenseRunsWithinToleranceAndMedianHolds) {
     }
   }
   EXPECT_LE(suite.median_abs_error(), kMedianRegressionBound);
+  // The MoE misses and the median are documented in known-misses.json and must keep missing.
+  EXPECT_TRUE(suite.pass());
 }
 
 }  // namespace

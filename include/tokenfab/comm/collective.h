@@ -3,7 +3,7 @@
 // A Topology describes what one GPU sees: its NVLink domain (8-GPU server or 72-GPU rack, with or
 // without NVLink SHARP) and its scale-out NICs on a fabric. A GroupPlacement says how the ranks of
 // one parallel group sit on it (how many share an NVLink domain). EstimateCollective() picks the
-// algorithm and protocol as NCCL does (least predicted time; see ../shared/facts/collectives.md)
+// algorithm and protocol as NCCL does (least predicted time; NVIDIA/nccl src/enqueue.cc)
 // unless forced, and returns time plus nccl-tests' algbw/busbw, and the SMs its kernels occupy
 // (for the compute slowdown of overlapped communication). Times are always finite. Pure
 // functions; thread-safe; ~140 ns per auto-selected call. Equations: docs/collectives.md.
@@ -58,6 +58,9 @@ struct Topology {
   int nics_per_node = 8;
   bool grace_host = false;  // NIC behind Grace C2C instead of PCIe
   Fabric fabric;
+  // NCCL_COLLNET_ENABLE: IB SHARP (CollNet, and NVLS across domains) runs only when enabled and
+  // the fabric reduces in the network. NCCL's default is off (NCCL environment-variable docs).
+  bool collnet_enabled = false;
 };
 
 // Where the traffic of a group goes on the scale-out fabric: tiers crossed above the rail leaf,
@@ -93,6 +96,10 @@ struct CollectiveResult {
   int channels = 0;  // NCCL channels (thread blocks) per GPU
   int sms = 0;       // SMs the kernels occupy: compute lost while overlapped
   std::string note;  // e.g. why a forced algorithm fell back
+  // Non-empty when the group lies outside the regimes validated against published measurements
+  // (e.g. more NVLink domains than any measured multi-rack run): the number is an extrapolation.
+  // Points at a static string (no allocation on the planner's hot path).
+  std::string_view caveat;
 };
 
 // Time of one collective of `bytes` (nccl-tests' S: the per-rank buffer for all_reduce,
