@@ -193,14 +193,15 @@ void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdo
   const double tokens = w.decode_tokens + w.prefill_tokens;
   AddAttentionProjections(tokens, out);
   AddAttention(w, out);
-  out->comm += TpAllReduce(tokens);
+  const Seconds all_reduce = TpAllReduce(tokens);  // the same collective after attention and FFN
+  out->comm += all_reduce;
   AddElementwise(tokens * ElementwiseBytesPerToken(moe), kNormKernels + 1, out);
   if (!moe) {
     const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
     const double ffn = static_cast<double>(m.ffn_hidden) / inst_.tp;
     AddGemm(tokens, gate * ffn, m.hidden, out);
     AddGemm(tokens, m.hidden, ffn, out);
-    out->comm += TpAllReduce(tokens);
+    out->comm += all_reduce;
     return;
   }
   AddMoe(tokens, out);
