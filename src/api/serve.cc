@@ -40,6 +40,8 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--chunk", true, "chunked-prefill token budget per iteration (0 = whole prompts)"},
       {"--spec-tokens", true, "speculative/MTP draft tokens per step"},
       {"--acceptance", true, "per-token acceptance rate of the drafts, in [0, 1)"},
+      {"--spec-search", true, "--pareto: also search 0..K draft tokens at --acceptance"},
+      {"--max-batch", true, "--pareto: cap on concurrent sequences per engine"},
       {"--disagg", true, "P:D disaggregated prefill/decode instances, e.g. 1:3"},
       {"--prefill-tp", true, "tensor parallel of a prefill instance (default: --tp)"},
       {"--ttft-slo", true, "time-to-first-token limit, seconds"},
@@ -153,6 +155,11 @@ ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c) {
   o.chunk_tokens = a.has("--chunk") ? c.chunk_tokens : -1;
   o.spec_tokens = c.spec_tokens;
   o.spec_acceptance = c.spec_acceptance;
+  o.spec_search_max = a.GetInt("--spec-search", 0, true);
+  if (o.spec_search_max > 0 && !a.has("--acceptance")) {
+    FlagError("--spec-search", "needs --acceptance (the drafts' per-token acceptance rate)");
+  }
+  o.max_batch = a.GetInt("--max-batch", 0, true);
   o.ttft_slo = SloFlag(a, "--ttft-slo");
   o.tpot_slo = SloFlag(a, "--tpot-slo");
   if (a.has("--disagg")) {

@@ -175,6 +175,7 @@ ChipFamily ReadEfficiency(YamlObject& obj, std::map<ChipFamily, EfficiencyProfil
   const ChipFamily family = ParseFamily(obj.Choice("family", kFamilies));
   EfficiencyProfile& profile = (*profiles)[family];
   profile.family = family;
+  profile.source += (profile.source.empty() ? "" : ", ") + obj.file();
   if (obj.has("scalars") && !obj.node()["scalars"].IsNull()) {
     ReadScalars(obj.Child("scalars"), &profile);
   }

@@ -1,32 +1,72 @@
 #include "tokenfab/perf/compute.h"
 
-#include "tokenfab/base/check.h"
+#include <fmt/format.h>
+
+#include "tokenfab/base/error.h"
 
 namespace tokenfab {
 namespace {
 
-double Scalar(const EfficiencyProfile& p, const char* key) {
-  auto it = p.scalars.find(key);
-  TOKENFAB_CHECK(it != p.scalars.end())
-      << "efficiency profile '" << ChipFamilyName(p.family) << "' lacks scalar '" << key << "'";
-  return it->second;
-}
+double Scalar(const EfficiencyProfile& p, const char* key) { return RequiredScalar(p, key); }
 
 double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallback) {
   auto it = p.scalars.find(key);
   return it == p.scalars.end() ? fallback : it->second;
 }
 
+struct PeakAndEfficiency {
+  FlopsPerSecond peak;
+  double efficiency_ratio;
+};
+
+PeakAndEfficiency PeakFor(const ComputeModel& cm, Precision p) {
+  switch (p) {
+    case Precision::kFp8:
+      return {cm.peak_fp8, cm.fp8_ratio};
+    case Precision::kFp4:
+      return {cm.peak_fp4, cm.fp4_ratio};
+    case Precision::kInt8:
+      return {cm.peak_int8, cm.fp8_ratio};
+    default:  // BF16/FP16, and INT4 weight-only (W4A16) whose math runs in BF16
+      return {cm.peak_bf16, 1.0};
+  }
+}
+
 }  // namespace
 
-ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile) {
+// One policy for every caller: a missing key is an InputError naming the files of the family.
+double RequiredScalar(const EfficiencyProfile& p, const char* key) {
+  auto it = p.scalars.find(key);
+  if (it == p.scalars.end()) {
+    throw InputError(
+        {p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
+        std::string("scalars.") + key,
+        fmt::format("efficiency profile '{}' lacks this key", ChipFamilyName(p.family)),
+        "add it with its source or an 'assumption:' (perf/compute.h lists the keys "
+        "perf reads, serve/serve.h the serving runtime's)");
+  }
+  return it->second;
+}
+
+double StoredBytesPerElement(Precision p) {
+  if (p == Precision::kFp4) return 0.5 + 1.0 / 16.0;
+  if (p == Precision::kInt4) return 0.5 + 2.0 / 128.0;
+  return BytesPerElement(p);
+}
+
+ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile, Runtime runtime) {
   ComputeModel cm;
   cm.peak_bf16 = chip.peak(Precision::kBf16);
   cm.peak_fp8 = chip.supports(Precision::kFp8) ? chip.peak(Precision::kFp8) : cm.peak_bf16;
   cm.peak_fp4 = chip.supports(Precision::kFp4) ? chip.peak(Precision::kFp4) : cm.peak_fp8;
+  cm.peak_int8 = chip.supports(Precision::kInt8) ? chip.peak(Precision::kInt8) : cm.peak_fp8;
   cm.hbm_bandwidth = chip.hbm_bandwidth * Scalar(profile, "hbm_efficiency");
+  cm.kv_bandwidth = cm.hbm_bandwidth;
   auto table = profile.tables.find("gemm_efficiency");
-  TOKENFAB_CHECK(table != profile.tables.end()) << "efficiency profile lacks gemm_efficiency";
+  if (table == profile.tables.end()) {
+    throw InputError({profile.source, 0, 0}, "tables.gemm_efficiency",
+                     "efficiency profile lacks the GEMM efficiency table");
+  }
   cm.gemm_efficiency = table->second;
   cm.fp8_ratio = Scalar(profile, "fp8_gemm_efficiency_ratio");
   cm.fp4_ratio = Scalar(profile, "fp4_gemm_efficiency_ratio");
@@ -40,34 +80,54 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
   cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
+  if (runtime == Runtime::kServing) {
+    cm.clock_ratio = Scalar(profile, "serving_clock_ratio");
+    cm.kernel_overhead = Microseconds(Scalar(profile, "cuda_graph_kernel_overhead_us"));
+    cm.kv_bandwidth = cm.hbm_bandwidth * Scalar(profile, "paged_kv_hbm_ratio");
+  }
   return cm;
+}
+
+KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precision p,
+                    double efficiency_scale) {
+  const double flops = 2.0 * m * n * k;
+  const PeakAndEfficiency pe = PeakFor(cm, p);
+  const double efficiency =
+      cm.gemm_efficiency.Lookup(flops) * efficiency_scale * pe.efficiency_ratio * cm.clock_ratio;
+  // Activations travel in the GEMM's format (BF16 for W4A16); weights as stored.
+  const double act_bytes = p == Precision::kInt4 ? 2.0 : StoredBytesPerElement(p);
+  // Source: roofline (Williams et al. 2009): operands read once, output written once in BF16.
+  const Bytes traffic =
+      ByteCount(act_bytes * m * k + StoredBytesPerElement(p) * k * n + 2.0 * m * n);
+  return {FlopCount(flops) / (pe.peak * efficiency), traffic / cm.hbm_bandwidth,
+          cm.kernel_overhead};
 }
 
 Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p,
                  double efficiency_scale) {
-  const double flops = 2.0 * m * n * k;
-  double efficiency = cm.gemm_efficiency.Lookup(flops) * efficiency_scale;
-  FlopsPerSecond peak = cm.peak_bf16;
-  double element_bytes = 2.0;
-  if (p == Precision::kFp8) {
-    peak = cm.peak_fp8;
-    efficiency *= cm.fp8_ratio;
-    element_bytes = 1.0;
-  } else if (p == Precision::kFp4) {
-    peak = cm.peak_fp4;
-    efficiency *= cm.fp4_ratio;
-    element_bytes = 0.5;
-  }
-  const Seconds math = FlopCount(flops) / (peak * efficiency);
-  // Source: roofline (Williams et al. 2009): operands read once, output written once in BF16.
-  const Bytes traffic = ByteCount(element_bytes * (m * k + k * n) + 2.0 * m * n);
-  const Seconds memory = traffic / cm.hbm_bandwidth;
-  return Max(math, memory) + cm.kernel_overhead;
+  return GemmCost(cm, m, n, k, p, efficiency_scale).total();
+}
+
+KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
+                           Precision p) {
+  if (groups <= 0) return {};
+  KernelTime one = GemmCost(cm, m, n, k, p);
+  return {one.math * groups, one.memory * groups, one.overhead};
 }
 
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward) {
   const double efficiency = backward ? cm.attention_bwd_efficiency : cm.attention_fwd_efficiency;
   return FlopCount(flops) / (cm.peak_bf16 * efficiency) + cm.kernel_overhead;
+}
+
+KernelTime AttentionCost(const ComputeModel& cm, double flops, Bytes bytes, Precision p,
+                         bool paged_kv) {
+  const bool fp8 = p == Precision::kFp8;
+  const FlopsPerSecond peak = fp8 ? cm.peak_fp8 : cm.peak_bf16;
+  const double efficiency =
+      cm.attention_fwd_efficiency * (fp8 ? cm.fp8_ratio : 1.0) * cm.clock_ratio;
+  return {FlopCount(flops) / (peak * efficiency),
+          bytes / (paged_kv ? cm.kv_bandwidth : cm.hbm_bandwidth), cm.kernel_overhead};
 }
 
 Seconds MemoryTime(const ComputeModel& cm, Bytes bytes) {

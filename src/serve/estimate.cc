@@ -24,9 +24,14 @@ Feasibility CheckInstance(const ServingContext& ctx, const InstanceConfig& in, c
     return Feasibility::No(fmt::format("{}: pp {} exceeds the {} layers", role, in.pp, m.layers));
   if (!m.is_moe() && in.ep != 1)
     return Feasibility::No(fmt::format("{}: ep {} needs an MoE model", role, in.ep));
-  if (m.is_moe() && ((in.tp * in.dp) % in.ep != 0 || m.experts % in.ep != 0))
-    return Feasibility::No(fmt::format("{}: ep {} must divide tp*dp = {} and the {} experts", role,
-                                       in.ep, in.tp * in.dp, m.experts));
+  if (in.redundant_experts < 0 || (!m.is_moe() && in.redundant_experts > 0))
+    return Feasibility::No(
+        fmt::format("{}: redundant experts need an MoE model and must be >= 0", role));
+  const int slots = m.experts + in.redundant_experts;
+  if (m.is_moe() && ((in.tp * in.dp) % in.ep != 0 || slots % in.ep != 0))
+    return Feasibility::No(fmt::format(
+        "{}: ep {} must divide tp*dp = {} and the {} expert slots ({} experts + {} redundant)",
+        role, in.ep, in.tp * in.dp, slots, m.experts, in.redundant_experts));
   if (in.gpus() > ctx.gpus)
     return Feasibility::No(
         fmt::format("{}: the instance needs {} GPUs, only {} given", role, in.gpus(), ctx.gpus));

@@ -13,34 +13,13 @@ namespace {
 using serve_internal::CollectiveSeconds;
 using serve_internal::PlaceConsecutive;
 
-// Storage per element including block scales: NVFP4 has one FP8 scale per 16 values
-// (NVIDIA Blackwell NVFP4 format); INT4 AWQ one FP16 scale per 128 values (Lin et al. 2024).
-double StoredBytes(Precision p) {
-  if (p == Precision::kFp4) return 0.5 + 1.0 / 16.0;
-  if (p == Precision::kInt4) return 0.5 + 2.0 / 128.0;
-  return BytesPerElement(p);
-}
-
-// Tensor-core peak used by the linear layers: FP8/FP4/INT8 weights run in their own format
-// (activations quantised too); INT4 weight-only (W4A16) and 16-bit run at BF16.
-double LinearPeak(const Chip& chip, Precision w) {
-  switch (w) {
-    case Precision::kFp8:
-    case Precision::kFp4:
-    case Precision::kInt8:
-      return chip.peak(w).si();
-    default:
-      return chip.peak(Precision::kBf16).si();
-  }
-}
-
 // Attention math runs in FP8 when both the KV cache and the activations are 8-bit or less
-// (TensorRT-LLM FP8 FMHA); otherwise in BF16.
-double AttentionPeak(const Chip& chip, Precision w, Precision kv) {
+// (TensorRT-LLM FP8 FMHA, FlashMLA FP8); otherwise in BF16.
+Precision AttentionMath(const Chip& chip, Precision w, Precision kv) {
   const bool low_act = w == Precision::kFp8 || w == Precision::kFp4;
   const bool low_kv = BytesPerElement(kv) <= 1.0;
-  if (low_act && low_kv && chip.supports(Precision::kFp8)) return chip.peak(Precision::kFp8).si();
-  return chip.peak(Precision::kBf16).si();
+  if (low_act && low_kv && chip.supports(Precision::kFp8)) return Precision::kFp8;
+  return Precision::kBf16;
 }
 
 // Assumption: activations and collectives travel in BF16 (2 bytes per element).
@@ -52,11 +31,10 @@ IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& 
                                Precision weights, Precision kv)
     : ctx_(&ctx), inst_(inst) {
   const Model& m = ctx.model;
-  w_bytes_ = StoredBytes(weights);
-  kv_bytes_ = StoredBytes(kv);
-  linear_peak_ = LinearPeak(ctx.chip, weights) * ctx.profile.gemm_efficiency;
-  attention_peak_ = AttentionPeak(ctx.chip, weights, kv) * ctx.profile.attention_efficiency;
-  hbm_ = ctx.chip.hbm_bandwidth.si() * ctx.profile.hbm_bandwidth_fraction;
+  weights_ = weights == Precision::kFp16 ? Precision::kBf16 : weights;
+  attention_math_ = AttentionMath(ctx.chip, weights, kv);
+  w_bytes_ = StoredBytesPerElement(weights);
+  kv_bytes_ = StoredBytesPerElement(kv);
   // KV per token per layer. GQA: K and V, kv_heads x head_dim each. MLA (DeepSeek-V2 sec. 2.1):
   // one compressed latent of kv_lora_rank plus the decoupled RoPE key of qk_rope_head_dim.
   kv_token_layer_bytes_ = m.is_mla() ? (m.kv_lora_rank + m.qk_rope_head_dim) * kv_bytes_
@@ -64,10 +42,6 @@ IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& 
   // TP splits KV heads; heads are replicated when tp > kv_heads; the MLA latent is shared by all
   // heads, so TP replicates it (hence DP attention for DeepSeek).
   kv_shards_ = m.is_mla() ? 1 : std::max(1, std::min(inst.tp, m.kv_heads));
-}
-
-Seconds IterationModel::Roofline(double flops, double peak, double bytes) const {
-  return Secs(std::max(flops / peak, bytes / hbm_));
 }
 
 Seconds IterationModel::TpAllReduce(double tokens) const {
@@ -85,7 +59,7 @@ Seconds IterationModel::MoeAllToAll(double tokens) const {
   const int group = inst_.tp * inst_.dp;
   if (group <= 1 || tokens <= 0) return Secs(0);
   const double elements = tokens * ctx_->model.top_k * ctx_->model.hidden;
-  const double dispatch_bytes = w_bytes_ <= 1.0 ? 1.0 : kActivationBytes;
+  const double dispatch_bytes = w_bytes_ <= 1.0625 ? 1.0 : kActivationBytes;
   const GroupPlacement g = PlaceConsecutive(ctx_->topology, group, 1);
   const Topology& t = ctx_->topology;
   return CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * dispatch_bytes), g) +
@@ -125,25 +99,69 @@ IterationBreakdown Sum(const IterationBreakdown& a, const IterationBreakdown& b)
 
 }  // namespace
 
-// Roofline (Williams et al., CACM 2009): t = max(F / P_eff, Q / B_eff); the time is booked as
-// compute when the math side wins, else to `memory_bucket`.
-void IterationModel::AddRoofline(double flops, double peak, double bytes, Seconds* memory_bucket,
-                                 IterationBreakdown* out) const {
-  const double compute = flops / peak;
-  const double memory = bytes / hbm_;
-  if (compute >= memory) {
-    out->compute += Secs(compute);
+// Books one kernel (perf's roofline, t = max(math, memory) + launch): as compute when the math
+// side wins, else to `memory_bucket`; the launch cost goes to overhead (the decode floor).
+void IterationModel::Book(const KernelTime& k, Seconds* memory_bucket,
+                          IterationBreakdown* out) const {
+  if (k.memory_bound()) {
+    *memory_bucket += k.memory;
   } else {
-    *memory_bucket += Secs(memory);
+    out->compute += k.math;
   }
+  out->overhead += k.overhead;
+}
+
+// A GEMM with 8- or 4-bit activations first quantises its BF16 input in a separate kernel
+// (per-token-group scales, DeepSeek-V3 sec. 3.3.2; SGLang's per_token_group_quant and
+// TensorRT-LLM's fp4_quantize kernels): read 2 bytes, write ~1 byte per element. Assumption: not
+// fused into the kernel before it.
+void IterationModel::AddActivationQuant(double elements, IterationBreakdown* out) const {
+  if (weights_ == Precision::kFp8 || weights_ == Precision::kFp4 || weights_ == Precision::kInt8) {
+    AddElementwise(3.0 * elements, 1, out);
+  }
+}
+
+// One linear layer of this GPU: tokens x k times k x n weights in the weight precision.
+void IterationModel::AddGemm(double tokens, double n, double k, IterationBreakdown* out) const {
+  AddActivationQuant(tokens * k, out);
+  Book(GemmCost(ctx_->compute, tokens, n, k, weights_), &out->weights, out);
+}
+
+// Memory-bound elementwise kernels moving `bytes` in all.
+void IterationModel::AddElementwise(double bytes, int kernels, IterationBreakdown* out) const {
+  const ComputeModel& cm = ctx_->compute;
+  out->activations += ByteCount(bytes) / cm.hbm_bandwidth;
+  out->overhead += cm.kernel_overhead * kernels;
+}
+
+// Attention projections, TP-sharded by heads (Shoeybi et al. 2019 sec. 3), the shapes training
+// costs (src/train/layer_cost.cc). MLA (DeepSeek-V2 sec. 2.1.2): q down/up, the joint KV
+// down-projection (replicated over TP), the K/V up-projection (absorbed into the query and the
+// output in decode, DeepSeek-V2 sec. 2.1.3: the same FLOPs and weights per query token), output.
+void IterationModel::AddAttentionProjections(double t, IterationBreakdown* out) const {
+  const Model& m = ctx_->model;
+  const double heads = static_cast<double>(m.heads) / inst_.tp;
+  if (m.is_mla()) {
+    const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
+    if (m.q_lora_rank > 0) AddGemm(t, m.q_lora_rank, m.hidden, out);
+    AddGemm(t, heads * m.qk_dim(), q_in, out);
+    AddGemm(t, m.kv_lora_rank + m.qk_rope_head_dim, m.hidden, out);
+    AddGemm(t, heads * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank, out);
+    AddGemm(t, m.hidden, heads * m.v_head_dim, out);
+    return;
+  }
+  const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / inst_.tp);
+  AddGemm(t, (heads + 2.0 * kv) * m.head_dim, m.hidden, out);
+  AddGemm(t, m.hidden, heads * m.head_dim, out);
 }
 
 // Attention over the context (one layer). Per (query, key) pair and head: QK^T and PV cost
 // 2*d each, so 4*head_dim FLOPs for GQA. MLA decode runs in the absorbed form over the latent:
 // 2*(kv_lora + rope) + 2*kv_lora; MLA prefill in the expanded form: 2*(nope + rope) + 2*v_head
-// (DeepSeek-V2 sec. 2.1.3 and appendix).
+// (DeepSeek-V2 sec. 2.1.3 and appendix). Decode reads the paged KV cache of every sequence.
 void IterationModel::AddAttention(const IterationWork& w, IterationBreakdown* out) const {
   const Model& m = ctx_->model;
+  const ComputeModel& cm = ctx_->compute;
   const double heads_local = static_cast<double>(m.heads) / inst_.tp;
   const double decode_pair =
       m.is_mla() ? 2.0 * (2.0 * m.kv_lora_rank + m.qk_rope_head_dim) : 4.0 * m.head_dim;
@@ -154,44 +172,77 @@ void IterationModel::AddAttention(const IterationWork& w, IterationBreakdown* ou
   if (w.decode_sequences > 0) {
     const double queries_per_seq = w.decode_tokens / w.decode_sequences;
     const double flops = decode_pair * heads_local * w.decode_context * queries_per_seq;
-    AddRoofline(flops, attention_peak_, w.decode_context * kv_local, &out->kv, out);
+    Book(AttentionCost(cm, flops, ByteCount(w.decode_context * kv_local), attention_math_, true),
+         &out->kv, out);
   }
   if (w.prefill_tokens > 0) {
     const double flops = prefill_pair * heads_local * w.prefill_attention;
-    AddRoofline(flops, attention_peak_, w.prefill_tokens * kv_local, &out->kv, out);
+    Book(AttentionCost(cm, flops, ByteCount(w.prefill_tokens * kv_local), attention_math_, false),
+         &out->kv, out);
   }
 }
+
+// Assumption: the norms, RoPE/KV-cache write and residual adds of a layer run as 3 fused kernels
+// (two add+RMSNorm, one RoPE+cache append; TensorRT-LLM/SGLang fusions) and the gated activation
+// as one.
+constexpr int kNormKernels = 3;
 
 // One transformer layer: attention projections, attention, FFN or MoE, and their collectives.
 void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const {
   const Model& m = ctx_->model;
   const double tokens = w.decode_tokens + w.prefill_tokens;
-  const double tp = inst_.tp;
-  const double pa = AttentionParameters(m);
-  // Linear layers: 2 FLOPs per parameter per token (Kaplan et al. 2020).
-  AddRoofline(2.0 * pa * tokens / tp, linear_peak_, pa * w_bytes_ / tp, &out->weights, out);
+  AddAttentionProjections(tokens, out);
   AddAttention(w, out);
-  out->comm += TpAllReduce(tokens);
-  out->activations += Secs(tokens * ElementwiseBytesPerToken(moe) / hbm_);
+  const Seconds all_reduce = TpAllReduce(tokens);  // the same collective after attention and FFN
+  out->comm += all_reduce;
+  AddElementwise(tokens * ElementwiseBytesPerToken(moe), kNormKernels + 1, out);
   if (!moe) {
-    const double pf = DenseFfnParameters(m);
-    AddRoofline(2.0 * pf * tokens / tp, linear_peak_, pf * w_bytes_ / tp, &out->weights, out);
-    out->comm += TpAllReduce(tokens);
+    const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
+    const double ffn = static_cast<double>(m.ffn_hidden) / inst_.tp;
+    AddGemm(tokens, gate * ffn, m.hidden, out);
+    AddGemm(tokens, m.hidden, ffn, out);
+    out->comm += all_reduce;
     return;
   }
-  const double group = tp * inst_.dp;
+  AddMoe(tokens, out);
+}
+
+// An MoE block on one GPU of the tp*dp group. Router GEMM (BF16, replicated) and the top-k gating
+// kernel; the routed experts as grouped GEMMs over the distinct experts this GPU's share holds and
+// the group's tokens touch, at the tokens per expert of the busiest EP rank; the shared experts
+// as a TP-split dense FFN; permute and un-permute/combine kernels; dispatch and combine
+// all-to-alls under DP attention, else the TP all-reduce.
+void IterationModel::AddMoe(double tokens, IterationBreakdown* out) const {
+  const Model& m = ctx_->model;
+  const ComputeModel& cm = ctx_->compute;
+  const double group = static_cast<double>(inst_.tp) * inst_.dp;
   const double group_tokens = tokens * inst_.dp;
-  const double pe = ExpertParameters(m);
-  // Routed experts: the experts are spread evenly over the group, so a GPU reads its share of the
-  // distinct experts the group's tokens touch; shared experts act like a TP-split dense FFN.
-  const double touched = DistinctExpertsTouched(m.experts, m.top_k, group_tokens) / m.experts;
-  const double routed_flops =
-      2.0 * pe * group_tokens * m.top_k / group * EpImbalance(group_tokens * m.top_k);
-  const double routed_bytes = touched * m.experts * pe * w_bytes_ / group;
-  const double shared_flops = 2.0 * pe * m.shared_experts * tokens / tp;
-  const double shared_bytes = pe * m.shared_experts * w_bytes_ / tp;
-  AddRoofline(routed_flops + shared_flops, linear_peak_, routed_bytes + shared_bytes, &out->weights,
-              out);
+  Book(GemmCost(cm, tokens, m.experts, m.hidden, Precision::kBf16), &out->weights, out);
+  AddElementwise(tokens * m.experts * 4.0, 1, out);  // FP32 scores: softmax/sigmoid + top-k
+  const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
+  const double expert_tp = group / inst_.ep;  // ways each expert is split (tp*dp/ep)
+  const double width = static_cast<double>(m.expert_ffn_hidden) / expert_tp;
+  const double local_experts = static_cast<double>(m.experts + inst_.redundant_experts) / inst_.ep;
+  const double touched =
+      local_experts * DistinctExpertsTouched(m.experts, m.top_k, group_tokens) / m.experts;
+  const double assignments =
+      group_tokens * m.top_k / inst_.ep * ExpertParallelImbalance(inst_.ep, group_tokens * m.top_k);
+  if (touched > 0) {
+    const double per_expert = assignments / touched;
+    AddActivationQuant(assignments * m.hidden, out);
+    AddActivationQuant(assignments * width, out);
+    Book(GroupedGemmCost(cm, touched, per_expert, gate * width, m.hidden, weights_), &out->weights,
+         out);
+    Book(GroupedGemmCost(cm, touched, per_expert, m.hidden, width, weights_), &out->weights, out);
+  }
+  if (m.shared_experts > 0) {
+    const double shared = static_cast<double>(m.shared_experts) * m.expert_ffn_hidden / inst_.tp;
+    AddGemm(tokens, gate * shared, m.hidden, out);
+    AddGemm(tokens, m.hidden, shared, out);
+  }
+  // Permute the routed copies in, un-permute and weight them out: 2 x top_k x hidden BF16 each way.
+  AddElementwise(4.0 * assignments / std::max(1.0, expert_tp) * m.hidden * kActivationBytes, 2,
+                 out);
   out->comm += inst_.dp > 1 ? MoeAllToAll(tokens) : TpAllReduce(tokens);
 }
 
@@ -199,10 +250,10 @@ void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdo
 // share of n assignments is ~Poisson(n/ep) and the expected maximum over ep ranks is about
 // mean + sqrt(2 mean ln ep) (Gaussian extreme value); real routing skew is larger and expert
 // load balancing (DeepSeek's EPLB) removes part of it.
-double IterationModel::EpImbalance(double assignments) const {
-  if (inst_.ep <= 1 || assignments <= 0) return 1.0;
-  const double mean = assignments / inst_.ep;
-  return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(inst_.ep)) / mean);
+double ExpertParallelImbalance(int ep, double assignments) {
+  if (ep <= 1 || assignments <= 0) return 1.0;
+  const double mean = assignments / ep;
+  return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(ep)) / mean);
 }
 
 IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
@@ -214,11 +265,13 @@ IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
   out = Sum(Scaled(dense, dense_layers), Scaled(moe, m.moe_layers()));
   // LM head for the tokens that sample (decode tokens, one per prompt being finished).
   const double sampled = w.decode_tokens + (w.prefill_tokens > 0 ? 1.0 : 0.0);
-  const double head = static_cast<double>(m.hidden) * m.vocab;
-  AddRoofline(2.0 * head * sampled / inst_.tp, linear_peak_, head * kHeadBytes / inst_.tp,
-              &out.weights, &out);
+  Book(GemmCost(ctx_->compute, sampled, static_cast<double>(m.vocab) / inst_.tp, m.hidden,
+                Precision::kBf16),
+       &out.weights, &out);
+  // Sampling over the FP32 logits (softmax, top-p/top-k).
+  AddElementwise(sampled * m.vocab / inst_.tp * 4.0, 1, &out);
   out.comm += PipelineSend(w.decode_tokens + w.prefill_tokens);
-  out.overhead = ctx_->profile.iteration_overhead + ctx_->profile.layer_overhead * m.layers;
+  out.overhead += ctx_->profile.iteration_overhead;
   AddDrafts(w, &out);
   return out;
 }
@@ -235,7 +288,6 @@ void IterationModel::AddDrafts(const IterationWork& w, IterationBreakdown* out) 
   one.decode_context = w.decode_context;
   IterationBreakdown layer;
   AddLayer(one, ctx_->model.is_moe(), &layer);
-  layer.overhead += ctx_->profile.layer_overhead;
   *out = Sum(*out, Scaled(layer, drafts));
 }
 
@@ -257,7 +309,8 @@ Bytes IterationModel::LayerWeightBytes(bool moe) const {
   double b = AttentionParameters(m) * w_bytes_ / tp;
   if (!moe) return ByteCount(b + DenseFfnParameters(m) * w_bytes_ / tp);
   const double pe = ExpertParameters(m);
-  b += m.experts * pe * w_bytes_ / (tp * inst_.dp) + m.shared_experts * pe * w_bytes_ / tp;
+  b += (m.experts + inst_.redundant_experts) * pe * w_bytes_ / (tp * inst_.dp) +
+       m.shared_experts * pe * w_bytes_ / tp;
   b += static_cast<double>(m.hidden) * m.experts * kHeadBytes;  // router
   return ByteCount(b);
 }

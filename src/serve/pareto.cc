@@ -123,13 +123,14 @@ class Search {
   std::string fit_reason_;
   ServingPoint fastest_copy_, quickest_copy_;
   bool have_fastest_ = false;
+  int spec_tokens_ = 0;  // the draft count of the current pass
 };
 
 ServingConfig Search::Base() const {
   ServingConfig cfg;
   cfg.weights = o_.weights;
   cfg.kv = o_.kv;
-  cfg.spec_tokens = o_.spec_tokens;
+  cfg.spec_tokens = spec_tokens_;
   cfg.spec_acceptance = o_.spec_acceptance;
   return cfg;
 }
@@ -164,7 +165,7 @@ int Search::MaxBatch(const ServingConfig& cfg) {
     Consider(p);
     return 0;
   }
-  return p.max_batch;
+  return o_.max_batch > 0 ? std::min(p.max_batch, o_.max_batch) : p.max_batch;
 }
 
 void Search::SearchAggregated() {
@@ -237,8 +238,12 @@ std::string Search::EmptyReason() const {
 }
 
 ParetoResult Search::Run() {
-  if (o_.aggregated) SearchAggregated();
-  if (o_.disaggregated) SearchDisaggregated();
+  const int first = o_.spec_search_max > 0 ? 0 : o_.spec_tokens;
+  const int last = o_.spec_search_max > 0 ? o_.spec_search_max : o_.spec_tokens;
+  for (spec_tokens_ = first; spec_tokens_ <= last; ++spec_tokens_) {
+    if (o_.aggregated) SearchAggregated();
+    if (o_.disaggregated) SearchDisaggregated();
+  }
   result_.frontier = Frontier(std::move(candidates_));
   if (result_.frontier.empty()) result_.reason = EmptyReason();
   return result_;

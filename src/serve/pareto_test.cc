@@ -57,5 +57,32 @@ TEST(ParetoSearchTest, ModelThatFitsNowhereSaysWhy) {
   EXPECT_NE(r.reason.find("no configuration fits: does not fit"), std::string::npos) << r.reason;
 }
 
+TEST(ParetoSearchTest, MaxBatchCapsTheBatchPerEngine) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  ParetoOptions o;
+  o.max_batch = 16;
+  const ParetoResult r = SearchPareto(ctx, o);
+  ASSERT_FALSE(r.frontier.empty()) << r.reason;
+  for (const ServingPoint& p : r.frontier) EXPECT_LE(p.config.batch, 16);
+}
+
+TEST(ParetoSearchTest, SpeculativeDecodingIsSearched) {
+  // With drafts searched at acceptance 0.8, the most interactive point uses drafts: at batch 1
+  // decode is weight-bound, so verifying 1 + k tokens costs little more than 1 and each step
+  // yields (1 - a^(k+1)) / (1 - a) tokens (Leviathan et al. 2023).
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 256);
+  ParetoOptions o;
+  o.spec_search_max = 3;
+  o.spec_acceptance = 0.8;
+  o.disaggregated = false;
+  const ParetoResult with = SearchPareto(ctx, o);
+  o.spec_search_max = 0;
+  const ParetoResult without = SearchPareto(ctx, o);
+  ASSERT_FALSE(with.frontier.empty() || without.frontier.empty());
+  EXPECT_GT(with.frontier.back().config.spec_tokens, 0);
+  EXPECT_GT(with.frontier.back().tokens_per_s_per_user,
+            without.frontier.back().tokens_per_s_per_user * 1.3);
+}
+
 }  // namespace
 }  // namespace tokenfab

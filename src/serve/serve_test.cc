@@ -127,20 +127,48 @@ TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
 namespace tokenfab {
 namespace {
 
-TEST(IterationModelTest, ExpertParallelImbalanceSlowsComputeBoundMoe) {
-  // Busiest of ep ranks: mean + sqrt(2 mean ln ep); 8192 tokens x top-2 over 8 ranks: mean 2048,
-  // factor 1 + sqrt(2 ln 8 / 2048) = 1.045 on the routed-expert FLOPs (most of the compute).
-  const ServingContext ctx = serve_test::Context(serve_test::Mixtral8x7b(), 8, 1024, 128);
-  InstanceConfig no_ep{8, 1, 1, 1}, ep{8, 1, 8, 1};
-  IterationWork w;
-  w.prefill_tokens = 8192;
-  w.prefill_attention = 8192 * 512.0;
-  const double base =
-      IterationModel(ctx, no_ep, Precision::kFp8, Precision::kFp8).Estimate(w).compute.si();
-  const double skew =
-      IterationModel(ctx, ep, Precision::kFp8, Precision::kFp8).Estimate(w).compute.si();
-  EXPECT_GT(skew, base * 1.01);
-  EXPECT_LT(skew, base * 1.045);
+TEST(IterationModelTest, ExpertParallelImbalanceIsTheGaussianExtremeOfPoissonLoads) {
+  // Busiest of ep ranks: 1 + sqrt(2 ln ep / mean); 8192 tokens x top-2 over 8 ranks: mean 2048,
+  // factor 1 + sqrt(2 ln 8 / 2048) = 1.0450.
+  EXPECT_NEAR(ExpertParallelImbalance(8, 8192 * 2.0), 1.0 + std::sqrt(2 * std::log(8.0) / 2048),
+              1e-12);
+  EXPECT_NEAR(ExpertParallelImbalance(8, 8192 * 2.0), 1.0450, 1e-4);
+  EXPECT_DOUBLE_EQ(ExpertParallelImbalance(1, 1000), 1.0);
+  // More tokens per rank: closer to balanced.
+  EXPECT_LT(ExpertParallelImbalance(8, 1e6), ExpertParallelImbalance(8, 1e3));
+}
+
+TEST(IterationModelTest, SmallTokensPerExpertRunAtTheSmallGemmEfficiency) {
+  // GroupedGemmCost looks the efficiency up at one group's FLOPs: the same routed work spread over
+  // 8x more experts (8x fewer tokens each) takes longer on the math side.
+  const ComputeModel cm = serve_test::Context(serve_test::Mixtral8x7b(), 8, 1024, 128).compute;
+  const KernelTime few = GroupedGemmCost(cm, 8, 4096, 14336, 4096, Precision::kFp8);
+  const KernelTime many = GroupedGemmCost(cm, 64, 512, 14336, 4096, Precision::kFp8);
+  EXPECT_GT(many.math.si(), few.math.si() * 1.05);
+}
+
+}  // namespace
+}  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(ServeProfileTest, AMissingKeyIsAnErrorNamingTheFiles) {
+  EfficiencyProfile e = serve_test::HopperProfile().efficiency;
+  e.source = "data/efficiency/hopper.yaml, data/efficiency/hopper-serve.yaml";
+  e.scalars.erase("serve_kv_block_tokens");
+  try {
+    ServeProfileFromEfficiency(e);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& err) {
+    EXPECT_EQ(err.where().file, e.source);
+    EXPECT_EQ(err.key(), "scalars.serve_kv_block_tokens");
+  }
+  // The compute model's serving keys follow the same policy.
+  EfficiencyProfile c = serve_test::HopperProfile().efficiency;
+  c.scalars.erase("cuda_graph_kernel_overhead_us");
+  EXPECT_THROW(MakeComputeModel(serve_test::H100(), c, Runtime::kServing), InputError);
+  EXPECT_NO_THROW(MakeComputeModel(serve_test::H100(), c, Runtime::kTraining));
 }
 
 }  // namespace

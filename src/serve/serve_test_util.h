@@ -74,12 +74,23 @@ inline Model Mixtral8x7b() {
   return m;
 }
 
+// Hand-written Hopper-like profile with every key perf and serve read (values in the range of
+// data/efficiency/hopper*.yaml).
 inline ServeProfile HopperProfile() {
-  ServeProfile p;
-  p.iteration_overhead = Milliseconds(1);
-  p.layer_overhead = Microseconds(5);
-  p.reserved_memory = GB(4);
-  return p;
+  EfficiencyProfile e;
+  e.family = ChipFamily::kHopper;
+  e.source = "serve_test_util.h";
+  e.scalars = {{"fp8_gemm_efficiency_ratio", 0.8}, {"fp4_gemm_efficiency_ratio", 1.0},
+               {"attention_fwd_efficiency", 0.5},  {"attention_bwd_efficiency", 0.4},
+               {"hbm_efficiency", 0.85},           {"kernel_overhead_us", 5.0},
+               {"overlap_slowdown", 0.1},          {"host_op_us", 30.0},
+               {"moe_ops_per_layer", 60.0},        {"moe_ops_per_expert", 1.0},
+               {"serving_clock_ratio", 1.1},       {"cuda_graph_kernel_overhead_us", 2.0},
+               {"paged_kv_hbm_ratio", 0.9},        {"serve_iteration_overhead", 1e-3},
+               {"serve_reserved_memory", 4e9},     {"serve_kv_cache_memory_fraction", 0.9},
+               {"serve_kv_block_tokens", 64}};
+  e.tables["gemm_efficiency"] = StepTable{{1e8, 1e10, 1e12}, {0.1, 0.5, 0.68}};
+  return ServeProfileFromEfficiency(e);
 }
 
 inline ServingContext Context(const Model& m, int gpus, int isl, int osl) {

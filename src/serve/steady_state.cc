@@ -9,11 +9,6 @@
 namespace tokenfab {
 namespace {
 
-double Scalar(const EfficiencyProfile& p, const char* key, double fallback) {
-  auto it = p.scalars.find(key);
-  return it == p.scalars.end() ? fallback : it->second;
-}
-
 Topology BuildTopology(const Chip& chip, const System& system, const Fabric& fabric, int gpus) {
   return MakeTopology(chip, system, fabric, gpus);
 }
@@ -22,16 +17,11 @@ Topology BuildTopology(const Chip& chip, const System& system, const Fabric& fab
 
 ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
   ServeProfile s;
-  s.hbm_bandwidth_fraction =
-      Scalar(p, "serve_decode_hbm_bandwidth_fraction", s.hbm_bandwidth_fraction);
-  s.gemm_efficiency = Scalar(p, "serve_gemm_efficiency", s.gemm_efficiency);
-  s.attention_efficiency = Scalar(p, "serve_attention_efficiency", s.attention_efficiency);
-  s.iteration_overhead = Secs(Scalar(p, "serve_iteration_overhead", 1e-3));
-  s.layer_overhead = Secs(Scalar(p, "serve_layer_overhead", 20e-6));
-  s.reserved_memory = ByteCount(Scalar(p, "serve_reserved_memory", 4e9));
-  s.kv_cache_memory_fraction =
-      Scalar(p, "serve_kv_cache_memory_fraction", s.kv_cache_memory_fraction);
-  s.kv_block_tokens = static_cast<int>(Scalar(p, "serve_kv_block_tokens", s.kv_block_tokens));
+  s.efficiency = p;
+  s.iteration_overhead = Secs(RequiredScalar(p, "serve_iteration_overhead"));
+  s.reserved_memory = ByteCount(RequiredScalar(p, "serve_reserved_memory"));
+  s.kv_cache_memory_fraction = RequiredScalar(p, "serve_kv_cache_memory_fraction");
+  s.kv_block_tokens = static_cast<int>(RequiredScalar(p, "serve_kv_block_tokens"));
   return s;
 }
 
@@ -44,6 +34,7 @@ ServingContext MakeServingContext(const Model& model, const Chip& chip, const Sy
   ctx.system = system;
   ctx.topology = BuildTopology(chip, system, fabric, gpus);
   ctx.profile = profile;
+  ctx.compute = MakeComputeModel(chip, profile.efficiency, Runtime::kServing);
   ctx.gpus = gpus;
   ctx.isl = isl;
   ctx.osl = osl;

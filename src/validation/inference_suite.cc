@@ -1,4 +1,6 @@
-// The inference suite: replays tests/validation/published/inference-public.json through src/serve.
+// The inference suite: replays the vendored records of tests/validation/published/
+// (inference-public.json: MLPerf and TensorRT-LLM docs; deepseek-serving.json: published DeepSeek
+// R1/V3 serving results with their configurations) through src/serve.
 //   - TensorRT-LLM documentation points (static batch B, isl/osl, one GPU): EstimateStaticBatch.
 //   - MLPerf Offline: the highest-throughput aggregated configuration the Pareto search finds
 //     (no latency limit), as a submitter tunes it.
@@ -168,14 +170,83 @@ void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* c
   }
 }
 
+ServingContext DeepSeekContext(const Catalog& cat, const json& r, int isl, int osl) {
+  const Model& m = cat.model(r.at("model").get<std::string>());
+  const int gpus = r.at("gpus").get<int>();
+  const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", gpus);
+  return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
+                            ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
+}
+
+ServingConfig DeepSeekConfig(const json& r) {
+  ServingConfig cfg;
+  cfg.decode.tp = r.at("tp").get<int>();
+  cfg.decode.dp = r.at("dp").get<int>();
+  cfg.decode.ep = r.at("ep").get<int>();
+  cfg.decode.redundant_experts = r.value("redundant_experts", 0);
+  cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
+  cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
+  cfg.spec_tokens = r.value("spec_tokens", 0);
+  cfg.spec_acceptance = r.value("spec_acceptance", 0.0);
+  return cfg;
+}
+
+// Disaggregated decode ranks held full by the benchmark (SGLang's slow-down API): `batch_per_gpu`
+// sequences per DP-attention rank at the stated mean context; output tokens/s per GPU =
+// batch / step.
+void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+  const int isl = r.at("isl").get<int>();
+  const ServingContext ctx = DeepSeekContext(cat, r, isl, 2 * (r.at("context").get<int>() - isl));
+  const ServingConfig cfg = DeepSeekConfig(r);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const double batch = r.at("batch_per_gpu").get<double>();
+  IterationWork w;
+  w.decode_sequences = batch;
+  w.decode_tokens = batch;
+  w.decode_context = batch * r.at("context").get<double>();
+  const IterationBreakdown b = model.Estimate(w);
+  const MemoryPlan mem = model.PlanMemory(static_cast<int>(batch), r.at("context").get<int>());
+  const std::string note = fmt::format(
+      "decode-only tp{} dp{} ep{} {}/{} batch {:.0f}/GPU: step {:.1f} ms (weights {:.1f}, kv "
+      "{:.1f}, compute {:.1f}, comm {:.1f}, other {:.1f}){}",
+      cfg.decode.tp, cfg.decode.dp, cfg.decode.ep, PrecisionName(cfg.weights),
+      PrecisionName(cfg.kv), batch, b.total().si() * 1e3, b.weights.si() * 1e3, b.kv.si() * 1e3,
+      b.compute.si() * 1e3, b.comm.si() * 1e3, (b.activations + b.overhead).si() * 1e3,
+      mem.fits.ok ? "" : "; " + mem.fits.reason);
+  cases->push_back({r.at("id"), "output_tokens_per_sec_per_gpu", "tok/s", batch / b.total().si(),
+                    *Measured(r, "output_tokens_per_sec_per_gpu"), kThroughputTolerance, note});
+}
+
+// Single-concurrency latency (min-latency scenario): aggregated, one sequence.
+void AddMinLatency(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+  const ServingContext ctx =
+      DeepSeekContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
+  ServingConfig cfg = DeepSeekConfig(r);
+  cfg.batch = r.at("batch").get<int>();
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  const IterationBreakdown& b = p.decode_iteration;
+  const std::string note =
+      p.feasibility.ok
+          ? fmt::format(
+                "batch {} tp{} ep{} {}/{} mtp {} at {:.2f}: step {:.2f} ms (weights {:.2f}, "
+                "kv {:.2f}, comm {:.2f}, launch+host {:.2f})",
+                cfg.batch, cfg.decode.tp, cfg.decode.ep, PrecisionName(cfg.weights),
+                PrecisionName(cfg.kv), cfg.spec_tokens, cfg.spec_acceptance, b.total().si() * 1e3,
+                b.weights.si() * 1e3, b.kv.si() * 1e3, b.comm.si() * 1e3,
+                (b.overhead + b.activations).si() * 1e3)
+          : p.feasibility.reason;
+  cases->push_back({r.at("id"), "tokens_per_sec_per_user", "tok/s", p.tokens_per_s_per_user,
+                    *Measured(r, "tokens_per_sec_per_user"), kThroughputTolerance, note});
+}
+
 }  // namespace
 
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir) {
-  const std::string path = data_dir + "/inference-public.json";
-  const json doc = ReadJson(path);
+  const json doc = ReadJson(data_dir + "/inference-public.json");
   SuiteResult out;
   out.name = "inference";
-  out.title = "LLM inference: MLPerf Llama-2-70B / Mixtral-8x7B and TensorRT-LLM points";
+  out.title =
+      "LLM inference: MLPerf Llama-2-70B / Mixtral-8x7B, TensorRT-LLM points, DeepSeek-R1 serving";
   out.median_tolerance = kThroughputTolerance;
   for (const json& r : doc.at("records")) {
     if (r.contains("batch")) {
@@ -183,6 +254,11 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
     } else if (r.contains("scenario")) {
       AddMlperf(catalog, r, &out.cases);
     }
+  }
+  const json deepseek = ReadJson(data_dir + "/deepseek-serving.json");
+  for (const json& r : deepseek.at("records")) {
+    if (r.at("kind") == "decode_per_gpu") AddDecodePerGpu(catalog, r, &out.cases);
+    if (r.at("kind") == "min_latency") AddMinLatency(catalog, r, &out.cases);
   }
   MarkKnownMisses(data_dir, &out);
   return out;

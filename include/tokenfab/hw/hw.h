@@ -96,6 +96,7 @@ struct EfficiencyProfile {
   ChipFamily family = ChipFamily::kHopper;
   std::map<std::string, double> scalars;
   std::map<std::string, StepTable> tables;
+  std::string source;  // the files that defined this family's keys, for error messages
 };
 
 }  // namespace tokenfab

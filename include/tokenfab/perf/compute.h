@@ -19,6 +19,19 @@
 //   scalars.moe_ops_per_expert  ops per local expert in the MoE forward (casts, GEMMs, activation)
 // Optional (default 1): scalars.fp8_block_gemm_efficiency_ratio, block-scaled FP8 GEMMs relative
 // to per-tensor-scaled ones (below 1 where scaling is done in software, as on Hopper).
+//
+// Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
+// differently from training's (data/efficiency/<family>-serve.yaml, all required):
+//   scalars.serving_clock_ratio  sustained tensor-core clock of forward-only inference kernels
+//                                relative to the training steps the GEMM table was calibrated on
+//                                (training's back-to-back forward/backward GEMMs hold the power
+//                                cap)
+//   scalars.cuda_graph_kernel_overhead_us  per-kernel cost when the runtime replays captured CUDA
+//                                graphs (decode iterations): no host launch, only the GPU-side
+//                                launch tail and ramp; replaces kernel_overhead_us
+//   scalars.paged_kv_hbm_ratio   achieved HBM bandwidth of paged decode attention (gathering KV
+//                                blocks) relative to streaming kernels
+// A missing key is an InputError naming the profile's files (one policy for every caller).
 // Construction validates these once; costing is branch-light arithmetic for the search's inner
 // loop. Thread-safe: ComputeModel is an immutable value.
 //
@@ -33,10 +46,15 @@
 
 namespace tokenfab {
 
+// Which runtime executes the kernels: a training step (eager PyTorch/Megatron) or a serving engine
+// (TensorRT-LLM/SGLang/vLLM: forward only, CUDA graphs).
+enum class Runtime { kTraining, kServing };
+
 struct ComputeModel {
   FlopsPerSecond peak_bf16;
   FlopsPerSecond peak_fp8;
   FlopsPerSecond peak_fp4;
+  FlopsPerSecond peak_int8;
   BytesPerSecond hbm_bandwidth;  // achievable, efficiency applied
   StepTable gemm_efficiency;
   double fp8_ratio = 1.0;
@@ -49,19 +67,54 @@ struct ComputeModel {
   double moe_ops_per_layer = 0;
   double moe_ops_per_expert = 0;
   double fp8_block_ratio = 1.0;
-  bool native_mx = false;  // tensor cores apply MX block scales (Blackwell and later)
+  bool native_mx = false;       // tensor cores apply MX block scales (Blackwell and later)
+  double clock_ratio = 1.0;     // serving: sustained clock relative to training (scales math)
+  BytesPerSecond kv_bandwidth;  // paged KV reads (serving); = hbm_bandwidth for training
 };
 
-// REQUIRES the profile to hold every key listed above (the catalog check enforces it).
-ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile);
+// Time of one kernel split into its roofline sides: t = max(math, memory) + overhead.
+struct KernelTime {
+  Seconds math;
+  Seconds memory;
+  Seconds overhead;
+  bool memory_bound() const { return memory > math; }
+  Seconds total() const { return Max(math, memory) + overhead; }
+};
+
+// Throws InputError naming the profile's files when a key listed above is missing.
+ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile,
+                              Runtime runtime = Runtime::kTraining);
+
+// The one calibration loader's policy: the value of scalars.<key>, or an InputError naming the
+// profile's files (EfficiencyProfile::source) and the key.
+double RequiredScalar(const EfficiencyProfile& profile, const char* key);
+
+// Bytes per stored element of a GEMM operand in precision p, block scales included: NVFP4 one FP8
+// scale per 16 values (NVIDIA Blackwell NVFP4 format); INT4 AWQ one FP16 scale per 128 values
+// (Lin et al. 2024).
+double StoredBytesPerElement(Precision p);
 
 // t = max(2mnk / (peak * eff(2mnk) * scale), bytes(A,B,C) / hbm) + overhead, with eff from the
 // table. FP8/FP4 use their peaks scaled by the table and the ratio; unsupported ones fall back to
 // BF16. `efficiency_scale` lets a caller apply a recipe's penalty (e.g. block-scaled FP8).
+// INT8 runs at the INT8 peak with the FP8 ratio; INT4 is weight-only (W4A16): BF16 math, INT4
+// weights.
 Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p,
                  double efficiency_scale = 1.0);
+KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precision p,
+                    double efficiency_scale = 1.0);
+// A grouped GEMM (MoE experts in one kernel, CUTLASS/DeepGEMM grouped layout): `groups` GEMMs of
+// m x k times k x n with distinct weights. Efficiency is looked up at one group's FLOPs, so few
+// tokens per expert run at the small-GEMM efficiency; every group's weights are read once.
+KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
+                           Precision p);
 // Fused attention core (QK^T, softmax, AV) of `flops` executed FLOPs, forward or backward.
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward);
+// Fused attention forward with math in precision p (FP8 FMHA where the KV cache and activations
+// are 8-bit: FP8 peak at the FP8 ratio), reading `bytes` of K/V: prefill and paged decode
+// attention (decode reads the KV cache at kv_bandwidth).
+KernelTime AttentionCost(const ComputeModel& cm, double flops, Bytes bytes, Precision p,
+                         bool paged_kv);
 // A memory-bound kernel that moves `bytes` through HBM.
 Seconds MemoryTime(const ComputeModel& cm, Bytes bytes);
 

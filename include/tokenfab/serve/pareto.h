@@ -33,6 +33,10 @@ struct ParetoOptions {
   int prefill_instances = 0, decode_instances = 0;  // fixed xPyD when > 0
   int spec_tokens = 0;
   double spec_acceptance = 0;
+  // Speculative decoding as a searched dimension: when > 0, draft counts 0..spec_search_max are
+  // all tried at spec_acceptance (spec_tokens is then ignored).
+  int spec_search_max = 0;
+  int max_batch = 0;  // cap on concurrent sequences per engine (decode instance); 0 = KV capacity
   Seconds ttft_slo = Secs(0);  // 0 = none
   Seconds tpot_slo = Secs(0);
 };

@@ -1,13 +1,13 @@
 // LLM inference serving: iteration cost, KV-cache capacity and the steady-state throughput of
 // one serving configuration (aggregated or disaggregated prefill/decode).
 //
-// The model is a per-operator roofline on one GPU of a model instance: every operator of a
-// transformer layer (attention projections, attention over the context, dense FFN or MoE experts,
-// LM head) takes max(FLOPs / (peak x efficiency), bytes / (HBM bandwidth x fraction)), plus the
-// collectives of tensor, expert and pipeline parallelism placed on the topology, plus runtime
-// overheads. Decode is bound by reading weights and the KV cache; prefill by tensor-core FLOPs.
-// The efficiency parameters come from data/efficiency/<family>-serve.yaml (ServeProfile); the
-// same few numbers are reused for every model and system of a chip family.
+// Every kernel of a transformer layer (attention projections, attention over the context, norms
+// and activations, dense FFN or MoE grouped GEMMs, router, LM head) is costed by perf's compute
+// model, the one training uses (GemmCost, GroupedGemmCost, AttentionCost, MemoryTime: a roofline
+// with the family's efficiency table plus a per-kernel launch cost), and every collective (TP
+// all-reduce, EP dispatch/combine, PP send) by comm/. The efficiency data are the family's one
+// profile (data/efficiency/<family>.yaml); where a serving engine runs kernels differently from a
+// training step the reason is a named key (<family>-serve.yaml: clocks, CUDA graphs, paged KV).
 //
 // Steady state (in-flight batching, Yu et al. OSDI'22 "Orca"): B sequences decode together; each
 // iteration also carries the prefill work of the requests that replace finished ones, B*isl/osl
@@ -29,24 +29,25 @@
 #include "tokenfab/base/error.h"
 #include "tokenfab/comm/collective.h"
 #include "tokenfab/hw/hw.h"
+#include "tokenfab/perf/compute.h"
 #include "tokenfab/workload/model.h"
 
 namespace tokenfab {
 
-// Calibration of one chip family for inference (data/efficiency/<family>-serve.yaml).
+// The serving runtime of one chip family: its one efficiency profile (the same keys training
+// reads, plus the named serving reasons; see perf/compute.h) and the engine's runtime policy
+// (data/efficiency/<family>-serve.yaml). Every key is required: a missing one is an InputError
+// naming the file.
 struct ServeProfile {
-  double hbm_bandwidth_fraction = 0.8;    // achieved / peak HBM bandwidth when streaming weights+KV
-  double gemm_efficiency = 0.7;           // achieved / dense peak of large GEMMs
-  double attention_efficiency = 0.5;      // achieved / dense peak of fused attention (prefill)
+  EfficiencyProfile efficiency;           // the family's profile, costed by perf (kServing)
   Seconds iteration_overhead;             // host scheduling, sampling, launch, per iteration
-  Seconds layer_overhead;                 // kernel launches and syncs per layer per iteration
   Bytes reserved_memory;                  // CUDA context, runtime and NCCL buffers per GPU
   double kv_cache_memory_fraction = 0.9;  // share of the memory left after weights + activations
   int kv_block_tokens = 64;               // tokens per paged KV block
 };
 
-// Builds a ServeProfile from an efficiency profile's scalars (keys as in the yaml file).
-// Missing keys keep the defaults above; the catalog's yaml supplies all of them.
+// Builds a ServeProfile from the family's efficiency profile. Throws InputError naming the files
+// when a serving key is missing.
 ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& profile);
 
 // How one model instance (a replica that holds all the weights) is split over GPUs.
@@ -58,6 +59,9 @@ struct InstanceConfig {
   int pp = 1;
   int ep = 1;
   int dp = 1;
+  // Redundant expert slots (EPLB, DeepSeek-V3 sec. 3.4): copies of hot experts placed on other
+  // EP ranks, so that ep may divide experts + redundant and each rank holds that many slots / ep.
+  int redundant_experts = 0;
   int gpus() const { return tp * pp * dp; }
 };
 
@@ -82,6 +86,7 @@ struct ServingContext {
   System system;
   Topology topology;
   ServeProfile profile;
+  ComputeModel compute;  // perf's model of the chip under the serving runtime
   int gpus = 8;
   int isl = 1024;  // input (prompt) tokens per request
   int osl = 128;   // output tokens per request
@@ -135,12 +140,15 @@ class IterationModel {
   Bytes kv_bytes_per_token_all_gpus() const;  // one token's KV, all layers, whole instance
 
  private:
-  Seconds Roofline(double flops, double peak, double bytes) const;
   Seconds TpAllReduce(double tokens) const;
   Seconds MoeAllToAll(double tokens) const;
   Seconds PipelineSend(double tokens) const;
-  void AddRoofline(double flops, double peak, double bytes, Seconds* memory_bucket,
-                   IterationBreakdown* out) const;
+  void Book(const KernelTime& k, Seconds* memory_bucket, IterationBreakdown* out) const;
+  void AddGemm(double tokens, double n, double k, IterationBreakdown* out) const;
+  void AddActivationQuant(double elements, IterationBreakdown* out) const;
+  void AddElementwise(double bytes, int kernels, IterationBreakdown* out) const;
+  void AddAttentionProjections(double tokens, IterationBreakdown* out) const;
+  void AddMoe(double tokens, IterationBreakdown* out) const;
   void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
   void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
   void AddDrafts(const IterationWork& w, IterationBreakdown* out) const;
@@ -149,12 +157,12 @@ class IterationModel {
   Bytes ActivationBytes(double tokens) const;
   void PlaceKvBlocks(Bytes free, int seq_tokens, MemoryPlan* plan) const;
   double ElementwiseBytesPerToken(bool moe) const;
-  double EpImbalance(double assignments) const;
 
   const ServingContext* ctx_;
   InstanceConfig inst_;
+  Precision weights_ = Precision::kFp8;
+  Precision attention_math_ = Precision::kBf16;
   double w_bytes_ = 2, kv_bytes_ = 2;
-  double linear_peak_ = 0, attention_peak_ = 0, hbm_ = 0;
   double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
   int kv_shards_ = 1;
 };
@@ -201,6 +209,12 @@ inline constexpr int kMaxBatchedTokens = 8192;
 // Expected tokens emitted per verification step with k drafts of acceptance a:
 // (1 - a^(k+1)) / (1 - a)  (Leviathan et al., ICML 2023, eq. 1).
 double ExpectedTokensPerStep(int spec_tokens, double acceptance);
+
+// Load of the busiest of `ep` expert-parallel ranks over the mean when `assignments` token-expert
+// pairs are routed uniformly at random: a rank's share is ~Poisson(mean), and the expected
+// maximum over ep ranks is about mean + sqrt(2 mean ln ep) (Gaussian extreme value). Real routing
+// skew is larger; redundant experts (EPLB) remove part of it. 1 for ep <= 1.
+double ExpertParallelImbalance(int ep, double assignments);
 
 // Distinct experts touched per layer when `tokens` tokens each pick top_k of `experts`
 // uniformly: E * (1 - (1 - k/E)^tokens).
