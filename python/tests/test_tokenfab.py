@@ -41,8 +41,9 @@ def test_a_scenario_file_answers_like_the_cli(tmp_path):
     assert tokenfab.run(saved) == json.loads(out)
 
 
-def test_sweep_rows_feed_a_dataframe():
-    rows = tokenfab.sweep(os.path.join(ROOT, "tests", "sweep", "small.yaml"))
+def test_sweep_rows_feed_a_dataframe(tmp_path):
+    rows = tokenfab.sweep(os.path.join(ROOT, "tests", "sweep", "small.yaml"),
+                          out=str(tmp_path / "small"))
     assert isinstance(rows, list) and rows
     keys = set(rows[0])
     assert all(set(r) == keys for r in rows)  # uniform rows: pandas.DataFrame(rows) is a table

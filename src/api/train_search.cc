@@ -285,8 +285,6 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   }
   if (json) {
     nlohmann::json j = best ? TrainResultToJson(*best, report) : nlohmann::json::object();
-    if (best) j["config"]["pp_first_layers"] = best->config.pp_first_layers;
-    if (best) j["config"]["pp_last_layers"] = best->config.pp_last_layers;
     j["top"] = TopToJson(r);
     j["search"] = SearchCountsToJson(r);
     if (explain) j["explain"] = ExplainToJson(*explain, r);

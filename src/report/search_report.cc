@@ -77,11 +77,8 @@ nlohmann::json TopToJson(const SearchResult& r) {
   nlohmann::json top = nlohmann::json::array();
   for (size_t i = 0; i < r.top.size(); ++i) {
     const TrainResult& t = r.top[i];
-    nlohmann::json config = TrainConfigToJson(t.config);
-    config["pp_first_layers"] = t.config.pp_first_layers;
-    config["pp_last_layers"] = t.config.pp_last_layers;
     top.push_back({{"rank", i + 1},
-                   {"config", config},
+                   {"config", TrainConfigToJson(t.config)},
                    {"step_time_s", ToSeconds(t.step_time)},
                    {"memory_per_gpu_bytes", ToBytes(t.memory.total)},
                    {"tokens_per_s", t.tokens_per_s},

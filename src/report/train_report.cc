@@ -118,7 +118,14 @@ nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
           {"zero", c.zero},
           {"fp8_recipe",
            c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
-          {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")}};
+          {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")},
+          {"pp_first_layers", c.pp_first_layers},
+          {"pp_last_layers", c.pp_last_layers},
+          {"tp_overlap", c.tp_comm_overlap},
+          {"dp_overlap", c.dp_overlap},
+          {"cp_comm", c.cp_all_gather ? "all_gather" : "p2p"},
+          {"moe_imbalance", c.moe_load_imbalance},
+          {"capacity_factor", c.moe_capacity_factor}};
 }
 
 nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {

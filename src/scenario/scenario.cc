@@ -87,6 +87,9 @@ constexpr SectionRule kRules[] = {
     {"train", "--trace", "output"},
     {"*", "--html", "output"},
     {"*", "--data", "output"},
+    {"*", "--max-batch", "search"},
+    {"*", "--spec-search", "search"},
+    {"*", "--sharp", "software"},
 };
 
 // "--tp-overlap" -> "tp_overlap"; the nccl-tests short flags get names of their own.
