@@ -15,6 +15,7 @@ const std::vector<Command>& Commands() {
        "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train",
        RunCompare},
       {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory},
+      {"plan", "fleet planner: what to buy, when and where over GPU generations (MIP)", RunPlan},
       {"train", "training step time, memory, MFU and time-to-train", RunTrain},
       {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)",
        RunSweep},

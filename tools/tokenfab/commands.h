@@ -28,6 +28,7 @@ int RunCatalog(const std::vector<std::string>& argv, std::ostream& out);
 int RunCollective(const std::vector<std::string>& argv, std::ostream& out);
 int RunCompare(const std::vector<std::string>& argv, std::ostream& out);
 int RunFactory(const std::vector<std::string>& argv, std::ostream& out);
+int RunPlan(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunSweep(const std::vector<std::string>& argv, std::ostream& out);
 int RunServe(const std::vector<std::string>& argv, std::ostream& out);
