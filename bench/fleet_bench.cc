@@ -31,7 +31,8 @@ void BM_FleetPlan5y12x10x4(benchmark::State& state) {
 }
 BENCHMARK(BM_FleetPlan5y12x10x4)
     ->ArgsProduct({{1, 2, 3}, {0, 1}})
-    ->Unit(benchmark::kSecond)->Iterations(1);
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace tokenfab

@@ -25,12 +25,26 @@ FleetProblem SmallPlan() {
   site.electricity_usd_per_kwh = 0.08;
   site.pue = 1.2;
   p.sites = {site};
-  FleetSystem old_gen{.name = "old", .generation = "g1", .gpus_per_unit = 8, .liquid = false,
-                      .it_kw_per_unit = 10, .racks_per_unit = 0.25,
-                      .price_usd = {300e3, 280e3, 260e3}, .supply = {3, 3, 3}, .markets = {}, .maintenance_fraction = 0.05};
-  FleetSystem new_gen{.name = "new", .generation = "g2", .gpus_per_unit = 8, .liquid = false,
-                      .it_kw_per_unit = 14, .racks_per_unit = 0.25,
-                      .price_usd = {0, 500e3, 450e3}, .supply = {0, 2, 2}, .markets = {}, .maintenance_fraction = 0.05};
+  FleetSystem old_gen{.name = "old",
+                      .generation = "g1",
+                      .gpus_per_unit = 8,
+                      .liquid = false,
+                      .it_kw_per_unit = 10,
+                      .racks_per_unit = 0.25,
+                      .price_usd = {300e3, 280e3, 260e3},
+                      .supply = {3, 3, 3},
+                      .markets = {},
+                      .maintenance_fraction = 0.05};
+  FleetSystem new_gen{.name = "new",
+                      .generation = "g2",
+                      .gpus_per_unit = 8,
+                      .liquid = false,
+                      .it_kw_per_unit = 14,
+                      .racks_per_unit = 0.25,
+                      .price_usd = {0, 500e3, 450e3},
+                      .supply = {0, 2, 2},
+                      .markets = {},
+                      .maintenance_fraction = 0.05};
   p.systems = {old_gen, new_gen};
   FleetInference inf;
   inf.name = "chat";
@@ -74,7 +88,8 @@ double BruteForce(const FleetProblem& p, int limit) {
         const int bought = std::max(0, units - before);
         if (bought > s.supply[t]) return;
         spend += bought * s.price_usd[t];
-        cost += bought * s.price_usd[t] * af * std::min(p.money.life_years, end - p.periods[t].start_year);
+        cost += bought * s.price_usd[t] * af *
+                std::min(p.money.life_years, end - p.periods[t].start_year);
         mw += units * s.it_kw_per_unit * site.pue / 1000;
         double ref = 0;
         for (double v : s.price_usd)
@@ -157,7 +172,7 @@ TEST(FleetMip, CampaignWithValuePerDayEqualsBruteForce) {
 
 TEST(FleetMip, DoublingSupplyNeverWorsensThePlan) {
   for (unsigned seed : {1u, 2u}) {
-    const FleetProblem p = SyntheticFleetProblem(4, 4, 4, 2, seed);
+    const FleetProblem p = SyntheticFleetProblem(3, 4, 3, 2, seed);
     FleetOptions o = Exact();
     o.mip.relative_gap = 1e-7;
     o.explain = false;
@@ -200,7 +215,7 @@ TEST(FleetMip, PowerShadowPriceMatchesAFiniteDifferenceOfTheLp) {
   // dz/db of the LP (binaries fixed; here none): the dual of the power row equals the change of
   // the LP optimum when that row's MW grows by a little.
   FleetProblem p = SmallPlan();
-  p.sites[0].facility_mw[2] = 0.05;   // Q3: only the efficient new system fits the demand
+  p.sites[0].facility_mw[2] = 0.05;  // Q3: only the efficient new system fits the demand
   p.inference[0].tokens_per_s[2] = 48000;
   const FleetSolution s = SolveFleet(p, Exact());
   ASSERT_EQ(s.status, MipStatus::kOptimal);

@@ -13,16 +13,26 @@ namespace tokenfab {
 
 const char* FleetGroupName(FleetGroup g) {
   switch (g) {
-    case FleetGroup::kDefinition: return "definition";
-    case FleetGroup::kPower: return "power";
-    case FleetGroup::kSpace: return "space";
-    case FleetGroup::kCooling: return "cooling";
-    case FleetGroup::kSupply: return "supply";
-    case FleetGroup::kBudget: return "budget";
-    case FleetGroup::kCapacity: return "capacity";
-    case FleetGroup::kDemand: return "demand";
-    case FleetGroup::kCampaignWork: return "campaign-work";
-    case FleetGroup::kDeadline: return "deadline";
+    case FleetGroup::kDefinition:
+      return "definition";
+    case FleetGroup::kPower:
+      return "power";
+    case FleetGroup::kSpace:
+      return "space";
+    case FleetGroup::kCooling:
+      return "cooling";
+    case FleetGroup::kSupply:
+      return "supply";
+    case FleetGroup::kBudget:
+      return "budget";
+    case FleetGroup::kCapacity:
+      return "capacity";
+    case FleetGroup::kDemand:
+      return "demand";
+    case FleetGroup::kCampaignWork:
+      return "campaign-work";
+    case FleetGroup::kDeadline:
+      return "deadline";
   }
   return "?";
 }
@@ -71,7 +81,9 @@ struct Builder {
   }
 
   bool diagnosing() const { return !elastic.empty(); }
-  double Gain(int t) const { return std::pow(1 + p.software_gain_per_year, p.periods[t].start_year); }
+  double Gain(int t) const {
+    return std::pow(1 + p.software_gain_per_year, p.periods[t].start_year);
+  }
   double HorizonYears() const {
     return T == 0 ? 0 : p.periods[T - 1].start_year + p.periods[T - 1].hours / kHoursPerYear;
   }
@@ -112,7 +124,8 @@ struct Builder {
     const FleetSystem& sys = p.systems[k];
     const FleetSite& site = p.sites[s];
     const double hours = p.periods[t].hours;
-    const double energy_kwh = sys.it_kw_per_unit * p.money.average_power_fraction * site.pue * hours;
+    const double energy_kwh =
+        sys.it_kw_per_unit * p.money.average_power_fraction * site.pue * hours;
     double ref_price = 0;
     for (double v : sys.price_usd)
       if (v > 0) {
@@ -135,7 +148,9 @@ struct Builder {
     using std::vector;
     const double annuity = AnnuityFactor(p.money.cost_of_capital, p.money.life_years);
     const double end = HorizonYears();
-    auto grid = [&] { return vector<vector<vector<int>>>(T, vector<vector<int>>(S, vector<int>(K, -1))); };
+    auto grid = [&] {
+      return vector<vector<vector<int>>>(T, vector<vector<int>>(S, vector<int>(K, -1)));
+    };
     buy = grid(), nb = grid(), ret = grid(), ne = grid(), hcap = grid();
     h.assign(T, vector<vector<vector<int>>>(S, vector<vector<int>>(K, vector<int>(W + C, -1))));
     vector<vector<int>> existing(S, vector<int>(K, 0)), last(S, vector<int>(K, -1));
@@ -169,7 +184,8 @@ struct Builder {
         const double bound = UnitBound(k, s);
         bool bought_before = false;
         for (int t = 0; t < T; ++t) {
-          const std::string at = fmt::format("{} {} {}", sys.name, p.sites[s].name, p.periods[t].label);
+          const std::string at =
+              fmt::format("{} {} {}", sys.name, p.sites[s].name, p.periods[t].label);
           const double supply = sys.supply[t];
           if (placeable && supply != 0 && bound > 0) {
             const double up = supply > 0 ? std::min(supply, bound) : bound;
@@ -178,7 +194,8 @@ struct Builder {
                                CostKind::kCapital);
           }
           if (bought_before || buy[t][s][k] >= 0) {
-            nb[t][s][k] = Col("fleet " + at, 0, bound, OpexPerUnit(k, s, t), false, CostKind::kOpex);
+            nb[t][s][k] =
+                Col("fleet " + at, 0, bound, OpexPerUnit(k, s, t), false, CostKind::kOpex);
             vector<std::pair<int, double>> bal = {{nb[t][s][k], 1.0}};
             if (buy[t][s][k] >= 0) bal.emplace_back(buy[t][s][k], -1.0);
             if (bought_before) {
@@ -225,11 +242,12 @@ struct Builder {
         if (!site.liquid && rf[s][0] >= 0) {
           vector<std::pair<int, double>> cool;
           for (int k = 0; k < K; ++k)
-            if (p.systems[k].liquid) units(t, s, k, p.systems[k].it_kw_per_unit * site.pue / 1000, &cool);
+            if (p.systems[k].liquid)
+              units(t, s, k, p.systems[k].it_kw_per_unit * site.pue / 1000, &cool);
           if (!cool.empty()) {
             for (int u = 0; u <= t; ++u) cool.emplace_back(rf[s][u], -site.facility_mw[t]);
-            Row(fmt::format("cooling {} {}", site.name, pl), FleetGroup::kCooling, -kMipInfinity,
-                0, cool, "MW");
+            Row(fmt::format("cooling {} {}", site.name, pl), FleetGroup::kCooling, -kMipInfinity, 0,
+                cool, "MW");
           }
         }
       }
@@ -252,7 +270,8 @@ struct Builder {
           Row(fmt::format("supply {} {}", g.name, pl), FleetGroup::kSupply, -kMipInfinity,
               g.gpus[t], sup, "GPU");
       }
-      const double budget = t < static_cast<int>(p.money.budget_usd.size()) ? p.money.budget_usd[t] : -1;
+      const double budget =
+          t < static_cast<int>(p.money.budget_usd.size()) ? p.money.budget_usd[t] : -1;
       if (budget >= 0) {
         vector<std::pair<int, double>> spend;
         for (int s = 0; s < S; ++s) {
@@ -336,8 +355,7 @@ struct Builder {
             kMipInfinity, row, "campaign");
         if (t > cp.earliest)
           Row(fmt::format("finished stays {} {}", cp.name, p.periods[t].label),
-              FleetGroup::kDefinition, 0, kMipInfinity, {{z[c][t], 1.0}, {z[c][t - 1], -1.0}},
-              "");
+              FleetGroup::kDefinition, 0, kMipInfinity, {{z[c][t], 1.0}, {z[c][t - 1], -1.0}}, "");
       }
       int due = cp.deadline >= 0 ? cp.deadline : (value ? -1 : T - 1);
       if (due >= T) due = T - 1;
@@ -356,11 +374,20 @@ void Account(const Builder& b, const std::vector<double>& x, FleetSolution* out)
   for (size_t j = 0; j < x.size(); ++j) {
     const double c = b.m.columns[j].cost * x[j];
     switch (b.kind[j]) {
-      case CostKind::kCapital: out->capital_usd += c; break;
-      case CostKind::kOpex: out->opex_usd += c; break;
-      case CostKind::kRetrofit: out->retrofit_usd += c; break;
-      case CostKind::kValue: out->value_usd -= c; break;
-      default: break;
+      case CostKind::kCapital:
+        out->capital_usd += c;
+        break;
+      case CostKind::kOpex:
+        out->opex_usd += c;
+        break;
+      case CostKind::kRetrofit:
+        out->retrofit_usd += c;
+        break;
+      case CostKind::kValue:
+        out->value_usd -= c;
+        break;
+      default:
+        break;
     }
   }
   out->tco_usd = out->capital_usd + out->opex_usd + out->retrofit_usd;
@@ -390,7 +417,8 @@ void Decode(const Builder& b, const std::vector<double>& x, FleetSolution* out) 
             if (e.site == s && e.system == k) before += e.units;
         out->fleet[t][s][k] = ival(b.nb[t][s][k]) + ival(b.ne[t][s][k]);
         out->retire[t][s][k] = std::max(0, before + out->buy[t][s][k] - out->fleet[t][s][k]);
-        out->mw_used[t][s] += out->fleet[t][s][k] * p.systems[k].it_kw_per_unit * p.sites[s].pue / 1000;
+        out->mw_used[t][s] +=
+            out->fleet[t][s][k] * p.systems[k].it_kw_per_unit * p.sites[s].pue / 1000;
         for (int j = 0; j < J; ++j) {
           const double hours = val(b.h[t][s][k][j]);
           if (hours > 1e-6) out->gpu_hours[t][j][k] += hours;
@@ -431,7 +459,8 @@ void Decode(const Builder& b, const std::vector<double>& x, FleetSolution* out) 
   }
   for (int t = 0; t < T; ++t)
     for (int s = 0; s < S; ++s)
-      for (int k = 0; k < K; ++k) out->capex_spent_usd += out->buy[t][s][k] * p.systems[k].price_usd[t];
+      for (int k = 0; k < K; ++k)
+        out->capex_spent_usd += out->buy[t][s][k] * p.systems[k].price_usd[t];
   for (int s = 0; s < S; ++s)
     for (int t = 0; t < T && b.rf[s][0] >= 0; ++t)
       out->capex_spent_usd += ival(b.rf[s][t]) * p.sites[s].retrofit_usd;
@@ -486,7 +515,8 @@ void Diagnose(const FleetProblem& p, const MipOptions& mip, FleetSolution* out) 
       const int slack = row.terms.back().first;
       const double amount = r.x[slack];
       if (amount > 1e-6)
-        out->conflicts.push_back({row.name, static_cast<FleetGroup>(row.group), amount, b.row_unit[i]});
+        out->conflicts.push_back(
+            {row.name, static_cast<FleetGroup>(row.group), amount, b.row_unit[i]});
     }
   }
   for (FleetGroup g : RelaxableGroups()) {
@@ -534,22 +564,28 @@ FleetSolution SolveFleet(const FleetProblem& p, const FleetOptions& options) {
 
 const char* FleetStrategyName(FleetStrategy s) {
   switch (s) {
-    case FleetStrategy::kOptimal: return "optimal";
-    case FleetStrategy::kEveryGeneration: return "buy every generation";
-    case FleetStrategy::kSkipOne: return "skip one generation";
-    case FleetStrategy::kWait: return "wait for the newest";
+    case FleetStrategy::kOptimal:
+      return "optimal";
+    case FleetStrategy::kEveryGeneration:
+      return "buy every generation";
+    case FleetStrategy::kSkipOne:
+      return "skip one generation";
+    case FleetStrategy::kWait:
+      return "wait for the newest";
   }
   return "?";
 }
 
 std::string FleetStrategyRule(FleetStrategy s) {
   switch (s) {
-    case FleetStrategy::kOptimal: return "any candidate in any period (the MIP's choice)";
+    case FleetStrategy::kOptimal:
+      return "any candidate in any period (the MIP's choice)";
     case FleetStrategy::kEveryGeneration:
       return "each period buys only the newest generation then available";
     case FleetStrategy::kSkipOne:
       return "every second generation is never bought (first, third, ... kept)";
-    case FleetStrategy::kWait: return "no purchases before the newest generation ships";
+    case FleetStrategy::kWait:
+      return "no purchases before the newest generation ships";
   }
   return "";
 }

@@ -4,8 +4,8 @@
 #include <Clp_C_Interface.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -26,11 +26,16 @@ int MipModel::AddRow(std::string name, int group, double lower, double upper,
 
 const char* MipStatusName(MipStatus s) {
   switch (s) {
-    case MipStatus::kOptimal: return "optimal";
-    case MipStatus::kFeasible: return "feasible (stopped at the gap or time limit)";
-    case MipStatus::kInfeasible: return "infeasible";
-    case MipStatus::kUnbounded: return "unbounded";
-    case MipStatus::kNoSolution: return "no solution found in the time limit";
+    case MipStatus::kOptimal:
+      return "optimal";
+    case MipStatus::kFeasible:
+      return "feasible (stopped at the gap or time limit)";
+    case MipStatus::kInfeasible:
+      return "infeasible";
+    case MipStatus::kUnbounded:
+      return "unbounded";
+    case MipStatus::kNoSolution:
+      return "no solution found in the time limit";
   }
   return "?";
 }
@@ -122,7 +127,7 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
     if (m.maximize ? r.bound < r.objective : r.bound > r.objective) r.bound = r.objective;
     r.gap = std::abs(r.objective - r.bound) / std::max(1.0, std::abs(r.objective));
     r.status = Cbc_isProvenOptimal(cbc) || r.gap <= o.relative_gap ? MipStatus::kOptimal
-                                                                     : MipStatus::kFeasible;
+                                                                   : MipStatus::kFeasible;
   }
   Cbc_deleteModel(cbc);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -33,10 +34,11 @@ int PeriodIndex(const Horizon& h, const std::string& text, const YamlObject& obj
   char q = 0;
   char rest = 0;
   const int n = std::sscanf(text.c_str(), "%d%c%d%c", &year, &q, &quarter, &rest);
-  const bool ok = (n == 1 && text.size() == 4) || (n == 3 && (q == 'Q' || q == 'q') && quarter >= 1 &&
-                                                 quarter <= 4);
+  const bool ok = (n == 1 && text.size() == 4) ||
+                  (n == 3 && (q == 'Q' || q == 'q') && quarter >= 1 && quarter <= 4);
   if (!ok || year < 1990 || year > 2100)
-    throw obj.ErrorAt(key, fmt::format("expected a quarter like 2026Q3 or a year like 2027, got '{}'", text));
+    throw obj.ErrorAt(
+        key, fmt::format("expected a quarter like 2026Q3 or a year like 2027, got '{}'", text));
   if (n == 1) quarter = 1;
   return h.quarterly ? (year - h.start_year) * 4 + (quarter - h.start_quarter)
                      : year - h.start_year;
@@ -62,16 +64,18 @@ std::vector<double> PerPeriod(YamlObject& obj, std::string_view key, int periods
   }
   if (!node.IsSequence()) return std::vector<double>(periods, obj.Number(key, min, max));
   if (static_cast<int>(node.size()) != periods)
-    throw obj.ErrorAt(key, fmt::format("expected {} values (one per period), got {}", periods,
-                                       node.size()),
-                      "or give one number for every period");
+    throw obj.ErrorAt(
+        key, fmt::format("expected {} values (one per period), got {}", periods, node.size()),
+        "or give one number for every period");
   std::vector<double> out;
   for (size_t i = 0; i < node.size(); ++i) {
     std::string error, hint;
     const std::string text = node[i].IsScalar() ? node[i].Scalar() : "";
     const std::optional<double> v = ParseQuantity(text, Dimension::kNumber, &error, &hint);
     const std::string where = fmt::format("{}[{}]", obj.KeyPath(key), i);
-    if (!v) throw InputError(LocationOf(obj.file(), node[i]), where, error.empty() ? "expected a number" : error, hint);
+    if (!v)
+      throw InputError(LocationOf(obj.file(), node[i]), where,
+                       error.empty() ? "expected a number" : error, hint);
     if (*v < min || *v > max)
       throw InputError(LocationOf(obj.file(), node[i]), where,
                        fmt::format("expected a number in [{:g}, {:g}], got {}", min, max, text));
@@ -84,7 +88,8 @@ std::vector<double> PerPeriod(YamlObject& obj, std::string_view key, int periods
 std::vector<YamlObject> Items(const YamlObject& obj, std::string_view key, bool required) {
   const YAML::Node node = obj.node()[std::string(key)];
   if (!node) {
-    if (required) throw obj.ErrorAt(key, "missing required key", "see docs/fleet.md for the plan keys");
+    if (required)
+      throw obj.ErrorAt(key, "missing required key", "see docs/fleet.md for the plan keys");
     return {};
   }
   if (!node.IsSequence() || node.size() == 0)
@@ -104,6 +109,26 @@ std::vector<std::string> StringList(const YamlObject& obj, std::string_view key)
   std::vector<std::string> out;
   for (const auto& n : node) out.push_back(n.Scalar());
   return out;
+}
+
+// A catalog name, checked here so that the error carries the plan file's line.
+void CheckCatalogName(const YamlObject& obj, std::string_view key, const std::string& name,
+                      const std::vector<std::string>& names, const char* what) {
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  const std::string hint = SuggestCatalogName(name, names);
+  throw obj.ErrorAt(key, fmt::format("unknown {} '{}'", what, name),
+                    hint.empty() ? "see `tokenfab catalog list`" : hint);
+}
+
+// A catalog model name or a model file (anything with '/' or a YAML/JSON suffix).
+void CheckModel(const YamlObject& obj, const std::string& model, const Catalog& catalog) {
+  const bool file = model.find('/') != std::string::npos || model.ends_with(".yaml") ||
+                    model.ends_with(".yml") || model.ends_with(".json");
+  if (file) {
+    catalog.ResolveModel(model, obj.KeyPath("model"));
+  } else {
+    CheckCatalogName(obj, "model", model, catalog.model_names(), "model");
+  }
 }
 
 struct Defaults {
@@ -165,8 +190,8 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
   for (int t = 0; t < h.periods; ++t) {
     if (h.quarterly) {
       const int q = h.start_quarter - 1 + t;
-      p.periods.push_back({fmt::format("{}Q{}", h.start_year + q / 4, q % 4 + 1),
-                           kHoursPerYear / 4, t * 0.25});
+      p.periods.push_back(
+          {fmt::format("{}Q{}", h.start_year + q / 4, q % 4 + 1), kHoursPerYear / 4, t * 0.25});
     } else {
       p.periods.push_back({fmt::format("{}", h.start_year + t), kHoursPerYear, 1.0 * t});
     }
@@ -175,25 +200,29 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
   p.calendar_start = h.start_year + (h.start_quarter - 1) * 0.25;
   const double years_per_period = h.quarterly ? 0.25 : 1.0;
 
-  p.objective = root.FindChoice("objective", {"min_tco", "max_value"}).value_or("min_tco") == "max_value"
-                    ? FleetObjective::kMaxValue
-                    : FleetObjective::kMinTco;
+  p.objective =
+      root.FindChoice("objective", {"min_tco", "max_value"}).value_or("min_tco") == "max_value"
+          ? FleetObjective::kMaxValue
+          : FleetObjective::kMinTco;
   if (auto g = root.FindNumber("software_gain_per_year", -0.5, 10)) {
     p.software_gain_per_year = *g;
   } else {
     p.software_gain_per_year = d.software_gain;
-    plan.assumptions.push_back(fmt::format("software_gain_per_year: {:g} (data/fleet/assumptions.yaml)", d.software_gain));
+    plan.assumptions.push_back(
+        fmt::format("software_gain_per_year: {:g} (data/fleet/assumptions.yaml)", d.software_gain));
   }
   plan.compare_strategies = root.FindBool("strategies").value_or(true);
 
   // Money.
   YamlObject money = root.Child("money");
-  money.CheckKeys({"budget_usd", "depreciation_years", "cost_of_capital", "average_power_fraction"});
+  money.CheckKeys(
+      {"budget_usd", "depreciation_years", "cost_of_capital", "average_power_fraction"});
   p.money.budget_usd = PerPeriod(money, "budget_usd", T, 0, 1e15, -1.0);
   p.money.life_years = money.FindNumber("depreciation_years", 1, 20).value_or(data.facility.years);
-  p.money.cost_of_capital = money.FindNumber("cost_of_capital", 0, 0.5).value_or(data.facility.discount_rate);
-  p.money.average_power_fraction =
-      money.FindNumber("average_power_fraction", 0.05, 1).value_or(data.facility.average_power_fraction);
+  p.money.cost_of_capital =
+      money.FindNumber("cost_of_capital", 0, 0.5).value_or(data.facility.discount_rate);
+  p.money.average_power_fraction = money.FindNumber("average_power_fraction", 0.05, 1)
+                                       .value_or(data.facility.average_power_fraction);
 
   // Sites.
   std::map<std::string, int> site_index;
@@ -213,8 +242,8 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     site.racks = s.FindNumber("racks", 1, 1e7).value_or(0);
     site.electricity_usd_per_kwh = s.FindNumber("electricity_usd_per_kwh", 0, 5)
                                        .value_or(ToUsdPerKwh(data.facility.electricity_price));
-    site.pue = s.FindNumber("pue", 1, 4).value_or(site.liquid ? data.facility.liquid.pue
-                                                              : data.facility.air.pue);
+    site.pue = s.FindNumber("pue", 1, 4)
+                   .value_or(site.liquid ? data.facility.liquid.pue : data.facility.air.pue);
     site.market = s.FindString("market").value_or("");
     site_index[site.name] = static_cast<int>(p.sites.size());
     p.sites.push_back(site);
@@ -228,13 +257,14 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     s.CheckKeys({"system", "available_from", "available_until", "supply_per_period",
                  "price_change_per_year", "unit_price_usd", "markets", "generation"});
     const std::string name = s.String("system");
-    catalog.system(name, s.KeyPath("system"));  // did-you-mean on a typo
+    CheckCatalogName(s, "system", name, catalog.system_names(), "system");
     if (system_index.count(name)) throw s.ErrorAt("system", "duplicate system");
     const FleetUnit unit = tp->Unit(name);
     FleetSystem sys;
     sys.name = name;
-    sys.generation = s.FindString("generation")
-                         .value_or(std::string(ChipFamilyName(catalog.chip(catalog.system(name).chip).family)));
+    sys.generation =
+        s.FindString("generation")
+            .value_or(std::string(ChipFamilyName(catalog.chip(catalog.system(name).chip).family)));
     sys.gpus_per_unit = unit.gpus;
     sys.liquid = unit.liquid;
     sys.it_kw_per_unit = unit.it_kw;
@@ -246,15 +276,21 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
       first = PeriodIndex(h, s.String("available_from"), s, "available_from");
     } else if (auto it = d.available.find(name); it != d.available.end()) {
       first = PeriodIndex(h, it->second, s, "system");
-      plan.assumptions.push_back(fmt::format("{} available from {} (data/fleet/availability.yaml)", name, it->second));
+      plan.assumptions.push_back(
+          fmt::format("{} available from {} (data/fleet/availability.yaml)", name, it->second));
     }
     int last = T - 1;
-    if (s.has("available_until")) last = PeriodIndex(h, s.String("available_until"), s, "available_until");
+    if (s.has("available_until"))
+      last = PeriodIndex(h, s.String("available_until"), s, "available_until");
     const std::vector<double> supply = PerPeriod(s, "supply_per_period", T, 0, 1e7, -1.0);
     const double change = s.FindNumber("price_change_per_year", -0.9, 1).value_or(d.price_change);
     double price = unit.price_usd;
-    if (auto v = s.FindNumber("unit_price_usd", 1, 1e10)) price = *v;
-    else plan.assumptions.push_back(fmt::format("{} unit price {:.3g} USD incl. network share (data/prices, {})", name, price, unit.price_date));
+    if (auto v = s.FindNumber("unit_price_usd", 1, 1e10))
+      price = *v;
+    else
+      plan.assumptions.push_back(
+          fmt::format("{} unit price {:.3g} USD incl. network share (data/prices, {})", name, price,
+                      unit.price_date));
     // Price trajectory: the dated price holds until the later of the horizon's start and the
     // launch, then changes by `change` a year, compounded per period.
     for (int t = 0; t < T; ++t) {
@@ -298,7 +334,8 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
   for (YamlObject& e : Items(root, "existing", false)) {
     e.CheckKeys({"system", "site", "units", "age_years"});
     FleetExisting x;
-    x.system = lookup(e, "system", system_index, system_names, "systems (list it under systems:, supply 0 to buy none)");
+    x.system = lookup(e, "system", system_index, system_names,
+                      "systems (list it under systems:, supply 0 to buy none)");
     x.site = lookup(e, "site", site_index, site_names, "sites");
     x.units = e.Integer("units", 1);
     const double age = e.FindNumber("age_years", 0, 30).value_or(0);
@@ -317,15 +354,17 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     FleetInference inf;
     inf.name = w.String("name");
     const std::string model = w.String("model");
-    catalog.ResolveModel(model, w.KeyPath("model"));
+    CheckModel(w, model, catalog);
     inf.tokens_per_s = PerPeriod(w, "tokens_per_s", T, 0, 1e12, std::nullopt);
     const double tpsu = w.Number("tokens_per_s_per_user", 0.1, 10000);
     const int isl = w.FindInteger("isl").value_or(1024), osl = w.FindInteger("osl").value_or(256);
     inf.market = w.FindString("market").value_or("");
     inf.value_per_million_tokens = w.FindNumber("value_usd_per_million_tokens", 0, 1e4).value_or(0);
     if (p.objective == FleetObjective::kMaxValue && !w.has("value_usd_per_million_tokens"))
-      throw w.ErrorAt("value_usd_per_million_tokens", "objective max_value needs a value per million tokens");
-    for (const FleetSystem& s : p.systems) inf.tokens_per_s_per_gpu.push_back(tp->Serving(s.name, model, isl, osl, tpsu));
+      throw w.ErrorAt("value_usd_per_million_tokens",
+                      "objective max_value needs a value per million tokens");
+    for (const FleetSystem& s : p.systems)
+      inf.tokens_per_s_per_gpu.push_back(tp->Serving(s.name, model, isl, osl, tpsu));
     plan.models.push_back(model);
     p.inference.push_back(inf);
   }
@@ -337,7 +376,7 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     FleetCampaign cp;
     cp.name = c.String("name");
     const std::string model = c.String("model");
-    catalog.ResolveModel(model, c.KeyPath("model"));
+    CheckModel(c, model, catalog);
     cp.tokens = c.Number("tokens", 1e6, 1e16);
     const int gpus = c.FindInteger("gpus", 8).value_or(d.training_gpus);
     const int seq = c.FindInteger("seq", 128).value_or(8192);
@@ -348,12 +387,14 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     cp.value_per_day = c.FindNumber("value_usd_per_day_earlier", 0, 1e12).value_or(0);
     cp.completion_value = c.FindNumber("completion_value_usd", 0, 1e14).value_or(0);
     cp.market = c.FindString("market").value_or("");
-    for (const FleetSystem& s : p.systems) cp.tokens_per_s_per_gpu.push_back(tp->Training(s.name, model, gpus, seq));
+    for (const FleetSystem& s : p.systems)
+      cp.tokens_per_s_per_gpu.push_back(tp->Training(s.name, model, gpus, seq));
     plan.models.push_back(model);
     p.campaigns.push_back(cp);
   }
   if (p.inference.empty() && p.campaigns.empty())
-    throw root.ErrorAt("inference", "the plan has no demand", "add inference: or training: entries");
+    throw root.ErrorAt("inference", "the plan has no demand",
+                       "add inference: or training: entries");
   return plan;
 }
 

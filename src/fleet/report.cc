@@ -20,7 +20,7 @@ std::string Money(double v) {
 
 // Calendar date (YYYY-MM) of `years` after the horizon's start.
 std::string Month(const FleetProblem& p, double years) {
-  const double y = p.calendar_start + years;
+  const double y = p.calendar_start + years - 1e-6;  // the end of a quarter is still in it
   int year = static_cast<int>(std::floor(y + 1e-9));
   int month = static_cast<int>(std::floor((y - year) * 12 + 1e-6)) + 1;
   if (month > 12) month = 12;
@@ -34,11 +34,12 @@ std::string WorkloadName(const FleetProblem& p, size_t j) {
 std::string ShadowLine(const FleetBinding& b) {
   switch (b.group) {
     case FleetGroup::kPower:
-      return fmt::format("{:<40} one more MW is worth {}", b.row, Money(b.shadow));
+      return fmt::format("{:<40} one more MW is worth {} at the margin", b.row, Money(b.shadow));
     case FleetGroup::kSpace:
       return fmt::format("{:<40} one more rack position is worth {}", b.row, Money(b.shadow));
     case FleetGroup::kSupply:
-      return fmt::format("{:<40} one more unit of supply is worth {}", b.row, Money(b.shadow));
+      return fmt::format("{:<40} one more {} of supply is worth {}", b.row, b.unit,
+                         Money(b.shadow));
     case FleetGroup::kBudget:
       return fmt::format("{:<40} one more dollar of budget is worth ${:.3f}", b.row, b.shadow);
     case FleetGroup::kDemand:
@@ -46,19 +47,23 @@ std::string ShadowLine(const FleetBinding& b) {
     case FleetGroup::kDeadline:
       return fmt::format("{:<40} holding this date costs {}", b.row, Money(-b.shadow));
     case FleetGroup::kCooling:
-      return fmt::format("{:<40} one more MW of liquid cooling is worth {}", b.row, Money(b.shadow));
-    default: return fmt::format("{:<40} {:.4g} per {}", b.row, b.shadow, b.unit);
+      return fmt::format("{:<40} one more MW of liquid cooling is worth {}", b.row,
+                         Money(b.shadow));
+    default:
+      return fmt::format("{:<40} {:.4g} per {}", b.row, b.shadow, b.unit);
   }
 }
 
 void RenderSolverLine(const FleetProblem& p, const FleetSolution& s, std::ostream& out) {
   const bool value = p.objective == FleetObjective::kMaxValue;
-  out << fmt::format("solver        CBC {} in {:.2f} s, {} nodes; {} columns ({} integer), {} rows\n",
-                     MipStatusName(s.status), s.seconds, s.nodes, s.columns, s.integers, s.rows);
+  out << fmt::format(
+      "solver        CBC {} in {:.2f} s, {} nodes; {} columns ({} integer), {} rows\n",
+      MipStatusName(s.status), s.seconds, s.nodes, s.columns, s.integers, s.rows);
   if (!s.feasible()) return;
-  out << fmt::format("objective     {} {}; best bound {}; MIP gap {:.3f}%; LP relaxation bound {}\n",
-                     value ? "net value" : "TCO - value", Money(s.objective), Money(s.bound),
-                     100 * s.gap, Money(s.lp_bound));
+  out << fmt::format(
+      "objective     {} {}; best bound {}; MIP gap {:.3f}%; LP relaxation bound {}\n",
+      value ? "net value" : "TCO - value", Money(s.objective), Money(s.bound), 100 * s.gap,
+      Money(s.lp_bound));
 }
 
 }  // namespace
@@ -75,8 +80,9 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
       p.objective == FleetObjective::kMaxValue ? "max value - TCO under the budget"
                                                : "min TCO for the demand",
       100 * p.software_gain_per_year);
-  out << fmt::format("throughput    {} system x workload pairs from tokenfab's train/serve models\n",
-                     r.throughputs_computed);
+  out << fmt::format(
+      "throughput    {} system x workload pairs from tokenfab's train/serve models\n",
+      r.throughputs_computed);
   out << "tokens/s per GPU (the best plan tokenfab finds on each system)\n";
   out << fmt::format("  {:<14}", "workload");
   for (int k = 0; k < K; ++k) out << fmt::format(" {:>12}", p.systems[k].name);
@@ -86,7 +92,8 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
                                         ? p.inference[j].tokens_per_s_per_gpu
                                         : p.campaigns[j - p.inference.size()].tokens_per_s_per_gpu;
     out << fmt::format("  {:<14}", WorkloadName(p, j));
-    for (int k = 0; k < K; ++k) out << fmt::format(" {:>12}", tp[k] > 0 ? fmt::format("{:.0f}", tp[k]) : "-");
+    for (int k = 0; k < K; ++k)
+      out << fmt::format(" {:>12}", tp[k] > 0 ? fmt::format("{:.0f}", tp[k]) : "-");
     out << "\n";
   }
   out << fmt::format("  {:<14}", "unit kW/price");
@@ -154,9 +161,9 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
       out << fmt::format(" {:>12}", gpus);
     }
     for (int si = 0; si < S; ++si)
-      out << fmt::format(" {:>16}", fmt::format("{:.1f}/{:.1f}{}", s.mw_used[t][si],
-                                                p.sites[si].facility_mw[t],
-                                                !p.sites[si].liquid && s.liquid[t][si] ? "L" : ""));
+      out << fmt::format(
+          " {:>16}", fmt::format("{:.1f}/{:.1f}{}", s.mw_used[t][si], p.sites[si].facility_mw[t],
+                                 !p.sites[si].liquid && s.liquid[t][si] ? "L" : ""));
     out << "\n";
   }
   out << "workloads by system (share of the period's GPU-hours)\n";
@@ -186,15 +193,15 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
       out << fmt::format("  {:<12} not finished in the horizon\n", cp.name);
       continue;
     }
-    out << fmt::format("  {:<12} {:.3g} tokens: starts {}, finishes {} (about {}){}\n", cp.name,
-                       cp.tokens,
-                       s.campaign_start[c] >= 0 ? p.periods[s.campaign_start[c]].label : "-",
-                       p.periods[s.campaign_finish[c]].label,
-                       Month(p, s.campaign_finish_year[c]),
-                       cp.deadline >= 0 ? fmt::format("; deadline {}", p.periods[cp.deadline].label) : "");
+    out << fmt::format(
+        "  {:<12} {:.3g} tokens: starts {}, finishes {} (about {}){}\n", cp.name, cp.tokens,
+        s.campaign_start[c] >= 0 ? p.periods[s.campaign_start[c]].label : "-",
+        p.periods[s.campaign_finish[c]].label, Month(p, s.campaign_finish_year[c]),
+        cp.deadline >= 0 ? fmt::format("; deadline {}", p.periods[cp.deadline].label) : "");
   }
   if (!s.binding.empty()) {
-    out << "binding constraints (shadow prices of the LP at the integer solution's discrete choices)\n";
+    out << "binding constraints (shadow prices of the LP at the integer solution's discrete "
+           "choices)\n";
     std::map<FleetGroup, int> shown_in_group;
     size_t hidden = 0;
     for (const FleetBinding& b : s.binding) {
@@ -204,10 +211,14 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
       }
       out << "  " << ShadowLine(b) << "\n";
     }
-    if (hidden > 0) out << fmt::format("  ... {} more (the 3 largest per group shown; all in --format json)\n", hidden);
+    if (hidden > 0)
+      out << fmt::format("  ... {} more (the 3 largest per group shown; all in --format json)\n",
+                         hidden);
   }
   if (!r.strategies.empty()) {
-    out << "strategies (same plan, purchases restricted)\n";
+    out << fmt::format(
+        "strategies (same plan, purchases restricted; each solved to the same {:.1f}% gap)\n",
+        100 * r.gap);
     const double base = r.strategies.front().solution.objective;
     for (const FleetStrategyResult& st : r.strategies) {
       const FleetSolution& x = st.solution;
@@ -219,14 +230,17 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
       std::string finish;
       for (size_t c = 0; c < p.campaigns.size(); ++c)
         if (x.campaign_finish[c] >= 0)
-          finish += fmt::format("; {} done {}", p.campaigns[c].name, Month(p, x.campaign_finish_year[c]));
+          finish +=
+              fmt::format("; {} done {}", p.campaigns[c].name, Month(p, x.campaign_finish_year[c]));
       const bool value = p.objective == FleetObjective::kMaxValue;
       const double delta = value ? base - x.objective : x.objective - base;
-      out << fmt::format("  {:<22} TCO {}  value {}  {} {}{}{}\n", FleetStrategyName(st.strategy),
-                         Money(x.tco_usd), Money(x.value_usd), value ? "net" : "objective",
-                         Money(x.objective),
-                         st.strategy == FleetStrategy::kOptimal ? "" : fmt::format(" (worse by {})", Money(delta)),
-                         finish);
+      out << fmt::format(
+          "  {:<22} TCO {}  value {}  {} {}{}{}\n", FleetStrategyName(st.strategy),
+          Money(x.tco_usd), Money(x.value_usd), value ? "net" : "objective", Money(x.objective),
+          st.strategy == FleetStrategy::kOptimal
+              ? ""
+              : fmt::format(" ({}{} vs optimal)", delta >= 0 ? "+" : "-", Money(std::abs(delta))),
+          finish);
     }
   }
   if (!r.plan.assumptions.empty()) {
@@ -244,8 +258,8 @@ ordered_json FleetJson(const FleetReport& r) {
   j["objective"] = p.objective == FleetObjective::kMaxValue ? "max_value" : "min_tco";
   j["status"] = MipStatusName(s.status);
   j["feasible"] = s.feasible();
-  j["solver"] = {{"name", "COIN-OR CBC"}, {"seconds", s.seconds}, {"nodes", s.nodes},
-                 {"columns", s.columns}, {"rows", s.rows}, {"integers", s.integers},
+  j["solver"] = {{"name", "COIN-OR CBC"},        {"seconds", s.seconds}, {"nodes", s.nodes},
+                 {"columns", s.columns},         {"rows", s.rows},       {"integers", s.integers},
                  {"objective_usd", s.objective}, {"bound_usd", s.bound}, {"mip_gap", s.gap},
                  {"lp_bound_usd", s.lp_bound}};
   j["tco_usd"] = s.tco_usd;
@@ -269,7 +283,8 @@ ordered_json FleetJson(const FleetReport& r) {
       ordered_json systems = ordered_json::object();
       for (size_t k = 0; k < p.systems.size(); ++k) {
         if (s.fleet[t][si][k] == 0 && s.buy[t][si][k] == 0 && s.retire[t][si][k] == 0) continue;
-        systems[p.systems[k].name] = {{"bought", s.buy[t][si][k]}, {"retired", s.retire[t][si][k]},
+        systems[p.systems[k].name] = {{"bought", s.buy[t][si][k]},
+                                      {"retired", s.retire[t][si][k]},
                                       {"units", s.fleet[t][si][k]},
                                       {"gpus", s.fleet[t][si][k] * p.systems[k].gpus_per_unit}};
       }
@@ -283,7 +298,8 @@ ordered_json FleetJson(const FleetReport& r) {
       for (size_t k = 0; k < p.systems.size(); ++k)
         if (s.gpu_hours[t][w][k] > 0) hours[p.systems[k].name] = s.gpu_hours[t][w][k];
       work[WorkloadName(p, w)] = {{"gpu_hours", hours}};
-      if (w < p.inference.size()) work[WorkloadName(p, w)]["served_tokens_per_s"] = s.served_tokens_per_s[t][w];
+      if (w < p.inference.size())
+        work[WorkloadName(p, w)]["served_tokens_per_s"] = s.served_tokens_per_s[t][w];
     }
     pj["workloads"] = work;
     periods.push_back(pj);
@@ -291,21 +307,26 @@ ordered_json FleetJson(const FleetReport& r) {
   j["periods"] = periods;
   ordered_json campaigns = ordered_json::array();
   for (size_t c = 0; s.feasible() && c < p.campaigns.size(); ++c) {
-    campaigns.push_back({{"name", p.campaigns[c].name},
-                         {"start", s.campaign_start[c] >= 0 ? p.periods[s.campaign_start[c]].label : ""},
-                         {"finish", s.campaign_finish[c] >= 0 ? p.periods[s.campaign_finish[c]].label : ""},
-                         {"finish_month", s.campaign_finish[c] >= 0 ? Month(p, s.campaign_finish_year[c]) : ""}});
+    campaigns.push_back(
+        {{"name", p.campaigns[c].name},
+         {"start", s.campaign_start[c] >= 0 ? p.periods[s.campaign_start[c]].label : ""},
+         {"finish", s.campaign_finish[c] >= 0 ? p.periods[s.campaign_finish[c]].label : ""},
+         {"finish_month", s.campaign_finish[c] >= 0 ? Month(p, s.campaign_finish_year[c]) : ""}});
   }
   j["campaigns"] = campaigns;
   ordered_json binding = ordered_json::array();
   for (const FleetBinding& b : s.binding)
-    binding.push_back({{"constraint", b.row}, {"group", FleetGroupName(b.group)},
-                       {"shadow_usd_per_unit", b.shadow}, {"unit", b.unit}});
+    binding.push_back({{"constraint", b.row},
+                       {"group", FleetGroupName(b.group)},
+                       {"shadow_usd_per_unit", b.shadow},
+                       {"unit", b.unit}});
   j["binding"] = binding;
   ordered_json conflicts = ordered_json::array();
   for (const FleetViolation& v : s.conflicts)
-    conflicts.push_back({{"constraint", v.row}, {"group", FleetGroupName(v.group)},
-                         {"relax_by", v.amount}, {"unit", v.unit}});
+    conflicts.push_back({{"constraint", v.row},
+                         {"group", FleetGroupName(v.group)},
+                         {"relax_by", v.amount},
+                         {"unit", v.unit}});
   j["conflicts"] = conflicts;
   j["relaxable_groups"] = s.relaxable_groups;
   ordered_json strategies = ordered_json::array();
@@ -331,24 +352,33 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
       out << fmt::format("conflict,,,,\"{}\",{},{}\n", v.row, v.amount, v.unit);
     return;
   }
-  out << fmt::format("tco,,,,,{},USD\nvalue,,,,,{},USD\nmip_gap,,,,,{},\n", s.tco_usd, s.value_usd, s.gap);
+  out << fmt::format("tco,,,,,{},USD\nvalue,,,,,{},USD\nmip_gap,,,,,{},\n", s.tco_usd, s.value_usd,
+                     s.gap);
   for (size_t t = 0; t < p.periods.size(); ++t) {
     const std::string& pl = p.periods[t].label;
     for (size_t si = 0; si < p.sites.size(); ++si) {
       out << fmt::format("mw_used,{},{},,,{},MW\n", pl, p.sites[si].name, s.mw_used[t][si]);
-      out << fmt::format("mw_available,{},{},,,{},MW\n", pl, p.sites[si].name, p.sites[si].facility_mw[t]);
+      out << fmt::format("mw_available,{},{},,,{},MW\n", pl, p.sites[si].name,
+                         p.sites[si].facility_mw[t]);
       for (size_t k = 0; k < p.systems.size(); ++k) {
         const std::string& sys = p.systems[k].name;
-        if (s.buy[t][si][k]) out << fmt::format("buy,{},{},{},,{},units\n", pl, p.sites[si].name, sys, s.buy[t][si][k]);
-        if (s.retire[t][si][k]) out << fmt::format("retire,{},{},{},,{},units\n", pl, p.sites[si].name, sys, s.retire[t][si][k]);
-        if (s.fleet[t][si][k]) out << fmt::format("fleet,{},{},{},,{},units\n", pl, p.sites[si].name, sys, s.fleet[t][si][k]);
+        if (s.buy[t][si][k])
+          out << fmt::format("buy,{},{},{},,{},units\n", pl, p.sites[si].name, sys,
+                             s.buy[t][si][k]);
+        if (s.retire[t][si][k])
+          out << fmt::format("retire,{},{},{},,{},units\n", pl, p.sites[si].name, sys,
+                             s.retire[t][si][k]);
+        if (s.fleet[t][si][k])
+          out << fmt::format("fleet,{},{},{},,{},units\n", pl, p.sites[si].name, sys,
+                             s.fleet[t][si][k]);
       }
     }
     const size_t J = p.inference.size() + p.campaigns.size();
     for (size_t w = 0; w < J; ++w)
       for (size_t k = 0; k < p.systems.size(); ++k)
         if (s.gpu_hours[t][w][k] > 0)
-          out << fmt::format("gpu_hours,{},,{},{},{},GPU-h\n", pl, p.systems[k].name, WorkloadName(p, w), s.gpu_hours[t][w][k]);
+          out << fmt::format("gpu_hours,{},,{},{},{},GPU-h\n", pl, p.systems[k].name,
+                             WorkloadName(p, w), s.gpu_hours[t][w][k]);
   }
   for (size_t c = 0; c < p.campaigns.size(); ++c)
     if (s.campaign_finish[c] >= 0)
@@ -357,8 +387,9 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
   for (const FleetBinding& b : s.binding)
     out << fmt::format("shadow_price,,,,\"{}\",{},USD per {}\n", b.row, b.shadow, b.unit);
   for (const FleetStrategyResult& st : r.strategies)
-    out << fmt::format("strategy,,,,{},{},USD\n", FleetStrategyName(st.strategy),
-                       st.solution.feasible() ? fmt::format("{}", st.solution.objective) : "infeasible");
+    out << fmt::format(
+        "strategy,,,,{},{},USD\n", FleetStrategyName(st.strategy),
+        st.solution.feasible() ? fmt::format("{}", st.solution.objective) : "infeasible");
 }
 
 }  // namespace tokenfab

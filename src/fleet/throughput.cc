@@ -42,9 +42,9 @@ double FleetThroughput::Serving(const std::string& system, const std::string& mo
   const Model m = catalog_.ResolveModel(model);
   const System& sys = catalog_.system(system);
   const Cluster cluster = BuildCluster(catalog_, system, "", sys.nvlink_domain);
-  const ServingContext ctx =
-      MakeServingContext(m, cluster.chip, cluster.system, cluster.fabric,
-                         ServeProfileFromEfficiency(cluster.efficiency), sys.nvlink_domain, isl, osl);
+  const ServingContext ctx = MakeServingContext(m, cluster.chip, cluster.system, cluster.fabric,
+                                                ServeProfileFromEfficiency(cluster.efficiency),
+                                                sys.nvlink_domain, isl, osl);
   const ParetoResult r = SearchPareto(ctx, ParetoOptions{});
   const ServingPoint* p = BestAtInteractivity(r, tokens_per_s_per_user);
   return cache_[key] = p != nullptr ? p->output_tokens_per_s_per_gpu : 0.0;
@@ -66,6 +66,21 @@ FleetUnit FleetThroughput::Unit(const std::string& system) {
   u.price_usd = ToUsd(f.unit_price) + ToUsd(r.capex_network) / units;
   u.price_date = f.price_date;
   return units_[system] = u;
+}
+
+int GpusForSite(const Catalog& catalog, const FactoryData& data, const std::string& system,
+                double site_mw, double budget_usd) {
+  const System& sys = catalog.system(system, "--systems");
+  FacilityInput in = MakeFacilityInput(data, BuildCluster(catalog, system, "", sys.nvlink_domain));
+  if (site_mw > 0) {
+    in.sizing = Sizing::kPower;
+    in.site_power = Megawatts(site_mw);
+  } else {
+    in.sizing = Sizing::kBudget;
+    in.budget = Usd(budget_usd);
+  }
+  const FacilityResult r = SizeFacility(in);
+  return r.feasible.ok ? r.gpus : 0;
 }
 
 }  // namespace tokenfab

@@ -55,7 +55,8 @@ int RunPlan(const std::vector<std::string>& argv, std::ostream& out) {
   std::vector<FleetStrategyResult> strategies;
   if (solution.feasible() && plan.compare_strategies && !a.has("--no-strategies"))
     strategies = CompareStrategies(plan.problem, options);
-  const FleetReport report{plan, solution, strategies, throughput.computed()};
+  const FleetReport report{plan, solution, strategies, throughput.computed(),
+                           options.mip.relative_gap};
   if (format == "json") {
     out << FleetJson(report).dump(2) << "\n";
   } else if (format == "csv") {

@@ -20,9 +20,9 @@ struct FleetPlan {
   std::string file;
   std::string name;
   FleetProblem problem;
-  std::vector<std::string> models;           // per workload (inference then campaigns)
-  std::vector<std::string> assumptions;      // defaults used, "key: value (where from)"
-  bool compare_strategies = true;            // `strategies: false` turns the comparison off
+  std::vector<std::string> models;       // per workload (inference then campaigns)
+  std::vector<std::string> assumptions;  // defaults used, "key: value (where from)"
+  bool compare_strategies = true;        // `strategies: false` turns the comparison off
 };
 
 // Parses "2026Q3" (or "2026" for yearly steps) into a period index of the horizon.

@@ -53,10 +53,10 @@ struct FleetSystem {
   bool liquid = false;  // needs liquid cooling
   double it_kw_per_unit = 0;
   double racks_per_unit = 0;
-  std::vector<double> price_usd;        // per unit, per period
-  std::vector<double> supply;           // units per period over all sites; 0 = not available
-  std::vector<std::string> markets;     // sites it may be shipped to; empty = all
-  double maintenance_fraction = 0.05;   // of the unit price, per year
+  std::vector<double> price_usd;       // per unit, per period
+  std::vector<double> supply;          // units per period over all sites; 0 = not available
+  std::vector<std::string> markets;    // sites it may be shipped to; empty = all
+  double maintenance_fraction = 0.05;  // of the unit price, per year
 };
 
 // A supply shared by several products (e.g. one wafer or packaging allocation split between a
@@ -75,20 +75,20 @@ struct FleetExisting {
 
 struct FleetInference {
   std::string name;
-  std::string market;               // "" = any site
-  std::vector<double> tokens_per_s;  // demand per period
+  std::string market;                        // "" = any site
+  std::vector<double> tokens_per_s;          // demand per period
   std::vector<double> tokens_per_s_per_gpu;  // per system; 0 = cannot serve it
-  double value_per_million_tokens = 0;      // max-value objective
+  double value_per_million_tokens = 0;       // max-value objective
 };
 
 struct FleetCampaign {
   std::string name;
   std::string market;
   double tokens = 0;
-  int earliest = 0;   // first period it may run
-  int deadline = -1;  // last period it may finish in; -1 = none (end of horizon for min-TCO)
-  double value_per_day = 0;      // value of each day it finishes before the horizon's end
-  double completion_value = 0;   // max-value: value of finishing at all
+  int earliest = 0;          // first period it may run
+  int deadline = -1;         // last period it may finish in; -1 = none (end of horizon for min-TCO)
+  double value_per_day = 0;  // value of each day it finishes before the horizon's end
+  double completion_value = 0;               // max-value: value of finishing at all
   std::vector<double> tokens_per_s_per_gpu;  // per system; 0 = cannot train it
 };
 
@@ -131,10 +131,10 @@ enum class FleetGroup {
 const char* FleetGroupName(FleetGroup g);
 
 struct FleetBinding {
-  std::string row;     // e.g. "power austin 2027Q3"
+  std::string row;  // e.g. "power austin 2027Q3"
   FleetGroup group;
-  double shadow = 0;   // objective improvement per unit of the bound (USD per MW, per unit, ...)
-  std::string unit;    // "MW", "unit", "USD", "tok/s", "period"
+  double shadow = 0;  // objective improvement per unit of the bound (USD per MW, per unit, ...)
+  std::string unit;   // "MW", "unit", "USD", "tok/s", "period"
 };
 
 struct FleetViolation {
@@ -153,23 +153,23 @@ struct FleetSolution {
   double value_usd = 0;  // inference value + campaign value
   // [period][site][system]
   std::vector<std::vector<std::vector<int>>> buy, retire, fleet;
-  std::vector<std::vector<double>> mw_used;     // [period][site]
-  std::vector<std::vector<bool>> liquid;        // [period][site]
+  std::vector<std::vector<double>> mw_used;  // [period][site]
+  std::vector<std::vector<bool>> liquid;     // [period][site]
   // GPU-hours [period][workload][system], workloads = inference then campaigns.
   std::vector<std::vector<std::vector<double>>> gpu_hours;
   std::vector<std::vector<double>> served_tokens_per_s;  // [period][inference]
-  std::vector<int> campaign_start, campaign_finish;       // period index; -1 = not run
-  std::vector<double> campaign_finish_year;  // interpolated, years from horizon start
-  std::vector<FleetBinding> binding;         // non-zero shadow prices, largest first
-  std::vector<FleetViolation> conflicts;     // infeasible: what the elastic solve relaxed
-  std::vector<std::string> relaxable_groups; // infeasible: groups whose relaxation alone suffices
+  std::vector<int> campaign_start, campaign_finish;      // period index; -1 = not run
+  std::vector<double> campaign_finish_year;              // interpolated, years from horizon start
+  std::vector<FleetBinding> binding;                     // non-zero shadow prices, largest first
+  std::vector<FleetViolation> conflicts;      // infeasible: what the elastic solve relaxed
+  std::vector<std::string> relaxable_groups;  // infeasible: groups whose relaxation alone suffices
   bool feasible() const { return status == MipStatus::kOptimal || status == MipStatus::kFeasible; }
 };
 
 struct FleetOptions {
   MipOptions mip;
-  bool explain = true;    // shadow prices
-  bool diagnose = true;   // elastic diagnosis when infeasible
+  bool explain = true;   // shadow prices
+  bool diagnose = true;  // elastic diagnosis when infeasible
 };
 
 // Builds the MIP of the problem (exposed for tests and the benchmark).

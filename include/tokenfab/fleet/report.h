@@ -19,6 +19,7 @@ struct FleetReport {
   const FleetSolution& solution;
   const std::vector<FleetStrategyResult>& strategies;  // may be empty
   int throughputs_computed = 0;
+  double gap = 0;  // the relative gap the solves were asked for
 };
 
 void RenderFleetText(const FleetReport& r, std::ostream& out);

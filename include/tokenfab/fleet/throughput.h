@@ -56,6 +56,12 @@ class FleetThroughput {
   int computed_ = 0, reused_ = 0;
 };
 
+// The GPUs of `system` that one site holds: sized by its facility power (site_mw > 0) or by its
+// total capex (budget_usd > 0) with the facility model (factory/facility.h), whole NVLink
+// domains. 0 when not even one domain fits. For `compare --iso-power / --iso-budget`.
+int GpusForSite(const Catalog& catalog, const FactoryData& data, const std::string& system,
+                double site_mw, double budget_usd);
+
 }  // namespace tokenfab
 
 #endif  // TOKENFAB_FLEET_THROUGHPUT_H_
