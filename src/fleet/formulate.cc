@@ -98,6 +98,7 @@ struct Builder {
   }
   // Most units of k the site could ever power.
   double UnitBound(int k, int s) const {
+    if (elastic.count(FleetGroup::kPower)) return 1e6;  // diagnosis: power may be relaxed
     double mw = 0;
     for (double v : p.sites[s].facility_mw) mw = std::max(mw, v);
     const double per_unit = p.systems[k].it_kw_per_unit * p.sites[s].pue / 1000;
