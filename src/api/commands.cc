@@ -127,6 +127,8 @@ const std::vector<Command>& Commands() {
        SweepFlags, RunSweep},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", ServeFlags,
        RunServe},
+      {"plan", "fleet planner: what to buy, when and where over GPU generations (MIP)", PlanFlags,
+       RunPlan},
       {"validate", "replay published measurements and print the errors", ValidateFlags,
        RunValidate},
   };

@@ -16,6 +16,7 @@
 #include "tokenfab/factory/campaign_report.h"
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
+#include "tokenfab/fleet/throughput.h"
 #include "tokenfab/report/train_report.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/search/search.h"
@@ -26,6 +27,9 @@ const std::vector<FlagSpec>& CompareFlags() {
       {"--model", true, "catalog model name or model file"},
       {"--systems", true, "comma-separated systems; the first is the baseline"},
       {"--gpus", true, "GPUs per system (rounded up to whole systems)"},
+      {"--iso-power", true, "instead of --gpus: as many GPUs of each system as a site of MW holds"},
+      {"--iso-budget", true,
+       "instead of --gpus: as many GPUs as USD of capex buys (site included)"},
       {"--tokens", true, "training tokens, e.g. 15T: report time-to-train with failures"},
       {"--seq", true, "sequence length (default: the model's)"},
       {"--precision", true, "bf16|fp8 (default bf16)"},
@@ -118,7 +122,13 @@ Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model
   Row row;
   row.system = name;
   const System& s = catalog.system(name, "--systems");
-  row.cluster = BuildCluster(catalog, name, "", RoundToUnits(s, a.GetInt("--gpus", 0)));
+  int gpus = a.has("--gpus") ? RoundToUnits(s, a.GetInt("--gpus", 0)) : 0;
+  if (!a.has("--gpus")) {  // --iso-power / --iso-budget: the facility model sizes each system
+    gpus = GpusForSite(catalog, data, name, a.GetDouble("--iso-power", 0),
+                       a.GetDouble("--iso-budget", 0));
+    if (gpus == 0) gpus = s.nvlink_domain;  // not one domain fits: the facility row says so
+  }
+  row.cluster = BuildCluster(catalog, name, "", gpus);
   SearchSpace space = DefaultSearchSpace(model, row.cluster, a.GetInt("--seq", model.seq_len));
   const std::string p = a.GetChoice("--precision", {"bf16", "fp8"}, "bf16");
   space.precisions = {p == "fp8" ? Precision::kFp8 : Precision::kBf16};
@@ -313,8 +323,16 @@ int RunCompare(const Scenario& scenario, std::ostream& out) {
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   a.GetChoice("--precision", {"bf16", "fp8"}, "bf16");
-  if (!a.has("--gpus")) a.Require("--gpus");
-  a.GetInt("--gpus", 0);
+  const int sizings = a.has("--gpus") + a.has("--iso-power") + a.has("--iso-budget");
+  if (sizings != 1) {
+    throw InputError({kCommandLine, 0, 0}, "--gpus",
+                     sizings == 0 ? "missing sizing flag" : "give only one sizing flag",
+                     "give one of --gpus N, --iso-power MW or --iso-budget USD");
+  }
+  if (a.has("--gpus")) a.GetInt("--gpus", 0);
+  for (const char* f : {"--iso-power", "--iso-budget"})
+    if (a.has(f) && !(a.GetDouble(f, 0) > 0))
+      throw InputError({kCommandLine, 0, 0}, f, "expected a positive number");
   const double tokens = a.GetCount("--tokens", 0);
   ReadCampaignFlags(a);
   if (a.GetInt("--threads", 1) > 64) {

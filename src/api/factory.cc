@@ -13,6 +13,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/factory/reliability.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/fleet/throughput.h"
 
 namespace tokenfab::api {
 const std::vector<FlagSpec>& FactoryFlags() {
@@ -29,6 +30,12 @@ const std::vector<FlagSpec>& FactoryFlags() {
       {"--depreciation", true, "straight|annuity (default: straight)"},
       {"--rate", true, "cost of capital for --depreciation annuity (default 0.08)"},
       {"--tokens-per-s-per-gpu", true, "serving throughput: report $/M tokens, tokens/MW-year"},
+      {"--model", true, "compute the site's tokens/s with tokenfab's own model of this model"},
+      {"--workload", true, "train|serve (with --model; default serve)"},
+      {"--tokens-per-s-per-user", true, "serve: interactivity of the frontier point (default 50)"},
+      {"--isl", true, "serve: prompt tokens (default 1024)"},
+      {"--osl", true, "serve: output tokens (default 256)"},
+      {"--seq", true, "train: sequence length (default 8192)"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -300,12 +307,38 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
   in.assumptions = defaults.assumptions;
   in.cooling = defaults.cooling;
   ReadOverrides(a, &in);
-  const FacilityResult r = SizeFacility(in);
+  FacilityResult r = SizeFacility(in);
+  std::string throughput_note;
+  if (a.has("--model") && r.feasible.ok) {
+    if (a.has("--tokens-per-s-per-gpu"))
+      Fail("--model", "conflicts with --tokens-per-s-per-gpu", "give one of them");
+    // The site's throughput from tokenfab's own models (src/fleet/throughput.h).
+    FleetThroughput tp(catalog, data);
+    const std::string workload = a.GetChoice("--workload", {"train", "serve"}, "serve");
+    const std::string model = a.GetString("--model");
+    if (workload == "train") {
+      in.tokens_per_s_per_gpu = tp.Training(system, model, r.gpus, a.GetInt("--seq", 8192));
+    } else {
+      in.tokens_per_s_per_gpu =
+          tp.Serving(system, model, a.GetInt("--isl", 1024), a.GetInt("--osl", 256),
+                     a.GetDouble("--tokens-per-s-per-user", 50));
+    }
+    throughput_note = fmt::format("{} {} on {} GPUs: {:.4g} tokens/s for the site ({:.4g} per GPU)",
+                                  workload == "train" ? "training" : "serving", model, r.gpus,
+                                  in.tokens_per_s_per_gpu * r.gpus, in.tokens_per_s_per_gpu);
+    if (in.tokens_per_s_per_gpu > 0)
+      r = SizeFacility(in);
+    else
+      throughput_note += " (no configuration fits)";
+  }
   const Context c{in, data, cluster.fabric.name};
   if (format == "json") {
-    out << ToJson(r, c).dump(2) << "\n";
+    nlohmann::json j = ToJson(r, c);
+    if (!throughput_note.empty()) j["site_tokens_per_s"] = in.tokens_per_s_per_gpu * r.gpus;
+    out << j.dump(2) << "\n";
   } else {
     RenderText(r, c, out);
+    if (!throughput_note.empty()) out << "throughput    " << throughput_note << "\n";
   }
   return 0;
 }

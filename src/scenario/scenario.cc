@@ -90,6 +90,11 @@ constexpr SectionRule kRules[] = {
     {"*", "--max-batch", "search"},
     {"*", "--spec-search", "search"},
     {"*", "--sharp", "software"},
+    {"*", "--iso-power", "cluster"},
+    {"*", "--iso-budget", "cluster"},
+    {"*", "--workload", "workload"},
+    {"*", "--gap", "search"},
+    {"*", "--time-limit", "search"},
 };
 
 // "--tp-overlap" -> "tp_overlap"; the nccl-tests short flags get names of their own.

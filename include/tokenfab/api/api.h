@@ -1,7 +1,7 @@
 // The library's front door: every tokenfab question is a Scenario, answered by one entry point.
 //
-// A command (train, serve, collective, compare, factory, sweep, catalog, validate) is a name, its
-// settings table (the flags it accepts, which are also the keys of its scenario file) and a
+// A command (train, serve, collective, compare, factory, sweep, plan, catalog, validate) is a name,
+// its settings table (the flags it accepts, which are also the keys of its scenario file) and a
 // function that answers a Scenario and renders the result in the scenario's output format.
 // The CLI (tools/tokenfab), the scenario replayer (`tokenfab run FILE`) and the Python module all
 // go through RunScenario, so the same question gives the same bytes however it was asked.
@@ -63,6 +63,7 @@ int RunTrain(const Scenario& s, std::ostream& out);
 int RunSweep(const Scenario& s, std::ostream& out);
 int RunServe(const Scenario& s, std::ostream& out);
 int RunValidate(const Scenario& s, std::ostream& out);
+int RunPlan(const Scenario& s, std::ostream& out);
 
 const std::vector<FlagSpec>& CatalogFlags();
 const std::vector<FlagSpec>& CollectiveFlags();
@@ -72,6 +73,7 @@ const std::vector<FlagSpec>& TrainFlags();
 const std::vector<FlagSpec>& SweepFlags();
 const std::vector<FlagSpec>& ServeFlags();
 const std::vector<FlagSpec>& ValidateFlags();
+const std::vector<FlagSpec>& PlanFlags();
 
 }  // namespace tokenfab::api
 

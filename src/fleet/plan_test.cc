@@ -1,0 +1,108 @@
+// Plan-file reading: errors carry file:line and the key path; defaults come from data/fleet.
+#include "tokenfab/fleet/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "tokenfab/catalog/catalog.h"
+#include "tokenfab/factory/factory_data.h"
+
+namespace tokenfab {
+namespace {
+
+class FleetPlanTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    catalog_ = new Catalog(Catalog::Load(Catalog::DefaultDataDir()));
+    data_ = new FactoryData(LoadFactoryData(Catalog::DefaultDataDir(), *catalog_));
+  }
+  static void TearDownTestSuite() {
+    delete data_;
+    delete catalog_;
+  }
+  InputError ErrorOf(const std::string& text) {
+    FleetThroughput tp(*catalog_, *data_);
+    try {
+      ParseFleetPlan(text, "plan.yaml", Catalog::DefaultDataDir(), &tp);
+    } catch (const InputError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "no error for:\n" << text;
+    return InputError({"", 0, 0}, "", "none");
+  }
+  static Catalog* catalog_;
+  static FactoryData* data_;
+};
+Catalog* FleetPlanTest::catalog_ = nullptr;
+FactoryData* FleetPlanTest::data_ = nullptr;
+
+const char* kHead =
+    "horizon: { start: 2026Q1, periods: 4, step: quarter }\n"
+    "money: { budget_usd: 1e9 }\n";
+
+TEST_F(FleetPlanTest, UnknownKeyNamesItsLineAndSuggests) {
+  const InputError e = ErrorOf(std::string(kHead) +
+                               "sites:\n"
+                               "  - name: a\n"
+                               "    power_mv: 10\n");
+  EXPECT_EQ(e.where().line, 5);
+  EXPECT_EQ(e.key(), "sites[0].power_mv");
+  EXPECT_NE(e.hint().find("power_mw"), std::string::npos) << e.hint();
+}
+
+TEST_F(FleetPlanTest, PerPeriodListOfTheWrongLength) {
+  const InputError e = ErrorOf(std::string(kHead) +
+                               "sites:\n"
+                               "  - { name: a, power_mw: [1, 2, 3], cooling: air }\n");
+  EXPECT_EQ(e.where().line, 4);
+  EXPECT_EQ(e.key(), "sites[0].power_mw");
+  EXPECT_NE(e.message().find("expected 4 values"), std::string::npos) << e.message();
+}
+
+TEST_F(FleetPlanTest, MisspelledSystemGetsADidYouMean) {
+  const InputError e = ErrorOf(std::string(kHead) +
+                               "sites:\n"
+                               "  - { name: a, power_mw: 10, cooling: air }\n"
+                               "systems:\n"
+                               "  - system: dgx-h10\n");
+  EXPECT_EQ(e.where().line, 6);
+  EXPECT_NE(e.hint().find("dgx-h100"), std::string::npos) << e.hint();
+}
+
+TEST_F(FleetPlanTest, QuarterOutsideTheHorizon) {
+  const InputError e =
+      ErrorOf(std::string(kHead) +
+              "sites:\n"
+              "  - { name: a, power_mw: 10, cooling: air }\n"
+              "systems:\n"
+              "  - system: dgx-h100\n"
+              "training:\n"
+              "  - { name: t, model: llama-3.1-8b, tokens: 1e12, deadline: 2029Q1 }\n");
+  EXPECT_EQ(e.key(), "training[0].deadline");
+  EXPECT_NE(e.message().find("outside the horizon"), std::string::npos) << e.message();
+}
+
+TEST_F(FleetPlanTest, DefaultsComeFromTheCatalogAndAreListed) {
+  FleetThroughput tp(*catalog_, *data_);
+  const FleetPlan plan =
+      ParseFleetPlan(std::string(kHead) +
+                         "sites:\n"
+                         "  - { name: a, power_mw: 10, cooling: air }\n"
+                         "systems:\n"
+                         "  - system: dgx-h100\n"
+                         "inference:\n"
+                         "  - { name: chat, model: llama-3.1-8b, tokens_per_s: 1e5,"
+                         " tokens_per_s_per_user: 50 }\n",
+                     "plan.yaml", Catalog::DefaultDataDir(), &tp);
+  const FleetProblem& p = plan.problem;
+  ASSERT_EQ(p.systems.size(), 1u);
+  // Unit power: DGX H100's 10.2 kW datasheet maximum plus its share of scale-out switches.
+  EXPECT_GT(p.systems[0].it_kw_per_unit, 10.2);
+  EXPECT_LT(p.systems[0].it_kw_per_unit, 12.0);
+  // The price falls by the default -15%/year, compounded per quarter: p1/p0 = 0.85^0.25.
+  EXPECT_NEAR(p.systems[0].price_usd[1] / p.systems[0].price_usd[0], std::pow(0.85, 0.25), 1e-12);
+  EXPECT_GT(p.inference[0].tokens_per_s_per_gpu[0], 0);
+  EXPECT_FALSE(plan.assumptions.empty());
+}
+
+}  // namespace
+}  // namespace tokenfab
