@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "html_output.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
 
@@ -30,6 +31,8 @@ void PrintUsage(std::ostream& out) {
   out << "usage: tokenfab <command> [flags]   (tokenfab <command> --help for its flags)\n\n"
          "commands:\n";
   for (const Command& c : Commands()) out << fmt::format("  {:<11} {}\n", c.name, c.help);
+  out << "\nevery command also takes --html FILE: a self-contained page with the report, its "
+         "charts,\nthe inputs and the sources\n";
 }
 
 }  // namespace
@@ -44,7 +47,10 @@ int RunMain(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     names.push_back(c.name);
     if (argv[0] != c.name) continue;
     try {
-      return c.run(std::vector<std::string>(argv.begin() + 1, argv.end()), out);
+      std::vector<std::string> flags(argv.begin() + 1, argv.end());
+      std::string html;
+      if (TakeHtmlFlag(flags, &html)) return RunWithHtml(c.name, flags, html, out);
+      return c.run(flags, out);
     } catch (const InputError& e) {
       err << "tokenfab " << c.name << ": error: " << FormatInputError(e) << "\n";
       return 2;
