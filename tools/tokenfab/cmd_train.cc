@@ -50,7 +50,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
       {"--moe-imbalance", true, "tokens of the busiest expert over the mean (default 1)"},
       {"--capacity-factor", true, "expert capacity over the mean load; excess tokens dropped"},
-      {"--trace", true, "write one step's 1F1B pipeline timeline as a Chrome trace (JSON)"},
+      {"--trace", true, "write one step's pipeline timeline (any schedule) as a Chrome trace (JSON)"},
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
