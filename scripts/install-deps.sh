@@ -2,7 +2,8 @@
 # Installs the Debian packages tokenfab needs, skipping those already present.
 set -euo pipefail
 packages=(cmake make g++ libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
-          libbenchmark-dev libsqlite3-dev libopenmpi-dev openmpi-bin)
+          libbenchmark-dev libsqlite3-dev libopenmpi-dev openmpi-bin
+          libcpp-httplib-dev pkg-config chromium nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -21,6 +21,7 @@ const std::vector<Command>& Commands() {
        RunSweep},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},
       {"validate", "replay published measurements and print the errors", RunValidate},
+      {"ui", "local web configurator on 127.0.0.1: forms, the same pages as --html", RunUi},
   };
   return kCommands;
 }

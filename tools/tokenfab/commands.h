@@ -31,6 +31,7 @@ int RunFactory(const std::vector<std::string>& argv, std::ostream& out);
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunSweep(const std::vector<std::string>& argv, std::ostream& out);
 int RunServe(const std::vector<std::string>& argv, std::ostream& out);
+int RunUi(const std::vector<std::string>& argv, std::ostream& out);
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
 
 }  // namespace tokenfab::cli
