@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build demo test test-all bench accuracy asan format clean
+.PHONY: deps configure build demo test test-all bench accuracy screenshots asan format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -27,6 +27,11 @@ test-all: build
 
 accuracy: build
 	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md
+
+# The README's pictures (docs/img/), drawn by headless chromium from --html pages.
+NODE_FLAGS = $(shell node -e "process.exit(typeof WebSocket === 'undefined' ? 1 : 0)" 2>/dev/null || echo --experimental-websocket --no-warnings)
+screenshots: build
+	node $(NODE_FLAGS) scripts/screenshots.mjs ./$(BUILD)/tokenfab docs/img
 
 bench: build
 	./$(BUILD)/bench/tokenfab_bench

@@ -49,9 +49,16 @@ double FlagValue(const std::vector<std::string>& args, const std::string& flag) 
 
 std::string StepWaterfall(const json& r) {
   BarChart c{"Step time by effect", "time per step (s)", "s", {}, std::nullopt, ""};
-  for (const auto& [key, value] : r["breakdown"].items()) {
-    if (value.is_number() && value.get<double>() != 0) {
-      c.bars.push_back({Words(key.substr(0, key.rfind("_s"))), value.get<double>()});
+  // In the order the step spends them (train.h StepBreakdown), not the JSON's key order.
+  static const char* const kOrder[] = {
+      "compute_s",         "recompute_s",       "tp_comm_exposed_s", "cp_comm_exposed_s",
+      "ep_comm_exposed_s", "pp_comm_exposed_s", "pipeline_bubble_s", "dp_comm_exposed_s",
+      "optimizer_s",       "overlap_slowdown_s"};
+  const json& b = r["breakdown"];
+  for (const char* key : kOrder) {
+    if (const double v = Num(b, key); v != 0) {
+      const std::string name(key);
+      c.bars.push_back({Words(name.substr(0, name.size() - 2)), v});
     }
   }
   return RenderWaterfall(c);

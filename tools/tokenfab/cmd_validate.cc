@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "progress.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/validation/validation.h"
@@ -98,8 +99,10 @@ int RunValidate(const std::vector<std::string>& argv, std::ostream& out) {
            "with its source) through the model. Rules for unstated knobs, calibration and every "
            "miss: [validation-notes.md](validation-notes.md).\n\n";
   }
+  Progress bar("validate", suites.size(), format != "json");
   for (const SuiteInfo* s : suites) {
     const SuiteResult r = s->run(catalog, SharedDir());
+    bar.Advance(r.name);
     if (format == "json") {
       all.push_back(SuiteJson(r));
     } else {
