@@ -75,7 +75,8 @@ try {
   await browser.close();
 }
 if (failures.length) {
-  console.error('FAILED\n  ' + failures.join('\n  '));
-  process.exit(1);
+  console.log('FAILED\n  ' + failures.join('\n  '));
+  process.exitCode = 1;
+} else {
+  console.log(`all ${Object.keys(cases).length} pages pass; screenshots in ${outDir}`);
 }
-console.log(`all ${Object.keys(cases).length} pages pass; screenshots in ${outDir}`);

@@ -109,7 +109,8 @@ try {
   server.kill();
 }
 if (failures.length) {
-  console.error('FAILED\n  ' + failures.join('\n  '));
-  process.exit(1);
+  console.log('FAILED\n  ' + failures.join('\n  '));
+  process.exitCode = 1;
+} else {
+  console.log(`ui passes on port ${port}; screenshots in ${outDir}`);
 }
-console.log(`ui passes on port ${port}; screenshots in ${outDir}`);
