@@ -222,8 +222,30 @@ void ServeCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
     }
     out.push_back(RenderXy(c));
   }
-  const std::string timeline = TraceTimeline(in.trace, "Batch occupancy and request lifecycles");
-  if (!timeline.empty()) out.push_back(timeline);
+  // serve --trace-out's counter track: the running batch of decode instance 0 over time.
+  if (in.trace.is_object() && in.trace.contains("traceEvents")) {
+    XyChart c{"Running batch of decode instance 0 (simulated)",
+              "time (s)",
+              "sequences in the batch",
+              false,
+              false,
+              {},
+              {},
+              false};
+    XySeries s{"running batch", {}, true};
+    for (const json& e : in.trace["traceEvents"]) {
+      if (e.value("ph", "") != "C") continue;
+      const double t = e.value("ts", 0.0) * 1e-6;
+      const double n = e["args"].value("sequences", 0.0);
+      if (!s.points.empty()) s.points.push_back({t, s.points.back().y, ""});  // a step
+      s.points.push_back({t, n, ""});
+      if (s.points.size() > 4000) break;
+    }
+    if (!s.points.empty()) {
+      c.series.push_back(s);
+      out.push_back(RenderXy(c));
+    }
+  }
 }
 
 // ---- collective, compare, factory, validate -----------------------------------------------------

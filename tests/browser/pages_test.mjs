@@ -23,7 +23,7 @@ const cases = {
   serve_pareto: [['serve', '--model', 'llama-3.1-70b', '--system', 'dgx-h100', '--gpus', '8',
                   '--pareto', '--ttft-slo', '2', '--tpot-slo', '0.1'], 2, 'frontier'],
   serve_simulate: [['serve', '--model', 'llama-3.1-8b', '--system', 'dgx-h100', '--gpus', '8',
-                    '--simulate', '--requests', '200', '--qps', '5'], 1, 'Latency distribution'],
+                    '--simulate', '--requests', '200', '--qps', '5'], 2, 'Running batch'],
   collective: [['collective', '--system', 'dgx-h100', '--gpus', '16', '--op', 'all_reduce', '-b',
                 '1M', '-e', '1G'], 2, 'bus bandwidth'],
   compare: [['compare', '--model', 'llama-3.1-8b', '--systems', 'dgx-h100,dgx-b200', '--gpus', '512',

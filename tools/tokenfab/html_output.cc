@@ -73,9 +73,13 @@ Runs RunBoth(const std::string& command, const std::vector<std::string>& flags) 
   std::vector<std::string> json_flags = base;
   json_flags.insert(json_flags.end(), {"--format", "json"});
   // The pipeline timeline of train comes from its Chrome trace (train --trace).
-  const bool add_trace = command == "train" && !Has(flags, "--trace");
+  // So does the batch occupancy of serve --simulate (serve --trace-out).
+  const std::string trace_flag =
+      command == "train" ? "--trace"
+                         : (command == "serve" && Has(flags, "--simulate") ? "--trace-out" : "");
+  const bool add_trace = !trace_flag.empty() && !Has(flags, trace_flag);
   const std::string trace_path = add_trace ? TempPath() : "";
-  if (add_trace) json_flags.insert(json_flags.end(), {"--trace", trace_path});
+  if (add_trace) json_flags.insert(json_flags.end(), {trace_flag, trace_path});
   std::ostringstream json_text;
   try {
     c.run(json_flags, json_text);
