@@ -29,7 +29,7 @@ const cases = {
   compare: [['compare', '--model', 'llama-3.1-8b', '--systems', 'dgx-h100,dgx-b200', '--gpus', '512',
              '--tokens', '1T'], 1, 'side by side'],
   factory: [['factory', '--system', 'dgx-h100', '--gpus', '1024'], 3, 'Power'],
-  validate: [['validate', '--suite', 'collectives'], 1, 'Predicted against published'],
+  validate: [['validate', '--suite', 'training-mbridge'], 1, 'Predicted against published'],
 };
 
 const failures = [];
