@@ -111,7 +111,8 @@ class Simulator {
   std::vector<Instance> prefill_;
   EventQueue queue_;
   long preemptions_ = 0;
-  std::vector<BatchSample> occupancy_;  // options_.timeline_requests > 0 only
+  std::vector<BatchSample> occupancy_;
+  int completed_ = 0;  // options_.timeline_requests > 0 only
 };
 
 SimulationResult Simulator::Run() {
@@ -278,6 +279,9 @@ void Simulator::Complete(Instance& in, int id) {
   in.free_blocks += r.blocks;
   r.blocks = 0;
   in.outstanding--;
+  if (options_.on_progress && ++completed_ % 4096 == 0) {
+    options_.on_progress(completed_, static_cast<int>(reqs_.size()));
+  }
 }
 
 void Simulator::FinishDecodeIteration(int inst) {

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "progress.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/serve/pareto.h"
@@ -377,7 +378,10 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   opt.max_batch = a.has("--batch") ? q.cfg.batch : 0;  // 0: as many as the KV cache holds
   // The first 2,000 requests' lifecycles keep the trace small enough for Perfetto.
   if (a.has("--trace-out")) opt.timeline_requests = 2000;
+  Progress bar("simulate", requests.size(), format != "json" && requests.size() >= 100000);
+  opt.on_progress = [&bar](int done, int) { bar.Set(static_cast<size_t>(done)); };
   const SimulationResult r = SimulateServing(q.ctx, q.cfg, requests, opt);
+  bar.Set(requests.size());
   if (a.has("--trace-out")) {
     std::ofstream file(a.GetString("--trace-out"));
     if (!file) {

@@ -21,6 +21,11 @@ void Progress::Advance(const std::string& what) {
   if (drawing_) Draw(what);
 }
 
+void Progress::Set(size_t done) {
+  done_ = done;
+  if (drawing_) Draw("");
+}
+
 void Progress::Draw(const std::string& what) {
   constexpr size_t kWidth = 30;
   const size_t filled = total_ == 0 ? kWidth : std::min(kWidth, done_ * kWidth / total_);

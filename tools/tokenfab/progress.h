@@ -22,6 +22,8 @@ class Progress {
 
   // One more step done; `what` names the step just finished.
   void Advance(const std::string& what = "");
+  // `done` steps of the total are done.
+  void Set(size_t done);
   bool drawing() const { return drawing_; }
 
  private:

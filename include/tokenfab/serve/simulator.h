@@ -19,6 +19,7 @@
 #define TOKENFAB_SERVE_SIMULATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ struct SimulationOptions {
   // For timelines (serve --trace-out): keep the lifecycles of the first N requests and the
   // running batch of decode instance 0 at each change (at most kMaxOccupancySamples). 0 = none.
   int timeline_requests = 0;
+  // Called with (completed, total) requests every 4,096 completions (a CLI progress bar).
+  std::function<void(int, int)> on_progress;
 };
 
 inline constexpr size_t kMaxOccupancySamples = 200000;
