@@ -29,9 +29,8 @@ accuracy: build
 	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md
 
 # The README's pictures (docs/img/), drawn by headless chromium from --html pages.
-NODE_FLAGS = $(shell node -e "process.exit(typeof WebSocket === 'undefined' ? 1 : 0)" 2>/dev/null || echo --experimental-websocket --no-warnings)
 screenshots: build
-	node $(NODE_FLAGS) scripts/screenshots.mjs ./$(BUILD)/tokenfab docs/img
+	node scripts/screenshots.mjs ./$(BUILD)/tokenfab docs/img
 
 bench: build
 	./$(BUILD)/bench/tokenfab_bench

@@ -1,5 +1,5 @@
 // `make screenshots`: the README's pictures, rendered by headless chromium from --html pages.
-// usage: node [--experimental-websocket] scripts/screenshots.mjs TOKENFAB OUT_DIR
+// usage: node scripts/screenshots.mjs TOKENFAB OUT_DIR
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

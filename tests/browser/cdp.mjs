@@ -1,6 +1,6 @@
-// A minimal Chrome DevTools Protocol client over Node's built-in WebSocket: launches the Debian
-// chromium headless, opens pages, records console errors, exceptions and network requests, runs
-// expressions and takes screenshots. No npm packages.
+// A minimal Chrome DevTools Protocol client over a pipe: launches the Debian chromium headless,
+// opens pages, records console errors, exceptions and network requests, runs expressions and takes
+// screenshots. No npm packages.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,27 +16,28 @@ export function findChromium() {
   throw new Error('no chromium found (Debian: apt-get install chromium)');
 }
 
+// Chromium speaks the protocol over a pipe (--remote-debugging-pipe: it reads fd 3 and writes
+// fd 4, messages NUL-terminated), so any Node version works, Debian bookworm's 18 included.
 export async function launch() {
-  if (typeof WebSocket === 'undefined') {
-    throw new Error('this Node has no WebSocket; run node with --experimental-websocket (Node 20)');
-  }
   const profile = mkdtempSync(join(tmpdir(), 'tokenfab-chromium-'));
   const proc = spawn(findChromium(), [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
     '--no-first-run', '--no-default-browser-check', '--disable-extensions',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--metrics-recording-only', '--remote-debugging-port=0', `--user-data-dir=${profile}`,
-    '--window-size=1100,900', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--metrics-recording-only', '--remote-debugging-pipe', `--user-data-dir=${profile}`,
+    '--window-size=1100,900', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   proc.stderr.on('data', () => {});
-  const portFile = join(profile, 'DevToolsActivePort');
-  for (let i = 0; i < 300 && !existsSync(portFile); ++i) await sleep(100);
-  if (!existsSync(portFile)) throw new Error('chromium did not start');
-  const port = readFileSync(portFile, 'utf8').split('\n')[0];
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const page = targets.find((t) => t.type === 'page');
-  const ws = new WebSocket(page.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-  const browser = new Browser(ws, proc, profile);
+  const browser = new Browser(proc, profile);
+  let page;
+  for (let i = 0; i < 300 && !page; ++i) {
+    const { targetInfos } = await browser.send('Target.getTargets', {}, null);
+    page = targetInfos.find((t) => t.type === 'page');
+    if (!page) await sleep(100);
+  }
+  if (!page) throw new Error('chromium opened no page');
+  const { sessionId } = await browser.send('Target.attachToTarget',
+                                           { targetId: page.targetId, flatten: true }, null);
+  browser.session = sessionId;
   await browser.send('Page.enable');
   await browser.send('Runtime.enable');
   await browser.send('Log.enable');
@@ -45,20 +46,33 @@ export async function launch() {
 }
 
 class Browser {
-  constructor(ws, proc, profile) {
-    this.ws = ws; this.proc = proc; this.profile = profile;
+  constructor(proc, profile) {
+    this.proc = proc; this.profile = profile; this.session = null;
     this.nextId = 1; this.pending = new Map(); this.listeners = [];
     this.consoleErrors = []; this.requests = [];
-    ws.onmessage = (event) => {
-      const msg = JSON.parse(event.data);
-      if (msg.id && this.pending.has(msg.id)) {
-        const { resolve, reject } = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result);
-        return;
+    let buffer = '';
+    proc.stdio[4].on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let end;
+      while ((end = buffer.indexOf('\0')) >= 0) {
+        const msg = JSON.parse(buffer.slice(0, end));
+        buffer = buffer.slice(end + 1);
+        this.onMessage(msg);
       }
-      this.onEvent(msg.method, msg.params);
-    };
+    });
+    proc.on('exit', () => {
+      for (const { reject } of this.pending.values()) reject(new Error('chromium exited'));
+      this.pending.clear();
+    });
+  }
+  onMessage(msg) {
+    if (msg.id && this.pending.has(msg.id)) {
+      const { resolve, reject } = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result);
+      return;
+    }
+    if (msg.method) this.onEvent(msg.method, msg.params);
   }
   onEvent(method, params) {
     if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert')) {
@@ -72,9 +86,12 @@ class Browser {
     }
     for (const l of this.listeners) l(method, params);
   }
-  send(method, params = {}) {
+  // Page-level commands go to the attached page's session; pass session null for the browser.
+  send(method, params = {}, session = this.session) {
     const id = this.nextId++;
-    this.ws.send(JSON.stringify({ id, method, params }));
+    const msg = { id, method, params };
+    if (session) msg.sessionId = session;
+    this.proc.stdio[3].write(JSON.stringify(msg) + '\0');
     return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
   }
   waitFor(method, timeoutMs = 30000) {
@@ -118,7 +135,7 @@ class Browser {
     writeFileSync(path, Buffer.from(r.data, 'base64'));
   }
   async close() {
-    try { await this.send('Browser.close'); } catch (e) { /* already gone */ }
+    try { await this.send('Browser.close', {}, null); } catch (e) { /* already gone */ }
     if (this.proc.exitCode === null) {
       const exited = new Promise((r) => this.proc.once('exit', r));
       this.proc.kill();

@@ -2,7 +2,7 @@
 // that every chart has a title, a text alternative, labelled axes (or a legend) and data points
 // with data-* values, that nothing logs an error and that the page requests nothing from the
 // network. Screenshots go to OUT_DIR as test artefacts (not goldens).
-// usage: node --experimental-websocket pages_test.mjs TOKENFAB OUT_DIR
+// usage: node pages_test.mjs TOKENFAB OUT_DIR
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -2,7 +2,7 @@
 // forms in headless chromium, runs them and checks the result pages; a bad value must show the
 // CLI's exact error text. Then the security checks over raw HTTP: path-traversal requests get no
 // file, a huge body is refused, and a non-loopback --host is refused without --allow-remote.
-// usage: node --experimental-websocket ui_test.mjs TOKENFAB OUT_DIR
+// usage: node ui_test.mjs TOKENFAB OUT_DIR
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
