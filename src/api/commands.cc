@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "html_output.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
@@ -49,6 +50,8 @@ void PrintUsage(std::ostream& out) {
          "                                     --save-scenario FILE to write one)\n\n"
          "commands:\n";
   for (const Command& c : Commands()) out << fmt::format("  {:<11} {}\n", c.name, c.help);
+  out << "\nevery command also takes --html FILE: a self-contained page with the report, its "
+         "charts,\nthe inputs and the sources\n";
 }
 
 // Splits `--save-scenario FILE` off the command line; "" when absent.
@@ -94,6 +97,14 @@ int AnswerCommandLine(const std::vector<std::string>& argv, std::ostream& out) {
     }
     s = LoadScenario(words[1]);
   } else {
+    std::vector<std::string> flags(words.begin() + 1, words.end());
+    std::string html;
+    if (TakeHtmlFlag(flags, &html)) {
+      std::vector<std::string> plain = {words[0]};
+      plain.insert(plain.end(), flags.begin(), flags.end());
+      if (!save.empty()) SaveScenario(ScenarioFromCommandLine(plain), save);
+      return RunWithHtml(words[0], flags, html, out);
+    }
     s = ScenarioFromCommandLine(words);
   }
   if (!save.empty()) SaveScenario(s, save);
@@ -131,6 +142,8 @@ const std::vector<Command>& Commands() {
        RunPlan},
       {"validate", "replay published measurements and print the errors", ValidateFlags,
        RunValidate},
+      {"ui", "local web configurator on 127.0.0.1: forms, the same pages as --html", UiFlags,
+       RunUi},
   };
   return kCommands;
 }

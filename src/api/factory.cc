@@ -12,8 +12,8 @@
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/factory/reliability.h"
-#include "tokenfab/scenario/args.h"
 #include "tokenfab/fleet/throughput.h"
+#include "tokenfab/scenario/args.h"
 
 namespace tokenfab::api {
 const std::vector<FlagSpec>& FactoryFlags() {

@@ -9,10 +9,10 @@
 namespace tokenfab::api {
 namespace {
 
-const std::vector<std::string> kTrain = {"train", "--model", "llama-3.1-8b", "--system",
-                                         "dgx-h100", "--gpus", "8", "--tp", "2",
-                                         "--tp-overlap", "off", "--tokens", "1T",
-                                         "--explain", "--format", "json"};
+const std::vector<std::string> kTrain = {
+    "train",    "--model", "llama-3.1-8b", "--system", "dgx-h100", "--gpus", "8",
+    "--tp",     "2",       "--tp-overlap", "off",      "--tokens", "1T",     "--explain",
+    "--format", "json"};
 
 InputError ErrorOf(const std::string& text) {
   try {

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "progress.h"
 #include "session.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
@@ -51,6 +53,8 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--qps", true, "simulated arrival rate, requests/s (Poisson)"},
       {"--requests", true, "simulated requests"},
       {"--trace", true, "CSV trace: arrival_s,input_tokens,output_tokens"},
+      {"--trace-out", true,
+       "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
       {"--seed", true, "random seed of the simulation (default 1)"},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
@@ -386,7 +390,19 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   opt.ttft_slo = q.pareto.ttft_slo;
   opt.tpot_slo = q.pareto.tpot_slo;
   opt.max_batch = a.has("--batch") ? q.cfg.batch : 0;  // 0: as many as the KV cache holds
+  // The first 2,000 requests' lifecycles keep the trace small enough for Perfetto.
+  if (a.has("--trace-out")) opt.timeline_requests = 2000;
+  Progress bar("simulate", requests.size(), format != "json" && requests.size() >= 100000);
+  opt.on_progress = [&bar](int done, int) { bar.Set(static_cast<size_t>(done)); };
   const SimulationResult r = SimulateServing(q.ctx, q.cfg, requests, opt);
+  bar.Set(requests.size());
+  if (a.has("--trace-out")) {
+    std::ofstream file(a.GetString("--trace-out"));
+    if (!file) {
+      FlagError("--trace-out", fmt::format("cannot write '{}'", a.GetString("--trace-out")), "");
+    }
+    file << ServingTraceJson(r);
+  }
   if (format == "json") {
     out << SimulationJson(q.cfg, r).dump(2) << "\n";
   } else {

@@ -50,13 +50,6 @@ std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model
                               const TrainResult& result) {
   if (!a.has("--trace")) return "";
   const TrainingConfig& c = result.config;
-  if (c.vpp > 1 || c.dualpipe) {
-    throw InputError({kCommandLine, 0, 0}, "--trace",
-                     fmt::format("the timeline covers the non-interleaved 1F1B schedule; this plan "
-                                 "uses {}",
-                                 c.dualpipe ? "DualPipe" : fmt::format("VPP {}", c.vpp)),
-                     "pin --vpp 1 (and --schedule 1f1b)");
-  }
   const std::string path = a.GetString("--trace");
   std::ofstream file(path);
   if (!file) {
@@ -68,14 +61,30 @@ std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model
     forward.push_back(s.forward);
     backward.push_back(s.backward);
   }
-  const PipelineTimeline t = SimulateOneFOneB(forward, backward, c.microbatches(), Seconds());
-  file << PipelineTraceJson(t);
+  const PipelineSchedule schedule = c.dualpipe  ? PipelineSchedule::kDualPipe
+                                    : c.vpp > 1 ? PipelineSchedule::kInterleaved
+                                                : PipelineSchedule::kOneFOneB;
+  const PipelineTimeline t =
+      SimulatePipeline(forward, backward, c.microbatches(), Seconds(), schedule, c.vpp);
+  // After the last backward: the exposed DP gradient sync and the optimizer step, on every rank.
+  std::vector<TraceSpan> tail;
+  const SimTime end = ToSimTime(t.makespan);
+  const SimTime dp_end = end + ToSimTime(result.breakdown.dp_comm);
+  const SimTime opt_end = dp_end + ToSimTime(result.breakdown.optimizer);
+  for (int r = 0; r < c.pp; ++r) {
+    if (dp_end > end) tail.push_back({r, "DP gradient sync (exposed)", "dp_comm", end, dp_end});
+    if (opt_end > dp_end) tail.push_back({r, "optimizer step", "optimizer", dp_end, opt_end});
+  }
+  file << StepTraceJson(t, tail);
   const Seconds analytical = result.step_time - result.breakdown.pp_comm -
                              result.breakdown.dp_comm - result.breakdown.optimizer;
   return fmt::format(
-      "trace            wrote {}: 1F1B timeline of one step's pipeline, {:.3f} s on the event "
+      "trace            wrote {}: {} timeline of one step's pipeline, {:.3f} s on the event "
       "engine vs {:.3f} s analytical (without DP, p2p and optimizer time)\n",
-      path, ToSeconds(t.makespan), ToSeconds(analytical));
+      path,
+      c.dualpipe ? "DualPipe"
+                 : (c.vpp > 1 ? fmt::format("interleaved 1F1B (VPP {})", c.vpp) : "1F1B"),
+      ToSeconds(t.makespan), ToSeconds(analytical));
 }
 
 }  // namespace tokenfab::api

@@ -26,7 +26,8 @@ std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluste
 
 // With --trace FILE: runs one step's pipeline on the event engine (sim/pipeline.h), writes its
 // Chrome trace to FILE and returns a report line comparing it with the analytical step; "" when
-// the flag is absent. Throws InputError for interleaved or DualPipe plans and unwritable files.
+// the flag is absent. Covers 1F1B, interleaved and DualPipe plans; throws InputError for an
+// unwritable file.
 std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model& model,
                               const TrainResult& result);
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "progress.h"
 #include "session.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/suggest.h"
@@ -130,8 +131,10 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
            "knobs, calibration and every miss: [validation-notes.md](validation-notes.md).\n\n";
   }
   bool all_pass = true;
+  Progress bar("validate", suites.size(), format != "json");
   for (const SuiteInfo* s : suites) {
     const SuiteResult r = s->run(catalog, PublishedDir());
+    bar.Advance(r.name);
     all_pass = all_pass && r.pass();
     if (format == "json") {
       all.push_back(SuiteJson(r));

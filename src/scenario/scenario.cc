@@ -90,6 +90,7 @@ constexpr SectionRule kRules[] = {
     {"*", "--max-batch", "search"},
     {"*", "--spec-search", "search"},
     {"*", "--sharp", "software"},
+    {"*", "--trace-out", "output"},
     {"*", "--iso-power", "cluster"},
     {"*", "--iso-budget", "cluster"},
     {"*", "--workload", "workload"},

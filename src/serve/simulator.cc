@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <random>
 
@@ -93,6 +94,7 @@ class Simulator {
   IterationWork PlanWork(Instance& in);
   void Complete(Instance& in, int id);
   void TrackBatch(Instance& in);
+  void SampleOccupancy(const Instance& in);
   SimulationResult Summarise() const;
 
   const ServingContext& ctx_;
@@ -109,6 +111,8 @@ class Simulator {
   std::vector<Instance> prefill_;
   EventQueue queue_;
   long preemptions_ = 0;
+  std::vector<BatchSample> occupancy_;
+  int completed_ = 0;  // options_.timeline_requests > 0 only
 };
 
 SimulationResult Simulator::Run() {
@@ -147,6 +151,18 @@ void Simulator::Route(int id) {
   decode_[best].waiting.push_back(id);
   decode_[best].outstanding++;
   StartDecodeIteration(best);
+}
+
+// Decode instance 0's running batch from now on (serve --trace-out), when it changed.
+void Simulator::SampleOccupancy(const Instance& in) {
+  if (options_.timeline_requests <= 0 || &in != &decode_[0] ||
+      occupancy_.size() >= kMaxOccupancySamples) {
+    return;
+  }
+  const int running = static_cast<int>(in.running.size());
+  if (occupancy_.empty() || occupancy_.back().running != running) {
+    occupancy_.push_back({queue_.now(), running});
+  }
 }
 
 void Simulator::TrackBatch(Instance& in) {
@@ -250,6 +266,7 @@ void Simulator::StartDecodeIteration(int inst) {
   const IterationWork w = PlanWork(in);
   if (w.decode_sequences == 0 && w.prefill_tokens == 0) return;
   TrackBatch(in);
+  SampleOccupancy(in);
   const Seconds t = decode_model_.Time(Split(w, cfg_.decode.dp * cfg_.decode.pp));
   in.busy = true;
   queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
@@ -262,6 +279,9 @@ void Simulator::Complete(Instance& in, int id) {
   in.free_blocks += r.blocks;
   r.blocks = 0;
   in.outstanding--;
+  if (options_.on_progress && ++completed_ % 4096 == 0) {
+    options_.on_progress(completed_, static_cast<int>(reqs_.size()));
+  }
 }
 
 void Simulator::FinishDecodeIteration(int inst) {
@@ -287,6 +307,7 @@ void Simulator::FinishDecodeIteration(int inst) {
     }
   }
   in.running.resize(kept);
+  SampleOccupancy(in);
   StartDecodeIteration(inst);
 }
 
@@ -386,6 +407,11 @@ SimulationResult Simulator::Summarise() const {
   out.mean_running_batch = integral / (static_cast<double>(last - first) * decode_.size() + 1e-9);
   out.preemptions = preemptions_;
   out.events = queue_.events_processed();
+  const size_t kept = std::min(reqs_.size(), static_cast<size_t>(options_.timeline_requests));
+  for (size_t i = 0; i < kept; ++i) {
+    out.lifecycles.push_back({reqs_[i].arrival, reqs_[i].first_token, reqs_[i].finish});
+  }
+  out.occupancy = occupancy_;
   return out;
 }
 
@@ -426,6 +452,45 @@ SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig&
   }
   Simulator sim(ctx, cfg, requests, options, plan);
   return sim.Run();
+}
+
+}  // namespace tokenfab
+
+namespace tokenfab {
+
+std::string ServingTraceJson(const SimulationResult& r) {
+  std::string out = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n";
+  out +=
+      "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 0, \"args\": {\"name\": "
+      "\"requests\"}},\n  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"args\": "
+      "{\"name\": \"decode instance 0\"}}";
+  char line[256];
+  for (size_t i = 0; i < r.lifecycles.size(); ++i) {
+    const RequestLifecycle& l = r.lifecycles[i];
+    const SimTime first = l.first_token >= 0 ? l.first_token : l.finish;
+    if (first >= 0) {
+      std::snprintf(line, sizeof(line),
+                    ",\n  {\"name\": \"request %zu queued and prefill\", \"cat\": \"prefill\", "
+                    "\"ph\": \"X\", \"pid\": 0, \"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f}",
+                    i, i, l.arrival * 1e-3, (first - l.arrival) * 1e-3);
+      out += line;
+    }
+    if (l.first_token >= 0 && l.finish >= l.first_token) {
+      std::snprintf(line, sizeof(line),
+                    ",\n  {\"name\": \"request %zu decode\", \"cat\": \"decode\", \"ph\": \"X\", "
+                    "\"pid\": 0, \"tid\": %zu, \"ts\": %.3f, \"dur\": %.3f}",
+                    i, i, l.first_token * 1e-3, (l.finish - l.first_token) * 1e-3);
+      out += line;
+    }
+  }
+  for (const BatchSample& b : r.occupancy) {
+    std::snprintf(line, sizeof(line),
+                  ",\n  {\"name\": \"running batch\", \"ph\": \"C\", \"pid\": 1, \"ts\": %.3f, "
+                  "\"args\": {\"sequences\": %d}}",
+                  b.time * 1e-3, b.running);
+    out += line;
+  }
+  return out + "\n]}\n";
 }
 
 }  // namespace tokenfab

@@ -112,5 +112,28 @@ TEST(TraceTest, MalformedRowNamesFileAndLine) {
   }
 }
 
+TEST(ServingSimulatorTest, TimelineRecordsLifecyclesAndBatchOccupancyOnlyWhenAsked) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 64);
+  const std::vector<Request> reqs = PoissonRequests(2, 50, 1024, 64, 3);
+  SimulationOptions opt;
+  EXPECT_TRUE(SimulateServing(ctx, Tp8(16), reqs, opt).lifecycles.empty());
+  opt.timeline_requests = 20;
+  const SimulationResult r = SimulateServing(ctx, Tp8(16), reqs, opt);
+  ASSERT_EQ(r.lifecycles.size(), 20u);
+  for (const RequestLifecycle& l : r.lifecycles) {
+    // arrival <= first token <= finish for every completed request.
+    EXPECT_LE(l.arrival, l.first_token);
+    EXPECT_LE(l.first_token, l.finish);
+  }
+  ASSERT_FALSE(r.occupancy.empty());
+  for (size_t i = 1; i < r.occupancy.size(); ++i) {
+    EXPECT_LE(r.occupancy[i - 1].time, r.occupancy[i].time);
+    EXPECT_NE(r.occupancy[i - 1].running, r.occupancy[i].running);  // one sample per change
+  }
+  const std::string json = ServingTraceJson(r);
+  EXPECT_NE(json.find("\"cat\": \"decode\""), std::string::npos);
+  EXPECT_NE(json.find("\"ph\": \"C\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tokenfab

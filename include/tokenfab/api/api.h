@@ -64,6 +64,7 @@ int RunSweep(const Scenario& s, std::ostream& out);
 int RunServe(const Scenario& s, std::ostream& out);
 int RunValidate(const Scenario& s, std::ostream& out);
 int RunPlan(const Scenario& s, std::ostream& out);
+int RunUi(const Scenario& s, std::ostream& out);
 
 const std::vector<FlagSpec>& CatalogFlags();
 const std::vector<FlagSpec>& CollectiveFlags();
@@ -74,6 +75,7 @@ const std::vector<FlagSpec>& SweepFlags();
 const std::vector<FlagSpec>& ServeFlags();
 const std::vector<FlagSpec>& ValidateFlags();
 const std::vector<FlagSpec>& PlanFlags();
+const std::vector<FlagSpec>& UiFlags();
 
 }  // namespace tokenfab::api
 

@@ -19,6 +19,7 @@
 #define TOKENFAB_SERVE_SIMULATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,24 @@ struct SimulationOptions {
   Seconds ttft_slo = Secs(0);  // 0 = no limit (goodput counts every request)
   Seconds tpot_slo = Secs(0);
   int max_batch = 0;  // cap on running sequences per decode instance; 0 = KV capacity
+  // For timelines (serve --trace-out): keep the lifecycles of the first N requests and the
+  // running batch of decode instance 0 at each change (at most kMaxOccupancySamples). 0 = none.
+  int timeline_requests = 0;
+  // Called with (completed, total) requests every 4,096 completions (a CLI progress bar).
+  std::function<void(int, int)> on_progress;
+};
+
+inline constexpr size_t kMaxOccupancySamples = 200000;
+
+struct RequestLifecycle {
+  SimTime arrival = 0;
+  SimTime first_token = -1;  // -1 when never reached
+  SimTime finish = -1;
+};
+
+struct BatchSample {
+  SimTime time = 0;  // from this time on, until the next sample
+  int running = 0;   // sequences in decode instance 0's batch
 };
 
 struct LatencyStats {
@@ -63,7 +82,9 @@ struct SimulationResult {
   double mean_running_batch = 0;      // time-averaged running sequences per decode instance
   long preemptions = 0;
   uint64_t events = 0;
-  Seconds makespan;  // first arrival to last completion
+  Seconds makespan;                          // first arrival to last completion
+  std::vector<RequestLifecycle> lifecycles;  // with options.timeline_requests
+  std::vector<BatchSample> occupancy;
 };
 
 // REQUIRES requests sorted by arrival. Infeasible configurations (CheckConfig, memory) return a
@@ -72,6 +93,11 @@ struct SimulationResult {
 SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig& cfg,
                                  const std::vector<Request>& requests,
                                  const SimulationOptions& options);
+
+// The recorded lifecycles (one Perfetto track per request: "queued and prefill" from arrival to
+// the first token, then "decode" to the last) and the batch occupancy (a counter track) as
+// Chrome trace-event JSON.
+std::string ServingTraceJson(const SimulationResult& r);
 
 }  // namespace tokenfab
 
