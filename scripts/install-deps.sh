@@ -2,7 +2,8 @@
 # Installs the Debian packages tokenfab needs, skipping those already present.
 set -euo pipefail
 packages=(cmake make g++ libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
-          libbenchmark-dev libsqlite3-dev libopenmpi-dev openmpi-bin)
+          libbenchmark-dev libsqlite3-dev libopenmpi-dev openmpi-bin
+          clang libclang-rt-14-dev)  # clang + libFuzzer: make fuzz
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/train/train.h"
 #include "tokenfab/validation/validation.h"
@@ -335,8 +336,7 @@ std::vector<ValidationCase> KorthikantiCases(const json& r) {
 }  // namespace
 
 SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& shared_dir) {
-  std::ifstream in(shared_dir + "/validation/training-public.json");
-  const json data = json::parse(in);
+  const json data = ReadValidationJson(shared_dir + "/validation/training-public.json");
   SuiteResult suite;
   suite.name = "training";
   suite.title = "Training step time, throughput and memory vs published runs";
@@ -356,9 +356,8 @@ SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& shared_dir) 
 }
 
 SuiteResult RunTrainingMbridgeSuite(const Catalog& cat, const std::string& /*shared_dir*/) {
-  std::ifstream in(Catalog::DefaultDataDir() +
-                   "/../tests/validation/published/megatron-bridge-25.11.json");
-  const json data = json::parse(in);
+  const json data = ReadValidationJson(Catalog::DefaultDataDir() +
+                                       "/../tests/validation/published/megatron-bridge-25.11.json");
   SuiteResult suite;
   suite.name = "training-mbridge";
   suite.title = "Megatron-Bridge 25.11 throughput on GB300, GB200, B200 and H100, dense and MoE";

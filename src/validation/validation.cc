@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "suite_io.h"
+#include "tokenfab/base/location.h"
 
 namespace tokenfab {
 
@@ -34,6 +39,23 @@ bool SuiteResult::pass() const {
     if (!c.pass()) return false;
   }
   return median_abs_error() <= median_tolerance;
+}
+
+nlohmann::json ReadValidationJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw InputError({path, 0, 0}, "", "cannot open the validation file",
+                     "set TOKENFAB_SHARED to the shared/ folder that holds validation/*.json");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // parse_error::byte is 1-based.
+    throw InputError(LocationAtOffset(path, text.str(), e.byte > 0 ? e.byte - 1 : 0), "",
+                     std::string("invalid JSON: ") + e.what());
+  }
 }
 
 std::string SharedDir() {

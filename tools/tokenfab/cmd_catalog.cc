@@ -260,11 +260,23 @@ int Check(const Catalog& cat, bool list_unconfirmed, std::ostream& out) {
 
 }  // namespace
 
+const std::vector<FlagSpec>& CatalogFlagSpec() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"--format", true, "text|json"},
+      {"--data", true, "catalog folder (default: $TOKENFAB_DATA or the source tree)"},
+      {"--unconfirmed", false, "check: also list values marked unconfirmed"},
+      {"--help", false, "show this help"}};
+  return kFlags;
+}
+
 int RunCatalog(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args args = Args::Parse(
-      argv, {{"--format", true, "text|json"},
-             {"--data", true, "catalog folder (default: $TOKENFAB_DATA or the source tree)"},
-             {"--unconfirmed", false, "check: also list values marked unconfirmed"}});
+  const std::vector<FlagSpec>& flags = CatalogFlagSpec();
+  const Args args = Args::Parse(argv, flags);
+  if (args.has("--help")) {
+    out << "usage: tokenfab catalog list [KIND] | show NAME | check [flags]\n\nflags:\n"
+        << FlagHelp(flags);
+    return 0;
+  }
   const bool json = args.GetChoice("--format", {"text", "json"}, "text") == "json";
   const std::vector<std::string>& words = args.positional();
   const std::vector<std::string> verbs = {"list", "show", "check"};

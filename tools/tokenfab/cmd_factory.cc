@@ -12,6 +12,7 @@
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/factory/reliability.h"
+#include "tokenfab/report/verify.h"
 
 namespace tokenfab::cli {
 namespace {
@@ -20,16 +21,22 @@ const std::vector<FlagSpec>& FactoryFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
-      {"--gpus", true, "size by GPU count (rounded up to whole systems)"},
-      {"--power-mw", true, "size by the site's facility power, MW"},
-      {"--budget-usd", true, "size by total capex, USD"},
+      {"--gpus", true, "size by GPU count (rounded up to whole systems)",
+       IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--power-mw", true, "size by the site's facility power, MW", QuantityRange(1e-3, 1e5, "MW")},
+      {"--budget-usd", true, "size by total capex, USD", QuantityRange(1, 1e13, "USD")},
       {"--cooling", true, "air|liquid (default: the system's)"},
-      {"--pue", true, "facility/IT power (default: by cooling type)"},
-      {"--electricity-usd-per-kwh", true, "electricity price (default: data/prices)"},
-      {"--years", true, "IT depreciation life, years (default: data/facility/site.yaml)"},
+      {"--pue", true, "facility/IT power (default: by cooling type)",
+       NumberRange(1, 4, "PUE is facility power over IT power, so it cannot be below 1")},
+      {"--electricity-usd-per-kwh", true, "electricity price (default: data/prices)",
+       QuantityRange(1e-4, 10, "USD/kWh")},
+      {"--years", true, "IT depreciation life, years (default: data/facility/site.yaml)",
+       IntRange(1, 50)},
       {"--depreciation", true, "straight|annuity (default: straight)"},
-      {"--rate", true, "cost of capital for --depreciation annuity (default 0.08)"},
-      {"--tokens-per-s-per-gpu", true, "serving throughput: report $/M tokens, tokens/MW-year"},
+      {"--rate", true, "cost of capital for --depreciation annuity (default 0.08)",
+       NumberRange(0, 0.999)},
+      {"--tokens-per-s-per-gpu", true, "serving throughput: report $/M tokens, tokens/MW-year",
+       NumberRange(1e-6, 1e9)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -274,10 +281,12 @@ void RenderText(const FacilityResult& r, const Context& c, std::ostream& out) {
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab factory --system S (--gpus N | --power-mw P | --budget-usd B) [flags]\n\n"
          "flags:\n";
-  for (const FlagSpec& f : FactoryFlags()) out << fmt::format("  {:<26} {}\n", f.name, f.help);
+  out << FlagHelp(FactoryFlags());
 }
 
 }  // namespace
+
+const std::vector<FlagSpec>& FactoryFlagSpec() { return FactoryFlags(); }
 
 int RunFactory(const std::vector<std::string>& argv, std::ostream& out) {
   const Args a = Args::Parse(argv, FactoryFlags());
@@ -300,6 +309,7 @@ int RunFactory(const std::vector<std::string>& argv, std::ostream& out) {
   in.cooling = defaults.cooling;
   ReadOverrides(a, &in);
   const FacilityResult r = SizeFacility(in);
+  Verify(r);
   const Context c{in, data, cluster.fabric.name};
   if (format == "json") {
     out << ToJson(r, c).dump(2) << "\n";

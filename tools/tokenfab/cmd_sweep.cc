@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "sweep_mpi.h"
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/output_path.h"
 #include "tokenfab/report/sweep_report.h"
 #include "tokenfab/search/sweep.h"
 
@@ -21,7 +22,8 @@ namespace {
 const std::vector<FlagSpec>& SweepFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--out", true, "output prefix (default: the sweep file's name in the current directory)"},
-      {"--threads", true, "search threads per process"},
+      {"--threads", true, "search threads per process",
+       IntRange(1, limits::kMaxThreads, kThreadsHint)},
       {"--format", true, "text|json (what is printed; the files are always written)"},
       {"--help", false, "show this help"},
   };
@@ -31,7 +33,7 @@ const std::vector<FlagSpec>& SweepFlags() {
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards "
          "it)\n\nflags:\n";
-  for (const FlagSpec& f : SweepFlags()) out << fmt::format("  {:<12} {}\n", f.name, f.help);
+  out << FlagHelp(SweepFlags());
 }
 
 // A one-line bar on stderr, drawn only when stdout and stderr are terminals.
@@ -90,6 +92,8 @@ std::vector<SweepRow> Collect(const std::vector<std::string>& shares, size_t poi
 
 }  // namespace
 
+const std::vector<FlagSpec>& SweepFlagSpec() { return SweepFlags(); }
+
 int RunSweep(const std::vector<std::string>& argv, std::ostream& out) {
   const Args a = Args::Parse(argv, SweepFlags());
   if (a.has("--help")) {
@@ -100,6 +104,7 @@ int RunSweep(const std::vector<std::string>& argv, std::ostream& out) {
   const std::string file = FileArgument(a);
   const int threads = a.GetInt("--threads", 1);
   const std::string prefix = a.GetString("--out", std::filesystem::path(file).stem().string());
+  CheckOutputPath(prefix + ".csv", "--out");
   const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
   const SweepSpec spec = ParseSweepFile(file, catalog);
   const std::vector<SweepPoint> points = ExpandSweep(spec);

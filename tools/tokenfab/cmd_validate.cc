@@ -85,9 +85,21 @@ std::vector<const SuiteInfo*> SelectSuites(const Args& a) {
 
 }  // namespace
 
+const std::vector<FlagSpec>& ValidateFlagSpec() {
+  static const std::vector<FlagSpec> kFlags = {{"--suite", true, "run one suite"},
+                                               {"--format", true, "text|json|markdown"},
+                                               {"--help", false, "show this help"}};
+  return kFlags;
+}
+
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out) {
-  const Args a = Args::Parse(
-      argv, {{"--suite", true, "run one suite"}, {"--format", true, "text|json|markdown"}});
+  const std::vector<FlagSpec>& flags = ValidateFlagSpec();
+  const Args a = Args::Parse(argv, flags);
+  if (a.has("--help")) {
+    out << "usage: tokenfab validate [--suite NAME] [--format text|json|markdown]\n\nflags:\n"
+        << FlagHelp(flags);
+    return 0;
+  }
   const std::string format = a.GetChoice("--format", {"text", "json", "markdown"}, "text");
   const std::vector<const SuiteInfo*> suites = SelectSuites(a);
   const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());

@@ -9,17 +9,22 @@ namespace tokenfab::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"catalog", "list, show and check the hardware and model catalog", RunCatalog},
-      {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective},
+      {"catalog", "list, show and check the hardware and model catalog", RunCatalog,
+       CatalogFlagSpec},
+      {"collective", "nccl-tests-style size sweep of one collective on a system", RunCollective,
+       CollectiveFlagSpec},
       {"compare",
        "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train",
-       RunCompare},
-      {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory},
-      {"train", "training step time, memory, MFU and time-to-train", RunTrain},
+       RunCompare, CompareFlagSpec},
+      {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", RunFactory,
+       FactoryFlagSpec},
+      {"train", "training step time, memory, MFU and time-to-train", RunTrain, TrainFlagSpec},
       {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)",
-       RunSweep},
-      {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe},
-      {"validate", "replay published measurements and print the errors", RunValidate},
+       RunSweep, SweepFlagSpec},
+      {"serve", "inference serving: one config, the --pareto frontier, or --simulate", RunServe,
+       ServeFlagSpec},
+      {"validate", "replay published measurements and print the errors", RunValidate,
+       ValidateFlagSpec},
   };
   return kCommands;
 }

@@ -8,14 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
+
 namespace tokenfab::cli {
 
 using CommandFn = int (*)(const std::vector<std::string>& argv, std::ostream& out);
+
+using FlagSpecFn = const std::vector<FlagSpec>& (*)();
 
 struct Command {
   const char* name;
   const char* help;
   CommandFn run;
+  FlagSpecFn flags;  // the command's flags with their ranges (fuzzers, docs/inputs.md)
 };
 
 // The command table (ninja style), in the order `tokenfab --help` lists it.
@@ -32,6 +37,15 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out);
 int RunSweep(const std::vector<std::string>& argv, std::ostream& out);
 int RunServe(const std::vector<std::string>& argv, std::ostream& out);
 int RunValidate(const std::vector<std::string>& argv, std::ostream& out);
+
+const std::vector<FlagSpec>& CatalogFlagSpec();
+const std::vector<FlagSpec>& CollectiveFlagSpec();
+const std::vector<FlagSpec>& CompareFlagSpec();
+const std::vector<FlagSpec>& FactoryFlagSpec();
+const std::vector<FlagSpec>& TrainFlagSpec();
+const std::vector<FlagSpec>& SweepFlagSpec();
+const std::vector<FlagSpec>& ServeFlagSpec();
+const std::vector<FlagSpec>& ValidateFlagSpec();
 
 }  // namespace tokenfab::cli
 
