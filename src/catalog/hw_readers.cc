@@ -132,6 +132,9 @@ void ReadScalars(YamlObject scalars, EfficiencyProfile* profile) {
 }
 
 std::vector<double> ReadSeries(YamlObject& table, const std::string& key) {
+  if (!table.has(key)) {  // a missing key's node throws on use (found by fuzz_efficiency)
+    throw table.ErrorAt(key, "missing required key", "a table has x: [...] and y: [...]");
+  }
   const YAML::Node list = table.node()[key];
   if (!list.IsSequence() || list.size() == 0) {
     throw table.ErrorAt(key, "expected a non-empty list such as [1, 2, 4]");

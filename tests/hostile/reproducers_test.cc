@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "catalog/readers.h"
 #include "hostile_test_util.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/yaml_value.h"
@@ -296,6 +297,21 @@ TEST(HostileInput, FuzzRegressionsEnd) {
     }
   }
   EXPECT_GE(files, 3);
+}
+
+// Found by fuzz_efficiency: a table without x or y threw yaml-cpp's InvalidNode (exit 1).
+TEST(HostileInput, FuzzRegressionEfficiencyTableWithoutY) {
+  YamlObject obj = YamlObject::FromString("family: hopper\ntables:\n  t:\n    x: [1, 2]\n",
+                                          "eff.yaml", Provenance::kOptional);
+  std::map<ChipFamily, EfficiencyProfile> profiles;
+  try {
+    ReadEfficiency(obj, &profiles);
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(FormatInputError(e),
+              "eff.yaml:4:5: tables.t.y: missing required key\n  hint: a table has x: [...] and "
+              "y: [...]");
+  }
 }
 
 }  // namespace
