@@ -3,7 +3,9 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build demo test test-all bench accuracy screenshots asan format clean
+FUZZ_SECONDS ?= 15
+
+.PHONY: deps configure build demo test test-all bench accuracy screenshots asan fuzz format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -45,8 +47,17 @@ asan: deps
 	# module is not built there (an ASan library cannot load into a plain python3).
 	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi|browser|python'
 
+# libFuzzer targets for every loader and flag parser (fuzz/), built with clang, ASan and UBSan in
+# their own folder, each run FUZZ_SECONDS (about 4-5 min in all on 2 cores, build included).
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DTOKENFAB_FUZZ=ON -DTOKENFAB_BUILD_TESTS=OFF -DTOKENFAB_BUILD_BENCHMARKS=OFF \
+	  -DTOKENFAB_WITH_MPI=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/run-fuzzers.sh
+
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,7 +1,15 @@
 # Helpers shared by every module (style: Abseil's absl_cc_library).
 
 set(TOKENFAB_WARNINGS -Wall -Wextra -Werror -Wno-error=deprecated-declarations)
-if(TOKENFAB_SANITIZE)
+if(TOKENFAB_FUZZ)
+  # libFuzzer build (make fuzz): every library instrumented for coverage and ASan+UBSan; the
+  # fuzzer binaries alone link libFuzzer's main. Warnings stay on but do not fail this build
+  # (clang warns differently from the gcc that CI's other builds use).
+  set(TOKENFAB_WARNINGS -Wall -Wextra)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+elseif(TOKENFAB_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
@@ -66,4 +74,19 @@ function(tokenfab_cc_library)
   endif()
   set_property(GLOBAL APPEND PROPERTY TOKENFAB_TEST_SOURCES ${tests})
   set_property(GLOBAL APPEND PROPERTY TOKENFAB_LIBRARIES ${target})
+endfunction()
+
+# tokenfab_fuzzer(NAME SRC [DEFINES def...]): a libFuzzer target fuzz/NAME from fuzz/SRC, linked
+# with every tokenfab library (through tokenfab_api). Only with -DTOKENFAB_FUZZ=ON.
+# `make fuzz` runs every target it finds in build-fuzz/fuzz (scripts/run-fuzzers.sh), with the
+# seed corpus named for it there. Example, for a new loader:
+#   tokenfab_fuzzer(fuzz_scenario fuzz_scenario.cc)
+function(tokenfab_fuzzer NAME SRC)
+  cmake_parse_arguments(ARG "" "" "DEFINES" ${ARGN})
+  add_executable(${NAME} ${SRC})
+  target_compile_options(${NAME} PRIVATE ${TOKENFAB_WARNINGS})
+  target_compile_definitions(${NAME} PRIVATE ${TOKENFAB_DEFINES} ${ARG_DEFINES})
+  target_include_directories(${NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/fuzz)
+  target_link_libraries(${NAME} PRIVATE tokenfab_api)
+  target_link_options(${NAME} PRIVATE -fsanitize=fuzzer)
 endfunction()

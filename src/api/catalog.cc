@@ -276,7 +276,7 @@ int RunCatalog(const Scenario& scenario, std::ostream& out) {
   if (args.has("--help")) {
     out << "usage: tokenfab catalog list [chips|systems|fabrics|models] | show NAME | check\n\n"
            "flags:\n";
-    for (const FlagSpec& f : CatalogFlags()) out << fmt::format("  {:<14} {}\n", f.name, f.help);
+    out << FlagHelp(CatalogFlags());
     return 0;
   }
   const bool json = args.GetChoice("--format", {"text", "json"}, "text") == "json";

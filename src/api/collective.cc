@@ -12,6 +12,8 @@
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/comm/collective.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 
 namespace tokenfab::api {
@@ -25,13 +27,17 @@ constexpr int kMaxRows = 1000;
 const std::vector<FlagSpec>& CollectiveFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--system", true, "catalog system name or system file"},
-      {"--gpus", true, "GPUs in the cluster (and ranks of the group unless --ranks)"},
-      {"--ranks", true, "ranks in the group (default: --gpus)"},
-      {"--stride", true, "global-rank distance between group members (default 1)"},
+      {"--gpus", true, "GPUs in the cluster (and ranks of the group unless --ranks)",
+       IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--ranks", true, "ranks in the group (default: --gpus)",
+       IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--stride", true, "global-rank distance between group members (default 1)",
+       IntRange(1, limits::kMaxGpus)},
       {"--op", true, "all_reduce|reduce_scatter|all_gather|all_to_all|broadcast|reduce|send_recv"},
-      {"-b", true, "smallest size (nccl-tests' S), e.g. 8, 1M, 8G (default 32M)"},
-      {"-e", true, "largest size (default: -b)"},
-      {"-f", true, "size multiplication factor (default 2)"},
+      {"-b", true, "smallest size (nccl-tests' S), e.g. 8, 1M, 8G (default 32M)",
+       SizeRange(0, 17592186044416)},
+      {"-e", true, "largest size (default: -b)", SizeRange(0, 17592186044416)},
+      {"-f", true, "size multiplication factor (default 2)", NumberRange(1, 1e6)},
       {"--algo", true, "auto|ring|tree|nvls|nvls_tree|collnet|pat"},
       {"--proto", true, "auto|ll|ll128|simple"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
@@ -127,6 +133,7 @@ std::vector<SweepRow> RunSweep(const SweepSpec& s, const Topology& topo,
     const double bytes = std::floor(b);
     rows.push_back(
         {bytes, EstimateCollective(topo, s.op, ByteCount(bytes), group, s.algo, s.proto)});
+    Verify(rows.back().result);
     if (s.factor <= 1.0) break;
   }
   return rows;
@@ -213,7 +220,7 @@ nlohmann::json RenderJson(const SweepSpec& s, const Cluster& c, const GroupPlace
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab collective --system S --gpus N --op OP [-b MIN] [-e MAX] [-f FACTOR] "
          "[flags]\n\nflags:\n";
-  for (const FlagSpec& f : CollectiveFlags()) out << fmt::format("  {:<9} {}\n", f.name, f.help);
+  out << FlagHelp(CollectiveFlags());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/fleet/throughput.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/search/search.h"
 
@@ -26,18 +27,25 @@ const std::vector<FlagSpec>& CompareFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--model", true, "catalog model name or model file"},
       {"--systems", true, "comma-separated systems; the first is the baseline"},
-      {"--gpus", true, "GPUs per system (rounded up to whole systems)"},
-      {"--iso-power", true, "instead of --gpus: as many GPUs of each system as a site of MW holds"},
-      {"--iso-budget", true,
-       "instead of --gpus: as many GPUs as USD of capex buys (site included)"},
-      {"--tokens", true, "training tokens, e.g. 15T: report time-to-train with failures"},
-      {"--seq", true, "sequence length (default: the model's)"},
+      {"--gpus", true, "GPUs per system (rounded up to whole systems)",
+       IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--iso-power", true, "instead of --gpus: as many GPUs of each system as a site of MW holds",
+       NumberRange(1e-6, 1e5)},
+      {"--iso-budget", true, "instead of --gpus: as many GPUs as USD of capex buys (site included)",
+       NumberRange(1, 1e13)},
+      {"--tokens", true, "training tokens, e.g. 15T: report time-to-train with failures",
+       CountRange(1, 1e17)},
+      {"--seq", true, "sequence length (default: the model's)", IntRange(1, limits::kMaxSequence)},
       {"--precision", true, "bf16|fp8 (default bf16)"},
-      {"--threads", true, "search threads (default 1)"},
-      {"--storage-gbps", true, "aggregate checkpoint bandwidth, GB/s (default: per system)"},
-      {"--failures-per-1000-node-days", true, "node failure rate (default: data/facility)"},
-      {"--restart-minutes", true, "restart overhead per interruption (default: data/facility)"},
-      {"--checkpoint-minutes", true, "checkpoint interval (default: Daly's optimum)"},
+      {"--threads", true, "search threads (default 1)", IntRange(1, 64)},
+      {"--storage-gbps", true, "aggregate checkpoint bandwidth, GB/s (default: per system)",
+       QuantityRange(1e-3, 1e9, "GB/s")},
+      {"--failures-per-1000-node-days", true, "node failure rate (default: data/facility)",
+       NumberRange(0, 1000)},
+      {"--restart-minutes", true, "restart overhead per interruption (default: data/facility)",
+       QuantityRange(0, 1e5, "min")},
+      {"--checkpoint-minutes", true, "checkpoint interval (default: Daly's optimum)",
+       QuantityRange(1e-3, 1e6, "min")},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -140,7 +148,9 @@ Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model
   } else {
     row.train = found.top[0];
   }
+  if (row.train) Verify(*row.train);
   row.facility = SizeFacility(MakeFacilityInput(data, row.cluster));
+  Verify(row.facility);
   if (!row.train || !row.facility.feasible.ok) return row;
   const double tokens_per_s = row.train->tokens_per_s;
   row.tokens_per_joule = tokens_per_s / ToWatts(row.facility.average_facility_power);
@@ -152,6 +162,7 @@ Row Evaluate(const Catalog& catalog, const FactoryData& data, const Model& model
         {TotalParameters(model), row.train->step_time, row.train->tokens_per_step, tokens});
     ApplyCampaignFlags(ReadCampaignFlags(a), &in);
     row.campaign = EstimateCampaign(in);
+    Verify(*row.campaign);
   }
   return row;
 }
@@ -310,7 +321,7 @@ void RenderText(const std::vector<Row>& rows, const Model& model, double tokens,
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab compare --model M --systems S1,S2[,...] --gpus N [--tokens T] [flags]\n\n"
          "flags:\n";
-  for (const FlagSpec& f : CompareFlags()) out << fmt::format("  {:<30} {}\n", f.name, f.help);
+  out << FlagHelp(CompareFlags());
 }
 
 }  // namespace

@@ -53,8 +53,8 @@ TEST(FactoryCommandTest, BadInputExitsTwo) {
   std::ostringstream out, err;
   EXPECT_EQ(RunCommandLine({"factory", "--system", "dgx-h100", "--power-mw", "0"}, out, err), 2);
   EXPECT_EQ(err.str(),
-            "tokenfab factory: error: <command line>: --power-mw: expected a positive power in "
-            "MW, got '0'\n");
+            "tokenfab factory: error: <command line>: --power-mw: 0 is out of range: expected "
+            "0.001..100000 MW\n");
 }
 
 }  // namespace

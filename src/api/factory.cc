@@ -13,6 +13,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/factory/reliability.h"
 #include "tokenfab/fleet/throughput.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 
 namespace tokenfab::api {
@@ -20,16 +21,22 @@ const std::vector<FlagSpec>& FactoryFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
-      {"--gpus", true, "size by GPU count (rounded up to whole systems)"},
-      {"--power-mw", true, "size by the site's facility power, MW"},
-      {"--budget-usd", true, "size by total capex, USD"},
+      {"--gpus", true, "size by GPU count (rounded up to whole systems)",
+       IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--power-mw", true, "size by the site's facility power, MW", QuantityRange(1e-3, 1e5, "MW")},
+      {"--budget-usd", true, "size by total capex, USD", QuantityRange(1, 1e13, "USD")},
       {"--cooling", true, "air|liquid (default: the system's)"},
-      {"--pue", true, "facility/IT power (default: by cooling type)"},
-      {"--electricity-usd-per-kwh", true, "electricity price (default: data/prices)"},
-      {"--years", true, "IT depreciation life, years (default: data/facility/site.yaml)"},
+      {"--pue", true, "facility/IT power (default: by cooling type)",
+       NumberRange(1, 4, "PUE is facility power over IT power, so it cannot be below 1")},
+      {"--electricity-usd-per-kwh", true, "electricity price (default: data/prices)",
+       QuantityRange(1e-4, 10, "USD/kWh")},
+      {"--years", true, "IT depreciation life, years (default: data/facility/site.yaml)",
+       IntRange(1, 50)},
       {"--depreciation", true, "straight|annuity (default: straight)"},
-      {"--rate", true, "cost of capital for --depreciation annuity (default 0.08)"},
-      {"--tokens-per-s-per-gpu", true, "serving throughput: report $/M tokens, tokens/MW-year"},
+      {"--rate", true, "cost of capital for --depreciation annuity (default 0.08)",
+       NumberRange(0, 0.999)},
+      {"--tokens-per-s-per-gpu", true, "serving throughput: report $/M tokens, tokens/MW-year",
+       NumberRange(1e-6, 1e9)},
       {"--model", true, "compute the site's tokens/s with tokenfab's own model of this model"},
       {"--workload", true, "train|serve (with --model; default serve)"},
       {"--tokens-per-s-per-user", true, "serve: interactivity of the frontier point (default 50)"},
@@ -282,7 +289,7 @@ void RenderText(const FacilityResult& r, const Context& c, std::ostream& out) {
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab factory --system S (--gpus N | --power-mw P | --budget-usd B) [flags]\n\n"
          "flags:\n";
-  for (const FlagSpec& f : FactoryFlags()) out << fmt::format("  {:<26} {}\n", f.name, f.help);
+  out << FlagHelp(FactoryFlags());
 }
 
 }  // namespace
@@ -331,6 +338,7 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
     else
       throughput_note += " (no configuration fits)";
   }
+  Verify(r);
   const Context c{in, data, cluster.fabric.name};
   if (format == "json") {
     nlohmann::json j = ToJson(r, c);

@@ -13,6 +13,7 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/simulator.h"
@@ -29,33 +30,38 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--model", true, "catalog model name or model file"},
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
-      {"--gpus", true, "number of GPUs"},
-      {"--isl", true, "input (prompt) tokens per request"},
-      {"--osl", true, "output tokens per request"},
-      {"--tp", true, "tensor parallel per instance"},
-      {"--pp", true, "pipeline parallel per instance"},
-      {"--ep", true, "expert parallel (MoE)"},
-      {"--dp", true, "attention data parallel per instance (MoE, wide EP)"},
+      {"--gpus", true, "number of GPUs", IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--isl", true, "input (prompt) tokens per request", IntRange(1, limits::kMaxSequence)},
+      {"--osl", true, "output tokens per request", IntRange(1, limits::kMaxSequence)},
+      {"--tp", true, "tensor parallel per instance", IntRange(1, limits::kMaxDegree)},
+      {"--pp", true, "pipeline parallel per instance", IntRange(1, limits::kMaxDegree)},
+      {"--ep", true, "expert parallel (MoE)", IntRange(1, limits::kMaxDegree)},
+      {"--dp", true, "attention data parallel per instance (MoE, wide EP)",
+       IntRange(1, limits::kMaxDegree)},
       {"--precision", true, "weights: bf16|fp16|fp8|fp4|int8|int4 (default fp8 where supported)"},
       {"--kv-precision", true, "KV cache: bf16|fp16|fp8|fp4|int8 (default fp8 where supported)"},
-      {"--batch", true, "concurrent sequences per decode instance"},
-      {"--chunk", true, "chunked-prefill token budget per iteration (0 = whole prompts)"},
-      {"--spec-tokens", true, "speculative/MTP draft tokens per step"},
-      {"--acceptance", true, "per-token acceptance rate of the drafts, in [0, 1)"},
+      {"--batch", true, "concurrent sequences per decode instance",
+       IntRange(1, limits::kMaxGlobalBatch)},
+      {"--chunk", true, "chunked-prefill token budget per iteration (0 = whole prompts)",
+       IntRange(0, limits::kMaxSequence)},
+      {"--spec-tokens", true, "speculative/MTP draft tokens per step", IntRange(0, 64)},
+      {"--acceptance", true, "per-token acceptance rate of the drafts, in [0, 1)",
+       NumberRange(0, 1)},
       {"--spec-search", true, "--pareto: also search 0..K draft tokens at --acceptance"},
       {"--max-batch", true, "--pareto: cap on concurrent sequences per engine"},
       {"--disagg", true, "P:D disaggregated prefill/decode instances, e.g. 1:3"},
-      {"--prefill-tp", true, "tensor parallel of a prefill instance (default: --tp)"},
-      {"--ttft-slo", true, "time-to-first-token limit, seconds"},
-      {"--tpot-slo", true, "time-per-output-token limit, seconds"},
+      {"--prefill-tp", true, "tensor parallel of a prefill instance (default: --tp)",
+       IntRange(1, limits::kMaxDegree)},
+      {"--ttft-slo", true, "time-to-first-token limit, seconds", QuantityRange(0, 86400, "s")},
+      {"--tpot-slo", true, "time-per-output-token limit, seconds", QuantityRange(0, 86400, "s")},
       {"--pareto", false, "search the throughput-interactivity frontier"},
       {"--simulate", false, "run the request-level simulator"},
-      {"--qps", true, "simulated arrival rate, requests/s (Poisson)"},
-      {"--requests", true, "simulated requests"},
+      {"--qps", true, "simulated arrival rate, requests/s (Poisson)", NumberRange(1e-6, 1e7)},
+      {"--requests", true, "simulated requests", IntRange(1, limits::kMaxRequests, kRequestsHint)},
       {"--trace", true, "CSV trace: arrival_s,input_tokens,output_tokens"},
       {"--trace-out", true,
        "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
-      {"--seed", true, "random seed of the simulation (default 1)"},
+      {"--seed", true, "random seed of the simulation (default 1)", IntRange(0, 2147483647)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -403,6 +409,7 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
     }
     file << ServingTraceJson(r);
   }
+  Verify(r);
   if (format == "json") {
     out << SimulationJson(q.cfg, r).dump(2) << "\n";
   } else {
@@ -413,7 +420,7 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
 
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab serve --model M --system S --gpus N --isl I --osl O [flags]\n\nflags:\n";
-  for (const FlagSpec& f : ServeFlags()) out << fmt::format("  {:<16} {}\n", f.name, f.help);
+  out << FlagHelp(ServeFlags());
 }
 
 }  // namespace
@@ -429,6 +436,7 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
   if (a.has("--pareto")) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
+    Verify(r);
     if (format == "json") {
       ordered_json j;
       j["model"] = q.model_name;
@@ -449,6 +457,7 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
     return 0;
   }
   const ServingPoint p = SingleConfiguration(q, a.has("--batch"));
+  Verify(p);
   if (format == "json") {
     out << PointJson(p).dump(2) << "\n";
   } else {

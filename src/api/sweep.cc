@@ -14,6 +14,7 @@
 #include "sweep_mpi.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/output_path.h"
 #include "tokenfab/report/sweep_report.h"
 #include "tokenfab/scenario/args.h"
 
@@ -21,7 +22,8 @@ namespace tokenfab::api {
 const std::vector<FlagSpec>& SweepFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--out", true, "output prefix (default: the sweep file's name in the current directory)"},
-      {"--threads", true, "search threads per process"},
+      {"--threads", true, "search threads per process",
+       IntRange(1, limits::kMaxThreads, kThreadsHint)},
       {"--format", true, "text|json (what is printed; the files are always written)"},
       {"--help", false, "show this help"},
   };
@@ -33,7 +35,7 @@ namespace {
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards "
          "it)\n\nflags:\n";
-  for (const FlagSpec& f : SweepFlags()) out << fmt::format("  {:<12} {}\n", f.name, f.help);
+  out << FlagHelp(SweepFlags());
 }
 
 // A one-line bar on stderr, drawn only when stdout and stderr are terminals.
@@ -102,6 +104,7 @@ int RunSweep(const Scenario& scenario, std::ostream& out) {
   const std::string file = FileArgument(a);
   const int threads = a.GetInt("--threads", 1);
   const std::string prefix = a.GetString("--out", std::filesystem::path(file).stem().string());
+  CheckOutputPath(prefix + ".csv", "--out");
   const Catalog& catalog = CatalogOf(scenario);
   const SweepSpec spec = ParseSweepFile(file, catalog);
   const std::vector<SweepPoint> points = ExpandSweep(spec);

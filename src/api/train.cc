@@ -8,10 +8,14 @@
 
 #include "session.h"
 #include "tokenfab/api/api.h"
+#include "tokenfab/base/checked.h"
+#include "tokenfab/base/output_path.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/train/train.h"
 #include "train_flags.h"
 #include "train_search.h"
 
@@ -30,33 +34,38 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--model", true, "catalog model name or model file"},
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
-      {"--gpus", true, "number of GPUs"},
-      {"--tp", true, "tensor parallel"},
-      {"--pp", true, "pipeline parallel"},
-      {"--vpp", true, "virtual pipeline stages per rank"},
-      {"--cp", true, "context parallel"},
-      {"--ep", true, "expert parallel"},
-      {"--etp", true, "expert tensor parallel"},
-      {"--dp", true, "data parallel (default: GPUs / (TP CP PP))"},
-      {"--mbs", true, "micro-batch size"},
-      {"--gbs", true, "global batch, sequences"},
-      {"--seq", true, "sequence length"},
+      {"--gpus", true, "number of GPUs", IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--tp", true, "tensor parallel", IntRange(1, limits::kMaxDegree)},
+      {"--pp", true, "pipeline parallel", IntRange(1, limits::kMaxDegree)},
+      {"--vpp", true, "virtual pipeline stages per rank", IntRange(1, limits::kMaxDegree)},
+      {"--cp", true, "context parallel", IntRange(1, limits::kMaxDegree)},
+      {"--ep", true, "expert parallel", IntRange(1, limits::kMaxDegree)},
+      {"--etp", true, "expert tensor parallel", IntRange(1, limits::kMaxDegree)},
+      {"--dp", true, "data parallel (default: GPUs / (TP CP PP))", IntRange(1, limits::kMaxDegree)},
+      {"--mbs", true, "micro-batch size", IntRange(1, limits::kMaxMicroBatch)},
+      {"--gbs", true, "global batch, sequences", IntRange(1, limits::kMaxGlobalBatch)},
+      {"--seq", true, "sequence length", IntRange(1, limits::kMaxSequence)},
       {"--precision", true, "bf16|fp8|fp4"},
       {"--recompute", true, "none|selective|full"},
-      {"--zero", true, "0|1|2|3"},
-      {"--pp-first-layers", true, "layers on the first pipeline stage (uneven split)"},
-      {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)"},
+      {"--zero", true, "0|1|2|3", IntRange(0, 3)},
+      {"--pp-first-layers", true, "layers on the first pipeline stage (uneven split)",
+       IntRange(0, limits::kMaxLayers)},
+      {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)",
+       IntRange(0, limits::kMaxLayers)},
       {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
       {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
       {"--fp8-recipe", true, "tensor|block|mx FP8 scaling (with --precision fp8)"},
       {"--cp-comm", true,
        "p2p|all_gather context-parallel K/V exchange (ring overlapped, or gathered)"},
       {"--schedule", true, "1f1b|dualpipe pipeline schedule (interleaved 1F1B when --vpp > 1)"},
-      {"--moe-imbalance", true, "tokens of the busiest expert over the mean (default 1)"},
-      {"--capacity-factor", true, "expert capacity over the mean load; excess tokens dropped"},
+      {"--moe-imbalance", true, "tokens of the busiest expert over the mean (default 1)",
+       NumberRange(1, 1000)},
+      {"--capacity-factor", true, "expert capacity over the mean load; excess tokens dropped",
+       NumberRange(0, 1000)},
       {"--trace", true,
        "write one step's pipeline timeline (any schedule) as a Chrome trace (JSON)"},
-      {"--tokens", true, "total training tokens, e.g. 15T: report time to train"},
+      {"--tokens", true, "total training tokens, e.g. 15T: report time to train",
+       CountRange(1, 1e17)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   });
@@ -77,19 +86,23 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
   c.vpp = a.GetInt("--vpp", 1);
   c.cp = a.GetInt("--cp", 1);
   c.ep = a.GetInt("--ep", 1);
-  const int model_parallel = c.tp * c.cp * c.pp;
+  // Each degree is at most limits::kMaxDegree (2^24), so these products fit in 64 bits.
+  const int64_t model_parallel = CheckedMul<int64_t>(c.tp, c.cp, c.pp).value();
   if (!a.has("--dp") && gpus % model_parallel != 0) {
     throw InputError(
         {kCommandLine, 0, 0}, "--gpus",
         fmt::format("{} GPUs are not divisible by TP x CP x PP = {}", gpus, model_parallel));
   }
-  c.dp = a.GetInt("--dp", gpus / model_parallel);
+  c.dp = a.GetInt("--dp", static_cast<int>(gpus / model_parallel));
   c.mbs = a.GetInt("--mbs", 1);
   c.seq = a.GetInt("--seq", m.seq_len);
-  // Default global batch: about 4M tokens, rounded up to a multiple of DP x mbs.
-  const int unit = c.dp * c.mbs;
-  const int target = std::max(1, static_cast<int>(std::ceil(4194304.0 / c.seq / unit)));
-  c.gbs = a.GetInt("--gbs", target * unit);
+  // Default global batch: about 4M tokens, rounded up to a multiple of DP x mbs (at most
+  // limits::kMaxGlobalBatch; ValidateTrainingConfig reports a larger DP x mbs).
+  const int64_t unit = int64_t{c.dp} * c.mbs;
+  const int64_t target =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(4194304.0 / c.seq / unit)));
+  c.gbs = a.GetInt("--gbs",
+                   static_cast<int>(std::min<int64_t>(target * unit, limits::kMaxGlobalBatch)));
   c.precision = ParsePrecisionFlag(a);
   c.recompute = *ParseRecompute(a.GetChoice("--recompute", {"none", "selective", "full"}, "none"));
   c.zero = a.GetInt("--zero", 1, /*allow_zero=*/true);
@@ -115,7 +128,7 @@ std::vector<std::string> Provenance(const Catalog& catalog, const Model& model, 
 
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab train --model M --system S --gpus N [flags]\n\nflags:\n";
-  for (const FlagSpec& f : TrainFlags()) out << fmt::format("  {:<16} {}\n", f.name, f.help);
+  out << FlagHelp(TrainFlags());
 }
 
 }  // namespace
@@ -127,6 +140,7 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
     return 0;
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
+  if (a.has("--trace")) CheckOutputPath(a.GetString("--trace"), "--trace");
   const Catalog& catalog = CatalogOf(scenario);
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   const int gpus = a.GetInt("--gpus", 0);
@@ -144,6 +158,8 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
       model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
       std::nullopt, {}};
   report.campaign = TrainCampaign(catalog, cluster, model, result, report.total_tokens);
+  Verify(result);
+  if (report.campaign) Verify(*report.campaign);
   const std::string trace = WriteTraceIfAsked(a, cluster, model, result);
   if (format == "json") {
     nlohmann::json j = TrainResultToJson(result, report);

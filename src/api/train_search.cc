@@ -13,6 +13,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/search_report.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/search/explain.h"
 #include "train_flags.h"
 
@@ -69,7 +70,12 @@ double GetDuration(const Args& a, const std::string& flag) {
   const std::pair<const char*, double> units[] = {
       {"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
   for (const auto& [name, seconds] : units) {
-    if (unit == name && v > 0) return v * seconds;
+    if (unit != name || !(v > 0)) continue;
+    if (v * seconds > limits::kMaxSimulatedSeconds) {
+      throw InputError({kCommandLine, 0, 0}, flag,
+                       fmt::format("{} is out of range: expected at most 100 years", text));
+    }
+    return v * seconds;
   }
   throw InputError({kCommandLine, 0, 0}, flag,
                    fmt::format("expected a duration such as '90d' or '720h', got '{}'", text),
@@ -276,8 +282,11 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
   TrainReportContext report{in.model.name, cluster,      in.args.GetCount("--tokens", 0),
                             in.sources,    std::nullopt, SearchedFields(in.space, in.model)};
-  if (best != nullptr)
+  if (best != nullptr) {
+    Verify(*best);
     report.campaign = TrainCampaign(in.catalog, cluster, in.model, *best, report.total_tokens);
+    if (report.campaign) Verify(*report.campaign);
+  }
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {
@@ -345,15 +354,17 @@ void RequireSomethingFormed(const SearchResult& r, const Model& m, const Cluster
 }  // namespace
 
 std::vector<FlagSpec> TrainSearchFlags() {
-  return {
-      {"--top", true, "runners-up to show (parallelism flags left out are searched; default 5)"},
-      {"--explain", false, "why the winner wins: binding constraint, alternatives, pruning"},
-      {"--threads", true, "search threads (same result for any count)"},
-      {"--objective", true,
-       "time|gpus|cost: least step time, fewest GPUs meeting "
-       "--deadline, least expected cost (GPU counts up to --gpus)"},
-      {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
-      {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)"}};
+  return {{"--top", true, "runners-up to show (parallelism flags left out are searched; default 5)",
+           IntRange(1, 10000)},
+          {"--explain", false, "why the winner wins: binding constraint, alternatives, pruning"},
+          {"--threads", true, "search threads (same result for any count)",
+           IntRange(1, limits::kMaxThreads, kThreadsHint)},
+          {"--objective", true,
+           "time|gpus|cost: least step time, fewest GPUs meeting "
+           "--deadline, least expected cost (GPU counts up to --gpus)"},
+          {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
+          {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)",
+           QuantityRange(1e-6, 1e4, "USD/h")}};
 }
 
 bool WantsSearch(const Args& a) {

@@ -114,7 +114,7 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
   if (a.has("--help")) {
     out << "usage: tokenfab validate [--suite NAME] [--format text|json|markdown]\n\nflags:\n";
-    for (const FlagSpec& f : ValidateFlags()) out << fmt::format("  {:<10} {}\n", f.name, f.help);
+    out << FlagHelp(ValidateFlags());
     return 0;
   }
   const std::string format = a.GetChoice("--format", {"text", "json", "markdown"}, "text");

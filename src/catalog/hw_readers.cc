@@ -44,11 +44,11 @@ Chip ReadChip(YamlObject& obj, const std::string& name) {
   chip.hbm_capacity = obj.Get<Bytes>("hbm_capacity");
   chip.hbm_bandwidth = obj.Get<BytesPerSecond>("hbm_bandwidth");
   chip.nvlink_bandwidth = obj.Get<BytesPerSecond>("nvlink_bandwidth");
-  chip.nvlink_links = obj.FindInteger("nvlink_links").value_or(0);
+  chip.nvlink_links = obj.FindInteger("nvlink_links", 1, 1024).value_or(0);
   chip.tdp = obj.Get<Watts>("tdp");
-  chip.sm_count = obj.FindInteger("sm_count").value_or(0);
+  chip.sm_count = obj.FindInteger("sm_count", 1, 100000).value_or(0);
   chip.l2_cache = obj.Find<Bytes>("l2_cache").value_or(Bytes());
-  chip.launch_year = obj.Integer("launch_year", 2000);
+  chip.launch_year = obj.Integer("launch_year", 2000, 2100);
   obj.FindString("notes");
   return chip;
 }
@@ -61,17 +61,17 @@ System ReadSystem(YamlObject& obj, const std::string& name) {
   s.name = name;
   s.display_name = obj.String("display_name");
   s.chip = obj.String("chip");
-  s.gpus_per_node = obj.Integer("gpus_per_node");
-  s.nvlink_domain = obj.Integer("nvlink_domain");
+  s.gpus_per_node = obj.Integer("gpus_per_node", 1, 1024);
+  s.nvlink_domain = obj.Integer("nvlink_domain", 1, 1 << 20);
   s.nvlink_bandwidth = obj.Get<BytesPerSecond>("nvlink_bandwidth");
   s.nvlink_sharp = obj.Bool("nvlink_sharp");
   s.scale_out_bandwidth = obj.Get<BytesPerSecond>("scale_out_bandwidth");
-  s.nics_per_node = obj.Integer("nics_per_node");
+  s.nics_per_node = obj.Integer("nics_per_node", 1, 1024);
   s.default_fabric = obj.String("default_fabric");
   const std::string host = obj.Choice("host", {"x86", "grace", "vera"});
   s.host = host == "x86" ? HostCpu::kX86 : host == "grace" ? HostCpu::kGrace : HostCpu::kVera;
   s.cooling = obj.Choice("cooling", {"air", "liquid"}) == "air" ? Cooling::kAir : Cooling::kLiquid;
-  s.gpus_per_rack = obj.Integer("gpus_per_rack");
+  s.gpus_per_rack = obj.Integer("gpus_per_rack", 1, 1 << 16);
   s.node_power = obj.Get<Watts>("node_power");
   s.rack_power = obj.Get<Watts>("rack_power");
   obj.FindString("notes");
@@ -104,7 +104,7 @@ Fabric ReadFabric(YamlObject& obj, const std::string& name) {
   f.adaptive_routing = obj.Bool("adaptive_routing");
   f.in_network_reduction = obj.Bool("in_network_reduction");
   f.ecmp_efficiency = obj.Number("ecmp_efficiency", 0.01, 1.0);
-  f.switch_radix = obj.Integer("switch_radix", 2);
+  f.switch_radix = obj.Integer("switch_radix", 2, 1 << 16);
   f.oversubscription = obj.Number("oversubscription", 1.0, 64.0);
   obj.FindString("notes");
   return f;
@@ -118,7 +118,9 @@ void ReadScalars(YamlObject scalars, EfficiencyProfile* profile) {
       throw scalars.ErrorAt(key, "already defined by another file of this family",
                             "each efficiency key may be defined once per family");
     }
-    const std::string text = *scalars.FindText(key);
+    const std::optional<std::string> found = scalars.FindText(key);
+    if (!found) throw scalars.ErrorAt(key, "expected a value");
+    const std::string& text = *found;
     Dimension dim = Dimension::kNumber;
     const std::optional<double> parsed = ParseAnyQuantity(text, &dim);
     if (!parsed) {
@@ -130,6 +132,9 @@ void ReadScalars(YamlObject scalars, EfficiencyProfile* profile) {
 }
 
 std::vector<double> ReadSeries(YamlObject& table, const std::string& key) {
+  if (!table.has(key)) {  // a missing key's node throws on use (found by fuzz_efficiency)
+    throw table.ErrorAt(key, "missing required key", "a table has x: [...] and y: [...]");
+  }
   const YAML::Node list = table.node()[key];
   if (!list.IsSequence() || list.size() == 0) {
     throw table.ErrorAt(key, "expected a non-empty list such as [1, 2, 4]");

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "readers.h"
+#include "tokenfab/base/limits.h"
 
 namespace tokenfab {
 namespace {
@@ -29,10 +30,19 @@ const std::vector<std::string> kModelKeys = {"name",
                                              "v_head_dim",
                                              "notes"};
 
+// Ranges of the model keys (docs/inputs.md): ~10-100x beyond the largest published models, so
+// that every count the models multiply stays far from overflow.
+constexpr int kMaxWidth = 1 << 20;    // hidden, head_dim, LoRA ranks
+constexpr int kMaxFfn = 1 << 22;      // ffn_hidden, expert_ffn_hidden
+constexpr int kMaxHeads = 1 << 16;    // heads, kv_heads
+constexpr int kMaxVocab = 1 << 24;    // vocabulary
+constexpr int kMaxExperts = 1 << 16;  // routed experts
+constexpr int kMaxShared = 1 << 10;   // shared experts
+
 void ReadAttention(YamlObject& obj, Model* m) {
-  m->heads = obj.Integer("heads");
-  m->kv_heads = obj.FindInteger("kv_heads").value_or(m->heads);
-  const std::optional<int> head_dim = obj.FindInteger("head_dim");
+  m->heads = obj.Integer("heads", 1, kMaxHeads);
+  m->kv_heads = obj.FindInteger("kv_heads", 1, kMaxHeads).value_or(m->heads);
+  const std::optional<int> head_dim = obj.FindInteger("head_dim", 1, kMaxWidth);
   if (!head_dim && m->hidden % m->heads != 0) {
     throw obj.ErrorAt("heads", fmt::format("{} does not divide hidden ({})", m->heads, m->hidden),
                       "set head_dim, or use a head count that divides hidden");
@@ -46,7 +56,7 @@ void ReadAttention(YamlObject& obj, Model* m) {
 }
 
 void ReadMoe(YamlObject& obj, Model* m) {
-  m->experts = obj.FindInteger("experts", 0).value_or(0);
+  m->experts = obj.FindInteger("experts", 0, kMaxExperts).value_or(0);
   if (m->experts == 0) {
     for (const char* key : {"top_k", "expert_ffn_hidden", "shared_experts"}) {
       if (obj.has(key)) {
@@ -59,15 +69,15 @@ void ReadMoe(YamlObject& obj, Model* m) {
       throw obj.ErrorAt("top_k", "missing required key",
                         "a mixture-of-experts model (experts > 0) needs top_k");
     }
-    m->top_k = obj.Integer("top_k");
+    m->top_k = obj.Integer("top_k", 1, kMaxExperts);
     if (m->top_k > m->experts) {
       throw obj.ErrorAt("top_k", fmt::format("{} exceeds experts ({})", m->top_k, m->experts),
                         "each token is routed to top_k of the experts");
     }
-    m->expert_ffn_hidden = obj.FindInteger("expert_ffn_hidden").value_or(m->ffn_hidden);
-    m->shared_experts = obj.FindInteger("shared_experts", 0).value_or(0);
+    m->expert_ffn_hidden = obj.FindInteger("expert_ffn_hidden", 1, kMaxFfn).value_or(m->ffn_hidden);
+    m->shared_experts = obj.FindInteger("shared_experts", 0, kMaxShared).value_or(0);
   }
-  m->dense_layers = obj.FindInteger("dense_layers", 0).value_or(0);
+  m->dense_layers = obj.FindInteger("dense_layers", 0, limits::kMaxLayers).value_or(0);
   const int max_dense = m->experts > 0 ? m->layers - 1 : m->layers;
   if (m->dense_layers > max_dense) {
     throw obj.ErrorAt(
@@ -78,8 +88,8 @@ void ReadMoe(YamlObject& obj, Model* m) {
 }
 
 void ReadMla(YamlObject& obj, Model* m) {
-  m->kv_lora_rank = obj.FindInteger("kv_lora_rank", 0).value_or(0);
-  m->q_lora_rank = obj.FindInteger("q_lora_rank", 0).value_or(0);
+  m->kv_lora_rank = obj.FindInteger("kv_lora_rank", 0, kMaxWidth).value_or(0);
+  m->q_lora_rank = obj.FindInteger("q_lora_rank", 0, kMaxWidth).value_or(0);
   if (m->kv_lora_rank == 0) {
     for (const char* key : {"q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
       if (obj.has(key)) {
@@ -89,9 +99,9 @@ void ReadMla(YamlObject& obj, Model* m) {
     }
     return;
   }
-  m->qk_rope_head_dim = obj.Integer("qk_rope_head_dim");
-  m->qk_nope_head_dim = obj.Integer("qk_nope_head_dim");
-  m->v_head_dim = obj.Integer("v_head_dim");
+  m->qk_rope_head_dim = obj.Integer("qk_rope_head_dim", 1, kMaxWidth);
+  m->qk_nope_head_dim = obj.Integer("qk_nope_head_dim", 1, kMaxWidth);
+  m->v_head_dim = obj.Integer("v_head_dim", 1, kMaxWidth);
 }
 
 }  // namespace
@@ -100,15 +110,16 @@ Model ReadModel(YamlObject& obj) {
   obj.CheckKeys(kModelKeys);
   Model m;
   m.name = obj.String("name");
-  m.layers = obj.Integer("layers");
-  m.hidden = obj.Integer("hidden");
-  m.vocab = obj.Integer("vocab");
+  m.layers = obj.Integer("layers", 1, limits::kMaxLayers);
+  m.hidden = obj.Integer("hidden", 1, kMaxWidth);
+  m.vocab = obj.Integer("vocab", 1, kMaxVocab);
   ReadAttention(obj, &m);
-  m.ffn_hidden = obj.FindInteger("ffn_hidden").value_or(4 * m.hidden);
+  m.ffn_hidden =
+      obj.FindInteger("ffn_hidden", 1, kMaxFfn).value_or(std::min(4 * m.hidden, kMaxFfn));
   m.activation = obj.FindChoice("activation", {"gelu", "swiglu"}).value_or("gelu") == "swiglu"
                      ? Activation::kSwiglu
                      : Activation::kGelu;
-  m.seq_len = obj.FindInteger("seq_len").value_or(m.seq_len);
+  m.seq_len = obj.FindInteger("seq_len", 1, limits::kMaxSequence).value_or(m.seq_len);
   m.tied_embeddings = obj.FindBool("tied_embeddings").value_or(false);
   ReadMoe(obj, &m);
   ReadMla(obj, &m);

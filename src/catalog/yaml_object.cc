@@ -1,17 +1,27 @@
 // YamlObject: typed, located reads of one YAML mapping (see yaml_value.h).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
+#include "tokenfab/base/limits.h"
+#include "tokenfab/base/location.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/yaml_value.h"
 
 namespace tokenfab {
 namespace {
+
+// The largest YAML/JSON file read (a sweep file of a million points is ~10 MB).
+constexpr uintmax_t kMaxFileBytes = uintmax_t{16} << 20;
 
 const std::vector<std::string> kWrapperKeys = {"value", "source", "assumption", "status", "note"};
 const std::vector<std::string> kStatuses = {"primary", "secondary", "derived", "unconfirmed"};
@@ -19,6 +29,132 @@ const std::vector<std::string> kStatuses = {"primary", "secondary", "derived", "
 YAML::Node Lookup(const YAML::Node& map, std::string_view key) {
   const YAML::Node& const_map = map;  // const operator[] never inserts
   return const_map[std::string(key)];
+}
+
+// A mapping key must be a plain, non-null scalar (a name); `? [a, b]` and `~:` are errors.
+void CheckKey(const std::string& file, const YAML::Node& key) {
+  if (!key.IsScalar()) {
+    throw InputError(
+        LocationOf(file, key), "",
+        key.IsNull() ? "a key is empty or null" : "a key must be a name, not a list or mapping",
+        "write 'name: value'; quote a key such as \"~\" that YAML reads as null");
+  }
+  if (key.Scalar().empty()) {
+    throw InputError(LocationOf(file, key), "", "a key is empty", "write 'name: value'");
+  }
+}
+
+// True when the quoted scalar starting at `pos` has its closing quote. yaml-cpp 0.7 accepts a
+// double- or single-quoted scalar that runs to the end of the file.
+bool QuoteClosed(std::string_view text, size_t pos) {
+  const char quote = text[pos];
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is an escaped quote
+      } else {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void CheckScalar(const std::string& file, std::string_view text, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (node.Tag() != "!" || mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) return;
+  const char c = text[mark.pos];
+  if ((c == '"' || c == '\'') && !QuoteClosed(text, mark.pos)) {
+    throw InputError(LocationOf(file, node), "", "unterminated quoted string",
+                     fmt::format("close the string with {}", c));
+  }
+}
+
+// Walks the document once: every mapping key is a name, every quote is closed, and the number
+// of values (aliases expanded) stays within limits::kMaxYamlNodes. Iterative, so deep nesting
+// cannot overflow the stack.
+void CheckDocument(const std::string& file, std::string_view text, const YAML::Node& root) {
+  std::vector<YAML::Node> stack = {root};
+  int64_t visited = 0;
+  while (!stack.empty()) {
+    const YAML::Node node = stack.back();
+    stack.pop_back();
+    if (++visited > limits::kMaxYamlNodes) {
+      throw InputError({file, 0, 0}, "",
+                       fmt::format("more than {} values (aliases expanded)", limits::kMaxYamlNodes),
+                       "a tokenfab file holds far fewer; check for recursive aliases (*name)");
+    }
+    if (node.IsScalar()) {
+      CheckScalar(file, text, node);
+    } else if (node.IsSequence()) {
+      for (const YAML::Node& item : node) stack.push_back(item);
+    } else if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        CheckKey(file, it->first);
+        CheckScalar(file, text, it->first);
+        stack.push_back(it->second);
+      }
+    }
+  }
+}
+
+// Records where the first node of a document starts (for the "second document" error). The
+// events themselves are dropped: only whether a second document exists matters.
+class DocumentProbe : public YAML::EventHandler {
+ public:
+  bool seen = false;
+  YAML::Mark first;
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Note(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Note(const YAML::Mark& m) {
+    if (!seen) first = m;
+    seen = true;
+  }
+};
+
+// Throws when `text` holds a second YAML document. yaml-cpp 0.7's LoadAll never ends on some
+// inputs (a lone ",": found by fuzz_chip), so the parser is asked for two documents at most.
+void CheckSingleDocument(const std::string& file, const std::string& text) {
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProbe one, two;
+  if (!parser.HandleNextDocument(one) || !parser.HandleNextDocument(two)) return;
+  const bool known = two.seen && two.first.line >= 0;
+  throw InputError({file, known ? two.first.line + 1 : 0, known ? two.first.column + 1 : 0}, "",
+                   "a second YAML document; a tokenfab file holds one",
+                   "delete the '---' line and what follows, or split the file in two");
+}
+
+// JSON files get JSON's error messages (YAML reads JSON, but reports its errors in YAML terms).
+void CheckJson(const std::string& file, const std::string& text) {
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text);
+    static_cast<void>(parsed);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(LocationAtOffset(file, text, e.byte > 0 ? e.byte - 1 : 0), "",
+                     std::string("invalid JSON: ") + e.what(),
+                     "a .json file must be valid JSON (or rename it .yaml)");
+  }
 }
 
 std::string WholeNumberPhrase(int min) {
@@ -39,14 +175,17 @@ YamlObject::YamlObject(std::string file, YAML::Node node, std::string path, Prov
     throw InputError(LocationOf(file_, node_), path_, "expected a mapping of keys to values",
                      "write one 'key: value' per line");
   }
+  for (auto it = node_.begin(); it != node_.end(); ++it) CheckKey(file_, it->first);
 }
 
 YamlObject YamlObject::FromString(const std::string& text, const std::string& file,
                                   Provenance provenance) {
+  if (file.ends_with(".json")) CheckJson(file, text);
   std::optional<YAML::Node> parsed;
   try {
     parsed.emplace(YAML::Load(text));
-  } catch (const YAML::ParserException& e) {
+    CheckSingleDocument(file, text);
+  } catch (const YAML::Exception& e) {
     const bool known = e.mark.line >= 0;
     throw InputError({file, known ? e.mark.line + 1 : 0, known ? e.mark.column + 1 : 0}, "",
                      "invalid YAML: " + e.msg);
@@ -55,10 +194,21 @@ YamlObject YamlObject::FromString(const std::string& text, const std::string& fi
   if (!root.IsDefined() || root.IsNull()) {
     throw InputError({file, 1, 1}, "", "the file is empty", "write one 'key: value' per line");
   }
+  CheckDocument(file, text, root);
   return YamlObject(file, root, "", provenance);
 }
 
 YamlObject YamlObject::FromFile(const std::string& file, Provenance provenance) {
+  // Only regular files of sane size: a device such as /dev/zero would never end.
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+    throw InputError({file, 0, 0}, "", "not a regular file", "give the path of a .yaml file");
+  }
+  if (std::filesystem::file_size(file, ec) > kMaxFileBytes) {
+    throw InputError({file, 0, 0}, "",
+                     fmt::format("the file is larger than {} MiB", kMaxFileBytes >> 20),
+                     "tokenfab files are a few KB; check the path");
+  }
   std::ifstream in(file);
   if (!in) throw InputError({file, 0, 0}, "", "cannot read the file");
   std::stringstream text;
@@ -96,6 +246,7 @@ std::string YamlObject::KeyPath(std::string_view key) const {
 
 YAML::Node YamlObject::ValueNode(std::string_view key) const {
   YAML::Node v = Lookup(node_, key);
+  if (!v.IsDefined()) return v;
   if (v.IsMap() && Lookup(v, "value").IsDefined()) return Lookup(v, "value");
   return v;
 }
@@ -227,19 +378,25 @@ double YamlObject::Number(std::string_view key, double min, double max) {
   return *FindNumber(key, min, max);
 }
 
-std::optional<int> YamlObject::FindInteger(std::string_view key, int min) {
+std::optional<int> YamlObject::FindInteger(std::string_view key, int min, int max) {
   const std::optional<double> v = ReadQuantity(key, Dimension::kNumber, false);
   if (!v) return std::nullopt;
-  if (*v != std::floor(*v) || *v < min || *v > 2e9) {
+  if (*v != std::floor(*v) || *v < min) {
     throw ErrorAt(
         key, fmt::format("expected {}, got '{}'", WholeNumberPhrase(min), ValueNode(key).Scalar()));
+  }
+  if (*v > max) {
+    throw ErrorAt(
+        key,
+        fmt::format("{} is out of range: expected {} to {}", ValueNode(key).Scalar(), min, max),
+        "the ranges of every key are in docs/inputs.md");
   }
   return static_cast<int>(*v);
 }
 
-int YamlObject::Integer(std::string_view key, int min) {
+int YamlObject::Integer(std::string_view key, int min, int max) {
   if (!has(key)) ReadScalar(key, true, true);
-  return *FindInteger(key, min);
+  return *FindInteger(key, min, max);
 }
 
 std::optional<bool> YamlObject::FindBool(std::string_view key) {

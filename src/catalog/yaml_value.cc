@@ -88,6 +88,33 @@ DimensionInfo Info(Dimension d) {
   return {"value", ""};
 }
 
+// The largest value of each dimension that is not a typo: ~1000x beyond any 2025 system (a
+// 1 EB/s bandwidth, a 1 EB memory, 1 ZFLOP/s, 10 GW, 100 years, 10^15 USD). Bounding them keeps
+// every product of the models finite (docs/inputs.md).
+double MaxOf(Dimension d) {
+  switch (d) {
+    case Dimension::kNumber:
+      return 1e15;
+    case Dimension::kBandwidth:
+      return 1e18;
+    case Dimension::kBytes:
+      return 1e18;
+    case Dimension::kFlopsRate:
+      return 1e21;
+    case Dimension::kPower:
+      return 1e10;
+    case Dimension::kTime:
+      return 100.0 * 365.25 * 86400.0;
+    case Dimension::kMoney:
+      return 1e15;
+    case Dimension::kMoneyRate:
+      return 1e6 / 3600.0;  // 1M USD/h
+    case Dimension::kEnergyPrice:
+      return 100.0 / 3.6e6;  // 100 USD/kWh
+  }
+  return 1e15;
+}
+
 std::string Article(std::string_view noun) {
   return std::string(std::string_view("aeiou").find(noun[0]) != std::string_view::npos ? "an "
                                                                                        : "a ") +
@@ -177,7 +204,13 @@ std::optional<double> ParseQuantity(std::string_view text_in, Dimension d, std::
     *hint = "sizes, rates, powers, times and prices must be greater than zero";
     return std::nullopt;
   }
-  return info == nullptr ? number : number * info->to_si;
+  const double si = info == nullptr ? number : number * info->to_si;
+  if (!(std::abs(si) <= MaxOf(d))) {
+    *error = fmt::format("'{}' is out of range for {}", text, Article(Info(d).noun));
+    *hint = "values this large are typos; see the ranges in docs/inputs.md";
+    return std::nullopt;
+  }
+  return si;
 }
 
 std::optional<double> ParseAnyQuantity(std::string_view text_in, Dimension* dim) {
@@ -187,12 +220,15 @@ std::optional<double> ParseAnyQuantity(std::string_view text_in, Dimension* dim)
   if (!SplitNumber(text, &number, &unit)) return std::nullopt;
   if (unit.empty()) {
     *dim = Dimension::kNumber;
+    if (!(std::abs(number) <= MaxOf(Dimension::kNumber))) return std::nullopt;
     return number;
   }
   const UnitInfo* info = FindUnit(unit);
   if (info == nullptr) return std::nullopt;
   *dim = info->dimension;
-  return number * info->to_si;
+  const double si = number * info->to_si;
+  if (!(std::abs(si) <= MaxOf(info->dimension))) return std::nullopt;
+  return si;
 }
 
 SourceLocation LocationOf(const std::string& file, const YAML::Node& node) {

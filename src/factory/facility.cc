@@ -160,8 +160,11 @@ ClosSize SizeClos(int endpoints, int radix) {
 Dollars AnnualCapitalCost(Dollars capex, double years, Depreciation method, double rate) {
   TOKENFAB_CHECK(years > 0);
   if (method == Depreciation::kStraightLine || rate <= 0) return capex / years;
-  // Capital recovery factor: r / (1 - (1 + r)^-L).
-  return capex * (rate / (1.0 - std::pow(1.0 + rate, -years)));
+  // Capital recovery factor: r / (1 - (1 + r)^-L), evaluated as r / -expm1(-L log1p(r)) so that
+  // a tiny rate (1e-300) tends to the straight-line 1/L instead of 0/0.
+  const double denominator = -std::expm1(-years * std::log1p(rate));
+  if (!(denominator > 0) || rate * years < 1e-12) return capex / years;
+  return capex * (rate / denominator);
 }
 
 FacilityResult SizeFacility(const FacilityInput& in) {

@@ -67,7 +67,7 @@ void ReadSiteFile(Reader& r, const std::string& dir, FactoryData* d) {
   f.average_power_fraction = obj.Number("average_power_fraction", 0.01, 1.0);
   f.facility_capex_per_mw = obj.Get<Dollars>("facility_capex_per_mw");
   f.facility_life_years = obj.Number("facility_life_years", 1, 100);
-  f.years = obj.Integer("it_life_years");
+  f.years = obj.Integer("it_life_years", 1, 50);
   f.it_maintenance_fraction = obj.Number("it_maintenance_fraction", 0, 1);
   f.facility_maintenance_fraction = obj.Number("facility_maintenance_fraction", 0, 1);
   f.discount_rate = obj.Number("discount_rate", 0, 1);
@@ -106,7 +106,7 @@ void ReadSystemPrices(Reader& r, const std::string& dir, FactoryData* d) {
     s.CheckKeys({"date", "volatile", "unit_gpus", "unit_price", "rental"});
     SystemFactoryData& out = d->systems[name];
     out.price_date = ReadPriceStamp(s);
-    out.unit_gpus = s.Integer("unit_gpus");
+    out.unit_gpus = s.Integer("unit_gpus", 1, 1 << 20);
     out.unit_price = s.Get<Dollars>("unit_price");
     out.rental = s.Find<DollarsPerSecond>("rental");
   }

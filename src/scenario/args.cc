@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "tokenfab/base/checked.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
+#include "tokenfab/catalog/yaml_value.h"
 
 namespace tokenfab {
 namespace {
@@ -43,7 +47,114 @@ double ParseScaled(const std::string& text, const std::map<std::string, double>&
   return it == suffixes.end() ? NAN : v * it->second;
 }
 
+const std::map<std::string, double>& IntSuffixes() {
+  static const std::map<std::string, double> k = {{"K", 1024.0}, {"k", 1000.0}};
+  return k;
+}
+const std::map<std::string, double>& CountSuffixes() {
+  static const std::map<std::string, double> k = {
+      {"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"G", 1e9}, {"T", 1e12}};
+  return k;
+}
+const std::map<std::string, double>& SizeSuffixes() {
+  const double k = 1024.0;
+  static const std::map<std::string, double> s = {
+      {"K", k},    {"M", k * k},   {"G", k * k * k},   {"T", k * k * k * k},
+      {"KiB", k},  {"MiB", k * k}, {"GiB", k * k * k}, {"TiB", k * k * k * k},
+      {"KB", 1e3}, {"MB", 1e6},    {"GB", 1e9},        {"TB", 1e12},
+      {"B", 1.0}};
+  return s;
+}
+
+// A bound as a reader writes it: whole numbers in full, others in %g.
+std::string FormatBound(double v) {
+  if (v == std::floor(v) && std::abs(v) < 1e15) return fmt::format("{}", static_cast<int64_t>(v));
+  return fmt::format("{:g}", v);
+}
+
+// Checks `value` against the flag's range; quantities are rewritten in the flag's unit.
+void CheckRange(const FlagSpec& s, std::string& value) {
+  using Kind = FlagRange::Kind;
+  const FlagRange& r = s.range;
+  if (r.kind == Kind::kText) return;
+  const std::string range = r.Describe();
+  double v = NAN;
+  std::string what;
+  switch (r.kind) {
+    case Kind::kInt:
+      v = ParseScaled(value, IntSuffixes());
+      what = "an integer";
+      if (std::isfinite(v) && v != std::floor(v)) v = NAN;
+      break;
+    case Kind::kNumber:
+      v = ParseScaled(value, {});
+      what = "a number";
+      break;
+    case Kind::kCount:
+      v = ParseScaled(value, CountSuffixes());
+      what = "a count such as '15T' or '2.5e12'";
+      break;
+    case Kind::kSize:
+      v = ParseScaled(value, SizeSuffixes());
+      what = "a size such as '8G' or '256MiB'";
+      break;
+    case Kind::kQuantity: {
+      Dimension unit_dim = Dimension::kNumber;
+      const double unit_si = ParseAnyQuantity("1 " + r.unit, &unit_dim).value_or(NAN);
+      Dimension dim = Dimension::kNumber;
+      const std::optional<double> q = ParseAnyQuantity(value, &dim);
+      what = fmt::format("{} (a bare number is in {})", DescribeDimension(unit_dim), r.unit);
+      if (q && dim == Dimension::kNumber) v = *q;
+      if (q && dim == unit_dim) v = *q / unit_si;
+      break;
+    }
+    case Kind::kText:
+      break;
+  }
+  if (!std::isfinite(v)) {
+    FailFlag(s.name, fmt::format("expected {} in {}, got '{}'", what, range, value), r.hint);
+  }
+  if (v < r.min || v > r.max) {
+    FailFlag(s.name, fmt::format("{} is out of range: expected {}", value, range), r.hint);
+  }
+  if (r.kind == Kind::kQuantity) value = fmt::format("{}", v);
+}
+
 }  // namespace
+
+void CheckFlagValue(const FlagSpec& spec, std::string& value) { CheckRange(spec, value); }
+
+std::string FlagRange::Describe() const {
+  if (kind == Kind::kText) return "";
+  std::string out = FormatBound(min) + ".." + FormatBound(max);
+  if (kind == Kind::kSize) out += " bytes";
+  if (!unit.empty()) out += " " + unit;
+  return out;
+}
+
+FlagRange IntRange(double min, double max, std::string hint) {
+  return {FlagRange::Kind::kInt, min, max, "", std::move(hint)};
+}
+FlagRange NumberRange(double min, double max, std::string hint) {
+  return {FlagRange::Kind::kNumber, min, max, "", std::move(hint)};
+}
+FlagRange CountRange(double min, double max) { return {FlagRange::Kind::kCount, min, max, "", ""}; }
+FlagRange SizeRange(double min, double max) { return {FlagRange::Kind::kSize, min, max, "", ""}; }
+FlagRange QuantityRange(double min, double max, std::string unit, std::string hint) {
+  return {FlagRange::Kind::kQuantity, min, max, std::move(unit), std::move(hint)};
+}
+
+std::string FlagHelp(const std::vector<FlagSpec>& spec) {
+  size_t width = 9;
+  for (const FlagSpec& f : spec) width = std::max(width, f.name.size());
+  std::string out;
+  for (const FlagSpec& f : spec) {
+    const std::string range = f.range.Describe();
+    out += fmt::format("  {:<{}} {}{}\n", f.name, width, f.help,
+                       range.empty() ? "" : "  [" + range + "]");
+  }
+  return out;
+}
 
 Args Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& spec) {
   Args args;
@@ -68,6 +179,10 @@ Args Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpe
     } else if (!s->takes_value && has_inline_value) {
       FailFlag(word, "this switch takes no value");
     }
+    if (args.values_.count(word) > 0) {
+      FailFlag(word, "given more than once", "give each flag once (the values would be ambiguous)");
+    }
+    if (s->takes_value) CheckRange(*s, value);
     args.values_[word] = s->takes_value ? value : "true";
     args.origins_.erase(word);
   }
@@ -110,9 +225,13 @@ std::string Args::Require(const std::string& flag) const {
 std::optional<int> Args::GetOptionalInt(const std::string& flag, bool allow_zero) const {
   auto it = values_.find(flag);
   if (it == values_.end()) return std::nullopt;
-  const double v = ParseScaled(it->second, {{"K", 1024.0}, {"k", 1000.0}});
-  if (std::isnan(v) || v != std::floor(v) || std::abs(v) > 2e9) {
+  const double v = ParseScaled(it->second, IntSuffixes());
+  if (std::isnan(v) || v != std::floor(v)) {
     Fail(flag, fmt::format("expected an integer, got '{}'", it->second));
+  }
+  if (!CheckedCast<int>(v)) {
+    Fail(flag, fmt::format("{} is out of range: expected at most {}", it->second,
+                           std::numeric_limits<int>::max()));
   }
   if (v < 0 || (v == 0 && !allow_zero)) {
     Fail(flag, fmt::format("expected a {} integer, got '{}'",
@@ -136,20 +255,7 @@ double Args::GetDouble(const std::string& flag, double fallback) const {
 double Args::GetSize(const std::string& flag, double fallback) const {
   auto it = values_.find(flag);
   if (it == values_.end()) return fallback;
-  const double k = 1024.0;
-  const double v = ParseScaled(it->second, {{"K", k},
-                                            {"M", k * k},
-                                            {"G", k * k * k},
-                                            {"T", k * k * k * k},
-                                            {"KiB", k},
-                                            {"MiB", k * k},
-                                            {"GiB", k * k * k},
-                                            {"TiB", k * k * k * k},
-                                            {"KB", 1e3},
-                                            {"MB", 1e6},
-                                            {"GB", 1e9},
-                                            {"TB", 1e12},
-                                            {"B", 1.0}});
+  const double v = ParseScaled(it->second, SizeSuffixes());
   if (!std::isfinite(v) || v < 0) {
     Fail(flag, fmt::format("expected a size such as '8G' or '256MiB', got '{}'", it->second));
   }
@@ -159,8 +265,7 @@ double Args::GetSize(const std::string& flag, double fallback) const {
 double Args::GetCount(const std::string& flag, double fallback) const {
   auto it = values_.find(flag);
   if (it == values_.end()) return fallback;
-  const double v =
-      ParseScaled(it->second, {{"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"G", 1e9}, {"T", 1e12}});
+  const double v = ParseScaled(it->second, CountSuffixes());
   if (!std::isfinite(v) || v <= 0) {
     Fail(flag,
          fmt::format("expected a positive count such as '15T' or '2.5e12', got '{}'", it->second));

@@ -154,6 +154,13 @@ struct Reader {
       }
       if (text == "false") return;
     }
+    if (flag->takes_value) {
+      try {
+        CheckFlagValue(*flag, text);
+      } catch (const InputError& e) {
+        throw InputError(LocationOf(file, value), path, e.message(), e.hint());
+      }
+    }
     settings.Set(flag->name, std::move(text), LocationOf(file, value), path);
   }
 

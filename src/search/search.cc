@@ -4,10 +4,13 @@
 #include <atomic>
 #include <cmath>
 #include <numeric>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
 #include "space.h"
+#include "tokenfab/base/checked.h"
+#include "tokenfab/base/limits.h"
 
 namespace tokenfab {
 namespace {
@@ -144,13 +147,14 @@ std::vector<TrainingConfig> Prefixes(const TrainingContext& ctx, const Model& m,
       }
       for (int pp : cand.pp) {
         c.pp = pp;
-        const int model_parallel = tp * cp * pp;
+        // Pinned degrees are each at most limits::kMaxDegree: the product fits in 64 bits.
+        const int64_t model_parallel = CheckedMul<int64_t>(tp, cp, pp).value();
         const int gpus = ctx.cluster.gpus;
         if (gpus % model_parallel != 0 || (space.dp && *space.dp != gpus / model_parallel)) {
           pruned[PruneReason::kGpuCount] += below_pp;
           continue;
         }
-        c.dp = gpus / model_parallel;
+        c.dp = static_cast<int>(gpus / model_parallel);
         out.push_back(c);
       }
     }
@@ -168,7 +172,13 @@ void RunWorkers(const TrainingContext& ctx, const Model& m, const SearchSpace& s
     }
   };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers.size(); ++i) threads.emplace_back(work, std::ref(workers[i]));
+  for (size_t i = 1; i < workers.size() && i < prefixes.size(); ++i) {
+    try {
+      threads.emplace_back(work, std::ref(workers[i]));
+    } catch (const std::system_error&) {
+      break;  // the system refused another thread: the ones running share the work
+    }
+  }
   work(workers[0]);
   for (std::thread& t : threads) t.join();
 }
@@ -217,11 +227,14 @@ int DefaultGlobalBatch(const Cluster& c, int seq) {
 int DefaultGlobalBatch(const Cluster& c, const SearchSpace& s) {
   const int seq = s.base.seq;
   if (!s.tp || !s.cp || !s.pp || !s.mbs) return DefaultGlobalBatch(c, seq);
-  const int model_parallel = *s.tp * *s.cp * *s.pp;
-  if (c.gpus % model_parallel != 0) return DefaultGlobalBatch(c, seq);
-  const int unit = s.dp.value_or(c.gpus / model_parallel) * *s.mbs;
-  // As tools/tokenfab/cmd_train.cc's single estimate: 4 x 2^20 tokens, rounded up to DP x mbs.
-  return std::max(1, static_cast<int>(std::ceil(4194304.0 / seq / unit))) * unit;
+  const std::optional<int64_t> model_parallel = CheckedMul<int64_t>(*s.tp, *s.cp, *s.pp);
+  if (!model_parallel || c.gpus % *model_parallel != 0) return DefaultGlobalBatch(c, seq);
+  const int64_t unit = s.dp.value_or(static_cast<int>(c.gpus / *model_parallel)) * int64_t{*s.mbs};
+  // As tools/tokenfab/cmd_train.cc's single estimate: 4 x 2^20 tokens, rounded up to DP x mbs
+  // (capped at limits::kMaxGlobalBatch; the validator reports a larger DP x mbs).
+  const int64_t target =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(4194304.0 / seq / unit)));
+  return static_cast<int>(std::min<int64_t>(target * unit, limits::kMaxGlobalBatch));
 }
 
 SearchSpace DefaultSearchSpace(const Model& /*m*/, const Cluster& c, int seq) {

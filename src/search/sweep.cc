@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "tokenfab/base/limits.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/catalog/yaml_value.h"
@@ -42,7 +43,7 @@ std::vector<YAML::Node> Items(const YamlObject& obj, const std::string& key, boo
   return out;
 }
 
-int PositiveInt(const YamlObject& obj, const std::string& key, const YAML::Node& item) {
+int PositiveInt(const YamlObject& obj, const std::string& key, const YAML::Node& item, int max) {
   const std::string text = item.Scalar();
   size_t used = 0;
   int v = 0;
@@ -51,9 +52,9 @@ int PositiveInt(const YamlObject& obj, const std::string& key, const YAML::Node&
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != text.size() || used == 0 || v <= 0) {
+  if (used != text.size() || used == 0 || v <= 0 || v > max) {
     throw InputError(LocationOf(obj.file(), item), key,
-                     fmt::format("expected a positive whole number, got '{}'", text));
+                     fmt::format("expected a whole number from 1 to {}, got '{}'", max, text));
   }
   return v;
 }
@@ -91,13 +92,13 @@ void ParsePins(YamlObject& obj, SearchSpace& pins) {
   if (!obj.has("pin")) return;
   YamlObject pin = obj.Child("pin");
   pin.CheckKeys(kPinKeys);
-  pins.tp = pin.FindInteger("tp");
-  pins.pp = pin.FindInteger("pp");
-  pins.vpp = pin.FindInteger("vpp");
-  pins.cp = pin.FindInteger("cp");
-  pins.ep = pin.FindInteger("ep");
-  pins.mbs = pin.FindInteger("mbs");
-  pins.zero = pin.FindInteger("zero", 0);
+  pins.tp = pin.FindInteger("tp", 1, limits::kMaxDegree);
+  pins.pp = pin.FindInteger("pp", 1, limits::kMaxDegree);
+  pins.vpp = pin.FindInteger("vpp", 1, limits::kMaxDegree);
+  pins.cp = pin.FindInteger("cp", 1, limits::kMaxDegree);
+  pins.ep = pin.FindInteger("ep", 1, limits::kMaxDegree);
+  pins.mbs = pin.FindInteger("mbs", 1, limits::kMaxMicroBatch);
+  pins.zero = pin.FindInteger("zero", 0, 3);
   if (pins.zero && *pins.zero > 3) throw pin.ErrorAt("zero", "expected 0, 1, 2 or 3");
   if (auto r = pin.FindChoice("recompute", {"none", "selective", "full"})) {
     pins.recompute = ParseRecompute(*r);
@@ -118,7 +119,7 @@ void ParseHardware(const YamlObject& obj, const Catalog& catalog, SweepSpec& s) 
     s.fabric = item.Scalar();
   }
   for (const YAML::Node& item : Items(obj, "gpus", true)) {
-    s.gpus.push_back(PositiveInt(obj, "gpus", item));
+    s.gpus.push_back(PositiveInt(obj, "gpus", item, limits::kMaxGpus));
   }
   for (const YAML::Node& item : Items(obj, "precision", false)) {
     s.precisions.push_back(ParsePrecisions(obj, item));
@@ -136,8 +137,29 @@ void ParseHardware(const YamlObject& obj, const Catalog& catalog, SweepSpec& s) 
   if (s.precisions.empty()) s.precisions.push_back({Precision::kBf16});
 }
 
+// The sweep's size, refused past limits::kMaxSweepPoints before any list is resolved: each
+// point is a full search (~10 ms), so a million points is already hours of work.
+void CheckSweepSize(const YamlObject& obj) {
+  int64_t points = 1;
+  for (const char* key : {"models", "systems", "gpus", "seq", "precision"}) {
+    if (!obj.has(key)) continue;
+    const YAML::Node node = obj.node()[key];
+    const int64_t n = node.IsSequence() ? static_cast<int64_t>(node.size()) : 1;
+    points = std::min<int64_t>(points * std::max<int64_t>(n, 1), limits::kMaxSweepPoints + 1);
+  }
+  if (points > limits::kMaxSweepPoints) {
+    throw InputError(LocationOf(obj.file(), obj.node()), "",
+                     fmt::format("the sweep has more than {} points (models x systems x gpus x seq "
+                                 "x precision)",
+                                 limits::kMaxSweepPoints),
+                     "split it into several sweep files (they can run in parallel, also over MPI), "
+                     "or raise limits::kMaxSweepPoints in include/tokenfab/base/limits.h");
+  }
+}
+
 SweepSpec Parse(YamlObject obj, const Catalog& catalog) {
   obj.CheckKeys(kKeys);
+  CheckSweepSize(obj);
   SweepSpec s;
   s.file = obj.file();
   for (const YAML::Node& item : Items(obj, "models", true)) {
@@ -147,9 +169,9 @@ SweepSpec Parse(YamlObject obj, const Catalog& catalog) {
   }
   ParseHardware(obj, catalog, s);
   for (const YAML::Node& item : Items(obj, "seq", false)) {
-    s.seqs.push_back(PositiveInt(obj, "seq", item));
+    s.seqs.push_back(PositiveInt(obj, "seq", item, limits::kMaxSequence));
   }
-  if (obj.has("gbs")) s.gbs = obj.Integer("gbs");
+  if (obj.has("gbs")) s.gbs = obj.Integer("gbs", 1, limits::kMaxGlobalBatch);
   ParsePins(obj, s.pins);
   return s;
 }

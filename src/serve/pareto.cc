@@ -11,9 +11,10 @@
 namespace tokenfab {
 namespace {
 
+// 1, 2, 4, ... up to max (64-bit steps: v *= 2 in int overflows for max above 2^30).
 std::vector<int> PowersOfTwo(int max) {
   std::vector<int> out;
-  for (int v = 1; v <= max; v *= 2) out.push_back(v);
+  for (int64_t v = 1; v <= max; v *= 2) out.push_back(static_cast<int>(v));
   return out;
 }
 

@@ -10,6 +10,9 @@
 #include <deque>
 #include <random>
 
+#include "tokenfab/base/error.h"
+#include "tokenfab/base/limits.h"
+
 namespace tokenfab {
 namespace {
 
@@ -419,6 +422,23 @@ SimulationResult Simulator::Summarise() const {
 
 std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,
                                      uint64_t seed) {
+  if (!(qps >= 1e-6 && qps <= 1e7)) {
+    throw InputError({"<command line>", 0, 0}, "--qps",
+                     fmt::format("expected a rate from 1e-06 to 1e+07 requests/s, got {}", qps));
+  }
+  if (count < 1 || count > limits::kMaxRequests) {
+    throw InputError({"<command line>", 0, 0}, "--requests",
+                     fmt::format("expected 1 to {} requests, got {}", limits::kMaxRequests, count),
+                     "simulate several seeds and pool them to go further");
+  }
+  // The arrivals span about count/qps seconds; the event queue holds limits::kMaxSimulatedSeconds.
+  if (count / qps > 0.5 * limits::kMaxSimulatedSeconds) {
+    throw InputError({"<command line>", 0, 0}, "--qps",
+                     fmt::format("{} requests at {} requests/s span about {:.3g} s, beyond the "
+                                 "simulator's {:.3g} s (100 years)",
+                                 count, qps, count / qps, limits::kMaxSimulatedSeconds),
+                     "raise --qps or lower --requests");
+  }
   std::mt19937_64 rng(seed);
   std::exponential_distribution<double> gap(qps);
   std::vector<Request> out(count);

@@ -2,10 +2,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/limits.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab {
@@ -38,9 +40,15 @@ int ColumnOf(const std::string& row, size_t index) {
   return static_cast<int>(pos) + 1;
 }
 
+// A header names the columns: no cell of it starts like a number.
 bool IsHeader(const std::vector<std::string>& cells) {
-  return !cells.empty() && !cells[0].empty() && !std::isdigit(cells[0][0]) && cells[0][0] != '.' &&
-         cells[0][0] != '-';
+  for (const std::string& c : cells) {
+    if (c.empty() || std::isdigit(static_cast<unsigned char>(c[0])) || c[0] == '.' || c[0] == '-' ||
+        c[0] == '+') {
+      return false;
+    }
+  }
+  return !cells.empty();
 }
 
 int ParseLength(const std::string& path, int line, int column, const char* key,
@@ -70,22 +78,44 @@ double ParseArrival(const std::string& path, int line, const std::string& text) 
     Fail(path, line, 1, "arrival_s",
          fmt::format("expected a non-negative time in seconds, got '{}'", text));
   }
+  if (v > 0.5 * limits::kMaxSimulatedSeconds) {
+    Fail(path, line, 1, "arrival_s",
+         fmt::format("{} s is out of range: the simulator holds arrivals up to {:.3g} s (50 years)",
+                     text, 0.5 * limits::kMaxSimulatedSeconds));
+  }
   return v;
 }
 
 }  // namespace
 
 std::vector<Request> LoadTrace(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw InputError({"<command line>", 0, 0}, "--trace",
+                     fmt::format("'{}' is not a regular file", path), kTraceHint);
+  }
+  // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
+  if (std::filesystem::file_size(path, ec) > (uintmax_t{1} << 30)) {
+    throw InputError({"<command line>", 0, 0}, "--trace",
+                     fmt::format("'{}' is larger than 1 GiB", path),
+                     "split the trace; a simulation holds at most 10M requests");
+  }
   std::ifstream in(path);
   if (!in)
     throw InputError({"<command line>", 0, 0}, "--trace",
                      fmt::format("cannot open trace file '{}'", path), kTraceHint);
   std::vector<Request> out;
   std::string row;
+  bool first_row = true;
   for (int line = 1; std::getline(in, row); ++line) {
     if (row.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::vector<std::string> cells = SplitCsv(row);
-    if (out.empty() && IsHeader(cells)) continue;
+    const bool header = first_row && IsHeader(cells);
+    first_row = false;
+    if (header) continue;
+    if (out.size() >= static_cast<size_t>(limits::kMaxRequests)) {
+      Fail(path, line, 1, "", fmt::format("more than {} requests", limits::kMaxRequests));
+    }
     if (cells.size() != 3) {
       Fail(path, line, 1, "", fmt::format("expected 3 columns, got {}", cells.size()));
     }

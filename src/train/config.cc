@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "memory.h"
+#include "tokenfab/base/checked.h"
+#include "tokenfab/base/limits.h"
 #include "tokenfab/train/train.h"
 
 namespace tokenfab {
@@ -30,6 +32,50 @@ std::string Divisors(int n) {
     if (n % d == 0) out += (out.empty() ? "" : ", ") + std::to_string(d);
   }
   return out;
+}
+
+// Every degree and batch within its documented range (docs/inputs.md), and the products the
+// other checks form (TP x CP x PP x DP, DP x mbs, PP x VPP, EP x ETP) within int, checked in
+// 64 bits before anything multiplies them in int.
+MaybeProblem CheckDegrees(const TrainingConfig& c) {
+  struct Bound {
+    const char* flag;
+    int value;
+    int max;
+  };
+  const Bound bounds[] = {
+      {"--tp", c.tp, limits::kMaxDegree},        {"--pp", c.pp, limits::kMaxDegree},
+      {"--vpp", c.vpp, limits::kMaxDegree},      {"--cp", c.cp, limits::kMaxDegree},
+      {"--dp", c.dp, limits::kMaxDegree},        {"--ep", c.ep, limits::kMaxDegree},
+      {"--etp", c.etp, limits::kMaxDegree},      {"--mbs", c.mbs, limits::kMaxMicroBatch},
+      {"--gbs", c.gbs, limits::kMaxGlobalBatch}, {"--seq", c.seq, limits::kMaxSequence}};
+  for (const Bound& b : bounds) {
+    if (b.value < 1 || b.value > b.max) {
+      return No(b.flag, fmt::format("expected 1 to {}, got {}", b.max, b.value));
+    }
+  }
+  const int64_t gpus = CheckedMul<int64_t>(c.tp, c.cp, c.pp, c.dp).value();  // each < 2^24
+  if (gpus > limits::kMaxGpus) {
+    return No("--gpus",
+              fmt::format("TP x CP x PP x DP = {} x {} x {} x {} = {} exceeds the limit of {} GPUs",
+                          c.tp, c.cp, c.pp, c.dp, gpus, limits::kMaxGpus));
+  }
+  if (const int64_t unit = int64_t{c.dp} * c.mbs; unit > limits::kMaxGlobalBatch) {
+    return No("--mbs", fmt::format("DP x micro-batch = {} x {} = {} exceeds the largest global "
+                                   "batch, {} sequences",
+                                   c.dp, c.mbs, unit, limits::kMaxGlobalBatch));
+  }
+  // The layer split (CheckPipeline) decides whether PP x VPP fits the layers; here only that
+  // the product is representable.
+  if (const int64_t stages = int64_t{c.pp} * c.vpp; stages > limits::kMaxDegree) {
+    return No("--vpp", fmt::format("PP x VPP = {} x {} = {} exceeds {}", c.pp, c.vpp, stages,
+                                   limits::kMaxDegree));
+  }
+  if (const int64_t experts = int64_t{c.ep} * c.etp; experts > limits::kMaxGpus) {
+    return No("--ep",
+              fmt::format("EP x ETP = {} exceeds the limit of {} GPUs", experts, limits::kMaxGpus));
+  }
+  return std::nullopt;
 }
 
 MaybeProblem CheckTensorParallel(const Model& m, const TrainingConfig& c) {
@@ -149,6 +195,7 @@ MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
 }
 
 MaybeProblem FindProblem(const Model& m, const Cluster& cl, const TrainingConfig& c) {
+  if (MaybeProblem p = CheckDegrees(c)) return p;  // first: the others multiply degrees
   for (MaybeProblem p : {CheckCluster(cl, c), CheckTensorParallel(m, c), CheckPipeline(m, c),
                          CheckExperts(m, c), CheckBatch(c)}) {
     if (p) return p;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "suite_io.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/campaign.h"
@@ -21,11 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open the validation file");
-  return json::parse(in);
-}
+json ReadJson(const std::string& path) { return ReadValidationJson(path); }
 
 const json& Record(const json& doc, const std::string& id) {
   for (const json& r : doc.at("records")) {

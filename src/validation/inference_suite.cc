@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "suite_io.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/serve/pareto.h"
@@ -47,11 +48,7 @@ constexpr double kServerTpotP99 = 0.2;
 // ramp-up and the drain (each ~one 20-40 s request lifetime) as small a part as in the benchmark.
 constexpr double kServerDurationS = 600;
 
-json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open the validation file");
-  return json::parse(in);
-}
+json ReadJson(const std::string& path) { return ReadValidationJson(path); }
 
 std::optional<double> Measured(const json& record, const std::string& metric) {
   for (const json& m : record.at("measured")) {

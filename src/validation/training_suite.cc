@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/train/train.h"
 #include "tokenfab/validation/validation.h"
@@ -335,8 +336,7 @@ std::vector<ValidationCase> KorthikantiCases(const json& r) {
 }  // namespace
 
 SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& data_dir) {
-  std::ifstream in(data_dir + "/training-public.json");
-  const json data = json::parse(in);
+  const json data = ReadValidationJson(data_dir + "/training-public.json");
   SuiteResult suite;
   suite.name = "training";
   suite.title = "Training step time, throughput and memory vs published runs";
@@ -357,8 +357,7 @@ SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& data_dir) {
 }
 
 SuiteResult RunTrainingMbridgeSuite(const Catalog& cat, const std::string& data_dir) {
-  std::ifstream in(data_dir + "/megatron-bridge-25.11.json");
-  const json data = json::parse(in);
+  const json data = ReadValidationJson(data_dir + "/megatron-bridge-25.11.json");
   SuiteResult suite;
   suite.name = "training-mbridge";
   suite.title = "Megatron-Bridge 25.11 throughput on GB300, GB200, B200 and H100, dense and MoE";

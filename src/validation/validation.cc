@@ -8,6 +8,10 @@
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
+#include <sstream>
+
+#include "suite_io.h"
+#include "tokenfab/base/location.h"
 
 namespace tokenfab {
 
@@ -86,6 +90,23 @@ void MarkKnownMisses(const std::string& data_dir, SuiteResult* suite) {
       throw InputError({path, 0, 0}, suite->name + "." + key, "no such case in the suite",
                        DidYouMean(key, keys));
     }
+  }
+}
+
+nlohmann::json ReadValidationJson(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw InputError({path, 0, 0}, "", "cannot open the validation file",
+                     "set TOKENFAB_PUBLISHED to the folder of the published records (tests/validation/published)");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    // parse_error::byte is 1-based.
+    throw InputError(LocationAtOffset(path, text.str(), e.byte > 0 ? e.byte - 1 : 0), "",
+                     std::string("invalid JSON: ") + e.what());
   }
 }
 

@@ -154,9 +154,9 @@ class YamlObject {
   // A plain number within [min, max].
   double Number(std::string_view key, double min, double max);
   std::optional<double> FindNumber(std::string_view key, double min, double max);
-  // A whole number >= min (min is 1 unless stated).
-  int Integer(std::string_view key, int min = 1);
-  std::optional<int> FindInteger(std::string_view key, int min = 1);
+  // A whole number within [min, max] (min is 1 unless stated; max defaults to 2e9).
+  int Integer(std::string_view key, int min = 1, int max = 2'000'000'000);
+  std::optional<int> FindInteger(std::string_view key, int min = 1, int max = 2'000'000'000);
   bool Bool(std::string_view key);
   std::optional<bool> FindBool(std::string_view key);
   std::string String(std::string_view key);

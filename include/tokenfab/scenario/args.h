@@ -15,18 +15,47 @@
 #include <vector>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/limits.h"
 
 namespace tokenfab {
+
+// The documented range of a flag's value (docs/inputs.md), checked by Args::Parse before any
+// model runs. kText values (names, paths, choices) are checked by their getters.
+struct FlagRange {
+  enum class Kind { kText, kInt, kNumber, kCount, kSize, kQuantity };
+  Kind kind = Kind::kText;
+  double min = 0;
+  double max = 0;
+  // kQuantity: the unit of a bare number ("s", "MW", "USD/kWh"); a value may carry any unit of
+  // the same dimension ("20ms", "100 MW") and is converted to this one.
+  std::string unit;
+  // Why the bound exists and how to go past it (growth limits), or "".
+  std::string hint;
+  // "1..10000000", "0.001..1000 s", ... for help text and errors.
+  std::string Describe() const;
+};
+FlagRange IntRange(double min, double max, std::string hint = "");
+FlagRange NumberRange(double min, double max, std::string hint = "");
+FlagRange CountRange(double min, double max);  // 15T, 2.5B, 1e12
+FlagRange SizeRange(double min, double max);   // 8G, 256MiB (bytes)
+FlagRange QuantityRange(double min, double max, std::string unit, std::string hint = "");
 
 struct FlagSpec {
   std::string name;         // "--gpus" or "-b"
   bool takes_value = true;  // false: a boolean switch
   std::string help;
+  FlagRange range = {};
 };
+
+// Checks `value` against spec's range as Args::Parse does (quantities are rewritten in the flag's
+// unit); throws InputError naming the flag. Scenario files go through the same check.
+void CheckFlagValue(const FlagSpec& spec, std::string& value);
 
 class Args {
  public:
   // Parses "--flag value", "--flag=value" and bare switches. Positional words are kept in order.
+  // A flag given twice, or a value outside its FlagRange, is an InputError naming the flag.
+  // Quantity values are stored converted to the flag's unit ("20ms" -> "0.02" for seconds).
   static Args Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& spec);
 
   // Sets `flag` (switches: "true") as written at `where` under the name `key` (the scenario key;
@@ -70,6 +99,20 @@ class Args {
   std::map<std::string, Origin> origins_;  // settings read from a file
   std::vector<std::string> positional_;
 };
+
+// "  --gpus            number of GPUs  [1..10000000]" lines for a command's --help.
+std::string FlagHelp(const std::vector<FlagSpec>& spec);
+
+// Hints of the growth limits: why they exist and how to go past them.
+inline constexpr const char* kGpusHint =
+    "10M GPUs is the documented limit (docs/inputs.md); raise limits::kMaxGpus in "
+    "include/tokenfab/base/limits.h to go past it";
+inline constexpr const char* kThreadsHint =
+    "more threads than CPU cores is no faster; the limit is limits::kMaxThreads "
+    "(include/tokenfab/base/limits.h)";
+inline constexpr const char* kRequestsHint =
+    "the limit bounds memory (~100 bytes per request); simulate several seeds and pool them, or "
+    "raise limits::kMaxRequests in include/tokenfab/base/limits.h";
 
 // Location used for errors about flags.
 inline constexpr const char* kCommandLine = "<command line>";

@@ -34,13 +34,17 @@ struct Request {
   int output_tokens = 0;
 };
 
-// `count` requests with exponential inter-arrival times of mean 1/qps, fixed lengths.
+// `count` requests with exponential inter-arrival times of mean 1/qps, fixed lengths. Throws
+// InputError ("--qps"/"--requests") for qps outside [1e-6, 1e7], count outside
+// [1, limits::kMaxRequests], or arrivals spanning more simulated time than the queue holds.
 std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,
                                      uint64_t seed);
 
 // Reads a CSV trace: one request per row, "arrival_s,input_tokens,output_tokens"; an optional
-// header row and blank lines are skipped. Throws InputError naming file:line on a malformed row
-// (wrong column count, a non-number, negative time, non-positive lengths, time going back).
+// header row (the first row only, with no number in it) and blank lines are skipped. Throws
+// InputError naming file:line on a malformed row (wrong column count, a non-number, a time
+// outside [0, limits::kMaxSimulatedSeconds / 2], lengths outside [1, 2^24], time going back) and
+// past limits::kMaxRequests rows.
 std::vector<Request> LoadTrace(const std::string& path);
 
 struct SimulationOptions {

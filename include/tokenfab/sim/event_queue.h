@@ -15,14 +15,27 @@
 #include <queue>
 #include <vector>
 
+#include "tokenfab/base/check.h"
+#include "tokenfab/base/checked.h"
 #include "tokenfab/units/units.h"
 
 namespace tokenfab {
 
 using SimTime = int64_t;  // nanoseconds; +-292 years
 
+// Whether `t` is representable as event time (finite, within +-2^63 ns, about 292 years).
+// Inputs are bounded well below (limits::kMaxSimulatedSeconds), so a time outside is a bug.
+inline bool IsRepresentableSimTime(Seconds t) {
+  const double ns = t.si() * 1e9;
+  return std::isfinite(ns) && std::abs(ns) < 9.2e18;
+}
+
 // The one conversion from analytical time to event time: round to the nearest nanosecond.
-inline SimTime ToSimTime(Seconds t) { return static_cast<SimTime>(std::llround(t.si() * 1e9)); }
+// REQUIRES IsRepresentableSimTime(t) (checked: the queue refuses times it cannot represent).
+inline SimTime ToSimTime(Seconds t) {
+  TOKENFAB_CHECK(IsRepresentableSimTime(t)) << "time " << t.si() << " s is not representable";
+  return static_cast<SimTime>(std::llround(t.si() * 1e9));
+}
 inline Seconds FromSimTime(SimTime t) { return Nanoseconds(static_cast<double>(t)); }
 
 class EventQueue {
@@ -32,8 +45,11 @@ class EventQueue {
   SimTime now() const { return now_; }
   // REQUIRES at >= now(). Lower priority values run first among events at the same time.
   void ScheduleAt(SimTime at, int priority, Action action);
+  // REQUIRES delay >= 0 and now() + delay representable (checked).
   void ScheduleAfter(SimTime delay, int priority, Action action) {
-    ScheduleAt(now_ + delay, priority, std::move(action));
+    const std::optional<SimTime> at = CheckedAdd(now_, delay);
+    TOKENFAB_CHECK(at.has_value()) << "event time overflows: " << now_ << " + " << delay;
+    ScheduleAt(*at, priority, std::move(action));
   }
   // Runs events in order until the queue is empty or the next event is after `until`.
   void Run(SimTime until = INT64_MAX);
