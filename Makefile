@@ -52,7 +52,7 @@ asan: deps
 fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  -DTOKENFAB_FUZZ=ON -DTOKENFAB_BUILD_TESTS=OFF -DTOKENFAB_BUILD_BENCHMARKS=OFF \
-	  -DTOKENFAB_WITH_MPI=OFF $(CMAKE_FLAGS) >/dev/null
+	  -DTOKENFAB_WITH_MPI=OFF -DTOKENFAB_BUILD_PYTHON=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/run-fuzzers.sh
 
