@@ -45,7 +45,8 @@ asan: deps
 	# The MPI sweep is left out: Open MPI's runtime leaks by design and trips LeakSanitizer. The
 	# browser tests are too (they check pages and the UI, which `make test` covers), and the Python
 	# module is not built there (an ASan library cannot load into a plain python3).
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi|browser|python'
+	cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi|browser|python'
 
 # libFuzzer targets for every loader and flag parser (fuzz/), built with clang, ASan and UBSan in
 # their own folder, each run FUZZ_SECONDS (about 4-5 min in all on 2 cores, build included).
