@@ -96,5 +96,14 @@ TEST(ScenarioTest, SwitchesTakeBooleans) {
   EXPECT_EQ(e.key(), "explain");
 }
 
+// Found by fuzz_scenario: a value that is not UTF-8 made the JSON writer throw (exit 1).
+TEST(ScenarioTest, NonUtf8ValueIsAnInputError) {
+  const InputError e = ErrorOf("command: serve\nworkload:\n  model: deepseek-\xff\xff\n");
+  EXPECT_EQ(e.where().line, 3);
+  EXPECT_EQ(e.key(), "workload.model");
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\x80"));  // overlong
+  EXPECT_TRUE(IsValidUtf8("H100 \xc2\xb5s \xe2\x86\x92 \xf0\x9f\x9a\x80"));
+}
+
 }  // namespace
 }  // namespace tokenfab::api

@@ -122,7 +122,44 @@ void CheckRange(const FlagSpec& s, std::string& value) {
 
 }  // namespace
 
-void CheckFlagValue(const FlagSpec& spec, std::string& value) { CheckRange(spec, value); }
+void CheckFlagValue(const FlagSpec& spec, std::string& value) {
+  if (!IsValidUtf8(value))
+    FailFlag(spec.name, "expected UTF-8 text", "the value has bytes that are not UTF-8");
+  CheckRange(spec, value);
+}
+
+// RFC 3629 well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    int extra = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      const auto d = static_cast<unsigned char>(text[i + k]);
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
 
 std::string FlagRange::Describe() const {
   if (kind == Kind::kText) return "";
@@ -182,7 +219,7 @@ Args Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpe
     if (args.values_.count(word) > 0) {
       FailFlag(word, "given more than once", "give each flag once (the values would be ambiguous)");
     }
-    if (s->takes_value) CheckRange(*s, value);
+    if (s->takes_value) CheckFlagValue(*s, value);
     args.values_[word] = s->takes_value ? value : "true";
     args.origins_.erase(word);
   }

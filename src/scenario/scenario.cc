@@ -154,6 +154,9 @@ struct Reader {
       }
       if (text == "false") return;
     }
+    if (!IsValidUtf8(text)) {
+      throw InputError(LocationOf(file, value), path, "expected UTF-8 text");
+    }
     if (flag->takes_value) {
       try {
         CheckFlagValue(*flag, text);
@@ -241,7 +244,11 @@ Scenario Scenario::Parse(const std::string& text, const std::string& file, Flags
       if (!kv.second.IsSequence()) {
         throw InputError(LocationOf(file, kv.second), key, "expected a list of words");
       }
-      for (const YAML::Node& w : kv.second) reader.settings.AddPositional(ScalarText(w, file, key));
+      for (const YAML::Node& w : kv.second) {
+        std::string word = ScalarText(w, file, key);
+        if (!IsValidUtf8(word)) throw InputError(LocationOf(file, w), key, "expected UTF-8 text");
+        reader.settings.AddPositional(std::move(word));
+      }
     } else if (IsSection(key)) {
       reader.Section(key, kv.second);
     } else {

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tokenfab/base/error.h"
@@ -49,7 +50,9 @@ struct FlagSpec {
 
 // Checks `value` against spec's range as Args::Parse does (quantities are rewritten in the flag's
 // unit); throws InputError naming the flag. Scenario files go through the same check.
+// Also refuses text that is not UTF-8 (results are JSON, which must be).
 void CheckFlagValue(const FlagSpec& spec, std::string& value);
+bool IsValidUtf8(std::string_view text);
 
 class Args {
  public:
