@@ -114,6 +114,10 @@ int AnswerCommandLine(const std::vector<std::string>& argv, std::ostream& out) {
 // Runs `c` on the scenario; errors the library reports against a flag are moved to where the
 // scenario wrote it.
 int Answer(const Command& c, const Scenario& scenario, std::ostream& out) {
+  if (c.usage != nullptr && scenario.settings().has("--help")) {
+    out << "usage: tokenfab " << c.usage << "\n\nflags:\n" << FlagHelp(c.flags());
+    return 0;
+  }
   try {
     return c.run(scenario, out);
   } catch (const InputError& e) {
@@ -127,21 +131,25 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"catalog", "list, show and check the hardware and model catalog", CatalogFlags, RunCatalog},
       {"collective", "nccl-tests-style size sweep of one collective on a system", CollectiveFlags,
-       RunCollective},
+       RunCollective,
+       "collective --system S --gpus N --op OP [-b MIN] [-e MAX] [-f FACTOR] [flags]"},
       {"compare",
        "systems side by side on one training workload: perf, perf/W, perf/$, time-to-train",
-       CompareFlags, RunCompare},
+       CompareFlags, RunCompare,
+       "compare --model M --systems S1,S2[,...] --gpus N [--tokens T] [flags]"},
       {"factory", "size an AI factory: power, cooling, racks, capex, opex, TCO", FactoryFlags,
-       RunFactory},
-      {"train", "training step time, memory, MFU and time-to-train", TrainFlags, RunTrain},
+       RunFactory, "factory --system S (--gpus N | --power-mw P | --budget-usd B) [flags]"},
+      {"train", "training step time, memory, MFU and time-to-train", TrainFlags, RunTrain,
+       "train --model M --system S --gpus N [flags]"},
       {"sweep", "best training configuration over models x systems x GPUs x ... (CSV/JSON/SQLite)",
-       SweepFlags, RunSweep},
+       SweepFlags, RunSweep,
+       "sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards it)"},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", ServeFlags,
-       RunServe},
+       RunServe, "serve --model M --system S --gpus N --isl I --osl O [flags]"},
       {"plan", "fleet planner: what to buy, when and where over GPU generations (MIP)", PlanFlags,
-       RunPlan},
-      {"validate", "replay published measurements and print the errors", ValidateFlags,
-       RunValidate},
+       RunPlan, "plan FILE.yaml [flags]   (plan keys: docs/fleet.md)"},
+      {"validate", "replay published measurements and print the errors", ValidateFlags, RunValidate,
+       "validate [--suite NAME] [--format text|json|markdown]"},
       {"ui", "local web configurator on 127.0.0.1: forms, the same pages as --html", UiFlags,
        RunUi},
   };

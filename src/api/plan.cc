@@ -25,11 +25,6 @@ const std::vector<FlagSpec>& PlanFlags() {
 
 int RunPlan(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
-  if (a.has("--help")) {
-    out << "usage: tokenfab plan FILE.yaml [flags]   (plan keys: docs/fleet.md)\n\nflags:\n";
-    for (const FlagSpec& f : PlanFlags()) out << fmt::format("  {:<18} {}\n", f.name, f.help);
-    return 0;
-  }
   if (a.positional().size() != 1) {
     throw InputError({kCommandLine, 0, 0}, "FILE",
                      fmt::format("expected one plan file, got {}", a.positional().size()),

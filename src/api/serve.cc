@@ -13,18 +13,13 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/report/serve_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab::api {
-namespace {
-
-using nlohmann::ordered_json;
-
-}  // namespace
-
 const std::vector<FlagSpec>& ServeFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--model", true, "catalog model name or model file"},
@@ -122,18 +117,6 @@ struct Query {
   std::string model_name, system_name;
 };
 
-// The smallest power-of-two TP (within the NVLink domain) whose instance holds the model.
-int SmallestFittingTp(const ServingContext& ctx, ServingConfig cfg) {
-  for (int tp = 1; tp <= std::min(ctx.gpus, ctx.system.nvlink_domain); tp *= 2) {
-    if (ctx.model.heads % tp != 0) continue;
-    cfg.decode.tp = tp;
-    cfg.prefill.tp = tp;
-    cfg.batch = 1;
-    if (EstimateServing(ctx, cfg).feasibility.ok) return tp;
-  }
-  return std::min(ctx.gpus, ctx.system.nvlink_domain);
-}
-
 ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
   const bool fp8 = ctx.chip.supports(Precision::kFp8);
   ServingConfig c;
@@ -198,186 +181,9 @@ Query BuildQuery(const Scenario& scenario) {
   return q;
 }
 
-// ---- Rendering (separate from the models) ----
-
-ordered_json ConfigJson(const ServingConfig& c) {
-  ordered_json j;
-  j["mode"] = c.disaggregated() ? "disaggregated" : "aggregated";
-  j["tp"] = c.decode.tp;
-  j["pp"] = c.decode.pp;
-  j["ep"] = c.decode.ep;
-  j["dp"] = c.decode.dp;
-  j["precision"] = PrecisionName(c.weights);
-  j["kv_precision"] = PrecisionName(c.kv);
-  j["batch"] = c.batch;
-  j["chunk_tokens"] = c.chunk_tokens;
-  j["spec_tokens"] = c.spec_tokens;
-  j["spec_acceptance"] = c.spec_acceptance;
-  if (c.disaggregated()) {
-    j["disagg"] = fmt::format("{}P{}D", c.prefill_instances, c.decode_instances);
-    j["prefill"] = {
-        {"tp", c.prefill.tp}, {"pp", c.prefill.pp}, {"ep", c.prefill.ep}, {"dp", c.prefill.dp}};
-  }
-  return j;
-}
-
-ordered_json PointJson(const ServingPoint& p) {
-  ordered_json j;
-  j["feasible"] = p.feasibility.ok;
-  j["reason"] = p.feasibility.reason;
-  j["output_tokens_per_s"] = p.output_tokens_per_s;
-  j["output_tokens_per_s_per_gpu"] = p.output_tokens_per_s_per_gpu;
-  j["tokens_per_s_per_user"] = p.tokens_per_s_per_user;
-  j["ttft_s"] = p.ttft.si();
-  j["tpot_s"] = p.tpot.si();
-  j["e2e_latency_s"] = p.e2e.si();
-  j["batch"] = p.config.batch;
-  j["max_batch"] = p.max_batch;
-  j["kv_cache_bytes_per_gpu"] = p.memory.kv_cache.si();
-  j["weights_bytes_per_gpu"] = p.memory.weights.si();
-  j["gpus_used"] = p.gpus_used;
-  j["replicas"] = p.replicas;
-  j["kv_transfer_s"] = p.kv_transfer.si();
-  const IterationBreakdown& b = p.decode_iteration;
-  j["decode_step_breakdown_s"] = {
-      {"weights", b.weights.si()}, {"kv_cache", b.kv.si()}, {"activations", b.activations.si()},
-      {"compute", b.compute.si()}, {"comm", b.comm.si()},   {"overhead", b.overhead.si()}};
-  j["config"] = ConfigJson(p.config);
-  return j;
-}
-
-std::string ConfigText(const ServingConfig& c) {
-  std::string s = fmt::format("tp{} pp{}", c.decode.tp, c.decode.pp);
-  if (c.decode.ep > 1 || c.decode.dp > 1) s += fmt::format(" ep{} dp{}", c.decode.ep, c.decode.dp);
-  if (c.disaggregated()) {
-    s +=
-        fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances, c.prefill.tp);
-  } else if (c.chunk_tokens > 0) {
-    s += fmt::format(" chunk{}", c.chunk_tokens);
-  }
-  return s;
-}
-
-void RenderPointText(const Query& q, const ServingPoint& p, std::ostream& out) {
-  out << fmt::format("serve {} on {} x{}  isl {} osl {}  weights {} kv {}\n", q.model_name,
-                     q.system_name, q.ctx.gpus, q.ctx.isl, q.ctx.osl,
-                     PrecisionName(p.config.weights), PrecisionName(p.config.kv));
-  out << fmt::format("config            {}  batch {}\n", ConfigText(p.config), p.config.batch);
-  if (!p.feasibility.ok) {
-    out << "infeasible        " << p.feasibility.reason << "\n";
-    return;
-  }
-  out << fmt::format("throughput        {:.0f} output tok/s ({:.1f} per GPU, {} GPUs)\n",
-                     p.output_tokens_per_s, p.output_tokens_per_s_per_gpu, p.gpus_used);
-  out << fmt::format("interactivity     {:.1f} tok/s/user  TPOT {:.2f} ms  TTFT {:.1f} ms\n",
-                     p.tokens_per_s_per_user, ToMilliseconds(p.tpot), ToMilliseconds(p.ttft));
-  out << fmt::format("memory per GPU    weights {:.1f} GiB  KV cache {:.1f} GiB  max batch {}\n",
-                     ToGiB(p.memory.weights), ToGiB(p.memory.kv_cache), p.max_batch);
-  const IterationBreakdown& b = p.decode_iteration;
-  out << fmt::format(
-      "decode step       {:.2f} ms = weights {:.2f} + KV {:.2f} + act {:.2f} + compute {:.2f} + "
-      "comm {:.2f} + overhead {:.2f}\n",
-      ToMilliseconds(b.total()), ToMilliseconds(b.weights), ToMilliseconds(b.kv),
-      ToMilliseconds(b.activations), ToMilliseconds(b.compute), ToMilliseconds(b.comm),
-      ToMilliseconds(b.overhead));
-}
-
-void RenderParetoText(const Query& q, const ParetoResult& r, std::ostream& out) {
-  out << fmt::format("pareto {} on {} x{}  isl {} osl {}  weights {} kv {}\n", q.model_name,
-                     q.system_name, q.ctx.gpus, q.ctx.isl, q.ctx.osl,
-                     PrecisionName(q.pareto.weights), PrecisionName(q.pareto.kv));
-  out << fmt::format("{} configurations evaluated, {} feasible, {} within the SLOs\n", r.evaluated,
-                     r.feasible, r.within_slo);
-  if (r.frontier.empty()) {
-    out << "empty frontier: " << r.reason << "\n";
-    return;
-  }
-  out << fmt::format("{:>10} {:>10} {:>9} {:>9} {:>6}  {}\n", "tok/s/user", "tok/s/gpu", "TPOT ms",
-                     "TTFT ms", "batch", "config");
-  for (const ServingPoint& p : r.frontier) {
-    out << fmt::format("{:>10.1f} {:>10.1f} {:>9.2f} {:>9.1f} {:>6}  {}\n", p.tokens_per_s_per_user,
-                       p.output_tokens_per_s_per_gpu, ToMilliseconds(p.tpot),
-                       ToMilliseconds(p.ttft), p.config.batch, ConfigText(p.config));
-  }
-}
-
-void AddStats(ordered_json& j, const std::string& name, const LatencyStats& s) {
-  j[name + "_mean_s"] = s.mean.si();
-  j[name + "_p50_s"] = s.p50.si();
-  j[name + "_p90_s"] = s.p90.si();
-  j[name + "_p99_s"] = s.p99.si();
-}
-
-ordered_json SimulationJson(const ServingConfig& c, const SimulationResult& r) {
-  ordered_json j;
-  j["feasible"] = r.feasibility.ok;
-  j["reason"] = r.feasibility.reason;
-  j["completed_requests"] = r.completed;
-  AddStats(j, "ttft", r.ttft);
-  AddStats(j, "tpot", r.tpot);
-  AddStats(j, "e2e", r.e2e);
-  j["output_tokens_per_s"] = r.output_tokens_per_s;
-  j["output_tokens_per_s_per_gpu"] = r.output_tokens_per_s_per_gpu;
-  j["requests_per_s"] = r.requests_per_s;
-  j["goodput_requests_per_s"] = r.goodput_requests_per_s;
-  j["mean_running_batch"] = r.mean_running_batch;
-  j["preemptions"] = r.preemptions;
-  j["events"] = r.events;
-  j["makespan_s"] = r.makespan.si();
-  j["config"] = ConfigJson(c);
-  return j;
-}
-
-void RenderSimulationText(const Query& q, const ServingConfig& c, int max_batch,
-                          const SimulationResult& r, std::ostream& out) {
-  out << fmt::format("simulate {} on {} x{}  {}  max batch {}\n", q.model_name, q.system_name,
-                     q.ctx.gpus, ConfigText(c),
-                     max_batch > 0 ? std::to_string(max_batch) : std::string("KV capacity"));
-  if (!r.feasibility.ok) {
-    out << "infeasible        " << r.feasibility.reason << "\n";
-    return;
-  }
-  out << fmt::format("completed         {} requests in {:.1f} s ({} preemptions)\n", r.completed,
-                     r.makespan.si(), r.preemptions);
-  out << fmt::format(
-      "throughput        {:.0f} output tok/s ({:.1f} per GPU), {:.2f} req/s, "
-      "goodput {:.2f} req/s\n",
-      r.output_tokens_per_s, r.output_tokens_per_s_per_gpu, r.requests_per_s,
-      r.goodput_requests_per_s);
-  out << fmt::format("{:<8} {:>10} {:>10} {:>10} {:>10}\n", "", "mean", "p50", "p90", "p99");
-  auto row = [&](const char* name, const LatencyStats& s) {
-    out << fmt::format("{:<8} {:>8.1f}ms {:>8.1f}ms {:>8.1f}ms {:>8.1f}ms\n", name,
-                       ToMilliseconds(s.mean), ToMilliseconds(s.p50), ToMilliseconds(s.p90),
-                       ToMilliseconds(s.p99));
-  };
-  row("TTFT", r.ttft);
-  row("TPOT", r.tpot);
-  row("E2E", r.e2e);
-}
-
-// ---- Modes ----
-
-// Without --batch the single-configuration mode picks the batch of highest throughput within
-// the SLOs (KV capacity being the upper bound).
-ServingPoint SingleConfiguration(const Query& q, bool batch_given) {
-  if (batch_given) return EstimateServing(q.ctx, q.cfg);
-  ParetoOptions o = q.pareto;
-  o.tp = q.cfg.decode.tp, o.pp = q.cfg.decode.pp, o.ep = q.cfg.decode.ep, o.dp = q.cfg.decode.dp;
-  o.chunk_tokens = q.cfg.chunk_tokens;
-  o.aggregated = !q.cfg.disaggregated();
-  o.disaggregated = q.cfg.disaggregated();
-  const ParetoResult r = SearchPareto(q.ctx, o);
-  if (r.frontier.empty()) {
-    ServingConfig one = q.cfg;
-    ServingPoint p = EstimateServing(q.ctx, one);
-    if (p.feasibility.ok) p.feasibility = Feasibility::No(r.reason);
-    return p;
-  }
-  const ServingPoint* best = &r.frontier.front();
-  for (const ServingPoint& p : r.frontier) {
-    if (p.output_tokens_per_s_per_gpu > best->output_tokens_per_s_per_gpu) best = &p;
-  }
-  return *best;
+ServeReportContext ReportContext(const Query& q) {
+  return {q.model_name, q.system_name,    q.ctx.gpus, q.ctx.isl,
+          q.ctx.osl,    q.pareto.weights, q.pareto.kv};
 }
 
 int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostream& out) {
@@ -411,26 +217,17 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   }
   Verify(r);
   if (format == "json") {
-    out << SimulationJson(q.cfg, r).dump(2) << "\n";
+    out << SimulationToJson(q.cfg, r).dump(2) << "\n";
   } else {
-    RenderSimulationText(q, q.cfg, opt.max_batch, r, out);
+    out << RenderSimulationText(ReportContext(q), q.cfg, opt.max_batch, r);
   }
   return 0;
-}
-
-void PrintHelp(std::ostream& out) {
-  out << "usage: tokenfab serve --model M --system S --gpus N --isl I --osl O [flags]\n\nflags:\n";
-  out << FlagHelp(ServeFlags());
 }
 
 }  // namespace
 
 int RunServe(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
-  if (a.has("--help")) {
-    PrintHelp(out);
-    return 0;
-  }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   Query q = BuildQuery(scenario);
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
@@ -438,30 +235,19 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
     Verify(r);
     if (format == "json") {
-      ordered_json j;
-      j["model"] = q.model_name;
-      j["system"] = q.system_name;
-      j["gpus"] = q.ctx.gpus;
-      j["isl"] = q.ctx.isl;
-      j["osl"] = q.ctx.osl;
-      j["evaluated"] = r.evaluated;
-      j["feasible"] = r.feasible;
-      j["within_slo"] = r.within_slo;
-      j["reason"] = r.reason;
-      j["frontier"] = ordered_json::array();
-      for (const ServingPoint& p : r.frontier) j["frontier"].push_back(PointJson(p));
-      out << j.dump(2) << "\n";
+      out << ParetoToJson(ReportContext(q), r).dump(2) << "\n";
     } else {
-      RenderParetoText(q, r, out);
+      out << RenderParetoText(ReportContext(q), r);
     }
     return 0;
   }
-  const ServingPoint p = SingleConfiguration(q, a.has("--batch"));
+  const ServingPoint p =
+      a.has("--batch") ? EstimateServing(q.ctx, q.cfg) : BestBatchFor(q.ctx, q.cfg, q.pareto);
   Verify(p);
   if (format == "json") {
-    out << PointJson(p).dump(2) << "\n";
+    out << ServingPointToJson(p).dump(2) << "\n";
   } else {
-    RenderPointText(q, p, out);
+    out << RenderServingPointText(ReportContext(q), p);
   }
   return 0;
 }

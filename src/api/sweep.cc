@@ -32,12 +32,6 @@ const std::vector<FlagSpec>& SweepFlags() {
 
 namespace {
 
-void PrintHelp(std::ostream& out) {
-  out << "usage: tokenfab sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards "
-         "it)\n\nflags:\n";
-  out << FlagHelp(SweepFlags());
-}
-
 // A one-line bar on stderr, drawn only when stdout and stderr are terminals.
 class ProgressBar {
  public:
@@ -96,10 +90,6 @@ std::vector<SweepRow> Collect(const std::vector<std::string>& shares, size_t poi
 
 int RunSweep(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
-  if (a.has("--help")) {
-    PrintHelp(out);
-    return 0;
-  }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   const std::string file = FileArgument(a);
   const int threads = a.GetInt("--threads", 1);

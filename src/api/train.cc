@@ -126,19 +126,10 @@ std::vector<std::string> Provenance(const Catalog& catalog, const Model& model, 
   return files;
 }
 
-void PrintHelp(std::ostream& out) {
-  out << "usage: tokenfab train --model M --system S --gpus N [flags]\n\nflags:\n";
-  out << FlagHelp(TrainFlags());
-}
-
 }  // namespace
 
 int RunTrain(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
-  if (a.has("--help")) {
-    PrintHelp(out);
-    return 0;
-  }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   if (a.has("--trace")) CheckOutputPath(a.GetString("--trace"), "--trace");
   const Catalog& catalog = CatalogOf(scenario);

@@ -266,4 +266,35 @@ const ServingPoint* BestAtInteractivity(const ParetoResult& r, double tokens_per
   return best;
 }
 
+int SmallestFittingTp(const ServingContext& ctx, ServingConfig cfg) {
+  for (int tp = 1; tp <= std::min(ctx.gpus, ctx.system.nvlink_domain); tp *= 2) {
+    if (ctx.model.heads % tp != 0) continue;
+    cfg.decode.tp = tp;
+    cfg.prefill.tp = tp;
+    cfg.batch = 1;
+    if (EstimateServing(ctx, cfg).feasibility.ok) return tp;
+  }
+  return std::min(ctx.gpus, ctx.system.nvlink_domain);
+}
+
+ServingPoint BestBatchFor(const ServingContext& ctx, const ServingConfig& cfg,
+                          const ParetoOptions& options) {
+  ParetoOptions o = options;
+  o.tp = cfg.decode.tp, o.pp = cfg.decode.pp, o.ep = cfg.decode.ep, o.dp = cfg.decode.dp;
+  o.chunk_tokens = cfg.chunk_tokens;
+  o.aggregated = !cfg.disaggregated();
+  o.disaggregated = cfg.disaggregated();
+  const ParetoResult r = SearchPareto(ctx, o);
+  if (r.frontier.empty()) {
+    ServingPoint p = EstimateServing(ctx, cfg);
+    if (p.feasibility.ok) p.feasibility = Feasibility::No(r.reason);
+    return p;
+  }
+  const ServingPoint* best = &r.frontier.front();
+  for (const ServingPoint& p : r.frontier) {
+    if (p.output_tokens_per_s_per_gpu > best->output_tokens_per_s_per_gpu) best = &p;
+  }
+  return *best;
+}
+
 }  // namespace tokenfab

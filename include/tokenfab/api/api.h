@@ -32,6 +32,9 @@ struct Command {
   const char* help;
   const std::vector<FlagSpec>& (*flags)();  // its settings: CLI flags and scenario keys
   CommandFn run;
+  // The synopsis after "usage: tokenfab "; with it, RunScenario answers --help with the synopsis
+  // and the flag table for every command alike. nullptr: the command prints its own help.
+  const char* usage = nullptr;
 };
 
 // The command table (ninja style), in the order `tokenfab --help` lists it.

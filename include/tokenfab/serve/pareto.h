@@ -55,6 +55,16 @@ ParetoResult SearchPareto(const ServingContext& ctx, const ParetoOptions& option
 // as `tokens_per_s_per_user`; nullptr when none is.
 const ServingPoint* BestAtInteractivity(const ParetoResult& r, double tokens_per_s_per_user);
 
+// The smallest power-of-two TP (within the NVLink domain and dividing the heads) whose instance
+// holds the model at batch 1; the largest TP tried when none does (the point then says why).
+int SmallestFittingTp(const ServingContext& ctx, ServingConfig cfg);
+
+// `serve` without --batch: the configuration `cfg` at the batch of highest per-GPU throughput
+// within the SLOs of `options` (KV capacity being the upper bound). When no batch meets them,
+// cfg as given, marked infeasible with the reason.
+ServingPoint BestBatchFor(const ServingContext& ctx, const ServingConfig& cfg,
+                          const ParetoOptions& options);
+
 }  // namespace tokenfab
 
 #endif  // TOKENFAB_SERVE_PARETO_H_
