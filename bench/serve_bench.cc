@@ -47,6 +47,21 @@ void BM_ServePareto_DeepSeekV3_GB200NVL72(benchmark::State& state) {
 }
 BENCHMARK(BM_ServePareto_DeepSeekV3_GB200NVL72)->Unit(benchmark::kMillisecond);
 
+// The scales: 8 and 32 NVL72 racks, FP4 weights (target: under 0.3 s each).
+void BM_ServePareto_DeepSeekV3_GB200(benchmark::State& state) {
+  ServingContext ctx =
+      Context("deepseek-v3", "gb200-nvl72", static_cast<int>(state.range(0)), 1024, 1024);
+  ParetoOptions o;
+  o.weights = Precision::kFp4;
+  o.kv = Precision::kFp8;
+  for (auto _ : state) benchmark::DoNotOptimize(SearchPareto(ctx, o));
+}
+BENCHMARK(BM_ServePareto_DeepSeekV3_GB200)
+    ->Arg(72)
+    ->Arg(576)
+    ->Arg(2304)
+    ->Unit(benchmark::kMillisecond);
+
 // 100,000 requests on 8 H100 (two TP4 replicas) near saturation; items = simulated requests.
 void BM_ServeSimulate_Llama70B_H100x8(benchmark::State& state) {
   const ServingContext ctx = Context("llama-3.1-70b", "dgx-h100", 8, 1024, 256);

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "tokenfab/factory/campaign_report.h"
+#include "tokenfab/report/campaign_report.h"
 #include "tokenfab/report/train_report.h"
 
 namespace tokenfab {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "tokenfab/factory/campaign_report.h"
+#include "tokenfab/report/campaign_report.h"
 
 namespace tokenfab {
 namespace {

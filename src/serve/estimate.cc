@@ -169,19 +169,30 @@ PrefillPool PrefillCapacity(const ServingContext& ctx, const ServingConfig& cfg)
 }
 
 // Prefill-bound: decode instances hold only the sequences the prefill pool feeds them. Little's
-// law per decode instance, B = (requests/s) * osl * step / tokens_per_step, iterated to its fixed
-// point (a contraction: the step grows sub-linearly with B).
+// law per decode instance, B = F(B) = (requests/s) * osl * step(B) / tokens_per_step, solved for
+// its fixed point. F is a contraction (the step grows sub-linearly with B), nearly affine, so the
+// secant method on g(B) = F(B) - B converges in a few steps where plain iteration took ~20.
 DecodeState PrefillBoundDecode(const ServingContext& ctx, const ServingConfig& cfg,
                                const IterationModel& decode, double requests_per_s, double per_step,
                                double* batch) {
-  DecodeState s = DecodeStep(ctx, cfg, decode, *batch, 0);
+  const double cap = static_cast<double>(cfg.batch);
+  auto next = [&](const DecodeState& s) {
+    return std::clamp(requests_per_s * ctx.osl * s.step.si() / per_step, 1.0, cap);
+  };
+  double b1 = *batch;
+  DecodeState s = DecodeStep(ctx, cfg, decode, b1, 0);
+  double f1 = next(s);
+  double b0 = b1, g0 = 0;
   for (int iter = 0; iter < 50; ++iter) {
-    const double next = std::clamp(requests_per_s * ctx.osl * s.step.si() / per_step, 1.0,
-                                   static_cast<double>(cfg.batch));
-    if (std::abs(next - *batch) <= 1e-9 * *batch) break;
-    *batch = next;
-    s = DecodeStep(ctx, cfg, decode, *batch, 0);
+    const double g1 = f1 - b1;
+    if (std::abs(g1) <= 1e-9 * b1) break;
+    const double b2 = iter > 0 && g1 != g0 ? b1 - g1 * (b1 - b0) / (g1 - g0) : f1;
+    b0 = b1, g0 = g1;
+    b1 = std::clamp(b2, 1.0, cap);
+    s = DecodeStep(ctx, cfg, decode, b1, 0);
+    f1 = next(s);
   }
+  *batch = b1;
   return s;
 }
 

@@ -81,7 +81,9 @@ std::vector<ServingPoint> Frontier(std::vector<ServingPoint> points) {
   std::sort(points.begin(), points.end(), [](const ServingPoint& a, const ServingPoint& b) {
     if (a.tokens_per_s_per_user != b.tokens_per_s_per_user)
       return a.tokens_per_s_per_user > b.tokens_per_s_per_user;
-    return a.output_tokens_per_s_per_gpu > b.output_tokens_per_s_per_gpu;
+    if (a.output_tokens_per_s_per_gpu != b.output_tokens_per_s_per_gpu)
+      return a.output_tokens_per_s_per_gpu > b.output_tokens_per_s_per_gpu;
+    return a.ttft < b.ttft;  // of exact twins, the quicker first token
   });
   std::vector<ServingPoint> out;
   double best = -1;
@@ -120,7 +122,10 @@ class Search {
   const ServingContext& ctx_;
   const ParetoOptions& o_;
   ParetoResult result_;
+  bool DominatedByPruned(const ServingPoint& p) const;
+
   std::vector<ServingPoint> candidates_;
+  std::vector<ServingPoint> pruned_;  // the last Frontier(candidates_), ascending interactivity
   std::string fit_reason_;
   ServingPoint fastest_copy_, quickest_copy_;
   bool have_fastest_ = false;
@@ -153,8 +158,28 @@ void Search::Consider(const ServingPoint& p) {
   have_fastest_ = true;
   if (!MeetsSlo(p, o_)) return;
   ++result_.within_slo;
+  if (DominatedByPruned(p)) return;
   candidates_.push_back(p);
-  if (candidates_.size() >= kPruneEvery) candidates_ = Frontier(std::move(candidates_));
+  if (candidates_.size() >= kPruneEvery) {
+    candidates_ = Frontier(std::move(candidates_));
+    pruned_ = candidates_;
+    candidates_.reserve(kPruneEvery);
+  }
+}
+
+// True when a point of the last pruned frontier is at least as interactive and (within
+// Frontier's twin tolerance) at least as fast, so Frontier would drop `p` anyway. The pruned
+// frontier ascends in interactivity and descends in throughput, so the fastest point at least
+// as interactive as `p` is the first one at or above its interactivity.
+bool Search::DominatedByPruned(const ServingPoint& p) const {
+  auto it =
+      std::lower_bound(pruned_.begin(), pruned_.end(), p.tokens_per_s_per_user,
+                       [](const ServingPoint& q, double v) { return q.tokens_per_s_per_user < v; });
+  if (it == pruned_.end()) return false;
+  // Strictly more interactive, or equally and at least as fast: q sorts before p in Frontier.
+  const bool before = it->tokens_per_s_per_user > p.tokens_per_s_per_user ||
+                      it->output_tokens_per_s_per_gpu >= p.output_tokens_per_s_per_gpu;
+  return before && p.output_tokens_per_s_per_gpu <= it->output_tokens_per_s_per_gpu * (1 + 1e-6);
 }
 
 // KV capacity of the configuration at batch 1, or 0 when it does not fit (reason recorded).
@@ -205,18 +230,28 @@ void Search::SearchDisaggregated() {
       const std::vector<int> ys = Fixed(o_.decode_instances, PowersOfTwo(ctx_.gpus / d.gpus()));
       const std::vector<int> xs = Fixed(o_.prefill_instances, PowersOfTwo(ctx_.gpus / p.gpus()));
       // Disaggregated decode batches on a coarser (x2) grid: the pool split multiplies the count.
-      for (int b : Batches(max_batch, o_.batch, 2.0)) {
-        for (int y : ys) {
-          for (int x : xs) {
-            if (x * p.gpus() + y * d.gpus() > ctx_.gpus) break;
-            if (o_.prefill_instances == 0 && !RatioWorthTrying(x * p.gpus(), y * d.gpus())) {
-              continue;
-            }
-            cfg.batch = b;
-            cfg.prefill_instances = x;
-            cfg.decode_instances = y;
-            Consider(EstimateServing(ctx_, cfg));
+      const std::vector<int> batches = Batches(max_batch, o_.batch, 2.0);
+      for (int y : ys) {
+        // Batches below `first` were decode-bound at a smaller x: with more prefill instances
+        // they stay decode-bound, at the same TPOT and throughput on more GPUs (and a TTFT no
+        // better), so they are dominated and not evaluated.
+        size_t first = 0;
+        for (int x : xs) {
+          if (x * p.gpus() + y * d.gpus() > ctx_.gpus) break;
+          if (o_.prefill_instances == 0 && !RatioWorthTrying(x * p.gpus(), y * d.gpus())) {
+            continue;
           }
+          cfg.prefill_instances = x;
+          cfg.decode_instances = y;
+          for (size_t i = first; i < batches.size(); ++i) {
+            cfg.batch = batches[i];
+            const ServingPoint point = EstimateServing(ctx_, cfg);
+            Consider(point);
+            if (!point.feasibility.ok) continue;
+            if (point.config.batch != batches[i]) break;  // prefill-bound: larger caps, same point
+            first = i + 1;
+          }
+          if (first >= batches.size()) break;
         }
       }
     }

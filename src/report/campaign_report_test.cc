@@ -1,4 +1,4 @@
-#include "tokenfab/factory/campaign_report.h"
+#include "tokenfab/report/campaign_report.h"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 //   const CampaignResult c = EstimateCampaign(MakeCampaignInput(data, cluster, workload));
 //   out << RenderCampaignText(c);
 //   json["time_to_train"] = CampaignToJson(c);
-#ifndef TOKENFAB_FACTORY_CAMPAIGN_REPORT_H_
-#define TOKENFAB_FACTORY_CAMPAIGN_REPORT_H_
+#ifndef TOKENFAB_REPORT_CAMPAIGN_REPORT_H_
+#define TOKENFAB_REPORT_CAMPAIGN_REPORT_H_
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,4 +24,4 @@ nlohmann::json CampaignToJson(const CampaignResult& c);
 
 }  // namespace tokenfab
 
-#endif  // TOKENFAB_FACTORY_CAMPAIGN_REPORT_H_
+#endif  // TOKENFAB_REPORT_CAMPAIGN_REPORT_H_
