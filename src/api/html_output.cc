@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -16,36 +17,6 @@
 namespace tokenfab::api {
 namespace {
 
-// Answers `command flags...` through the one entry point (api.h).
-int Run(const std::string& command, const std::vector<std::string>& flags, std::ostream& out) {
-  std::vector<std::string> argv = {command};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  return RunScenario(ScenarioFromCommandLine(argv), out);
-}
-
-// flags without "--format X" / "--format=X"; *format receives X ("text" when absent).
-std::vector<std::string> WithoutFormat(const std::vector<std::string>& flags, std::string* format) {
-  std::vector<std::string> out;
-  *format = "text";
-  for (size_t i = 0; i < flags.size(); ++i) {
-    if (flags[i] == "--format" && i + 1 < flags.size()) {
-      *format = flags[++i];
-    } else if (flags[i].rfind("--format=", 0) == 0) {
-      *format = flags[i].substr(9);
-    } else {
-      out.push_back(flags[i]);
-    }
-  }
-  return out;
-}
-
-bool Has(const std::vector<std::string>& flags, const std::string& flag) {
-  for (const std::string& f : flags) {
-    if (f == flag || f.rfind(flag + "=", 0) == 0) return true;
-  }
-  return false;
-}
-
 // A temporary file name for the trace; removed by the caller.
 std::string TempPath() {
   char name[] = "/tmp/tokenfab-trace-XXXXXX";
@@ -54,40 +25,56 @@ std::string TempPath() {
   return name;
 }
 
+// The flags that ask the scenario's question again (the page's inputs table).
+std::vector<std::string> FlagsOf(const Scenario& s) {
+  const std::vector<FlagSpec>& specs = FindCommand(s.command(), {kCommandLine, 0, 0}).flags();
+  std::vector<std::string> out = s.settings().positional();
+  for (const auto& [flag, value] : s.settings().values()) {
+    const auto spec =
+        std::find_if(specs.begin(), specs.end(), [&](const FlagSpec& f) { return f.name == flag; });
+    out.push_back(flag);
+    if (spec == specs.end() || spec->takes_value) out.push_back(value);
+  }
+  return out;
+}
+
 struct Runs {
   int code = 0;
   std::string text;  // in the asked format (text, markdown or json)
   HtmlPageInput page;
 };
 
-Runs RunBoth(const std::string& command, const std::vector<std::string>& flags) {
+// The scenario answered for its text report (in the format it asks) and for its JSON result.
+Runs RunBoth(const Scenario& asked) {
   Runs runs;
-  std::string format;
-  std::vector<std::string> base = WithoutFormat(flags, &format);
-  std::vector<std::string> text_flags = base;
-  if (format != "json") text_flags.insert(text_flags.end(), {"--format", format});
+  const std::string format = asked.settings().GetString("--format", "text");
+  const std::string command = asked.command();
+  Scenario as_text = asked;
   std::ostringstream text;
-  runs.code = Run(command, text_flags, text);
+  runs.code = RunScenario(as_text, text);
   runs.text = text.str();
-  std::vector<std::string> json_flags = base;
-  json_flags.insert(json_flags.end(), {"--format", "json"});
+  Scenario as_json = asked;
+  as_json.mutable_settings().Set("--format", "json");
   // The pipeline timeline of train comes from its Chrome trace (train --trace).
   // So does the batch occupancy of serve --simulate (serve --trace-out).
+  const Args& a = asked.settings();
   const std::string trace_flag =
       command == "train" ? "--trace"
-                         : (command == "serve" && Has(flags, "--simulate") ? "--trace-out" : "");
-  const bool add_trace = !trace_flag.empty() && !Has(flags, trace_flag);
+                         : (command == "serve" && a.has("--simulate") ? "--trace-out" : "");
+  const bool add_trace = !trace_flag.empty() && !a.has(trace_flag);
   const std::string trace_path = add_trace ? TempPath() : "";
-  if (add_trace) json_flags.insert(json_flags.end(), {trace_flag, trace_path});
+  if (add_trace) as_json.mutable_settings().Set(trace_flag, trace_path);
   std::ostringstream json_text;
   try {
-    Run(command, json_flags, json_text);
+    RunScenario(as_json, json_text);
   } catch (...) {
     if (add_trace) std::remove(trace_path.c_str());
     throw;
   }
-  runs.page = {command, flags, "", nlohmann::json::parse(json_text.str(), nullptr, false), {}};
+  runs.page = {command, FlagsOf(asked), "", nlohmann::json::parse(json_text.str(), nullptr, false),
+               {},      asked.ToYaml()};
   if (runs.page.result.is_discarded()) runs.page.result = nlohmann::json::object();
+  if (runs.page.result.is_object()) runs.page.result.erase("scenario");  // shown as YAML
   if (format == "json") runs.text = json_text.str();
   runs.page.text = format == "json" ? "" : runs.text;
   if (add_trace) {
@@ -100,11 +87,23 @@ Runs RunBoth(const std::string& command, const std::vector<std::string>& flags) 
   return runs;
 }
 
+Scenario ScenarioOf(const std::string& command, const std::vector<std::string>& flags) {
+  std::vector<std::string> argv = {command};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return ScenarioFromCommandLine(argv);
+}
+
 }  // namespace
+
+std::string RunScenarioToHtml(const Scenario& scenario, std::string* text) {
+  Runs runs = RunBoth(scenario);
+  if (text != nullptr) *text = runs.text;
+  return RenderHtmlPage(runs.page);
+}
 
 std::string RunCommandToHtml(const std::string& command, const std::vector<std::string>& flags,
                              std::string* text) {
-  Runs runs = RunBoth(command, flags);
+  Runs runs = RunBoth(ScenarioOf(command, flags));
   if (text != nullptr) *text = runs.text;
   return RenderHtmlPage(runs.page);
 }
@@ -131,8 +130,9 @@ bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path) {
 
 int RunWithHtml(const std::string& command, const std::vector<std::string>& flags,
                 const std::string& path, std::ostream& out) {
-  if (Has(flags, "--help")) return Run(command, flags, out);
-  Runs runs = RunBoth(command, flags);
+  const Scenario scenario = ScenarioOf(command, flags);
+  if (scenario.settings().has("--help")) return RunScenario(scenario, out);
+  Runs runs = RunBoth(scenario);
   std::ofstream file(path);
   if (!file) {
     throw InputError({kCommandLine, 0, 0}, "--html", fmt::format("cannot write '{}'", path));

@@ -1,5 +1,6 @@
 // `--html FILE` on every command and the seam `tokenfab ui` calls: run one command in-process and
-// render its result as the self-contained HTML page of report/html_report.h. The command runs
+// render its result as the self-contained HTML page of report/html_report.h, with the scenario
+// that asked it (downloadable, for `tokenfab run FILE` or the UI's upload). The command runs
 // twice, once for its text report and once for its JSON result (the page's charts); train also
 // writes its step's Chrome trace to a temporary file for the pipeline timeline.
 #ifndef TOKENFAB_API_HTML_OUTPUT_H_
@@ -9,7 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "tokenfab/scenario/scenario.h"
+
 namespace tokenfab::api {
+
+// The page answering `scenario` (a scenario file, or one uploaded to `tokenfab ui`). Errors are
+// located where the scenario wrote the value, as `tokenfab run FILE` reports them.
+std::string RunScenarioToHtml(const Scenario& scenario, std::string* text = nullptr);
 
 // The page of `tokenfab command flags...`. Throws InputError exactly as the CLI does (the UI shows
 // FormatInputError's text). `text`, when given, receives the text report.

@@ -1,9 +1,12 @@
 // tokenfab ui: the local web configurator. An HTTP server (cpp-httplib) on loopback with two
-// routes: GET / (the forms, html_ui.h) and POST /run (runs the command through RunCommandToHtml,
-// the seam shared with --html, and returns its page). It serves no file: every other path is a
+// routes: GET / (the forms, html_ui.h), POST /run (runs the command through RunCommandToHtml,
+// the seam shared with --html, and returns its page) and POST /scenario (answers an uploaded
+// scenario file, multipart field "scenario", the same way; every result page links its own
+// scenario for download). It serves no file: every other path is a
 // 404, so there is nothing to traverse to. Request bodies are limited to kMaxBody bytes and reads
 // and writes to kIoTimeout; one request runs at a time.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <httplib.h>
 
 #include <algorithm>
@@ -113,7 +116,10 @@ std::vector<std::string> FlagsFromForm(const UiForm& form, const httplib::Reques
   return flags;
 }
 
+void ServeUpload(httplib::Server& server, const std::vector<UiForm>& forms);
+
 void Serve(httplib::Server& server, const std::vector<UiForm>& forms) {
+  ServeUpload(server, forms);
   const std::string index = RenderConfiguratorPage(forms);
   server.Get("/", [index](const httplib::Request&, httplib::Response& res) {
     res.set_content(index, "text/html; charset=utf-8");
@@ -148,6 +154,54 @@ void Serve(httplib::Server& server, const std::vector<UiForm>& forms) {
         res.status = 500;
         res.set_content(RenderHtmlError("ui", "internal error"), "text/html; charset=utf-8");
       });
+}
+
+// Settings that name files the server would read or write; an uploaded scenario may not hold
+// them (the forms leave them out for the same reason).
+constexpr const char* kFileSettings[] = {"--trace", "--trace-out", "--html",
+                                         "--out",   "--data",      "--save-scenario"};
+
+// An uploaded scenario file, checked like `tokenfab run FILE` and limited to the forms' commands
+// and to settings that touch no file.
+Scenario UploadedScenario(const std::vector<UiForm>& forms, const std::string& text) {
+  const Scenario s = ScenarioFromJsonText(text, "uploaded scenario");
+  std::vector<std::string> commands;
+  for (const UiForm& f : forms) commands.push_back(f.command);
+  if (std::find(commands.begin(), commands.end(), s.command()) == commands.end()) {
+    throw InputError({"uploaded scenario", 1, 1}, "command",
+                     fmt::format("the configurator answers {} but not '{}'",
+                                 fmt::join(commands, ", "), s.command()),
+                     "run it with tokenfab run FILE");
+  }
+  for (const char* flag : kFileSettings) {
+    if (s.settings().has(flag)) {
+      s.settings().Fail(flag, "names a file; the configurator reads and writes none",
+                        "remove it, or run the scenario with tokenfab run FILE");
+    }
+  }
+  if (!s.settings().positional().empty()) {
+    throw InputError({"uploaded scenario", 1, 1}, "args",
+                     "names files; the configurator reads and writes none",
+                     "run it with tokenfab run FILE");
+  }
+  return s;
+}
+
+void ServeUpload(httplib::Server& server, const std::vector<UiForm>& forms) {
+  server.Post("/scenario", [forms](const httplib::Request& req, httplib::Response& res) {
+    try {
+      if (!req.has_file("scenario")) {
+        throw InputError({"uploaded scenario", 0, 0}, "scenario", "no scenario file in the form",
+                         "choose a file written by --save-scenario or the Download link");
+      }
+      const Scenario s = UploadedScenario(forms, req.get_file_value("scenario").content);
+      res.set_content(RunScenarioToHtml(s), "text/html; charset=utf-8");
+    } catch (const InputError& e) {
+      res.status = 400;
+      res.set_content(RenderHtmlError("ui", "tokenfab run: error: " + FormatInputError(e)),
+                      "text/html; charset=utf-8");
+    }
+  });
 }
 
 bool IsLoopback(const std::string& host) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -452,6 +453,34 @@ std::string HtmlHead(const std::string& title, const std::string& extra_csp) {
       extra_csp.empty() ? "" : "; " + extra_csp, HtmlEscape(title), kStyle);
 }
 
+namespace {
+
+// RFC 3986 percent-encoding of everything but the unreserved characters (for a data: URL).
+std::string PercentEncode(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// The scenario as YAML with a download link (a data: URL, so the page still loads nothing).
+std::string ScenarioSection(const HtmlPageInput& in) {
+  if (in.scenario.empty()) return "";
+  return fmt::format(
+      "<h2>Scenario</h2><p><a id=\"download-scenario\" download=\"tokenfab-{0}.yaml\" "
+      "href=\"data:application/x-yaml;charset=utf-8,{1}\">Download the scenario</a>: "
+      "<code>tokenfab run tokenfab-{0}.yaml</code> answers it again, and <code>tokenfab "
+      "ui</code> takes it as an upload.</p><pre class=\"scenario\">{2}</pre>\n",
+      HtmlEscape(in.command), PercentEncode(in.scenario), HtmlEscape(in.scenario));
+}
+
+}  // namespace
+
 std::string RenderHtmlPage(const HtmlPageInput& in) {
   std::string command_line = "tokenfab " + in.command;
   for (const std::string& a : in.args) {
@@ -476,6 +505,7 @@ std::string RenderHtmlPage(const HtmlPageInput& in) {
     if (has_value) ++i;
   }
   page += "</table>\n";
+  page += ScenarioSection(in);
   std::set<std::string> sources;
   CollectSources(in.result, sources);
   page += "<h2>Sources</h2><ul class=\"sources\">";

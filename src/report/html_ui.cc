@@ -46,6 +46,13 @@ std::string RenderConfiguratorPage(const std::vector<UiForm>& forms) {
     page += fmt::format("<button type=\"submit\" id=\"run-{}\">Run</button></fieldset></form>\n",
                         HtmlEscape(f.command));
   }
+  page +=
+      "<form id=\"form-upload\" method=\"post\" action=\"/scenario\" "
+      "enctype=\"multipart/form-data\"><fieldset><legend>Answer a saved scenario (<code>tokenfab "
+      "run FILE</code>)</legend><div><label for=\"upload-scenario\">scenario file (YAML or JSON, "
+      "from <code>--save-scenario</code> or a result page's Download link)</label> <input "
+      "type=\"file\" id=\"upload-scenario\" name=\"scenario\" accept=\".yaml,.yml,.json\"></div>"
+      "<button type=\"submit\" id=\"run-upload\">Run</button></fieldset></form>\n";
   return page + "</body></html>\n";
 }
 

@@ -1,10 +1,11 @@
 // Browser test of `tokenfab ui`: starts it on a free loopback port, fills the factory and train
 // forms in headless chromium, runs them and checks the result pages; a bad value must show the
-// CLI's exact error text. Then the security checks over raw HTTP: path-traversal requests get no
+// CLI's exact error text. The result page's scenario downloads, replays with `tokenfab run`, and
+// uploads back through the file form; an upload naming a file is refused. Then the security checks over raw HTTP: path-traversal requests get no
 // file, a huge body is refused, and a non-loopback --host is refused without --allow-remote.
 // usage: node ui_test.mjs TOKENFAB OUT_DIR
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { launch } from './cdp.mjs';
@@ -66,6 +67,35 @@ try {
                         { encoding: 'utf8' });
   check(factory.text === cli.stdout, 'factory result text differs from the CLI output');
   await browser.screenshot(join(outDir, 'ui_factory_result.png'));
+
+  // The result page links its scenario: downloaded, `tokenfab run` answers it with the same text.
+  const href = await browser.eval(`document.querySelector('#download-scenario')?.href ?? ''`);
+  const yaml = decodeURIComponent(href.slice(href.indexOf(',') + 1));
+  check(yaml.includes('command: factory'), `download link holds no factory scenario: ${href.slice(0, 80)}`);
+  const saved = join(outDir, 'factory-scenario.yaml');
+  writeFileSync(saved, yaml);
+  const replay = spawnSync(tokenfab, ['run', saved], { encoding: 'utf8' });
+  check(replay.status === 0 && replay.stdout === cli.stdout, 'the downloaded scenario does not replay');
+
+  // Uploaded through the configurator's file form, the same scenario gives the same report.
+  await browser.open(base + '/');
+  const { root } = await browser.send('DOM.getDocument', {});
+  const { nodeId } = await browser.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#upload-scenario' });
+  await browser.send('DOM.setFileInputFiles', { nodeId, files: [saved] });
+  await browser.evalAndWaitForLoad(`document.querySelector('#run-upload').click()`);
+  const uploaded = await browser.eval(`document.querySelector('pre.text-report')?.textContent ?? ''`);
+  check(uploaded === cli.stdout, 'the uploaded scenario\'s report differs from the CLI output');
+  // A scenario that names a file is refused with file:line and the key.
+  const bad = join(outDir, 'bad-scenario.yaml');
+  writeFileSync(bad, 'command: train\nmodel: llama-3.1-8b\ntrace: /tmp/x.json\n');
+  await browser.open(base + '/');
+  const doc = await browser.send('DOM.getDocument', {});
+  const input = await browser.send('DOM.querySelector', { nodeId: doc.root.nodeId, selector: '#upload-scenario' });
+  await browser.send('DOM.setFileInputFiles', { nodeId: input.nodeId, files: [bad] });
+  await browser.evalAndWaitForLoad(`document.querySelector('#run-upload').click()`);
+  const refused = await browser.eval(`document.querySelector('.error')?.textContent ?? ''`);
+  check(refused.includes('uploaded scenario:3') && refused.includes('trace: names a file'),
+        `file-naming upload not refused: ${refused}`);
 
   // Train with a bad GPU count: the page must show the CLI's error text.
   await browser.open(base + '/');

@@ -23,6 +23,7 @@ struct HtmlPageInput {
   std::string text;               // the command's text report
   nlohmann::json result;          // the command's --format json result
   nlohmann::json trace;           // a Chrome trace (traceEvents), or null
+  std::string scenario;           // the question as a scenario file (YAML); "" to leave it out
 };
 
 // The charts of one command's result, each an <svg> element; empty when the result has none.
