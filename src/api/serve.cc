@@ -15,6 +15,7 @@
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/simulator.h"
 
@@ -62,6 +63,16 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--trace-out", true,
        "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
       {"--seed", true, "random seed of the simulation (default 1)", IntRange(0, 2147483647)},
+      {"--turns", true, "multi-turn sessions: turns per session (--isl/--osl are per turn)",
+       IntRange(1, 100000)},
+      {"--think-time", true, "multi-turn: user think time between turns, seconds",
+       QuantityRange(0, 86400, "s")},
+      {"--shared-prefix", true, "tokens shared by every session or agentic call (prefix cache)",
+       IntRange(0, limits::kMaxSequence)},
+      {"--kv-offload", true,
+       "multi-turn KV tiers: none|host|host+nvme (default host where the system has host memory)"},
+      {"--host-kv-fraction", true, "share of host memory that may hold KV blocks (default 0.75)",
+       NumberRange(0.01, 1)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -418,6 +429,106 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   return 0;
 }
 
+// ---- Multi-turn sessions and KV tiers (serve/kv_tiers.h) ----
+
+bool MultiTurnMode(const Args& a) { return a.has("--turns") || a.has("--shared-prefix"); }
+
+KvTierOptions TierOptionsFromFlags(const Args& a, const System& system) {
+  KvTierOptions o;
+  const std::string def = system.host_memory.present ? "host" : "none";
+  const std::string mode = a.GetChoice("--kv-offload", {"none", "host", "host+nvme"}, def);
+  if (mode != "none" && !system.host_memory.present) {
+    FlagError("--kv-offload",
+              fmt::format("system '{}' has no host_memory block in its catalog file", system.name),
+              "use --kv-offload none, or add host_memory to the system file (docs/catalog.md)");
+  }
+  o.host = mode != "none";
+  o.nvme = mode == "host+nvme";
+  o.host_fraction = a.GetDouble("--host-kv-fraction", o.host_fraction);
+  return o;
+}
+
+ordered_json MultiTurnJson(const MultiTurnPoint& m, const SessionWorkload& w) {
+  ordered_json j = PointJson(m.point);
+  ordered_json t;
+  t["turns"] = w.turns;
+  t["turn_input"] = w.turn_input;
+  t["turn_output"] = w.turn_output;
+  t["shared_prefix"] = w.shared_prefix;
+  t["think_time_s"] = w.think_time.si();
+  t["max_context"] = m.max_context;
+  t["mean_prefix_tokens"] = m.mean_prefix;
+  t["recomputed_prefix_tokens"] = m.recomputed;
+  t["idle_sessions_per_instance"] = m.tiers.idle_sessions;
+  t["idle_kv_bytes_per_gpu"] = m.tiers.idle_kv.si();
+  t["host_link_utilisation"] = m.tiers.link_utilisation;
+  t["reload_s"] = m.tiers.reload.si();
+  for (int i = 0; i < kKvTiers; ++i) {
+    ordered_json tier;
+    tier["hit_rate"] = m.tiers.hit[i];
+    if (i < 3) {
+      tier["capacity_bytes_per_gpu"] = m.tiers.capacity[i].si();
+      tier["reload_bytes_per_s_per_gpu"] = m.tiers.rate[i].si();
+    }
+    t["tiers"][KvTierName(i)] = tier;
+  }
+  j["multi_turn"] = t;
+  return j;
+}
+
+void RenderMultiTurnText(const Query& q, const MultiTurnPoint& m, const SessionWorkload& w,
+                         std::ostream& out) {
+  out << fmt::format(
+      "sessions          {} turns x ({} in + {} out) tokens, shared prefix {}, think {:.0f} s, "
+      "last context {}\n",
+      w.turns, w.turn_input, w.turn_output, w.shared_prefix, w.think_time.si(), m.max_context);
+  RenderPointText(q, m.point, out);
+  if (!m.point.feasibility.ok && m.tiers.idle_kv.si() <= 0) return;
+  out << fmt::format(
+      "KV tiers          idle {:.1f} sessions/instance ({:.1f} GiB/GPU); mean reused prefix "
+      "{:.0f} tokens, {:.0f} recomputed\n",
+      m.tiers.idle_sessions, ToGiB(m.tiers.idle_kv), m.mean_prefix, m.recomputed);
+  for (int i = 0; i < kKvTiers; ++i) {
+    if (i < 3) {
+      out << fmt::format("  {:<10} hit {:5.1f}%  room {:8.1f} GiB/GPU  reload {:.0f} GB/s/GPU\n",
+                         KvTierName(i), 100 * m.tiers.hit[i], ToGiB(m.tiers.capacity[i]),
+                         m.tiers.rate[i].si() / 1e9);
+    } else {
+      out << fmt::format("  {:<10} hit {:5.1f}%\n", KvTierName(i), 100 * m.tiers.hit[i]);
+    }
+  }
+  out << fmt::format("  reload in TTFT {:.1f} ms, host link {:.0f}% busy ({})\n",
+                     ToMilliseconds(m.tiers.reload), 100 * m.tiers.link_utilisation,
+                     q.ctx.system.host_memory.present ? HostLinkName(q.ctx.system.host_memory.link)
+                                                      : "no host memory");
+}
+
+int RunMultiTurn(const Args& a, Query& q, const std::string& format, std::ostream& out) {
+  SessionWorkload w;
+  w.turns = a.GetInt("--turns", 1);
+  w.turn_input = q.ctx.isl;
+  w.turn_output = q.ctx.osl;
+  w.shared_prefix = a.GetInt("--shared-prefix", 0, /*allow_zero=*/true);
+  w.think_time = SloFlag(a, "--think-time");
+  const KvTierOptions o = TierOptionsFromFlags(a, q.ctx.system);
+  // Long prompts are prefilled in chunks of TensorRT-LLM's default max_num_tokens unless --chunk.
+  if (!a.has("--chunk")) q.cfg.chunk_tokens = kMaxBatchedTokens;
+  if (q.cfg.disaggregated()) {
+    FlagError("--disagg", "multi-turn KV tiers are modelled for aggregated serving only",
+              "drop --disagg");
+  }
+  const MultiTurnPoint m =
+      a.has("--batch") ? EstimateMultiTurn(q.ctx, q.cfg, w, o)
+                       : BestMultiTurn(q.ctx, q.cfg, w, o, q.pareto.ttft_slo, q.pareto.tpot_slo);
+  Verify(m.point);
+  if (format == "json") {
+    out << MultiTurnJson(m, w).dump(2) << "\n";
+  } else {
+    RenderMultiTurnText(q, m, w, out);
+  }
+  return 0;
+}
+
 void PrintHelp(std::ostream& out) {
   out << "usage: tokenfab serve --model M --system S --gpus N --isl I --osl O [flags]\n\nflags:\n";
   out << FlagHelp(ServeFlags());
@@ -434,6 +545,7 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   Query q = BuildQuery(scenario);
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
+  if (MultiTurnMode(a)) return RunMultiTurn(a, q, format, out);
   if (a.has("--pareto")) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
     Verify(r);
