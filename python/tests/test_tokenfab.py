@@ -69,3 +69,13 @@ def test_bad_scenario_file_names_its_line(tmp_path):
 def test_every_cli_command_is_reachable():
     assert set(tokenfab.commands()) >= {"train", "serve", "collective", "compare", "factory",
                                          "sweep", "catalog", "validate"}
+
+
+def test_multi_turn_serving_reports_kv_tiers():
+    r = tokenfab.serve(model="llama-3.1-70b", system="gh200-nvl32", gpus=8, tp=8, isl=2000,
+                       osl=200, turns=16, think_time=120, batch=32)
+    tiers = r["multi_turn"]["tiers"]
+    assert math.isclose(sum(t["hit_rate"] for t in tiers.values()), 1.0, rel_tol=1e-9)
+    assert tiers["host"]["hit_rate"] > 0  # idle sessions overflow HBM into Grace memory
+    assert r["scenario"]["workload"]["turns"] == 16
+    assert tokenfab.run(r["scenario"]) == r

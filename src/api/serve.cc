@@ -16,6 +16,7 @@
 #include "tokenfab/report/serve_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/simulator.h"
 
@@ -57,6 +58,16 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--trace-out", true,
        "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
       {"--seed", true, "random seed of the simulation (default 1)", IntRange(0, 2147483647)},
+      {"--turns", true, "multi-turn sessions: turns per session (--isl/--osl are per turn)",
+       IntRange(1, 100000)},
+      {"--think-time", true, "multi-turn: user think time between turns, seconds",
+       QuantityRange(0, 86400, "s")},
+      {"--shared-prefix", true, "tokens shared by every session or agentic call (prefix cache)",
+       IntRange(0, limits::kMaxSequence)},
+      {"--kv-offload", true,
+       "multi-turn KV tiers: none|host|host+nvme (default host where the system has host memory)"},
+      {"--host-kv-fraction", true, "share of host memory that may hold KV blocks (default 0.75)",
+       NumberRange(0.01, 1)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   };
@@ -224,6 +235,53 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   return 0;
 }
 
+// ---- Multi-turn sessions and KV tiers (serve/kv_tiers.h) ----
+
+bool MultiTurnMode(const Args& a) { return a.has("--turns") || a.has("--shared-prefix"); }
+
+KvTierOptions TierOptionsFromFlags(const Args& a, const System& system) {
+  KvTierOptions o;
+  const std::string def = system.host_memory.present ? "host" : "none";
+  const std::string mode = a.GetChoice("--kv-offload", {"none", "host", "host+nvme"}, def);
+  if (mode != "none" && !system.host_memory.present) {
+    FlagError("--kv-offload",
+              fmt::format("system '{}' has no host_memory block in its catalog file", system.name),
+              "use --kv-offload none, or add host_memory to the system file (docs/catalog.md)");
+  }
+  o.host = mode != "none";
+  o.nvme = mode == "host+nvme";
+  o.host_fraction = a.GetDouble("--host-kv-fraction", o.host_fraction);
+  return o;
+}
+
+int RunMultiTurn(const Args& a, Query& q, const std::string& format, std::ostream& out) {
+  SessionWorkload w;
+  w.turns = a.GetInt("--turns", 1);
+  w.turn_input = q.ctx.isl;
+  w.turn_output = q.ctx.osl;
+  w.shared_prefix = a.GetInt("--shared-prefix", 0, /*allow_zero=*/true);
+  w.think_time = SloFlag(a, "--think-time");
+  const KvTierOptions o = TierOptionsFromFlags(a, q.ctx.system);
+  // Long prompts are prefilled in chunks of TensorRT-LLM's default max_num_tokens unless --chunk.
+  if (!a.has("--chunk")) q.cfg.chunk_tokens = kMaxBatchedTokens;
+  if (q.cfg.disaggregated()) {
+    FlagError("--disagg", "multi-turn KV tiers are modelled for aggregated serving only",
+              "drop --disagg");
+  }
+  const MultiTurnPoint m =
+      a.has("--batch") ? EstimateMultiTurn(q.ctx, q.cfg, w, o)
+                       : BestMultiTurn(q.ctx, q.cfg, w, o, q.pareto.ttft_slo, q.pareto.tpot_slo);
+  Verify(m.point);
+  if (format == "json") {
+    out << MultiTurnToJson(m, w).dump(2) << "\n";
+  } else {
+    const HostMemory& host = q.ctx.system.host_memory;
+    out << RenderMultiTurnText(ReportContext(q), m, w,
+                               host.present ? HostLinkName(host.link) : "no host memory");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunServe(const Scenario& scenario, std::ostream& out) {
@@ -231,6 +289,7 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   Query q = BuildQuery(scenario);
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
+  if (MultiTurnMode(a)) return RunMultiTurn(a, q, format, out);
   if (a.has("--pareto")) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
     Verify(r);

@@ -53,10 +53,43 @@ Chip ReadChip(YamlObject& obj, const std::string& name) {
   return chip;
 }
 
+namespace {
+
+// The optional host_memory block (docs/catalog.md "Host memory"): every value per GPU.
+HostMemory ReadHostMemory(YamlObject obj) {
+  obj.CheckKeys({"kind", "capacity_per_gpu", "bandwidth_per_gpu", "link", "link_bandwidth",
+                 "nvme_per_gpu", "nvme_bandwidth_per_gpu", "notes"});
+  HostMemory h;
+  h.present = true;
+  h.kind = obj.Choice("kind", {"lpddr5x", "ddr5", "ddr4"});
+  h.capacity_per_gpu = obj.Get<Bytes>("capacity_per_gpu");
+  h.bandwidth_per_gpu = obj.Get<BytesPerSecond>("bandwidth_per_gpu");
+  const std::string link = obj.Choice("link", {"c2c", "pcie-gen5", "pcie-gen4"});
+  h.link = link == "c2c"         ? HostLink::kC2c
+           : link == "pcie-gen5" ? HostLink::kPcieGen5
+                                 : HostLink::kPcieGen4;
+  h.link_bandwidth = obj.Get<BytesPerSecond>("link_bandwidth");
+  h.nvme_per_gpu = obj.Find<Bytes>("nvme_per_gpu").value_or(Bytes());
+  h.nvme_bandwidth_per_gpu =
+      obj.Find<BytesPerSecond>("nvme_bandwidth_per_gpu").value_or(BytesPerSecond());
+  obj.FindString("notes");
+  if (!(h.capacity_per_gpu.si() > 0)) throw obj.ErrorAt("capacity_per_gpu", "must be positive");
+  if (!(h.bandwidth_per_gpu.si() > 0)) throw obj.ErrorAt("bandwidth_per_gpu", "must be positive");
+  if (!(h.link_bandwidth.si() > 0)) throw obj.ErrorAt("link_bandwidth", "must be positive");
+  if ((h.nvme_per_gpu.si() > 0) != (h.nvme_bandwidth_per_gpu.si() > 0)) {
+    throw obj.ErrorAt("nvme_bandwidth_per_gpu", "NVMe needs both a capacity and a bandwidth",
+                      "give nvme_per_gpu and nvme_bandwidth_per_gpu, or neither");
+  }
+  return h;
+}
+
+}  // namespace
+
 System ReadSystem(YamlObject& obj, const std::string& name) {
-  obj.CheckKeys({"display_name", "chip", "gpus_per_node", "nvlink_domain", "nvlink_bandwidth",
-                 "nvlink_sharp", "scale_out_bandwidth", "nics_per_node", "default_fabric", "host",
-                 "cooling", "gpus_per_rack", "node_power", "rack_power", "notes"});
+  obj.CheckKeys({"host_memory", "display_name", "chip", "gpus_per_node", "nvlink_domain",
+                 "nvlink_bandwidth", "nvlink_sharp", "scale_out_bandwidth", "nics_per_node",
+                 "default_fabric", "host", "cooling", "gpus_per_rack", "node_power", "rack_power",
+                 "notes"});
   System s;
   s.name = name;
   s.display_name = obj.String("display_name");
@@ -74,6 +107,7 @@ System ReadSystem(YamlObject& obj, const std::string& name) {
   s.gpus_per_rack = obj.Integer("gpus_per_rack", 1, 1 << 16);
   s.node_power = obj.Get<Watts>("node_power");
   s.rack_power = obj.Get<Watts>("rack_power");
+  if (obj.has("host_memory")) s.host_memory = ReadHostMemory(obj.Child("host_memory"));
   obj.FindString("notes");
   if (s.nvlink_domain % s.gpus_per_node != 0) {
     throw obj.ErrorAt(

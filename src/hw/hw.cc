@@ -4,6 +4,18 @@
 
 namespace tokenfab {
 
+const char* HostLinkName(HostLink link) {
+  switch (link) {
+    case HostLink::kC2c:
+      return "c2c";
+    case HostLink::kPcieGen5:
+      return "pcie-gen5";
+    case HostLink::kPcieGen4:
+      return "pcie-gen4";
+  }
+  return "unknown";
+}
+
 std::string_view ChipFamilyName(ChipFamily f) {
   switch (f) {
     case ChipFamily::kAmpere:

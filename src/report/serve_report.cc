@@ -196,4 +196,59 @@ ordered_json ParetoToJson(const ServeReportContext& q, const ParetoResult& r) {
   return j;
 }
 
+ordered_json MultiTurnToJson(const MultiTurnPoint& m, const SessionWorkload& w) {
+  ordered_json j = ServingPointToJson(m.point);
+  ordered_json t;
+  t["turns"] = w.turns;
+  t["turn_input"] = w.turn_input;
+  t["turn_output"] = w.turn_output;
+  t["shared_prefix"] = w.shared_prefix;
+  t["think_time_s"] = w.think_time.si();
+  t["max_context"] = m.max_context;
+  t["mean_prefix_tokens"] = m.mean_prefix;
+  t["recomputed_prefix_tokens"] = m.recomputed;
+  t["idle_sessions_per_instance"] = m.tiers.idle_sessions;
+  t["idle_kv_bytes_per_gpu"] = m.tiers.idle_kv.si();
+  t["host_link_utilisation"] = m.tiers.link_utilisation;
+  t["reload_s"] = m.tiers.reload.si();
+  for (int i = 0; i < kKvTiers; ++i) {
+    ordered_json tier;
+    tier["hit_rate"] = m.tiers.hit[i];
+    if (i < 3) {
+      tier["capacity_bytes_per_gpu"] = m.tiers.capacity[i].si();
+      tier["reload_bytes_per_s_per_gpu"] = m.tiers.rate[i].si();
+    }
+    t["tiers"][KvTierName(i)] = tier;
+  }
+  j["multi_turn"] = t;
+  return j;
+}
+
+std::string RenderMultiTurnText(const ServeReportContext& q, const MultiTurnPoint& m,
+                                const SessionWorkload& w, const std::string& host_link) {
+  std::ostringstream out;
+  out << fmt::format(
+      "sessions          {} turns x ({} in + {} out) tokens, shared prefix {}, think {:.0f} s, "
+      "last context {}\n",
+      w.turns, w.turn_input, w.turn_output, w.shared_prefix, w.think_time.si(), m.max_context);
+  out << RenderServingPointText(q, m.point);
+  if (!m.point.feasibility.ok && m.tiers.idle_kv.si() <= 0) return out.str();
+  out << fmt::format(
+      "KV tiers          idle {:.1f} sessions/instance ({:.1f} GiB/GPU); mean reused prefix "
+      "{:.0f} tokens, {:.0f} recomputed\n",
+      m.tiers.idle_sessions, ToGiB(m.tiers.idle_kv), m.mean_prefix, m.recomputed);
+  for (int i = 0; i < kKvTiers; ++i) {
+    if (i < 3) {
+      out << fmt::format("  {:<10} hit {:5.1f}%  room {:8.1f} GiB/GPU  reload {:.0f} GB/s/GPU\n",
+                         KvTierName(i), 100 * m.tiers.hit[i], ToGiB(m.tiers.capacity[i]),
+                         m.tiers.rate[i].si() / 1e9);
+    } else {
+      out << fmt::format("  {:<10} hit {:5.1f}%\n", KvTierName(i), 100 * m.tiers.hit[i]);
+    }
+  }
+  out << fmt::format("  reload in TTFT {:.1f} ms, host link {:.0f}% busy ({})\n",
+                     ToMilliseconds(m.tiers.reload), 100 * m.tiers.link_utilisation, host_link);
+  return out.str();
+}
+
 }  // namespace tokenfab

@@ -54,9 +54,10 @@ IterationWork DecodeWork(const ServingContext& ctx, const ServingConfig& cfg, do
   IterationWork w;
   w.decode_sequences = seqs;
   w.decode_tokens = seqs * (1 + cfg.spec_tokens);
-  w.decode_context = seqs * (ctx.isl + 0.5 * ctx.osl);
+  w.decode_context = seqs * (ctx.prefix + ctx.isl + 0.5 * ctx.osl);
   w.prefill_tokens = prompt_tokens;
-  w.prefill_attention = prompt_tokens * 0.5 * ctx.isl;  // causal: half the prompt on average
+  // Causal: the cached prefix plus half the prompt on average.
+  w.prefill_attention = prompt_tokens * (ctx.prefix + 0.5 * ctx.isl);
   return w;
 }
 
@@ -91,9 +92,9 @@ Seconds MixedIteration(const ServingContext& ctx, const ServingConfig& cfg,
   IterationWork w;
   w.decode_sequences = seqs;
   w.decode_tokens = seqs * (1 + cfg.spec_tokens);
-  w.decode_context = seqs * (ctx.isl + 0.5 * ctx.osl);
+  w.decode_context = seqs * (ctx.prefix + ctx.isl + 0.5 * ctx.osl);
   w.prefill_tokens = chunk;
-  w.prefill_attention = chunk * (offset + 0.5 * chunk);
+  w.prefill_attention = chunk * (ctx.prefix + offset + 0.5 * chunk);
   return model.Time(w);
 }
 
@@ -268,7 +269,8 @@ ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg
   if (!p.feasibility.ok) return p;
   const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
   const int budget = cfg.disaggregated() ? 1 : cfg.chunk_tokens > 0 ? cfg.chunk_tokens : ctx.isl;
-  p.memory = decode.PlanMemory(budget + cfg.batch * (1 + cfg.spec_tokens), ctx.isl + ctx.osl);
+  p.memory =
+      decode.PlanMemory(budget + cfg.batch * (1 + cfg.spec_tokens), ctx.prefix + ctx.isl + ctx.osl);
   p.max_batch = p.memory.max_batch;
   if (!p.memory.fits.ok) {
     p.feasibility = p.memory.fits;
@@ -277,7 +279,7 @@ ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg
   if (cfg.batch > p.max_batch) {
     p.feasibility = Feasibility::No(
         fmt::format("batch {} exceeds the KV-cache capacity of {} sequences of {} tokens",
-                    cfg.batch, p.max_batch, ctx.isl + ctx.osl));
+                    cfg.batch, p.max_batch, ctx.prefix + ctx.isl + ctx.osl));
     return p;
   }
   return cfg.disaggregated() ? Disaggregated(ctx, cfg, p) : Aggregated(ctx, cfg, p);

@@ -8,6 +8,7 @@ SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& d
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
@@ -17,6 +18,8 @@ const std::vector<SuiteInfo>& Suites() {
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},
+      {"kv-offload", "KV-cache tiers and long-context prefill TTFT (published offload runs)",
+       RunKvOffloadSuite},
   };
   return kSuites;
 }

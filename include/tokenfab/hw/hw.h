@@ -48,6 +48,29 @@ enum class HostCpu { kX86, kGrace, kVera };
 enum class Cooling { kAir, kLiquid };
 
 // A scale-up system: GPUs that share an NVLink switch fabric, plus their hosts and NICs.
+// The host memory tier behind each GPU (data/systems/*.yaml `host_memory`): CPU memory reached
+// over NVLink-C2C (Grace: coherent LPDDR5X) or PCIe (x86: DDR5), and the node's local NVMe. All
+// values are one GPU's share. `present` is false when the system file has no host_memory block;
+// then no KV or training offload is possible.
+enum class HostLink { kC2c, kPcieGen5, kPcieGen4 };
+
+struct HostMemory {
+  bool present = false;
+  std::string kind;                  // "lpddr5x" or "ddr5"
+  Bytes capacity_per_gpu;            // host memory usable per GPU
+  BytesPerSecond bandwidth_per_gpu;  // host memory (DRAM) bandwidth share per GPU
+  HostLink link = HostLink::kPcieGen5;
+  BytesPerSecond link_bandwidth;  // GPU<->host, per GPU, per direction
+  Bytes nvme_per_gpu;             // local NVMe share per GPU
+  BytesPerSecond nvme_bandwidth_per_gpu;
+  // Host -> GPU rate of a copy: the link, or the DRAM share when that is lower.
+  BytesPerSecond transfer_bandwidth() const {
+    return link_bandwidth < bandwidth_per_gpu ? link_bandwidth : bandwidth_per_gpu;
+  }
+};
+
+const char* HostLinkName(HostLink link);
+
 struct System {
   std::string name;  // catalog key, e.g. "dgx-h100", "gb200-nvl72"
   std::string display_name;
@@ -64,6 +87,7 @@ struct System {
   int gpus_per_rack = 32;
   Watts node_power;  // maximum power of one node (server, or tray share for racks), all in
   Watts rack_power;  // maximum power of one rack, all in
+  HostMemory host_memory;
 };
 
 enum class FabricKind { kInfiniband, kEthernet };

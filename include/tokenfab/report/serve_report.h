@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/serve.h"
 #include "tokenfab/serve/simulator.h"
@@ -34,6 +35,11 @@ nlohmann::ordered_json ParetoToJson(const ServeReportContext& q, const ParetoRes
 std::string RenderSimulationText(const ServeReportContext& q, const ServingConfig& c, int max_batch,
                                  const SimulationResult& r);
 nlohmann::ordered_json SimulationToJson(const ServingConfig& c, const SimulationResult& r);
+
+// Multi-turn sessions with KV tiers (serve/kv_tiers.h); host_link names the GPU-host link.
+std::string RenderMultiTurnText(const ServeReportContext& q, const MultiTurnPoint& m,
+                                const SessionWorkload& w, const std::string& host_link);
+nlohmann::ordered_json MultiTurnToJson(const MultiTurnPoint& m, const SessionWorkload& w);
 
 }  // namespace tokenfab
 

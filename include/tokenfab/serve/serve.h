@@ -90,6 +90,10 @@ struct ServingContext {
   int gpus = 8;
   int isl = 1024;  // input (prompt) tokens per request
   int osl = 128;   // output tokens per request
+  // Tokens of context before the prompt whose KV cache is reused (a prefix-cache hit: earlier turns
+  // of a conversation, a shared system prompt): attended to, held in the KV cache, not computed.
+  // Aggregated serving only (kv_tiers.h); 0 = none.
+  int prefix = 0;
 };
 
 ServingContext MakeServingContext(const Model& model, const Chip& chip, const System& system,
