@@ -53,10 +53,29 @@ Chip ReadChip(YamlObject& obj, const std::string& name) {
   return chip;
 }
 
+// The host memory behind each GPU (host DRAM, its link to the GPU, local NVMe). Validated here
+// so every value carries its origin and its unit; the KV-tier and offload models read it
+// (branch memory). Until then nothing consumes it.
+void ValidateHostMemory(const YamlObject& system) {
+  if (!system.has("host_memory")) return;
+  YamlObject h = system.Child("host_memory");
+  h.CheckKeys({"kind", "capacity_per_gpu", "bandwidth_per_gpu", "link", "link_bandwidth",
+               "nvme_per_gpu", "nvme_bandwidth_per_gpu", "notes"});
+  h.Choice("kind", {"ddr5", "lpddr5x", "ddr4"});
+  h.Get<Bytes>("capacity_per_gpu");
+  h.Get<BytesPerSecond>("bandwidth_per_gpu");
+  h.Choice("link", {"pcie-gen4", "pcie-gen5", "pcie-gen6", "c2c"});
+  h.Get<BytesPerSecond>("link_bandwidth");
+  h.Find<Bytes>("nvme_per_gpu");
+  h.Find<BytesPerSecond>("nvme_bandwidth_per_gpu");
+  h.FindString("notes");
+}
+
 System ReadSystem(YamlObject& obj, const std::string& name) {
   obj.CheckKeys({"display_name", "chip", "gpus_per_node", "nvlink_domain", "nvlink_bandwidth",
                  "nvlink_sharp", "scale_out_bandwidth", "nics_per_node", "default_fabric", "host",
-                 "cooling", "gpus_per_rack", "node_power", "rack_power", "notes"});
+                 "cooling", "gpus_per_rack", "node_power", "rack_power", "host_memory", "notes"});
+  ValidateHostMemory(obj);
   System s;
   s.name = name;
   s.display_name = obj.String("display_name");
