@@ -64,8 +64,18 @@ bool LooksLikePath(std::string_view s) {
 // The hint for a misspelled catalog name: a name that starts with it ("h100" -> "h100-sxm"),
 // else the nearest by edit distance.
 std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names) {
+  std::vector<std::string> starting;
   for (const std::string& n : names) {
-    if (name.size() >= 3 && n.starts_with(name)) return "did you mean '" + n + "'?";
+    if (name.size() >= 3 && n.starts_with(name)) starting.push_back("'" + n + "'");
+  }
+  if (starting.size() == 1) return "did you mean " + starting.front() + "?";
+  if (starting.size() > 1) {
+    // Several variants share the prefix ("h100" -> h100-nvl, h100-pcie, h100-sxm): name them all.
+    std::string list;
+    for (size_t i = 0; i < starting.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == starting.size() ? " or " : ", ") + starting[i];
+    }
+    return "did you mean " + list + "?";
   }
   return DidYouMean(name, names);
 }

@@ -39,8 +39,9 @@ struct Reference {
   std::string date;
 };
 
-// "did you mean 'x'?" for a misspelled catalog name: a name that starts with it ("h100" ->
-// "h100-sxm"), else the nearest by edit distance; "" when none is close.
+// "did you mean 'x'?" for a misspelled catalog name: the names that start with it ("h100" ->
+// "'h100-nvl', 'h100-pcie' or 'h100-sxm'"), else the nearest by edit distance; "" when none is
+// close.
 std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names);
 
 class Catalog {
