@@ -45,7 +45,7 @@ const std::vector<FlagSpec>& TrainFlags() {
       {"--mbs", true, "micro-batch size", IntRange(1, limits::kMaxMicroBatch)},
       {"--gbs", true, "global batch, sequences", IntRange(1, limits::kMaxGlobalBatch)},
       {"--seq", true, "sequence length", IntRange(1, limits::kMaxSequence)},
-      {"--precision", true, "bf16|fp8|fp4"},
+      {"--precision", true, "bf16|fp16|fp8|fp4 (fp16 with dynamic loss scaling)"},
       {"--recompute", true, "none|selective|full"},
       {"--zero", true, "0|1|2|3", IntRange(0, 3)},
       {"--pp-first-layers", true, "layers on the first pipeline stage (uneven split)",
@@ -66,6 +66,18 @@ const std::vector<FlagSpec>& TrainFlags() {
        "write one step's pipeline timeline (any schedule) as a Chrome trace (JSON)"},
       {"--tokens", true, "total training tokens, e.g. 15T: report time to train",
        CountRange(1, 1e17)},
+      {"--lora-rank", true, "LoRA fine-tuning: adapter rank R, base weights frozen (0 = off)",
+       IntRange(0, 65536)},
+      {"--lora-targets", true, "attention|all: linear layers with adapters (default attention)"},
+      {"--samples", true, "sequences to train, e.g. 3072: report the run time (MLPerf-style)",
+       CountRange(1, 1e15)},
+      {"--eval-every", true, "evaluate every N training samples (with --samples)",
+       CountRange(1, 1e15)},
+      {"--eval-start", true, "first evaluation after N samples (default: --eval-every)",
+       CountRange(1, 1e15)},
+      {"--eval-samples", true, "sequences per evaluation pass", CountRange(1, 1e12)},
+      {"--startup-minutes", true, "fixed per-run cost: init, compile, checkpoint load",
+       NumberRange(0, 1e6)},
       {"--format", true, "text|json"},
       {"--help", false, "show this help"},
   });
@@ -75,7 +87,7 @@ const std::vector<FlagSpec>& TrainFlags() {
 namespace {
 
 Precision ParsePrecisionFlag(const Args& a) {
-  const std::string p = a.GetChoice("--precision", {"bf16", "fp8", "fp4"}, "bf16");
+  const std::string p = a.GetChoice("--precision", {"bf16", "fp16", "fp8", "fp4"}, "bf16");
   return *ParsePrecision(p);
 }
 
@@ -145,9 +157,14 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
-  TrainReportContext report{
-      model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
-      std::nullopt, {}};
+  TrainReportContext report{model.name,
+                            cluster,
+                            a.GetCount("--tokens", 0),
+                            Provenance(catalog, model, cluster),
+                            std::nullopt,
+                            {},
+                            std::nullopt};
+  report.run = RunTimeIfAsked(a, result);
   report.campaign = TrainCampaign(catalog, cluster, model, result, report.total_tokens);
   Verify(result);
   if (report.campaign) Verify(*report.campaign);

@@ -17,6 +17,11 @@ namespace tokenfab::api {
 // Sets c's software fields from the flags; throws InputError naming the flag on a bad value.
 void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
 
+// With --samples: the run's time to train as MLPerf measures it (steps, evaluations from
+// --eval-every/--eval-start/--eval-samples, fixed cost from --startup-minutes); nullopt without
+// it. Throws InputError for evaluation flags without --samples or one without the other.
+std::optional<RunTime> RunTimeIfAsked(const Args& a, const TrainResult& result);
+
 // The campaign of training `tokens` with `result` on `cluster` under the factory's defaults
 // (failures, checkpoints, power, TCO price). nullopt when tokens is 0 or the system has no
 // factory data (a user system file): the report then shows the ideal time only.

@@ -27,17 +27,18 @@ const char* const kSearchedFlags[] = {"--tp",  "--pp",        "--vpp", "--cp",
 
 std::vector<Precision> ParsePrecisionList(const Args& a) {
   const std::string text = a.GetString("--precision", "bf16");
-  const std::vector<std::string> names = {"bf16", "fp8", "fp4"};
+  const std::vector<std::string> names = {"bf16", "fp16", "fp8", "fp4"};
   std::vector<Precision> out;
   std::stringstream in(text);
   for (std::string item; std::getline(in, item, ',');) {
     const std::optional<Precision> p = ParsePrecision(item);
     if (!p || std::find(names.begin(), names.end(), item) == names.end()) {
-      throw InputError({kCommandLine, 0, 0}, "--precision",
-                       fmt::format("expected bf16, fp8 or fp4 (or a list such as bf16,fp8), got "
-                                   "'{}'",
-                                   item),
-                       DidYouMean(item, names));
+      throw InputError(
+          {kCommandLine, 0, 0}, "--precision",
+          fmt::format("expected bf16, fp16, fp8 or fp4 (or a list such as bf16,fp8), got "
+                      "'{}'",
+                      item),
+          DidYouMean(item, names));
     }
     if (std::find(out.begin(), out.end(), *p) == out.end()) out.push_back(*p);
   }
@@ -87,6 +88,7 @@ TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& clust
   c.seq = a.GetInt("--seq", m.seq_len);
   c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));  // see SpaceFromFlags
   ApplySoftwareFlags(a, c);
+  ValidateLora(m, c);
   return c;
 }
 
@@ -281,9 +283,11 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   const TrainResult* best = r.best();
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
   TrainReportContext report{in.model.name, cluster,      in.args.GetCount("--tokens", 0),
-                            in.sources,    std::nullopt, SearchedFields(in.space, in.model)};
+                            in.sources,    std::nullopt, SearchedFields(in.space, in.model),
+                            std::nullopt};
   if (best != nullptr) {
     Verify(*best);
+    report.run = RunTimeIfAsked(in.args, *best);
     report.campaign = TrainCampaign(in.catalog, cluster, in.model, *best, report.total_tokens);
     if (report.campaign) Verify(*report.campaign);
   }

@@ -64,8 +64,18 @@ bool LooksLikePath(std::string_view s) {
 // The hint for a misspelled catalog name: a name that starts with it ("h100" -> "h100-sxm"),
 // else the nearest by edit distance.
 std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names) {
+  std::vector<std::string> starting;
   for (const std::string& n : names) {
-    if (name.size() >= 3 && n.starts_with(name)) return "did you mean '" + n + "'?";
+    if (name.size() >= 3 && n.starts_with(name)) starting.push_back("'" + n + "'");
+  }
+  if (starting.size() == 1) return "did you mean " + starting.front() + "?";
+  if (starting.size() > 1) {
+    // Several variants share the prefix ("h100" -> h100-nvl, h100-pcie, h100-sxm): name them all.
+    std::string list;
+    for (size_t i = 0; i < starting.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == starting.size() ? " or " : ", ") + starting[i];
+    }
+    return "did you mean " + list + "?";
   }
   return DidYouMean(name, names);
 }
@@ -141,7 +151,7 @@ void Catalog::LoadEntry(const std::string& kind, const std::string& name, YamlOb
 }
 
 void Catalog::CheckSystemLinks(const System& s, const YamlObject& obj) const {
-  if (chips_.find(s.chip) == chips_.end()) {
+  if (!LooksLikePath(s.chip) && chips_.find(s.chip) == chips_.end()) {
     const std::string suggestion = SuggestCatalogName(s.chip, chip_names());
     throw obj.ErrorAt(
         "chip", fmt::format("unknown chip '{}'", s.chip),
@@ -193,8 +203,34 @@ System Catalog::ResolveSystem(std::string_view name_or_path, std::string_view fl
   }
   YamlObject obj = YamlObject::FromFile(path, Provenance::kOptional);
   System s = ReadSystem(obj, fs::path(path).stem().string());
+  if (LooksLikePath(s.chip)) {
+    // Relative to the system file, so a system and its chip travel together.
+    fs::path chip_path(s.chip);
+    if (chip_path.is_relative()) chip_path = fs::path(path).parent_path() / chip_path;
+    if (!fs::is_regular_file(chip_path)) {
+      throw obj.ErrorAt(
+          "chip",
+          fmt::format("chip file '{}' does not exist", chip_path.lexically_normal().string()),
+          "a chip path is relative to the system file; or give a catalog chip (see "
+          "`tokenfab catalog list chips`)");
+    }
+    s.chip = chip_path.lexically_normal().string();
+    ResolveChip(s.chip);  // reports the chip file's own errors now, at their lines
+  }
   CheckSystemLinks(s, obj);
   return s;
+}
+
+Chip Catalog::ResolveChip(std::string_view name_or_path, std::string_view flag) const {
+  if (!LooksLikePath(name_or_path)) return chip(name_or_path, flag);
+  const std::string path(name_or_path);
+  if (!fs::is_regular_file(path)) {
+    throw InputError({kCommandLine, 0, 0}, std::string(flag),
+                     fmt::format("chip file '{}' does not exist", path),
+                     "give a catalog name (see `tokenfab catalog list chips`) or a file path");
+  }
+  YamlObject obj = YamlObject::FromFile(path, Provenance::kOptional);
+  return ReadChip(obj, fs::path(path).stem().string());
 }
 
 std::vector<std::string> Catalog::chip_names() const { return KeysOf(chips_); }

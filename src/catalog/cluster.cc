@@ -10,7 +10,7 @@ Cluster BuildCluster(const Catalog& catalog, std::string_view system_name_or_pat
                      std::string_view fabric_name, int gpus) {
   Cluster c;
   c.system = catalog.ResolveSystem(system_name_or_path, "--system");
-  c.chip = catalog.chip(c.system.chip, "chip");
+  c.chip = catalog.ResolveChip(c.system.chip, "chip");
   c.fabric =
       catalog.fabric(fabric_name.empty() ? c.system.default_fabric : fabric_name, "--fabric");
   c.efficiency = catalog.efficiency(c.chip.family);

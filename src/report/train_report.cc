@@ -11,16 +11,33 @@ namespace tokenfab {
 namespace {
 
 std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
-  return {{"compute", b.compute},
-          {"recompute", b.recompute},
-          {"tp_comm_exposed", b.tp_comm},
-          {"cp_comm_exposed", b.cp_comm},
-          {"ep_comm_exposed", b.ep_comm},
-          {"pp_comm_exposed", b.pp_comm},
-          {"pipeline_bubble", b.pipeline_bubble},
-          {"dp_comm_exposed", b.dp_comm},
-          {"optimizer", b.optimizer},
-          {"overlap_slowdown", b.overlap_slowdown}};
+  std::vector<std::pair<const char*, Seconds>> effects = {{"compute", b.compute},
+                                                          {"recompute", b.recompute},
+                                                          {"tp_comm_exposed", b.tp_comm},
+                                                          {"cp_comm_exposed", b.cp_comm},
+                                                          {"ep_comm_exposed", b.ep_comm},
+                                                          {"pp_comm_exposed", b.pp_comm},
+                                                          {"pipeline_bubble", b.pipeline_bubble},
+                                                          {"dp_comm_exposed", b.dp_comm},
+                                                          {"optimizer", b.optimizer},
+                                                          {"overlap_slowdown", b.overlap_slowdown}};
+  // Only FP16 runs scale the loss; other results keep their keys.
+  if (b.loss_scaling.si() > 0) effects.push_back({"loss_scaling", b.loss_scaling});
+  return effects;
+}
+
+std::string RunText(const RunTime& t) {
+  return fmt::format(
+      "run time         {:.1f} min: startup {:.1f}, training {:.1f} ({} steps), evaluation {:.1f} "
+      "({} passes)\n",
+      ToSeconds(t.total) / 60.0, ToSeconds(t.startup) / 60.0, ToSeconds(t.training) / 60.0, t.steps,
+      ToSeconds(t.evaluation) / 60.0, t.evaluations);
+}
+
+nlohmann::json RunJson(const RunTime& t) {
+  return {{"total_s", ToSeconds(t.total)},           {"startup_s", ToSeconds(t.startup)},
+          {"training_s", ToSeconds(t.training)},     {"steps", t.steps},
+          {"evaluation_s", ToSeconds(t.evaluation)}, {"evaluations", t.evaluations}};
 }
 
 std::string ConfigLine(const TrainingConfig& c, const std::vector<std::string>& searched) {
@@ -37,6 +54,7 @@ std::string ConfigLine(const TrainingConfig& c, const std::vector<std::string>& 
       c.dp, mark("dp"), c.mbs, mark("mbs"), c.gbs, c.seq, precision, mark("precision"),
       RecomputeName(c.recompute), mark("recompute"), c.zero, mark("zero"),
       c.dualpipe ? "  DualPipe" : "");
+  if (c.lora()) line += fmt::format("  LoRA r{} {}", c.lora_rank, LoraTargetsName(c.lora_targets));
   if (!searched.empty()) line += "  (* chosen by the search)";
   return line;
 }
@@ -89,6 +107,7 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
   out += MemoryText(r.memory, r.fits);
   out += BreakdownText(r);
   out += "bottleneck       " + r.bottleneck + "\n";
+  if (ctx.run) out += RunText(*ctx.run);
   out += CampaignText(r, ctx);
   if (!ctx.sources.empty()) {
     out += "sources         ";
@@ -103,29 +122,36 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
 }
 
 nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
-  return {{"tp", c.tp},
-          {"pp", c.pp},
-          {"vpp", c.vpp},
-          {"cp", c.cp},
-          {"ep", c.ep},
-          {"etp", c.etp},
-          {"dp", c.dp},
-          {"mbs", c.mbs},
-          {"gbs", c.gbs},
-          {"seq", c.seq},
-          {"precision", PrecisionName(c.precision)},
-          {"recompute", RecomputeName(c.recompute)},
-          {"zero", c.zero},
-          {"fp8_recipe",
-           c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
-          {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")},
-          {"pp_first_layers", c.pp_first_layers},
-          {"pp_last_layers", c.pp_last_layers},
-          {"tp_overlap", c.tp_comm_overlap},
-          {"dp_overlap", c.dp_overlap},
-          {"cp_comm", c.cp_all_gather ? "all_gather" : "p2p"},
-          {"moe_imbalance", c.moe_load_imbalance},
-          {"capacity_factor", c.moe_capacity_factor}};
+  nlohmann::json j = {
+      {"tp", c.tp},
+      {"pp", c.pp},
+      {"vpp", c.vpp},
+      {"cp", c.cp},
+      {"ep", c.ep},
+      {"etp", c.etp},
+      {"dp", c.dp},
+      {"mbs", c.mbs},
+      {"gbs", c.gbs},
+      {"seq", c.seq},
+      {"precision", PrecisionName(c.precision)},
+      {"recompute", RecomputeName(c.recompute)},
+      {"zero", c.zero},
+      {"fp8_recipe",
+       c.precision == Precision::kFp8 ? std::string(Fp8RecipeName(c.fp8_recipe)) : ""},
+      {"schedule", c.dualpipe ? "dualpipe" : (c.vpp > 1 ? "interleaved" : "1f1b")},
+      {"pp_first_layers", c.pp_first_layers},
+      {"pp_last_layers", c.pp_last_layers},
+      {"tp_overlap", c.tp_comm_overlap},
+      {"dp_overlap", c.dp_overlap},
+      {"cp_comm", c.cp_all_gather ? "all_gather" : "p2p"},
+      {"moe_imbalance", c.moe_load_imbalance},
+      {"capacity_factor", c.moe_capacity_factor}};
+  // Only LoRA configurations carry the adapter keys; full training's JSON is unchanged.
+  if (c.lora()) {
+    j["lora_rank"] = c.lora_rank;
+    j["lora_targets"] = LoraTargetsName(c.lora_targets);
+  }
+  return j;
 }
 
 nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {
@@ -166,6 +192,8 @@ nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext&
                           {"ideal_days", seconds / 86400.0},
                           {"gpu_hours", seconds / 3600.0 * r.config.gpus()}};
   }
+  if (ctx.run) j["run_time"] = RunJson(*ctx.run);
+  if (r.config.lora()) j["trainable_parameters"] = r.trainable_parameters;
   if (!ctx.sources.empty()) j["provenance"] = ctx.sources;
   return j;
 }

@@ -35,7 +35,8 @@ void Verify(const TrainResult& r) {
                                 {"pipeline_bubble", b.pipeline_bubble},
                                 {"dp_comm", b.dp_comm},
                                 {"optimizer", b.optimizer},
-                                {"overlap_slowdown", b.overlap_slowdown}}) {
+                                {"overlap_slowdown", b.overlap_slowdown},
+                                {"loss_scaling", b.loss_scaling}}) {
     NonNegative(k, name, v);
   }
   const MemoryBreakdown& m = r.memory;

@@ -25,6 +25,7 @@ std::vector<Effect> Overheads(const StepBreakdown& b) {
           {"activation recompute", b.recompute},
           {"optimizer step", b.optimizer},
           {"communication slowing compute", b.overlap_slowdown},
+          {"FP16 loss scaling", b.loss_scaling},
           {"compute", b.compute}};
 }
 

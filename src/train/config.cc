@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -13,6 +14,7 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kRecomputeNames = {"none", "selective", "full"};
 constexpr std::array<std::string_view, 3> kFp8RecipeNames = {"tensor", "block", "mx"};
+constexpr std::array<std::string_view, 2> kLoraTargetNames = {"attention", "all"};
 
 // What is wrong with a configuration, keyed by the CLI flag that sets it.
 struct Problem {
@@ -194,10 +196,26 @@ MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
   return std::nullopt;
 }
 
+// A LoRA rank is at most the narrowest dimension it factors (Hu et al. 2021, sec. 4.1:
+// r << min(d, k)); beyond it the adapter is no longer low-rank.
+MaybeProblem CheckLora(const Model& m, const TrainingConfig& c) {
+  if (c.lora_rank < 0)
+    return No("--lora-rank", fmt::format("expected 0 or more, got {}", c.lora_rank));
+  if (!c.lora()) return std::nullopt;
+  const int narrowest = m.is_mla() ? std::min(m.hidden, m.kv_lora_rank) : m.hidden;
+  if (c.lora_rank > narrowest) {
+    return No("--lora-rank",
+              fmt::format("rank {} exceeds {}'s narrowest adapted dimension, {}", c.lora_rank,
+                          m.name, narrowest),
+              "LoRA ranks are small: 8 to 64 in the LoRA paper and MLPerf (16)");
+  }
+  return std::nullopt;
+}
+
 MaybeProblem FindProblem(const Model& m, const Cluster& cl, const TrainingConfig& c) {
   if (MaybeProblem p = CheckDegrees(c)) return p;  // first: the others multiply degrees
   for (MaybeProblem p : {CheckCluster(cl, c), CheckTensorParallel(m, c), CheckPipeline(m, c),
-                         CheckExperts(m, c), CheckBatch(c)}) {
+                         CheckExperts(m, c), CheckBatch(c), CheckLora(m, c)}) {
     if (p) return p;
   }
   return std::nullopt;
@@ -228,8 +246,22 @@ std::optional<Fp8Recipe> ParseFp8Recipe(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view LoraTargetsName(LoraTargets t) { return kLoraTargetNames[static_cast<int>(t)]; }
+
+std::optional<LoraTargets> ParseLoraTargets(std::string_view name) {
+  for (size_t i = 0; i < kLoraTargetNames.size(); ++i) {
+    if (kLoraTargetNames[i] == name) return static_cast<LoraTargets>(i);
+  }
+  return std::nullopt;
+}
+
 void ValidateFp8Recipe(const Chip& chip, Precision precision, Fp8Recipe recipe) {
   const MaybeProblem p = CheckRecipe(chip, precision, recipe);
+  if (p) throw InputError({"<command line>", 0, 0}, p->key, p->message, p->hint);
+}
+
+void ValidateLora(const Model& m, const TrainingConfig& c) {
+  const MaybeProblem p = CheckLora(m, c);
   if (p) throw InputError({"<command line>", 0, 0}, p->key, p->message, p->hint);
 }
 

@@ -1,3 +1,4 @@
+#include "lora.h"
 #include "tokenfab/train/train.h"
 
 namespace tokenfab {
@@ -18,15 +19,52 @@ double FfnForwardFlops(const Model& m, bool moe_layer) {
 
 }  // namespace
 
-double ModelFlopsPerToken(const Model& m, int seq, bool with_full_recompute) {
+double LayersForwardFlops(const Model& m, int seq) {
   const int dense = m.is_moe() ? m.dense_layers : m.layers;
   const double attention = AttentionForwardFlops(m, seq);
-  const double layers_forward = dense * (attention + FfnForwardFlops(m, false)) +
-                                m.moe_layers() * (attention + FfnForwardFlops(m, true));
+  return dense * (attention + FfnForwardFlops(m, false)) +
+         m.moe_layers() * (attention + FfnForwardFlops(m, true));
+}
+
+// Adapter parameters of one layer that one token passes through (routed ones: top_k experts),
+// and all of the layer's adapter parameters.
+struct LayerAdapters {
+  double per_token = 0;
+  double total = 0;
+};
+LayerAdapters AdaptersOfLayer(const Model& m, const TrainingConfig& c, bool moe_layer) {
+  LayerAdapters l;
+  for (const train_internal::Adapter& a : train_internal::LoraAdapters(m, c, moe_layer)) {
+    const double params = c.lora_rank * (a.d_in + a.d_out);
+    l.per_token += params * (a.routed ? m.top_k : 1);
+    l.total += params * (a.routed ? m.experts : 1);
+  }
+  return l;
+}
+
+double ModelFlopsPerToken(const Model& m, int seq, bool with_full_recompute) {
+  const double layers_forward = LayersForwardFlops(m, seq);
   const double logits_forward = 2.0 * m.hidden * m.vocab;
   // Backward costs twice the forward (dgrad + wgrad); full recompute adds one layer forward.
   const double passes = with_full_recompute ? 4.0 : 3.0;
   return passes * layers_forward + 3.0 * logits_forward;
+}
+
+double LoraFlopsPerToken(const Model& m, const TrainingConfig& c, bool with_full_recompute) {
+  const int dense = m.is_moe() ? m.dense_layers : m.layers;
+  const double adapters = dense * AdaptersOfLayer(m, c, false).per_token +
+                          m.moe_layers() * AdaptersOfLayer(m, c, true).per_token;
+  // Frozen base: forward + dgrad = 2 x forward; full recompute adds one forward of the layers.
+  const double passes = with_full_recompute ? 3.0 : 2.0;
+  const double adapter_passes = with_full_recompute ? 4.0 : 3.0;
+  return passes * LayersForwardFlops(m, c.seq) + 2.0 * 2.0 * m.hidden * m.vocab +
+         adapter_passes * 2.0 * adapters;
+}
+
+double LoraParameters(const Model& m, const TrainingConfig& c) {
+  const int dense = m.is_moe() ? m.dense_layers : m.layers;
+  return dense * AdaptersOfLayer(m, c, false).total +
+         m.moe_layers() * AdaptersOfLayer(m, c, true).total;
 }
 
 }  // namespace tokenfab

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lora.h"
+
 namespace tokenfab::train_internal {
 namespace {
 
@@ -25,14 +27,21 @@ double RecipeScale(const ComputeModel& cm, const TrainingConfig& c) {
 
 // Forward GEMM m x k times k x n, and its two backward GEMMs (dgrad m x n . n x k, wgrad
 // k x m . m x n), each with the forward's FLOPs. Source: Narayanan et al. SC'21 sec. 5.1.
+// A frozen weight (LoRA, Hu et al. 2021) has no wgrad: its backward is the dgrad alone.
 struct GemmPair {
   Seconds forward;
   Seconds backward;
 };
-GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p,
-              double scale = 1.0) {
+GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p, double scale = 1.0,
+              bool wgrad = true) {
   return {GemmTime(cm, m, n, k, p, scale),
-          GemmTime(cm, m, k, n, p, scale) + GemmTime(cm, k, n, m, p, scale)};
+          GemmTime(cm, m, k, n, p, scale) + (wgrad ? GemmTime(cm, k, n, m, p, scale) : Seconds())};
+}
+
+// A base-model GEMM of the layer: frozen under LoRA.
+GemmPair BaseGemm(const ComputeModel& cm, const TrainingConfig& c, double m, double k, double n,
+                  Precision p, double scale = 1.0) {
+  return Gemm(cm, m, k, n, p, scale, !c.lora());
 }
 
 void Add(PassCost& fwd, PassCost& bwd, GemmPair g) {
@@ -50,16 +59,18 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
     // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated.
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
     if (m.q_lora_rank > 0)
-      Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.q_lora_rank, p, rs));
-    Add(lc.forward, lc.backward, Gemm(cm, t, q_in, heads * m.qk_dim(), p, rs));
-    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p, rs));
+      Add(lc.forward, lc.backward, BaseGemm(cm, c, t, m.hidden, m.q_lora_rank, p, rs));
+    Add(lc.forward, lc.backward, BaseGemm(cm, c, t, q_in, heads * m.qk_dim(), p, rs));
     Add(lc.forward, lc.backward,
-        Gemm(cm, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p, rs));
+        BaseGemm(cm, c, t, m.hidden, m.kv_lora_rank + m.qk_rope_head_dim, p, rs));
+    Add(lc.forward, lc.backward,
+        BaseGemm(cm, c, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p, rs));
   } else {
     const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
-    Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p, rs));
+    Add(lc.forward, lc.backward,
+        BaseGemm(cm, c, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p, rs));
   }
-  Add(lc.forward, lc.backward, Gemm(cm, t, heads * m.v_dim(), m.hidden, p, rs));
+  Add(lc.forward, lc.backward, BaseGemm(cm, c, t, heads * m.v_dim(), m.hidden, p, rs));
 }
 
 // Fused causal attention: QK^T and AV are 2 t s (d_qk + d_v) FLOPs per head forward; flash
@@ -90,8 +101,8 @@ void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c
   const Precision p = GemmPrecision(c);
   const double rs = RecipeScale(cm, c);
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
-  Add(lc.forward, lc.backward, Gemm(cm, t, m.hidden, gate * ffn / c.tp, p, rs));
-  Add(lc.forward, lc.backward, Gemm(cm, t, ffn / c.tp, m.hidden, p, rs));
+  Add(lc.forward, lc.backward, BaseGemm(cm, c, t, m.hidden, gate * ffn / c.tp, p, rs));
+  Add(lc.forward, lc.backward, BaseGemm(cm, c, t, ffn / c.tp, m.hidden, p, rs));
 }
 
 // Routed experts as grouped GEMMs (Megatron-Core MoE): a GPU holds t/tp tokens of the sequence-
@@ -114,9 +125,9 @@ void AddRoutedExperts(const ComputeModel& cm, const Model& m, const TrainingConf
   const double tokens = t / c.tp * c.etp * m.top_k * c.moe_effective_imbalance() / local_experts;
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   const double f = static_cast<double>(m.expert_ffn_hidden) / c.etp;
-  const GemmPair up = Gemm(cm, tokens, m.hidden, gate * f, p, rs);
-  const GemmPair down = Gemm(cm, tokens, f, m.hidden, p, rs);
-  const GemmPair router = Gemm(cm, t / c.tp, m.hidden, m.experts, Precision::kBf16);
+  const GemmPair up = BaseGemm(cm, c, tokens, m.hidden, gate * f, p, rs);
+  const GemmPair down = BaseGemm(cm, c, tokens, f, m.hidden, p, rs);
+  const GemmPair router = BaseGemm(cm, c, t / c.tp, m.hidden, m.experts, Precision::kBf16);
   // Token permutation and un-permutation: read + write of (t/tp) * top_k hidden vectors.
   const Seconds permute =
       MemoryTime(cm, ByteCount(2.0 * kBf16 * t / c.tp * m.top_k * m.hidden * 2.0));
@@ -169,6 +180,28 @@ void AddSelectiveRecompute(const ComputeModel& cm, const Model& m, const Trainin
     lc.selective_recompute += GemmTime(cm, t, heads * m.qk_dim(), q_in, GemmPrecision(c)) +
                               GemmTime(cm, t, heads * (m.qk_nope_head_dim + m.v_head_dim),
                                        m.kv_lora_rank, GemmPrecision(c));
+  }
+}
+
+// LoRA adapters (Hu et al. 2021): per adapted linear, x A (t x d_in . d_in x R) then (x A) B
+// (t x R . R x d_out) forward, each with its dgrad and wgrad backward, in BF16 (NeMo's adapters
+// are not FP8 layers). Routed-expert adapters run on each local expert's tokens. The TP
+// all-reduce of a row-parallel adapter's t x R partial product is R / h of the layer's TP
+// traffic and is left out.
+void AddLoraAdapters(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
+                     bool moe_layer, LayerCost& lc) {
+  for (const Adapter& a : LoraAdapters(m, c, moe_layer)) {
+    const AdapterWidths w = LocalWidths(a, c);
+    double tokens = t;
+    double copies = 1.0;
+    if (a.routed) {
+      copies = static_cast<double>(m.experts) / c.ep;
+      tokens = t / c.tp * c.etp * m.top_k * c.moe_effective_imbalance() / copies;
+    }
+    const GemmPair down = Gemm(cm, tokens, w.in, c.lora_rank, Precision::kBf16);
+    const GemmPair up = Gemm(cm, tokens, c.lora_rank, w.out, Precision::kBf16);
+    lc.forward.gemm += (down.forward + up.forward) * copies;
+    lc.backward.gemm += (down.backward + up.backward) * copies;
   }
 }
 
@@ -265,6 +298,7 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
     AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc);
   }
   AddElementwise(cm, m, c, t, ffn_width, lc);
+  AddLoraAdapters(cm, m, c, t, moe_layer, lc);
   if (c.flash_attention) AddSelectiveRecompute(cm, m, c, t, ffn_width, lc);
   AddTensorParallelComm(ctx, m, c, t, lc, moe_layer);
   AddContextParallelComm(ctx, m, c, t, lc);
@@ -303,7 +337,7 @@ Seconds CostLogits(const TrainingContext& ctx, const Model& m, const TrainingCon
   const double t = TokensPerMicrobatch(c);
   const double vocab = static_cast<double>(m.vocab) / c.tp;
   // The output layer stays in BF16 in the FP8 recipes (TE/NeMo keep the LM head in high precision).
-  GemmPair g = Gemm(ctx.compute, t, m.hidden, vocab, Precision::kBf16);
+  GemmPair g = Gemm(ctx.compute, t, m.hidden, vocab, Precision::kBf16, 1.0, !c.lora());
   // Vocab-parallel cross-entropy in FP32 over t x V/tp logits (Megatron-LM
   // vocab_parallel_cross_entropy, unfused): forward casts, max, subtract, exp, sum, log ~6 passes;
   // backward softmax, one-hot subtract, scale and cast ~4 passes. Assumption: 10 FP32 passes.

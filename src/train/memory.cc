@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lora.h"
+
 namespace tokenfab::train_internal {
 namespace {
 
@@ -133,6 +135,13 @@ StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const S
   return p;
 }
 
+StageParameters TrainableOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s) {
+  if (!c.lora()) return ParametersOnGpu(m, c, s);
+  const AdapterParameters dense = LoraLayerParametersOnGpu(m, c, false);
+  const AdapterParameters moe = LoraLayerParametersOnGpu(m, c, true);
+  return {s.dense * dense.dense + s.moe * moe.dense, s.dense * dense.expert + s.moe * moe.expert};
+}
+
 DataParallelGroups DataParallelRanks(const TrainingConfig& c) {
   const int dense = c.dp * c.cp;
   return {dense, std::max(1, dense * c.tp / (c.ep * c.etp))};
@@ -141,19 +150,24 @@ DataParallelGroups DataParallelRanks(const TrainingConfig& c) {
 MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const StageLayers& s,
                             Bytes capacity) {
   const StageParameters p = ParametersOnGpu(m, c, s);
+  // Under LoRA only the adapters have gradients and optimizer state (Hu et al. 2021, sec. 4.2);
+  // the frozen base keeps its BF16 weights.
+  const StageParameters trained = TrainableOnGpu(m, c, s);
   // ZeRO shards over the data-parallel group (DP x CP in Megatron-Core); expert parameters over
   // the expert-data-parallel group (DP x CP x TP / (EP x ETP)).
   const DataParallelGroups groups = DataParallelRanks(c);
   const double dense_shard = groups.dense;
   const double expert_shard = groups.expert;
-  auto sharded = [&](double bytes_per_param, int from_stage) {
-    if (c.zero < from_stage) return bytes_per_param * (p.dense + p.expert);
-    return bytes_per_param * (p.dense / dense_shard + p.expert / expert_shard);
+  auto sharded = [&](const StageParameters& q, double bytes_per_param, int from_stage) {
+    if (c.zero < from_stage) return bytes_per_param * (q.dense + q.expert);
+    return bytes_per_param * (q.dense / dense_shard + q.expert / expert_shard);
   };
   MemoryBreakdown mem;
-  mem.weights = ByteCount(sharded(kWeightBytes, 3) * (c.dualpipe ? 2.0 : 1.0));
-  mem.gradients = ByteCount(sharded(c.fp32_grads ? 4.0 : 2.0, 2));
-  mem.optimizer = ByteCount(sharded(OptimizerBytes(c), 1));
+  const double adapter_weights = c.lora() ? sharded(trained, kWeightBytes, 3) : 0.0;
+  mem.weights =
+      ByteCount((sharded(p, kWeightBytes, 3) + adapter_weights) * (c.dualpipe ? 2.0 : 1.0));
+  mem.gradients = ByteCount(sharded(trained, c.fp32_grads ? 4.0 : 2.0, 2));
+  mem.optimizer = ByteCount(sharded(trained, OptimizerBytes(c), 1));
   // 1F1B keeps min(m, pp - i) micro-batches in flight on stage i; interleaving adds
   // (1 + (p-1)/(p v)) (Korthikanti et al. 2022, sec. 4.2.3); DualPipe keeps pp + 1 (DeepSeek-V3
   // report, Table 2).

@@ -42,6 +42,9 @@ struct StageParameters {
 };
 StageParameters ParametersOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s);
 
+// Parameters one GPU trains for a stage: all of them, or the LoRA adapters under lora_rank > 0.
+StageParameters TrainableOnGpu(const Model& m, const TrainingConfig& c, const StageLayers& s);
+
 // Data-parallel replicas of each parameter kind, over which ZeRO shards state and gradients are
 // reduced: DP x CP for replicated ("dense") parameters, DP x CP x TP / (EP x ETP) for experts
 // (Megatron-Core's expert-data-parallel group).

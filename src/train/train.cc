@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "layer_cost.h"
@@ -148,6 +149,22 @@ Seconds OptimizerTime(const TrainingContext& ctx, const TrainingConfig& c,
   return MemoryTime(ctx.compute, ByteCount(30.0 * params));
 }
 
+// FP16 dynamic loss scaling (Micikevicius et al. 2018, sec. 3.2; apex/Megatron
+// multi_tensor_scale + found_inf): each step reads the local FP32 main gradients and writes them
+// unscaled, checking for inf/NaN on the way (8 B per local trained parameter), then all-reduces
+// the one-element found-inf flag (latency only, within the step's DP sync; left out). Overflowed
+// steps are skipped and redone: the rest of the step repeats at kFp16SkippedStepRate.
+Seconds LossScalingTime(const TrainingContext& ctx, const TrainingConfig& c,
+                        const train_internal::StageParameters& p, Seconds step) {
+  const train_internal::DataParallelGroups groups = train_internal::DataParallelRanks(c);
+  const double dense_shard = c.zero >= 1 ? groups.dense : 1.0;
+  const double expert_shard = c.zero >= 1 ? groups.expert : 1.0;
+  const double params = p.dense / dense_shard + p.expert / expert_shard;
+  const Seconds unscale = MemoryTime(ctx.compute, ByteCount(8.0 * params));
+  const double rate = kFp16SkippedStepRate;
+  return unscale + (step + unscale) * (rate / (1.0 - rate));
+}
+
 struct LayerCosts {
   LayerCost dense;
   LayerCost moe;
@@ -204,7 +221,8 @@ std::string Bottleneck(const StepBreakdown& b, Seconds step) {
       {"pipeline bubble", b.pipeline_bubble},  {"exposed TP communication", b.tp_comm},
       {"exposed CP communication", b.cp_comm}, {"exposed EP all-to-all", b.ep_comm},
       {"exposed DP communication", b.dp_comm}, {"pipeline sends", b.pp_comm},
-      {"activation recompute", b.recompute},   {"optimizer step", b.optimizer}};
+      {"activation recompute", b.recompute},   {"optimizer step", b.optimizer},
+      {"FP16 loss scaling", b.loss_scaling}};
   const auto* worst =
       std::max_element(std::begin(effects), std::end(effects),
                        [](const auto& a, const auto& z) { return a.second < z.second; });
@@ -305,23 +323,36 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
       c.dualpipe ? std::max(0.0, c.pp / 2.0 - 1.0) / std::max(1.0, c.pp - 1.0) : 1.0 / c.vpp;
   b.pipeline_bubble = fill_and_drain * schedule;
   b.pp_comm = PipelineComm(ctx, m, c, memo);
-  const auto params = train_internal::ParametersOnGpu(m, c, worst_stage);
+  // Only trained parameters are reduced and stepped: under LoRA, the adapters.
+  const auto params = train_internal::TrainableOnGpu(m, c, worst_stage);
   const DpTime dp = DataParallelComm(ctx, c, params, worst, memo);
   b.dp_comm = dp.exposed;
   b.overlap_slowdown += dp.slowdown;
   b.optimizer = OptimizerTime(ctx, c, params);
   r.step_time = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
                 b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;
+  if (c.precision == Precision::kFp16) {
+    b.loss_scaling = LossScalingTime(ctx, c, params, r.step_time);
+    r.step_time += b.loss_scaling;
+  }
+  // The forward's share of the micro-batch, its communication split in proportion (as
+  // EstimateStageTimings); an evaluation pass recomputes nothing.
+  const Seconds passes = worst.forward + worst.backward;
+  const double forward_share = passes.si() > 0 ? worst.forward / passes : 0.5;
+  r.forward_microbatch = (worst.total() - worst.recompute) * forward_share;
 
   const int gpus = c.gpus();
   r.tokens_per_step = static_cast<double>(c.gbs) * c.seq;
   r.tokens_per_s = r.tokens_per_step / ToSeconds(r.step_time);
   r.tokens_per_s_per_gpu = r.tokens_per_s / gpus;
-  r.model_flops_per_token = ModelFlopsPerToken(m, c.seq);
+  r.model_flops_per_token = c.lora() ? LoraFlopsPerToken(m, c) : ModelFlopsPerToken(m, c.seq);
   r.model_tflops_per_gpu = r.model_flops_per_token * r.tokens_per_s_per_gpu * 1e-12;
   r.mfu = r.model_tflops_per_gpu / ToTflops(ctx.cluster.chip.peak(Precision::kBf16));
   const bool full = c.recompute == Recompute::kFull;
-  r.hardware_tflops_per_gpu = ModelFlopsPerToken(m, c.seq, full) * r.tokens_per_s_per_gpu * 1e-12;
+  const double hardware_flops =
+      c.lora() ? LoraFlopsPerToken(m, c, full) : ModelFlopsPerToken(m, c.seq, full);
+  r.hardware_tflops_per_gpu = hardware_flops * r.tokens_per_s_per_gpu * 1e-12;
+  r.trainable_parameters = c.lora() ? LoraParameters(m, c) : TotalParameters(m);
   r.bottleneck = Bottleneck(b, r.step_time);
   if (r.memory.total > r.memory.capacity) {
     r.fits = Feasibility::No(fmt::format(
@@ -332,6 +363,28 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
         ToGiB(r.memory.buffers), MemoryHint(c)));
   }
   return r;
+}
+
+RunTime EstimateRunTime(const TrainResult& r, const RunSchedule& s) {
+  RunTime t;
+  const TrainingConfig& c = r.config;
+  t.steps = static_cast<int>(std::ceil(s.train_samples / c.gbs));
+  t.training = r.step_time * static_cast<double>(t.steps);
+  if (s.eval_every_samples > 0 && s.eval_samples > 0) {
+    const double first = s.eval_start_samples > 0 ? s.eval_start_samples : s.eval_every_samples;
+    if (s.train_samples >= first) {
+      t.evaluations =
+          1 + static_cast<int>(std::floor((s.train_samples - first) / s.eval_every_samples + 1e-9));
+    }
+    // Forward-only passes over the DP replicas, micro-batch by micro-batch, the pipeline filled
+    // once per evaluation.
+    const double batches = std::ceil(s.eval_samples / (static_cast<double>(c.dp) * c.mbs));
+    const Seconds pass = r.forward_microbatch * (batches + c.pp - 1.0);
+    t.evaluation = pass * static_cast<double>(t.evaluations);
+  }
+  t.startup = s.startup;
+  t.total = t.startup + t.training + t.evaluation;
+  return t;
 }
 
 }  // namespace tokenfab

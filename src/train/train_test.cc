@@ -10,19 +10,8 @@ namespace {
 
 constexpr double kTight = 1e-9;
 
+using testing::Gpt;
 using testing::TestCluster;
-
-Model Gpt(int layers, int hidden, int heads) {
-  Model m;
-  m.name = "gpt";
-  m.layers = layers;
-  m.hidden = hidden;
-  m.heads = m.kv_heads = heads;
-  m.head_dim = hidden / heads;
-  m.ffn_hidden = 4 * hidden;
-  m.vocab = 51200;
-  return m;
-}
 
 TEST(TrainFlopsTest, MatchesNarayananFormulaForGpt) {
   // Narayanan et al. SC'21 eq. (3) without recompute, per token:

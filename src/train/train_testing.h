@@ -4,6 +4,7 @@
 #define TOKENFAB_SRC_TRAIN_TRAIN_TESTING_H_
 
 #include "tokenfab/hw/cluster.h"
+#include "tokenfab/workload/model.h"
 
 namespace tokenfab::testing {
 
@@ -36,6 +37,19 @@ inline Cluster TestCluster(int gpus) {
   c.efficiency.tables["gemm_efficiency"] = StepTable{{1e9, 1e12}, {0.4, 0.8}};
   c.gpus = gpus;
   return c;
+}
+
+// A GPT-style test model: MHA, GELU FFN of 4 x hidden, vocab 51200, untied embeddings.
+inline Model Gpt(int layers, int hidden, int heads) {
+  Model m;
+  m.name = "gpt";
+  m.layers = layers;
+  m.hidden = hidden;
+  m.heads = m.kv_heads = heads;
+  m.head_dim = hidden / heads;
+  m.ffn_hidden = 4 * hidden;
+  m.vocab = 51200;
+  return m;
 }
 
 }  // namespace tokenfab::testing

@@ -5,6 +5,7 @@ namespace tokenfab {
 
 SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunTrainingLoraSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
@@ -15,6 +16,8 @@ const std::vector<SuiteInfo>& Suites() {
       {"training", "step time, throughput and memory vs published training runs", RunTrainingSuite},
       {"training-mbridge", "Blackwell and MoE training throughput (Megatron-Bridge 25.11)",
        RunTrainingMbridgeSuite},
+      {"training-lora", "LoRA fine-tuning: MLPerf Llama-2-70B-LoRA time-to-train, NeMo throughput",
+       RunTrainingLoraSuite},
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/catalog/cluster.h"
 
 namespace tokenfab {
 namespace {
@@ -24,19 +25,20 @@ const Catalog& RealCatalog() {
 
 TEST(CatalogDataTest, LoadsEveryFileAndEveryValueIsSourced) {
   const Catalog& cat = RealCatalog();
-  EXPECT_GE(cat.chip_names().size(), 11u);
+  EXPECT_GE(cat.chip_names().size(), 15u);
   EXPECT_GE(cat.system_names().size(), 9u);
   EXPECT_EQ(cat.fabric_names().size(), 5u);
-  EXPECT_GE(cat.model_names().size(), 18u);
-  for (const char* chip : {"a100-40gb", "a100-80gb", "h100-sxm", "h200", "h800", "h20", "b200",
-                           "gb200", "b300", "gb300", "rubin"}) {
+  EXPECT_GE(cat.model_names().size(), 19u);
+  for (const char* chip :
+       {"a100-40gb", "a100-80gb", "h100-sxm", "h200", "h800", "h20", "b200", "gb200", "b300",
+        "gb300", "rubin", "h100-nvl", "h100-pcie", "h200-nvl", "b100"}) {
     EXPECT_NO_THROW(cat.chip(chip)) << chip;
   }
   for (const char* model :
        {"gpt-3-175b", "llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3-70b",
         "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "nemotron-4-340b", "gpt-j-6b",
         "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3", "qwen3-30b-a3b", "qwen3-235b-a22b",
-        "gpt-oss-120b", "gpt-moe-1.8t"}) {
+        "gpt-oss-120b", "gpt-moe-1.8t", "llama-3.3-70b"}) {
     EXPECT_NO_THROW(cat.model(model)) << model;
   }
   EXPECT_TRUE(cat.Check().empty()) << cat.Check().front();
@@ -101,6 +103,15 @@ class CatalogErrorTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  // The rendered error of resolving the user system file `name`, or "" when it resolves.
+  std::string ResolveSystemError(const std::string& name) const {
+    try {
+      Catalog::Load(dir_.string()).ResolveSystem(Path(name));
+    } catch (const InputError& e) {
+      return FormatInputError(e);
+    }
+    return "";
+  }
   // The rendered error of loading the catalog, or "" when it loads.
   std::string LoadError() const {
     try {
@@ -244,6 +255,61 @@ TEST_F(CatalogErrorTest, UserModelFilesTakePlainNumbersAndGetDefaults) {
   EXPECT_EQ(m.kv_heads, 4);      // = heads
   EXPECT_EQ(m.head_dim, 16);     // hidden / heads
   EXPECT_EQ(m.activation, Activation::kGelu);
+}
+
+TEST_F(CatalogErrorTest, UserSystemFileMayPointAtAChipFileBesideIt) {
+  // chip: ./my-chip.yaml is resolved relative to the system file, not the working directory.
+  fs::create_directories(dir_ / "mine");
+  std::string chip = kChip;
+  chip.replace(chip.find("989 TFLOP/s"), 11, "1234 TFLOP/s");
+  Write("mine/my-chip.yaml", chip);
+  std::string system = kSystem;
+  system.replace(system.find("chip: h100-sxm"), 14, "chip: ./my-chip.yaml");
+  Write("mine/my-system.yaml", system);
+  const Catalog cat = Catalog::Load(dir_.string());
+  const Cluster c = BuildCluster(cat, Path("mine/my-system.yaml"), "", 8);
+  EXPECT_EQ(c.chip.name, "my-chip");
+  EXPECT_NEAR(ToTflops(c.chip.peak(Precision::kBf16)), 1234.0, 1e-9);
+}
+
+TEST_F(CatalogErrorTest, MissingChipFileIsAnErrorAtTheSystemsChipLine) {
+  std::string system = kSystem;
+  system.replace(system.find("chip: h100-sxm"), 14, "chip: ./nope.yaml");
+  Write("my-system.yaml", system);
+  EXPECT_EQ(ResolveSystemError("my-system.yaml"),
+            Path("my-system.yaml") + ":2:7: chip: chip file '" +
+                (dir_ / "nope.yaml").lexically_normal().string() +
+                "' does not exist\n  hint: a chip path is relative to the system file; or give a "
+                "catalog chip (see `tokenfab catalog list chips`)");
+}
+
+TEST_F(CatalogErrorTest, ChipFileErrorsPointIntoTheChipFile) {
+  std::string chip = kChip;
+  chip.replace(chip.find("family: hopper"), 14, "family: hoper");
+  Write("bad-chip.yaml", chip);
+  std::string system = kSystem;
+  system.replace(system.find("chip: h100-sxm"), 14, "chip: bad-chip.yaml");
+  Write("my-system.yaml", system);
+  const std::string error = ResolveSystemError("my-system.yaml");
+  EXPECT_EQ(error.rfind(Path("bad-chip.yaml") + ":2:9: family:", 0), 0u) << error;
+}
+
+TEST_F(CatalogErrorTest, HostMemoryBlockIsValidated) {
+  const std::string block =
+      "host_memory:\n"
+      "  kind: ddr5\n"
+      "  capacity_per_gpu:  { value: 256 GB, source: ds }\n"
+      "  bandwidth_per_gpu: { value: 60 GB/s, source: ds }\n"
+      "  link: pcie-gen5\n"
+      "  link_bandwidth:    { value: 64 GB/s, source: ds, note: \"GPU<->host, per direction\" }\n"
+      "  nvme_per_gpu:      { value: 3.84 TB, source: ds }\n"
+      "  nvme_bandwidth_per_gpu: { value: 3.5 GB/s, source: ds }\n";
+  Write("systems/dgx-h100.yaml", std::string(kSystem) + block);
+  EXPECT_EQ(LoadError(), "");
+  std::string bad = block;
+  bad.replace(bad.find("kind: ddr5"), 10, "kind: ddr9");
+  Write("systems/dgx-h100.yaml", std::string(kSystem) + bad);
+  EXPECT_NE(LoadError().find(":16:9: host_memory.kind:"), std::string::npos) << LoadError();
 }
 
 TEST_F(CatalogErrorTest, DuplicateKeyIsAnError) {

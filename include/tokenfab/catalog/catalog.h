@@ -39,8 +39,9 @@ struct Reference {
   std::string date;
 };
 
-// "did you mean 'x'?" for a misspelled catalog name: a name that starts with it ("h100" ->
-// "h100-sxm"), else the nearest by edit distance; "" when none is close.
+// "did you mean 'x'?" for a misspelled catalog name: the names that start with it ("h100" ->
+// "'h100-nvl', 'h100-pcie' or 'h100-sxm'"), else the nearest by edit distance; "" when none is
+// close.
 std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names);
 
 class Catalog {
@@ -63,7 +64,12 @@ class Catalog {
   // A catalog name, or a path to a YAML/JSON file (anything containing '/' or ending in
   // .yaml/.yml/.json). Files are validated like catalog entries.
   Model ResolveModel(std::string_view name_or_path, std::string_view flag = "--model") const;
+  // A system file's `chip:` may name a chip file instead of a catalog chip
+  // ("chip: ./my-chip.yaml", relative to the system file); the returned system then holds the
+  // resolved path, which ResolveChip reads.
   System ResolveSystem(std::string_view name_or_path, std::string_view flag = "--system") const;
+  // A catalog chip, or the chip file at a path (errors at the file's line).
+  Chip ResolveChip(std::string_view name_or_path, std::string_view flag = "chip") const;
 
   std::vector<std::string> chip_names() const;
   std::vector<std::string> system_names() const;

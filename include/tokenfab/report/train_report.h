@@ -30,6 +30,8 @@ struct TrainReportContext {
   // Configuration fields the planner chose ("tp", "pp", "vpp", "cp", "ep", "dp", "mbs",
   // "recompute", "zero", "precision"); marked with '*' on the text config line.
   std::vector<std::string> searched;
+  // With --samples: time to train of the run, steps + evaluations + fixed cost (train.h).
+  std::optional<RunTime> run;
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);

@@ -45,6 +45,13 @@ std::string_view Fp8RecipeName(Fp8Recipe r);  // "tensor", "block", "mx"
 std::optional<Fp8Recipe> ParseFp8Recipe(std::string_view name);
 std::string_view RecomputeName(Recompute r);  // "none", "selective", "full"
 std::optional<Recompute> ParseRecompute(std::string_view name);
+// Linear layers that carry LoRA adapters (Hu et al. 2021, sec. 4.2 adapts W_q, W_k, W_v, W_o):
+// the attention projections q, k, v, o (the MLPerf Training Llama-2-70B-LoRA benchmark's
+// "qkv_proj,o_proj"), or every linear layer of the block (attention and FFN; QLoRA's choice,
+// Dettmers et al. 2023, sec. 4).
+enum class LoraTargets { kAttention, kAllLinear };
+std::string_view LoraTargetsName(LoraTargets t);  // "attention", "all"
+std::optional<LoraTargets> ParseLoraTargets(std::string_view name);
 
 struct TrainingConfig {
   int tp = 1;   // tensor parallel (with sequence parallelism when > 1)
@@ -89,6 +96,13 @@ struct TrainingConfig {
   // Expert capacity as a multiple of the mean load; tokens above it are dropped (GShard, Lepikhin
   // et al. 2020, sec. 2.2). 0 = dropless.
   double moe_capacity_factor = 0.0;
+  // LoRA/PEFT fine-tuning (Hu et al. 2021): 0 = every weight trains. R > 0 freezes the base
+  // weights (no weight-gradient GEMMs, no gradients, no optimizer state, nothing to reduce over
+  // DP) and trains rank-R adapters A (d_in x R) and B (R x d_out) on `lora_targets`; backward still
+  // computes activation gradients through every frozen layer.
+  int lora_rank = 0;
+  LoraTargets lora_targets = LoraTargets::kAttention;
+  bool lora() const { return lora_rank > 0; }
   // Tokens of the busiest expert over the mean after dropping.
   double moe_effective_imbalance() const {
     return moe_capacity_factor > 0 && moe_capacity_factor < moe_load_imbalance ? moe_capacity_factor
@@ -111,6 +125,10 @@ struct StepBreakdown {
   Seconds dp_comm;           // exposed gradient reduction and parameter gathering
   Seconds optimizer;         // optimizer step
   Seconds overlap_slowdown;  // compute slowed by communication kernels running alongside
+  // FP16 dynamic loss scaling (Micikevicius et al. 2018, sec. 3.2): unscaling the gradients and
+  // checking them for inf/NaN every step, and the steps skipped on overflow, spread over the
+  // steps (kFp16SkippedStepRate).
+  Seconds loss_scaling;
 };
 
 struct MemoryBreakdown {
@@ -138,7 +156,40 @@ struct TrainResult {
   double hardware_tflops_per_gpu = 0;  // including recomputation
   Feasibility fits;
   std::string bottleneck;  // largest non-compute effect, in words
+  // Forward-only pass of one micro-batch on the slowest pipeline stage, exposed communication
+  // included: what an evaluation pass costs per micro-batch (EstimateRunTime).
+  Seconds forward_microbatch;
+  double trainable_parameters = 0;  // all of them, or the LoRA adapters' under lora_rank > 0
 };
+
+// Assumption: FP16 dynamic loss scaling skips about one step in 1000. Megatron-LM's and apex's
+// dynamic scaler doubles the scale after 1000 overflow-free steps (--loss-scale-window 1000;
+// Micikevicius et al. 2018, sec. 3.2 "increase every N iterations"), and each raise past the
+// gradients' range overflows once and skips that step.
+inline constexpr double kFp16SkippedStepRate = 1.0 / 1000.0;
+
+// Everything a training run spends besides its steps, for time-to-train as MLPerf Training
+// measures it (training_policies.adoc sec. 10: run_start to run_stop, evaluations included,
+// initialisation up to its limit excluded).
+struct RunSchedule {
+  double train_samples = 0;       // sequences trained until the target (e.g. converged)
+  double eval_every_samples = 0;  // 0 = no evaluation
+  double eval_start_samples = 0;  // first evaluation at this many samples (0 = eval_every)
+  double eval_samples = 0;        // sequences per evaluation pass
+  Seconds startup;                // fixed per-run cost: initialisation, compilation, loading
+};
+struct RunTime {
+  Seconds startup;
+  Seconds training;  // steps: ceil(train_samples / gbs) x step_time
+  Seconds evaluation;
+  int evaluations = 0;
+  int steps = 0;
+  Seconds total;
+};
+// Steps x step time + evaluations x (forward passes of eval_samples on the plan's DP x PP
+// layout) + startup. Evaluations happen at eval_start, eval_start + eval_every, ... <=
+// train_samples. Pure; REQUIRES a result of EstimateTraining.
+RunTime EstimateRunTime(const TrainResult& r, const RunSchedule& s);
 
 // Precomputed per-cluster state shared by every evaluation (the search's inner loop).
 struct TrainingContext {
@@ -153,6 +204,9 @@ TrainingContext MakeTrainingContext(const Cluster& cluster);
 void ValidateTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
 // Throws InputError when `recipe` needs hardware the chip lacks (MXFP8 before Blackwell).
 void ValidateFp8Recipe(const Chip& chip, Precision precision, Fp8Recipe recipe);
+// Throws InputError (key --lora-rank) for a LoRA rank the model cannot take (for the search,
+// which checks the parallel layout itself).
+void ValidateLora(const Model& m, const TrainingConfig& cfg);
 // Like ValidateTrainingConfig, but returns the reason instead of throwing (for the search).
 Feasibility CheckTrainingConfig(const Model& m, const Cluster& c, const TrainingConfig& cfg);
 
@@ -201,6 +255,13 @@ MemoryBreakdown EstimateStageMemory(const Model& m, const TrainingConfig& cfg, B
 // forward + backward = 3 x forward, attention scores counted without causal masking, no
 // recomputation. `with_full_recompute` adds one more forward of the transformer layers (HFU).
 double ModelFlopsPerToken(const Model& m, int seq, bool with_full_recompute = false);
+// As above for LoRA fine-tuning (Hu et al. 2021): forward + activation-gradient backward of the
+// frozen model (2 x forward; no weight gradients), plus the adapters' forward, dgrad and wgrad
+// (3 x their forward: 2 x 2 x R x (d_in + d_out) per adapted linear per token).
+double LoraFlopsPerToken(const Model& m, const TrainingConfig& c, bool with_full_recompute = false);
+// Trainable parameters of the LoRA adapters, summed over the whole model: R x (d_in + d_out) per
+// adapted linear layer (Hu et al. 2021, sec. 4.1). 0 when lora_rank is 0.
+double LoraParameters(const Model& m, const TrainingConfig& c);
 
 }  // namespace tokenfab
 
