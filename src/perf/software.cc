@@ -94,6 +94,26 @@ SoftwareRelease WithFeaturesOf(const SoftwareRelease& from, const SoftwareReleas
   return r;
 }
 
+std::vector<SoftwareStep> DecomposeSoftwareGain(
+    const SoftwareRelease& from, const SoftwareRelease& to,
+    const std::function<double(const SoftwareRelease&, std::string* note)>& metric) {
+  std::vector<SoftwareStep> steps;
+  SoftwareStep base;
+  base.value = metric(from, &base.note);
+  steps.push_back(base);
+  std::vector<std::string> taken;
+  for (const std::string& f : DifferingFeatures(from, to)) {
+    taken.push_back(f);
+    SoftwareStep s;
+    s.feature = f;
+    s.value = metric(WithFeaturesOf(from, to, taken), &s.note);
+    const double prev = steps.back().value;
+    s.gain = prev > 0 && s.value > 0 ? s.value / prev : std::nan("");
+    steps.push_back(s);
+  }
+  return steps;
+}
+
 SoftwareTrend FitSoftwareTrend(const std::vector<SoftwareHistoryPoint>& history,
                                ChipFamily family) {
   std::map<std::string, std::vector<const SoftwareHistoryPoint*>> by_series;

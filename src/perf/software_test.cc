@@ -66,6 +66,24 @@ TEST(SoftwareDecomposition, StepsTakeOneFeatureAtATime) {
   EXPECT_TRUE(DifferingFeatures(WithFeaturesOf(a, b, diff), b).empty());
 }
 
+// Each step's gain is its value over the previous one; the last step is the target release.
+TEST(SoftwareDecomposition, GainsMultiplyToTheTotal) {
+  SoftwareRelease a = Release({});
+  SoftwareRelease b = Release({{"kernel_tuning", "gemm_efficiency", true, 1.5}});
+  b.features["flash_attention"] = true;
+  auto metric = [](const SoftwareRelease& r, std::string*) {
+    double v = r.has("flash_attention") ? 2.0 : 1.0;
+    for (const SoftwareEffect& e : r.effects) v *= e.value;
+    return v;
+  };
+  const std::vector<SoftwareStep> steps = DecomposeSoftwareGain(a, b, metric);
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[1].feature, "flash_attention");
+  EXPECT_DOUBLE_EQ(steps[1].gain, 2.0);
+  EXPECT_DOUBLE_EQ(steps[2].gain, 1.5);
+  EXPECT_DOUBLE_EQ(steps.back().value, metric(b, nullptr));
+}
+
 // ln v = a_s + g t: two series growing 20%/year exactly give gain 0.2 with a zero-width band.
 TEST(FitSoftwareTrend, RecoversAnExactLogLinearGain) {
   std::vector<SoftwareHistoryPoint> h;

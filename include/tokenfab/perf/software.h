@@ -11,6 +11,7 @@
 #ifndef TOKENFAB_PERF_SOFTWARE_H_
 #define TOKENFAB_PERF_SOFTWARE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,21 @@ std::vector<std::string> DifferingFeatures(const SoftwareRelease& from, const So
 // intermediate releases of a feature-by-feature decomposition. Named "<from>+<last feature>".
 SoftwareRelease WithFeaturesOf(const SoftwareRelease& from, const SoftwareRelease& to,
                                const std::vector<std::string>& features);
+
+// One step of a decomposition: the release after taking `feature` from the target (the first
+// step is the baseline itself, feature ""), its metric and the gain over the previous step.
+struct SoftwareStep {
+  std::string feature;
+  double value = 0;
+  double gain = 1;  // value / previous value (1 for the baseline; NaN when either is 0)
+  std::string note;
+};
+// Applies the features in which `from` and `to` differ one at a time, cumulatively, in
+// DifferingFeatures order, and evaluates `metric` (higher is better) after each: the last step
+// is `to` itself. `metric` may set a note (e.g. "does not fit").
+std::vector<SoftwareStep> DecomposeSoftwareGain(
+    const SoftwareRelease& from, const SoftwareRelease& to,
+    const std::function<double(const SoftwareRelease&, std::string* note)>& metric);
 
 // Software gain per year: a log-linear fit, ln(value) = a_series + g * year, one slope per family
 // pooled over its series (each series its own intercept; least squares). gain = e^g - 1; the
