@@ -1,4 +1,4 @@
-// tokenfab catalog list [chips|systems|fabrics|models] | show NAME | check
+// tokenfab catalog list [chips|systems|fabrics|models|software] | show NAME | check
 //
 // list: one text table per kind (or JSON); show: every value of one entry with its unit and
 // source or assumption, then the references it cites; check: exit 2 when a numeric value has
@@ -13,6 +13,7 @@
 #include "session.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/suggest.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/workload/model.h"
 
@@ -108,6 +109,30 @@ void ListModels(const Catalog& cat, std::ostream& out) {
              rows, out);
 }
 
+// Software releases (data/software/): listed only when asked, `catalog list software`.
+void ListSoftware(const Catalog& cat, std::ostream& out) {
+  std::vector<Row> rows;
+  for (const auto& [name, r] : cat.software_releases()) {
+    std::string features;
+    for (const std::string& f : SoftwareFeatureNames()) {
+      if (r.has(f)) features += (features.empty() ? "" : ",") + f;
+    }
+    rows.push_back({name, r.stack, std::string(SoftwareKindName(r.kind)), r.date,
+                    std::to_string(r.effects.size()), features});
+  }
+  PrintTable({"release", "stack", "kind", "date", "effects", "features"}, rows, out);
+  // The software trend per family with same-chip history (perf/software.h).
+  for (int f = 0; f <= static_cast<int>(ChipFamily::kRubin); ++f) {
+    const SoftwareTrend t = FitSoftwareTrend(cat.software_history(), static_cast<ChipFamily>(f));
+    if (t.points == 0) continue;
+    out << fmt::format(
+        "\nsoftware trend {}: {:+.0f}%/year (80% band {:+.0f}% to {:+.0f}%), {} same-chip points "
+        "in {} series, {:.1f}-{:.1f}\n",
+        ChipFamilyName(t.family), 100 * t.gain_per_year, 100 * t.low, 100 * t.high, t.points,
+        t.series, 2020 + t.first_year, 2020 + t.last_year);
+  }
+}
+
 nlohmann::json EntryJson(const CatalogEntry& e) {
   nlohmann::json values = nlohmann::json::array();
   for (const ValueOrigin& v : e.values) {
@@ -121,19 +146,21 @@ nlohmann::json EntryJson(const CatalogEntry& e) {
   return {{"name", e.name}, {"kind", e.kind}, {"file", e.file}, {"values", values}};
 }
 
-const std::vector<std::string> kKinds = {"chips", "systems", "fabrics", "models"};
+const std::vector<std::string> kKinds = {"chips", "systems", "fabrics", "models", "software"};
 
 int List(const Catalog& cat, const std::vector<std::string>& words, bool json, std::ostream& out) {
   const std::string kind = words.size() > 1 ? words[1] : "";
   if (!kind.empty() && std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
     const std::string hint = DidYouMean(kind, kKinds);
     throw InputError({kCommandLine, 0, 0}, "list", fmt::format("unknown kind '{}'", kind),
-                     hint.empty() ? "use one of chips, systems, fabrics, models" : hint);
+                     hint.empty() ? "use one of chips, systems, fabrics, models, software" : hint);
   }
   if (json) {
     nlohmann::json j = nlohmann::json::array();
     for (const CatalogEntry& e : cat.entries()) {
-      if (kind.empty() || e.kind + "s" == kind) j.push_back(EntryJson(e));
+      const bool listed =
+          kind.empty() ? e.kind != "software" : (e.kind + "s" == kind || e.kind == kind);
+      if (listed) j.push_back(EntryJson(e));
     }
     out << j.dump(2) << "\n";
     return 0;
@@ -142,10 +169,11 @@ int List(const Catalog& cat, const std::vector<std::string>& words, bool json, s
   const std::vector<std::pair<std::string, Lister>> listers = {{"chips", ListChips},
                                                                {"systems", ListSystems},
                                                                {"fabrics", ListFabrics},
-                                                               {"models", ListModels}};
+                                                               {"models", ListModels},
+                                                               {"software", ListSoftware}};
   bool first = true;
   for (const auto& [name, lister] : listers) {
-    if (!kind.empty() && kind != name) continue;
+    if (kind.empty() ? name == "software" : kind != name) continue;
     if (!first) out << "\n";
     first = false;
     lister(cat, out);
@@ -274,7 +302,8 @@ const std::vector<FlagSpec>& CatalogFlags() {
 int RunCatalog(const Scenario& scenario, std::ostream& out) {
   const Args& args = scenario.settings();
   if (args.has("--help")) {
-    out << "usage: tokenfab catalog list [chips|systems|fabrics|models] | show NAME | check\n\n"
+    out << "usage: tokenfab catalog list [chips|systems|fabrics|models|software] | show NAME | "
+           "check\n\n"
            "flags:\n";
     out << FlagHelp(CatalogFlags());
     return 0;

@@ -10,6 +10,7 @@
 
 #include "progress.h"
 #include "session.h"
+#include "software_flags.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
@@ -27,6 +28,8 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--system", true, "catalog system name or system file"},
       {"--fabric", true, "scale-out fabric (default: the system's)"},
       {"--gpus", true, "number of GPUs", IntRange(1, limits::kMaxGpus, kGpusHint)},
+      {"--software", true,
+       "serving software release (default: the newest; `tokenfab catalog list software`)"},
       {"--isl", true, "input (prompt) tokens per request", IntRange(1, limits::kMaxSequence)},
       {"--osl", true, "output tokens per request", IntRange(1, limits::kMaxSequence)},
       {"--tp", true, "tensor parallel per instance", IntRange(1, limits::kMaxDegree)},
@@ -181,7 +184,8 @@ Query BuildQuery(const Scenario& scenario) {
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   if (!a.has("--gpus")) a.Require("--gpus");
   const int gpus = a.GetInt("--gpus", 8);
-  const Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  ApplySoftwareToCluster(SoftwareFromFlags(a, catalog, SoftwareKind::kServing), cl);
   q.model_name = model.name;
   q.system_name = cl.system.name;
   q.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,

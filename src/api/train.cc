@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "session.h"
+#include "software_flags.h"
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/checked.h"
 #include "tokenfab/base/output_path.h"
@@ -52,8 +53,18 @@ const std::vector<FlagSpec>& TrainFlags() {
        IntRange(0, limits::kMaxLayers)},
       {"--pp-last-layers", true, "layers on the last pipeline stage (uneven split)",
        IntRange(0, limits::kMaxLayers)},
-      {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs"},
-      {"--dp-overlap", true, "on|off: overlap DP communication with backward"},
+      {"--software", true,
+       "training software release (default: the newest; `tokenfab catalog list software`)"},
+      {"--tp-overlap", true, "on|off: overlap TP communication with GEMMs (default: --software's)"},
+      {"--dp-overlap", true,
+       "on|off: overlap DP communication with backward (default: --software's)"},
+      {"--sequence-parallel", true,
+       "on|off: shard norm/dropout activations over TP (default: --software's)"},
+      {"--flash-attention", true, "on|off: fused attention kernel (default: --software's)"},
+      {"--grad-bucketing", true,
+       "on|off: reduce gradients in buckets during backward (default: --software's)"},
+      {"--grad-reduce", true,
+       "bf16|fp32 gradient accumulation and reduction (default: --software's)"},
       {"--fp8-recipe", true, "tensor|block|mx FP8 scaling (with --precision fp8)"},
       {"--cp-comm", true,
        "p2p|all_gather context-parallel K/V exchange (ring overlapped, or gathered)"},
@@ -91,7 +102,8 @@ Precision ParsePrecisionFlag(const Args& a) {
   return *ParsePrecision(p);
 }
 
-TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
+TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus,
+                               const SoftwareRelease& software) {
   TrainingConfig c;
   c.tp = a.GetInt("--tp", 1);
   c.pp = a.GetInt("--pp", 1);
@@ -117,7 +129,7 @@ TrainingConfig ConfigFromFlags(const Args& a, const Model& m, int gpus) {
                    static_cast<int>(std::min<int64_t>(target * unit, limits::kMaxGlobalBatch)));
   c.precision = ParsePrecisionFlag(a);
   c.recompute = *ParseRecompute(a.GetChoice("--recompute", {"none", "selective", "full"}, "none"));
-  c.zero = a.GetInt("--zero", 1, /*allow_zero=*/true);
+  ApplyTrainingSoftware(a, software, c);
   ApplySoftwareFlags(a, c);
   return c;
 }
@@ -148,13 +160,14 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
   const Model model = catalog.ResolveModel(a.Require("--model"), "--model");
   const int gpus = a.GetInt("--gpus", 0);
   if (!a.has("--gpus")) a.Require("--gpus");
-  const Cluster cluster =
-      BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  Cluster cluster = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
+  const SoftwareRelease software = SoftwareFromFlags(a, catalog, SoftwareKind::kTraining);
+  ApplySoftwareToCluster(software, cluster);
   // Parallelism flags left out are searched (train_search.h).
   if (WantsSearch(a)) {
     return RunTrainSearch(a, catalog, model, cluster, Provenance(catalog, model, cluster), out);
   }
-  const TrainingConfig config = ConfigFromFlags(a, model, gpus);
+  const TrainingConfig config = ConfigFromFlags(a, model, gpus, software);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
   TrainReportContext report{model.name,

@@ -15,8 +15,6 @@ void ApplySoftwareFlags(const Args& a, TrainingConfig& c) {
   c.etp = a.GetInt("--etp", 1);
   c.pp_first_layers = a.GetInt("--pp-first-layers", 0, /*allow_zero=*/true);
   c.pp_last_layers = a.GetInt("--pp-last-layers", 0, /*allow_zero=*/true);
-  c.tp_comm_overlap = a.GetChoice("--tp-overlap", {"on", "off"}, "on") == "on";
-  c.dp_overlap = a.GetChoice("--dp-overlap", {"on", "off"}, "on") == "on";
   c.dualpipe = a.GetChoice("--schedule", {"1f1b", "dualpipe"}, "1f1b") == "dualpipe";
   c.cp_all_gather = a.GetChoice("--cp-comm", {"p2p", "all_gather"}, "p2p") == "all_gather";
   c.fp8_recipe = *ParseFp8Recipe(a.GetChoice("--fp8-recipe", {"tensor", "block", "mx"}, "tensor"));

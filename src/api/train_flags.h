@@ -15,6 +15,8 @@
 namespace tokenfab::api {
 
 // Sets c's software fields from the flags; throws InputError naming the flag on a bad value.
+// The feature flags of a software release (overlap, sequence parallelism, ...) are read by
+// ApplyTrainingSoftware (software_flags.h).
 void ApplySoftwareFlags(const Args& a, TrainingConfig& c);
 
 // With --samples: the run's time to train as MLPerf measures it (steps, evaluations from

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "software_flags.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/catalog.h"
@@ -83,8 +84,10 @@ double GetDuration(const Args& a, const std::string& flag) {
                    "units: s, min, h, d, w");
 }
 
-TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& cluster) {
+TrainingConfig BaseFromFlags(const Args& a, const Model& m, const Cluster& cluster,
+                             const SoftwareRelease& software) {
   TrainingConfig c;
+  ApplyTrainingSoftware(a, software, c);
   c.seq = a.GetInt("--seq", m.seq_len);
   c.gbs = a.GetInt("--gbs", DefaultGlobalBatch(cluster, c.seq));  // see SpaceFromFlags
   ApplySoftwareFlags(a, c);
@@ -379,9 +382,10 @@ bool WantsSearch(const Args& a) {
          a.has("--explain") || a.has("--objective") || a.has("--deadline");
 }
 
-SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster) {
+SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster,
+                           const SoftwareRelease& software) {
   SearchSpace s;
-  s.base = BaseFromFlags(a, m, cluster);
+  s.base = BaseFromFlags(a, m, cluster, software);
   s.tp = Pinned(a, "--tp");
   s.pp = Pinned(a, "--pp");
   s.vpp = Pinned(a, "--vpp");
@@ -406,7 +410,8 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
 
 int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const Cluster& cluster,
                    const std::vector<std::string>& sources, std::ostream& out) {
-  const SearchSpace space = SpaceFromFlags(a, m, cluster);
+  const SearchSpace space =
+      SpaceFromFlags(a, m, cluster, SoftwareFromFlags(a, catalog, SoftwareKind::kTraining));
   const SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
   const std::string objective = a.GetChoice("--objective", {"time", "gpus", "cost"}, "time");
   const Rendering in{a, catalog, m, space, options, sources};

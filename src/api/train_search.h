@@ -16,6 +16,7 @@
 
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/hw/cluster.h"
+#include "tokenfab/hw/software.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/workload/model.h"
@@ -28,7 +29,8 @@ std::vector<FlagSpec> TrainSearchFlags();
 bool WantsSearch(const Args& a);
 // The search space the flags describe (pinned values, precision list, fixed global batch).
 // Throws InputError for bad values.
-SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster);
+SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster,
+                           const SoftwareRelease& software);
 // `sources`: the catalog files behind the run, for the report's provenance line.
 int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const Cluster& cluster,
                    const std::vector<std::string>& sources, std::ostream& out);

@@ -94,7 +94,7 @@ Catalog Catalog::Load(const std::string& data_dir) {
   cat.data_dir_ = data_dir;
   cat.LoadReferences();
   // Chips and fabrics first: systems name them.
-  for (const char* kind : {"chips", "fabrics", "systems", "models", "efficiency"}) {
+  for (const char* kind : {"chips", "fabrics", "systems", "models", "efficiency", "software"}) {
     cat.LoadDirectory(kind);
   }
   for (int f = 0; f <= static_cast<int>(ChipFamily::kRubin); ++f) {
@@ -124,8 +124,9 @@ void Catalog::LoadDirectory(const std::string& kind) {
     YamlObject obj(DisplayPath(path.string()), raw.node(), "", Provenance::kRequired);
     obj.set_known_sources(&reference_keys_);
     LoadEntry(kind, path.stem().string(), obj);
-    entries_.push_back({kind == "efficiency" ? "efficiency" : kind.substr(0, kind.size() - 1),
-                        path.stem().string(), obj.file(), obj.origins()});
+    const bool plural = kind != "efficiency" && kind != "software";
+    entries_.push_back({plural ? kind.substr(0, kind.size() - 1) : kind, path.stem().string(),
+                        obj.file(), obj.origins()});
   }
 }
 
@@ -145,6 +146,8 @@ void Catalog::LoadEntry(const std::string& kind, const std::string& name, YamlOb
                         "a catalog model's name is its file name without .yaml");
     }
     models_[name] = std::move(m);
+  } else if (kind == "software") {
+    ReadSoftware(obj, name, &software_, &software_history_);
   } else {
     ReadEfficiency(obj, &efficiency_);
   }
@@ -177,6 +180,25 @@ const Fabric& Catalog::fabric(std::string_view name, std::string_view flag) cons
 const Model& Catalog::model(std::string_view name, std::string_view flag) const {
   return Find(models_, name, "model", flag, "models");
 }
+const SoftwareRelease& Catalog::software(std::string_view name, std::string_view flag) const {
+  return Find(software_, name, "software release", flag, "software");
+}
+
+const SoftwareRelease* Catalog::newest_software(SoftwareKind kind) const {
+  // The newest release of the default stack of the kind; the newest of any stack without one.
+  for (bool default_only : {true, false}) {
+    const SoftwareRelease* best = nullptr;
+    for (const auto& [name, r] : software_) {
+      if (r.kind != kind || (default_only && !r.default_stack)) continue;
+      if (best == nullptr || r.date >= best->date) best = &r;
+    }
+    if (best != nullptr) return best;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Catalog::software_names() const { return KeysOf(software_); }
+
 const EfficiencyProfile& Catalog::efficiency(ChipFamily family) const {
   return efficiency_.at(family);
 }

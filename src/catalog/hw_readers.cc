@@ -7,7 +7,6 @@
 #include "tokenfab/hw/precision.h"
 
 namespace tokenfab {
-namespace {
 
 const std::vector<std::string> kFamilies = {"ampere", "hopper", "blackwell", "rubin"};
 
@@ -15,6 +14,8 @@ ChipFamily ParseFamily(const std::string& name) {
   const auto it = std::find(kFamilies.begin(), kFamilies.end(), name);
   return static_cast<ChipFamily>(it - kFamilies.begin());
 }
+
+namespace {
 
 std::string PeakKey(Precision p) { return "dense_" + std::string(PrecisionName(p)); }
 

@@ -10,6 +10,7 @@
 
 #include "tokenfab/catalog/yaml_value.h"
 #include "tokenfab/hw/hw.h"
+#include "tokenfab/hw/software.h"
 #include "tokenfab/workload/model.h"
 
 namespace tokenfab {
@@ -23,6 +24,14 @@ Model ReadModel(YamlObject& obj);
 // Adds one efficiency file's scalars and tables to `profile` (a duplicate key is an error) and
 // returns the family it names.
 ChipFamily ReadEfficiency(YamlObject& obj, std::map<ChipFamily, EfficiencyProfile>* profiles);
+// The releases of one software-stack file (data/software/<stack>.yaml), added to `releases`
+// (a release name defined twice is an error).
+void ReadSoftware(YamlObject& obj, const std::string& stack,
+                  std::map<std::string, SoftwareRelease, std::less<>>* releases,
+                  std::vector<SoftwareHistoryPoint>* history);
+// Chip families by name (hw_readers.cc).
+extern const std::vector<std::string> kFamilies;
+ChipFamily ParseFamily(const std::string& name);
 
 }  // namespace tokenfab
 

@@ -3,6 +3,7 @@
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/reliability.h"
 #include "tokenfab/fleet/throughput.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
 
 namespace tokenfab {
@@ -45,6 +46,7 @@ CompareRow Evaluate(const Catalog& catalog, const FactoryData& data, const Compa
   CompareRow row;
   row.system = name;
   row.cluster = BuildCluster(catalog, name, "", SizeOf(catalog, data, q, name));
+  if (q.software) row.cluster.efficiency = ApplySoftware(row.cluster.efficiency, *q.software);
   BestPlan(q, &row);
   row.facility = SizeFacility(MakeFacilityInput(data, row.cluster));
   if (!row.train || !row.facility.feasible.ok) return row;

@@ -16,6 +16,7 @@
 #include "tokenfab/catalog/yaml_value.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/hw/hw.h"
+#include "tokenfab/perf/software.h"
 
 namespace tokenfab {
 namespace {
@@ -204,7 +205,31 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
       root.FindChoice("objective", {"min_tco", "max_value"}).value_or("min_tco") == "max_value"
           ? FleetObjective::kMaxValue
           : FleetObjective::kMinTco;
-  if (auto g = root.FindNumber("software_gain_per_year", -0.5, 10)) {
+  const YAML::Node& root_node = root.node();
+  const YAML::Node gain = root_node["software_gain_per_year"];
+  if (gain.IsDefined() && gain.IsScalar() && gain.Scalar().rfind("trend", 0) == 0) {
+    // "trend" or "trend:FAMILY": the software trend fitted on the catalog's same-chip history
+    // (FitSoftwareTrend, perf/software.h); default family hopper.
+    const std::string text = gain.Scalar();
+    const std::string name = text.size() > 6 && text[5] == ':' ? text.substr(6) : "hopper";
+    std::optional<ChipFamily> family;
+    for (int f = 0; f <= static_cast<int>(ChipFamily::kRubin); ++f) {
+      if (ChipFamilyName(static_cast<ChipFamily>(f)) == name) family = static_cast<ChipFamily>(f);
+    }
+    const SoftwareTrend t =
+        family ? FitSoftwareTrend(catalog.software_history(), *family) : SoftwareTrend{};
+    if (!family || t.points == 0) {
+      throw root.ErrorAt("software_gain_per_year",
+                         fmt::format("no same-chip software history for '{}'", text),
+                         "write a number, 'trend' or 'trend:FAMILY' of a family with history "
+                         "(`tokenfab catalog list software`)");
+    }
+    p.software_gain_per_year = t.gain_per_year;
+    plan.assumptions.push_back(fmt::format(
+        "software_gain_per_year: {:+.0f}%/year, the {} software trend fitted on {} same-chip "
+        "points (80% band {:+.0f}% to {:+.0f}%; data/software)",
+        100 * t.gain_per_year, name, t.points, 100 * t.low, 100 * t.high));
+  } else if (auto g = root.FindNumber("software_gain_per_year", -0.5, 10)) {
     p.software_gain_per_year = *g;
   } else {
     p.software_gain_per_year = d.software_gain;

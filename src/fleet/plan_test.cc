@@ -5,6 +5,7 @@
 
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/factory_data.h"
+#include "tokenfab/perf/software.h"
 
 namespace tokenfab {
 namespace {
@@ -102,6 +103,26 @@ TEST_F(FleetPlanTest, DefaultsComeFromTheCatalogAndAreListed) {
   EXPECT_NEAR(p.systems[0].price_usd[1] / p.systems[0].price_usd[0], std::pow(0.85, 0.25), 1e-12);
   EXPECT_GT(p.inference[0].tokens_per_s_per_gpu[0], 0);
   EXPECT_FALSE(plan.assumptions.empty());
+}
+
+// software_gain_per_year: trend takes FitSoftwareTrend of the catalog's Hopper history.
+TEST_F(FleetPlanTest, SoftwareTrendIsTheFittedGain) {
+  FleetThroughput tp(*catalog_, *data_);
+  const std::string body =
+      "sites:\n"
+      "  - { name: a, power_mw: 10, cooling: air }\n"
+      "systems:\n"
+      "  - system: dgx-h100\n"
+      "inference:\n"
+      "  - { name: chat, model: llama-3.1-8b, tokens_per_s: 1e5, tokens_per_s_per_user: 50 }\n";
+  const FleetPlan plan =
+      ParseFleetPlan(std::string(kHead) + "software_gain_per_year: trend\n" + body, "plan.yaml",
+                     Catalog::DefaultDataDir(), &tp);
+  const SoftwareTrend t = FitSoftwareTrend(catalog_->software_history(), ChipFamily::kHopper);
+  ASSERT_GT(t.points, 0);
+  EXPECT_DOUBLE_EQ(plan.problem.software_gain_per_year, t.gain_per_year);
+  const InputError e = ErrorOf(std::string(kHead) + "software_gain_per_year: trend:rubin\n" + body);
+  EXPECT_EQ(e.key(), "software_gain_per_year");
 }
 
 }  // namespace

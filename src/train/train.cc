@@ -131,9 +131,11 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
   }
   const Seconds bwd_window = mb.backward + mb.recompute;
   const Seconds fwd_window = mb.forward;
-  t.exposed = Max(Seconds(), grads - bwd_window) * grad_syncs +
+  // Without bucketing the gradient reduction waits for the whole backward (no window).
+  const Seconds grad_window = c.grad_bucketing ? bwd_window : Seconds();
+  t.exposed = Max(Seconds(), grads - grad_window) * grad_syncs +
               Max(Seconds(), params - fwd_window) * gather_syncs;
-  t.slowdown = (Min(grads, bwd_window) * grad_syncs + Min(params, fwd_window) * gather_syncs) *
+  t.slowdown = (Min(grads, grad_window) * grad_syncs + Min(params, fwd_window) * gather_syncs) *
                ctx.compute.overlap_slowdown;
   return t;
 }
@@ -178,7 +180,7 @@ TrainingConfig LayerKey(TrainingConfig c) {
   c.pp = c.vpp = c.dp = c.gbs = 1;
   c.recompute = Recompute::kNone;
   c.zero = 1;
-  c.tp_comm_overlap = c.dp_overlap = true;
+  c.tp_comm_overlap = c.dp_overlap = c.grad_bucketing = true;
   c.pp_first_layers = c.pp_last_layers = 0;
   return c;
 }

@@ -19,6 +19,7 @@
 #include "suite_io.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/simulator.h"
 #include "tokenfab/validation/validation.h"
@@ -71,10 +72,19 @@ std::string ModelFor(const std::string& model) {
   return model;  // mixtral-8x7b
 }
 
+// The cluster with the efficiency of the software release the record declares (`software`).
+Cluster SoftwareCluster(const Catalog& cat, const json& r, const std::string& system, int gpus) {
+  Cluster cl = BuildCluster(cat, system, "", gpus);
+  const SoftwareRelease& sw =
+      cat.software(r.at("software").get<std::string>(), r.at("id").get<std::string>());
+  cl.efficiency = ApplySoftware(cl.efficiency, sw);
+  return cl;
+}
+
 ServingContext ContextFor(const Catalog& cat, const json& r, int isl, int osl) {
   const Model& m = cat.model(ModelFor(r.at("model").get<std::string>()));
   const int gpus = r.at("gpus").get<int>();
-  const Cluster cl = BuildCluster(cat, SystemFor(r.at("hardware").get<std::string>()), "", gpus);
+  const Cluster cl = SoftwareCluster(cat, r, SystemFor(r.at("hardware").get<std::string>()), gpus);
   return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
                             ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
 }
@@ -170,7 +180,7 @@ void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* c
 ServingContext DeepSeekContext(const Catalog& cat, const json& r, int isl, int osl) {
   const Model& m = cat.model(r.at("model").get<std::string>());
   const int gpus = r.at("gpus").get<int>();
-  const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", gpus);
+  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), gpus);
   return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
                             ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
 }

@@ -10,6 +10,8 @@
 
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
+#include "tokenfab/train/software.h"
 #include "tokenfab/train/train.h"
 #include "tokenfab/validation/validation.h"
 
@@ -92,11 +94,31 @@ ValidationCase Case(const json& record, const std::string& metric, const std::st
   return v;
 }
 
+// The software release a record declares (its `software` field, a data/software/ release): its
+// features are the configuration's defaults, its effects go into the cluster's efficiency.
+const SoftwareRelease& DeclaredSoftware(const Catalog& cat, const json& r) {
+  return cat.software(r.at("software").get<std::string>(), r.at("id").get<std::string>());
+}
+
+Cluster SoftwareCluster(const Catalog& cat, const json& r, const std::string& system,
+                        const std::string& fabric, int gpus) {
+  Cluster cl = BuildCluster(cat, system, fabric, gpus);
+  cl.efficiency = ApplySoftware(cl.efficiency, DeclaredSoftware(cat, r));
+  return cl;
+}
+
+// A configuration with the declared release's features (TrainingConfig defaults otherwise).
+TrainingConfig WithSoftware(const Catalog& cat, const json& r) {
+  TrainingConfig c;
+  ApplySoftwareFeatures(DeclaredSoftware(cat, r), c);
+  return c;
+}
+
 // The layout a record publishes: TP, PP and DP from its parallelism, its global batch, and the
 // model's sequence length.
-TrainingConfig PublishedLayout(const json& r, const Model& m) {
+TrainingConfig PublishedLayout(const Catalog& cat, const json& r, const Model& m) {
   const json& p = r.at("parallelism");
-  TrainingConfig c;
+  TrainingConfig c = WithSoftware(cat, r);
   c.tp = p.at("tp");
   c.pp = p.at("pp");
   c.dp = p.at("dp");
@@ -105,18 +127,16 @@ TrainingConfig PublishedLayout(const json& r, const Model& m) {
   return c;
 }
 
-// Narayanan et al. SC'21 Table 1 on Selene (DGX A100, HDR IB): 2021 Megatron-LM, FP16, full
-// recompute, no sequence parallelism, no fused attention, no TP/DP overlap, no distributed
-// optimizer, micro-batch 1. Published TFLOP/s count recomputation (HFU).
+// Narayanan et al. SC'21 Table 1 on Selene (DGX A100, HDR IB): the declared megatron-lm-2021
+// release (no sequence parallelism, fused attention, TP/DP overlap, bucketing or distributed
+// optimizer; FP32 gradients); the run's FP16, full recompute, micro-batch 1. Published TFLOP/s
+// count recomputation (HFU).
 ValidationCase Sc21Case(const Catalog& cat, const json& r) {
   const Model m = ModelFromRecord(r.at("model"), r.at("id"));
-  TrainingConfig c = PublishedLayout(r, m);
+  TrainingConfig c = PublishedLayout(cat, r, m);
   c.vpp = SmallestInterleave(m.layers / c.pp, c.pp);
   c.recompute = Recompute::kFull;
-  c.sequence_parallel = c.flash_attention = c.tp_comm_overlap = c.dp_overlap = false;
-  c.fp32_grads = true;
-  c.zero = 0;
-  const Cluster cl = BuildCluster(cat, "dgx-a100", "ib-hdr", c.gpus());
+  const Cluster cl = SoftwareCluster(cat, r, "dgx-a100", "ib-hdr", c.gpus());
   const TrainResult res = EstimateTraining(MakeTrainingContext(cl), m, c);
   return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.hardware_tflops_per_gpu,
               kThroughputTolerance, ConfigNote(res));
@@ -127,8 +147,8 @@ ValidationCase Sc21Case(const Catalog& cat, const json& r) {
 // no interleaving, recompute only if needed to fit.
 ValidationCase McoreCase(const Catalog& cat, const json& r) {
   const Model m = ModelFromRecord(r.at("model"), r.at("id"));
-  const TrainingConfig c = PublishedLayout(r, m);
-  const Cluster cl = BuildCluster(cat, "dgx-h100", "ib-ndr", c.gpus());
+  const TrainingConfig c = PublishedLayout(cat, r, m);
+  const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "ib-ndr", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
               kThroughputTolerance, ConfigNote(res));
@@ -142,7 +162,7 @@ ValidationCase Llama3Case(const Catalog& cat, const json& r) {
   json dims = r.at("model");
   const Model m = ModelFromRecord(dims, r.at("id"));
   const json& p = r.at("parallelism");
-  TrainingConfig c;
+  TrainingConfig c = WithSoftware(cat, r);
   c.tp = p.at("tp");
   c.pp = p.at("pp");
   c.cp = p.at("cp");
@@ -153,7 +173,7 @@ ValidationCase Llama3Case(const Catalog& cat, const json& r) {
   c.gbs = c.dp * r.at("batch_per_dp").get<int>();
   // Meta's context parallelism all-gathers K and V before attention (paper sec. 3.3.2).
   c.cp_all_gather = true;
-  const Cluster cl = BuildCluster(cat, "dgx-h100", "roce-400g", c.gpus());
+  const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "roce-400g", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
               kThroughputTolerance, ConfigNote(res));
@@ -190,7 +210,7 @@ Model NemoModel(const Catalog& cat, const std::string& name) {
 ValidationCase NemoCase(const Catalog& cat, const json& r) {
   const Model m = NemoModel(cat, r.at("model").at("name"));
   const json& p = r.at("parallelism");
-  TrainingConfig c;
+  TrainingConfig c = WithSoftware(cat, r);
   c.tp = p.at("tp");
   c.pp = p.at("pp");
   c.cp = p.at("cp");
@@ -200,7 +220,7 @@ ValidationCase NemoCase(const Catalog& cat, const json& r) {
   c.seq = r.at("model").at("seq_len");
   c.precision = Precision::kFp8;
   c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
-  const Cluster cl = BuildCluster(cat, "dgx-h100", "ib-ndr", c.gpus());
+  const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "ib-ndr", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   return Case(r, "tokens_per_sec_per_gpu", "tokens/s/GPU", res.tokens_per_s_per_gpu,
               kThroughputTolerance, ConfigNote(res));
@@ -213,7 +233,7 @@ ValidationCase NemoCase(const Catalog& cat, const json& r) {
 // on memory.
 ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
   const Model m = cat.model("deepseek-v3", "model");
-  TrainingConfig c;
+  TrainingConfig c = WithSoftware(cat, r);
   c.pp = 16;
   c.ep = 64;
   c.dp = 128;
@@ -224,7 +244,7 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
   c.gbs = 15360;
   c.precision = Precision::kFp8;
   c.fp8_recipe = Fp8Recipe::kBlock;
-  const Cluster cl = BuildCluster(cat, "hgx-h800", "ib-ndr", c.gpus());
+  const Cluster cl = SoftwareCluster(cat, r, "hgx-h800", "ib-ndr", c.gpus());
   const TrainResult res = EstimateTraining(MakeTrainingContext(cl), m, c);
   const double gpu_hours_per_trillion = 1e12 / res.tokens_per_s_per_gpu / 3600.0;
   std::string note = ConfigNote(res) + " dualpipe";
@@ -255,7 +275,7 @@ void SplitLayers(const Model& m, TrainingConfig& c) {
 // recompute only if needed to fit; uneven layouts by SplitLayers.
 ValidationCase MbridgeCase(const Catalog& cat, const json& r) {
   const Model m = cat.model(r.at("model").get<std::string>(), "model");
-  TrainingConfig c;
+  TrainingConfig c = WithSoftware(cat, r);
   c.tp = r.at("tp");
   c.pp = r.at("pp");
   c.cp = r.at("cp");
@@ -269,7 +289,7 @@ ValidationCase MbridgeCase(const Catalog& cat, const json& r) {
   c.fp8_recipe = r.value("fp8_recipe", "tensor") == "mx" ? Fp8Recipe::kMx : Fp8Recipe::kTensor;
   c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
   SplitLayers(m, c);
-  const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", c.gpus());
+  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), "", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
   ValidationCase v;
   v.id = r.at("id");

@@ -21,12 +21,13 @@
 
 #include "tokenfab/catalog/yaml_value.h"
 #include "tokenfab/hw/hw.h"
+#include "tokenfab/hw/software.h"
 #include "tokenfab/workload/model.h"
 
 namespace tokenfab {
 
 struct CatalogEntry {
-  std::string kind;  // "chip", "system", "fabric", "model", "efficiency"
+  std::string kind;  // "chip", "system", "fabric", "model", "efficiency", "software"
   std::string name;
   std::string file;  // path of the data file
   std::vector<ValueOrigin> values;
@@ -60,6 +61,19 @@ class Catalog {
   const Fabric& fabric(std::string_view name, std::string_view flag = "--fabric") const;
   const Model& model(std::string_view name, std::string_view flag = "--model") const;
   const EfficiencyProfile& efficiency(ChipFamily family) const;
+  // A software release of data/software/ by name; unknown names throw InputError naming `flag`
+  // with a did-you-mean hint.
+  const SoftwareRelease& software(std::string_view name,
+                                  std::string_view flag = "--software") const;
+  // The newest release of a kind (by date, then name): the default stack of train and serve.
+  // nullptr when the catalog has none of that kind.
+  const SoftwareRelease* newest_software(SoftwareKind kind) const;
+  // The dated same-chip results of every stack file (`history:`), for the software trend.
+  const std::vector<SoftwareHistoryPoint>& software_history() const { return software_history_; }
+  // Every release, by name.
+  const std::map<std::string, SoftwareRelease, std::less<>>& software_releases() const {
+    return software_;
+  }
 
   // A catalog name, or a path to a YAML/JSON file (anything containing '/' or ending in
   // .yaml/.yml/.json). Files are validated like catalog entries.
@@ -75,6 +89,7 @@ class Catalog {
   std::vector<std::string> system_names() const;
   std::vector<std::string> fabric_names() const;
   std::vector<std::string> model_names() const;
+  std::vector<std::string> software_names() const;
 
   // Every loaded entry with the origin of each value, in file order.
   const std::vector<CatalogEntry>& entries() const { return entries_; }
@@ -95,6 +110,8 @@ class Catalog {
   std::map<std::string, Fabric, std::less<>> fabrics_;
   std::map<std::string, Model, std::less<>> models_;
   std::map<ChipFamily, EfficiencyProfile> efficiency_;
+  std::map<std::string, SoftwareRelease, std::less<>> software_;
+  std::vector<SoftwareHistoryPoint> software_history_;
   std::vector<CatalogEntry> entries_;
   std::map<std::string, Reference> references_;
   std::string data_dir_;

@@ -10,6 +10,7 @@
 #ifndef TOKENFAB_FLEET_COMPARE_H_
 #define TOKENFAB_FLEET_COMPARE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/hw/cluster.h"
+#include "tokenfab/hw/software.h"
 #include "tokenfab/train/train.h"
 #include "tokenfab/workload/model.h"
 
@@ -41,6 +43,10 @@ struct CompareRequest {
   double tokens = 0;  // > 0: also the campaign to train on this many tokens
   CampaignOverrides campaign;
   int threads = 1;
+  // The software stack: its efficiency changes apply to every cluster, and `configure` sets the
+  // plan's stack features (the release's, with the user's explicit choices over them).
+  std::optional<SoftwareRelease> software;
+  std::function<void(TrainingConfig&)> configure;
 };
 
 struct CompareRow {

@@ -73,6 +73,10 @@ struct TrainingConfig {
   bool dp_overlap = true;         // --overlap-grad-reduce / --overlap-param-gather
   bool flash_attention = true;    // fused attention: no s^2 activations, causal block skipping
   bool sequence_parallel = true;  // shard norms/dropout activations over TP (Korthikanti 2022)
+  // Gradients reduced in buckets as the backward produces them (PyTorch DDP, Li et al. VLDB'20,
+  // sec. 3.2.3; Megatron-Core --ddp-bucket-size): the reduction can overlap the backward. Off:
+  // one reduction after the whole backward, exposed even with dp_overlap.
+  bool grad_bucketing = true;
   // Gradients kept and reduced in FP32 (2021-era Megatron --accumulate-allreduce-grads-in-fp32);
   // Megatron-Core's DDP default keeps and reduces them in BF16 (grad_reduce_in_fp32 = False).
   bool fp32_grads = false;
