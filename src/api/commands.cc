@@ -138,7 +138,8 @@ const std::vector<Command>& Commands() {
        SweepFlags, RunSweep},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", ServeFlags,
        RunServe},
-      {"pipeline", "many models on one cluster: a RAG or agent pipeline, simulated or its GPU split "
+      {"pipeline",
+       "many models on one cluster: a RAG or agent pipeline, simulated or its GPU split "
        "searched",
        PipelineFlags, RunPipeline},
       {"plan", "fleet planner: what to buy, when and where over GPU generations (MIP)", PlanFlags,

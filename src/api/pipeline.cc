@@ -47,10 +47,10 @@ int RunPipeline(const Scenario& scenario, std::ostream& out) {
   }
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   if (a.positional().size() != 1) {
-    throw InputError({kCommandLine, 0, 0}, "pipeline",
-                     a.positional().empty() ? "expected the pipeline file"
-                                            : "expected one pipeline file",
-                     "usage: tokenfab pipeline examples/pipelines/rag.yaml");
+    throw InputError(
+        {kCommandLine, 0, 0}, "pipeline",
+        a.positional().empty() ? "expected the pipeline file" : "expected one pipeline file",
+        "usage: tokenfab pipeline examples/pipelines/rag.yaml");
   }
   PipelineSpec spec = LoadPipeline(a.positional()[0]);
   if (a.has("--qps")) spec.load.qps = a.GetDouble("--qps", 1);

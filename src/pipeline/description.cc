@@ -103,7 +103,7 @@ using Kind = Distribution::Kind;
 
 // A plain number, or a quantity of `dim` written with its unit ("2 s", "1.5 MW").
 double ReadNumber(const std::string& file, const YAML::Node& node, const std::string& key,
-                Dimension dim, double min, double max) {
+                  Dimension dim, double min, double max) {
   if (!node.IsScalar()) Fail(file, node, key, "expected " + DescribeDimension(dim));
   const std::string text = node.Scalar();
   double v = 0;
@@ -116,7 +116,8 @@ double ReadNumber(const std::string& file, const YAML::Node& node, const std::st
     v = *q;
   }
   if (!std::isfinite(v) || v < min || v > max) {
-    Fail(file, node, key, fmt::format("expected a value from {:g} to {:g}, got '{}'", min, max, text));
+    Fail(file, node, key,
+         fmt::format("expected a value from {:g} to {:g}, got '{}'", min, max, text));
   }
   return v;
 }
@@ -164,8 +165,8 @@ std::vector<double> ReadCsvColumn(const std::string& file, const YAML::Node& whe
       continue;
     }
     char* end = nullptr;
-    const double v = col < static_cast<int>(cells.size()) ? std::strtod(cells[col].c_str(), &end)
-                                                          : 0;
+    const double v =
+        col < static_cast<int>(cells.size()) ? std::strtod(cells[col].c_str(), &end) : 0;
     if (col >= static_cast<int>(cells.size()) || end == cells[col].c_str() || !std::isfinite(v) ||
         v < min || v > max) {
       throw InputError({DisplayPath(full), row, 1}, column,
@@ -253,12 +254,11 @@ Distribution ReadDistribution(const std::string& file, const YAML::Node& node,
       Fail(file, node, key + ".column", "missing the CSV column to read", "add column: NAME");
     }
     d.kind = Kind::kEmpirical;
-    d.samples =
-        ReadCsvColumn(file, c, key + ".csv", c.Scalar(), node["column"].Scalar(), min, max);
+    d.samples = ReadCsvColumn(file, c, key + ".csv", c.Scalar(), node["column"].Scalar(), min, max);
     d.lo = std::max(d.lo, *std::min_element(d.samples.begin(), d.samples.end()));
     d.hi = std::min(d.hi, *std::max_element(d.samples.begin(), d.samples.end()));
-    text << "empirical " << c.Scalar() << ":" << node["column"].Scalar() << " ("
-         << d.samples.size() << " rows)";
+    text << "empirical " << c.Scalar() << ":" << node["column"].Scalar() << " (" << d.samples.size()
+         << " rows)";
   } else {
     Fail(file, node, key, "expected one of uniform, normal, lognormal, exponential or csv");
   }
@@ -397,8 +397,8 @@ struct Reader {
             ReadNumber(file, e["probability"], key + ".probability", Dimension::kNumber, 0, 1);
       }
       if (e["fanout"]) {
-        ed.fanout =
-            static_cast<int>(ReadNumber(file, e["fanout"], key + ".fanout", Dimension::kNumber, 1, 1024));
+        ed.fanout = static_cast<int>(
+            ReadNumber(file, e["fanout"], key + ".fanout", Dimension::kNumber, 1, 1024));
       }
       if (const YAML::Node t = e["tool"]) {
         if (!t.IsMap()) Fail(file, t, key + ".tool", "expected {latency: T, tokens: N}");
@@ -450,13 +450,14 @@ struct Reader {
           c["share"] ? ReadNumber(file, c["share"], key + ".share", Dimension::kNumber, 0, 1) : 1;
       total += cl.share;
       cl.entry = c["entry"] ? StageOf(c["entry"], key + ".entry") : 0;
-      if (c["slo"]) cl.slo = Secs(ReadNumber(file, c["slo"], key + ".slo", Dimension::kTime, 0, 86400));
+      if (c["slo"])
+        cl.slo = Secs(ReadNumber(file, c["slo"], key + ".slo", Dimension::kTime, 0, 86400));
       cl.context = c["context"] ? ReadDistribution(file, c["context"], key + ".context",
                                                    Dimension::kNumber, 0, kMaxTokens)
                                 : Distribution::Fixed(0);
       if (c["max_context"]) {
         cl.max_context = ReadNumber(file, c["max_context"], key + ".max_context",
-                                  Dimension::kNumber, 1, kMaxTokens);
+                                    Dimension::kNumber, 1, kMaxTokens);
       }
       spec.classes.push_back(cl);
     }
@@ -469,10 +470,11 @@ struct Reader {
     if (!node) return;
     if (!node.IsMap()) Fail(file, node, "load", "expected {qps: R, requests: N, seed: S}");
     CheckKeys(file, node, "load", {"qps", "requests", "seed"});
-    if (node["qps"]) spec.load.qps = ReadNumber(file, node["qps"], "load.qps", Dimension::kNumber, 1e-6, 1e7);
+    if (node["qps"])
+      spec.load.qps = ReadNumber(file, node["qps"], "load.qps", Dimension::kNumber, 1e-6, 1e7);
     if (node["requests"]) {
-      spec.load.requests = static_cast<int>(ReadNumber(file, node["requests"], "load.requests",
-                                                     Dimension::kNumber, 1, limits::kMaxRequests));
+      spec.load.requests = static_cast<int>(ReadNumber(
+          file, node["requests"], "load.requests", Dimension::kNumber, 1, limits::kMaxRequests));
     }
     if (node["seed"]) {
       spec.load.seed = static_cast<uint64_t>(
@@ -497,15 +499,17 @@ struct Reader {
     }
     if (node["rate"]) {
       s.mode = SearchSpec::Mode::kRate, ++modes;
-      s.rate = ReadNumber(file, node["rate"], "search.rate", Dimension::kNumber, 1e-6, kMaxPipelineRate);
+      s.rate =
+          ReadNumber(file, node["rate"], "search.rate", Dimension::kNumber, 1e-6, kMaxPipelineRate);
     }
     if (modes != 1) {
-      Fail(file, node, "search", "expected exactly one of gpus, power or rate",
-           "gpus: N (best split of N GPUs), power: 2 MW, or rate: R (smallest cluster for R req/s)");
+      Fail(
+          file, node, "search", "expected exactly one of gpus, power or rate",
+          "gpus: N (best split of N GPUs), power: 2 MW, or rate: R (smallest cluster for R req/s)");
     }
     if (node["attainment"]) {
-      s.attainment = ReadNumber(file, node["attainment"], "search.attainment", Dimension::kNumber,
-                              0.5, 1);
+      s.attainment =
+          ReadNumber(file, node["attainment"], "search.attainment", Dimension::kNumber, 0.5, 1);
     }
     if (node["system"]) s.system = node["system"].Scalar();
   }
@@ -613,7 +617,8 @@ PipelineSpec ParsePipeline(const std::string& text, const std::string& file) {
   r.spec.file = file;
   r.spec.name = root["name"] ? root["name"].Scalar() : "pipeline";
   if (!IsValidUtf8(r.spec.name)) Fail(file, root["name"], "name", "expected UTF-8 text");
-  if (root["slo"]) r.spec.slo = Secs(ReadNumber(file, root["slo"], "slo", Dimension::kTime, 0, 86400));
+  if (root["slo"])
+    r.spec.slo = Secs(ReadNumber(file, root["slo"], "slo", Dimension::kTime, 0, 86400));
   r.Stages(root["stages"]);
   r.Edges(root["edges"]);
   r.Classes(root["classes"]);

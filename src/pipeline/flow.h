@@ -15,7 +15,9 @@ namespace tokenfab {
 
 // The pipeline's sampling stream, apart from the arrivals (PoissonRequests(seed)), so that a
 // one-stage pipeline sees the arrivals of `serve --simulate --seed`.
-inline uint64_t FlowSeed(uint64_t seed) { return seed * 0x9E3779B97F4A7C15ULL + 0x5851F42D4C957F2DULL; }
+inline uint64_t FlowSeed(uint64_t seed) {
+  return seed * 0x9E3779B97F4A7C15ULL + 0x5851F42D4C957F2DULL;
+}
 
 struct FlowState {
   int cls = 0;
@@ -61,7 +63,8 @@ class FlowGraph {
         out_[spec.edges[e].from].push_back(e);
       }
     }
-    for (const ClassSpec& c : spec.classes) cumulative_.push_back(c.share + (cumulative_.empty() ? 0 : cumulative_.back()));
+    for (const ClassSpec& c : spec.classes)
+      cumulative_.push_back(c.share + (cumulative_.empty() ? 0 : cumulative_.back()));
   }
 
   int loops() const { return loops_; }
@@ -139,8 +142,8 @@ class FlowGraph {
     step.fanout = ed.fanout;
     if (ed.has_tool) {
       step.delay = ToSimTime(Secs(Draw(ed.tool_latency, rng)));
-      f.context =
-          std::min(spec_.classes[f.cls].max_context, f.context + std::round(Draw(ed.tool_tokens, rng)));
+      f.context = std::min(spec_.classes[f.cls].max_context,
+                           f.context + std::round(Draw(ed.tool_tokens, rng)));
     }
     return step;
   }
@@ -174,9 +177,9 @@ class FlowGraph {
 // The timeless walk of `flows` requests through the graph: per stage, calls per request and the
 // calls drawn (the first kMaxSamples of them).
 struct WalkStats {
-  double visits = 0;  // calls per request
-  double groups = 0;  // sequential visits per request (a fan-out counts once)
-  double mean_input = 0;   // prompt tokens, cached prefix included
+  double visits = 0;      // calls per request
+  double groups = 0;      // sequential visits per request (a fan-out counts once)
+  double mean_input = 0;  // prompt tokens, cached prefix included
   double mean_cached = 0;
   double mean_output = 0;
   std::vector<CallSample> samples;

@@ -171,8 +171,7 @@ edges:
   - {from: a, to: b}
   - {from: b, to: c}
 )";
-  auto make = [&](double qps, const std::string& oa, const std::string& ob,
-                  const std::string& oc) {
+  auto make = [&](double qps, const std::string& oa, const std::string& ob, const std::string& oc) {
     std::string y = chain;
     for (auto [key, value] : {std::pair<std::string, std::string>{"QPS", fmt::format("{}", qps)},
                               {"OSL_A", oa},
@@ -190,9 +189,9 @@ edges:
     return SimulatePipeline(p, one);
   };
   const PipelineResult s1 = alone("1"), s201 = alone("201");
-  const ResolvedPipeline probe = make(1, "{exponential: {mean: 40, max: 400}}",
-                                      "{exponential: {mean: 60, max: 600}}",
-                                      "{exponential: {mean: 20, max: 200}}");
+  const ResolvedPipeline probe =
+      make(1, "{exponential: {mean: 40, max: 400}}", "{exponential: {mean: 60, max: 600}}",
+           "{exponential: {mean: 20, max: 200}}");
   const std::vector<int> servers = {2, 3, 1};
   std::vector<double> mean(3), scv(3);
   std::mt19937_64 rng(1);
@@ -236,8 +235,10 @@ edges:
 
 TEST(PipelineTest, BadInputNamesTheLineAndKey) {
   try {
-    ParsePipeline("tokenfab_pipeline: 1\nstages:\n  a: {model: m, deployment: search, isl: 1, osl: 1, contxt: true}\n",
-                  "bad.yaml");
+    ParsePipeline(
+        "tokenfab_pipeline: 1\nstages:\n  a: {model: m, deployment: search, isl: 1, osl: 1, "
+        "contxt: true}\n",
+        "bad.yaml");
     FAIL();
   } catch (const InputError& e) {
     EXPECT_EQ(e.key(), "stages.a.contxt");

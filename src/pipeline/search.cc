@@ -76,10 +76,10 @@ struct Candidate {
 // One instance saturated at a batch cap: `total` calls queued at once, admitted `batch` at a
 // time as calls finish (continuous batching at full occupancy). Throughput is counted from the
 // first to the third quartile of the completions (past the ramp-up, before the drain); the
-// call latency is admission to finish (no queueing). From the simulator itself, so cached prefixes, the KV
-// capacity and chunking count as in the simulation.
-Candidate Measure(const ResolvedStage& base, int tp, int batch, const std::vector<CallSample>& calls,
-                  const CallBounds& bounds, bool* ok) {
+// call latency is admission to finish (no queueing). From the simulator itself, so cached prefixes,
+// the KV capacity and chunking count as in the simulation.
+Candidate Measure(const ResolvedStage& base, int tp, int batch,
+                  const std::vector<CallSample>& calls, const CallBounds& bounds, bool* ok) {
   ServingContext ctx = base.ctx;
   ServingConfig cfg = base.cfg;
   cfg.decode.tp = cfg.prefill.tp = tp;
@@ -132,7 +132,7 @@ struct StagePlan {
   int instances = 1;
   double visits = 0;  // calls per request
   double groups = 0;  // sequential visits per request (a fan-out's calls run together)
-  double cost = 0;  // budget units of one instance: GPUs, or watts
+  double cost = 0;    // budget units of one instance: GPUs, or watts
 };
 
 }  // namespace
@@ -183,9 +183,9 @@ AllocationResult SearchAllocation(const ResolvedPipeline& p, const Catalog& cata
       }
     }
     if (plan.candidates.empty()) {
-      out.feasibility = Feasibility::No(fmt::format(
-          "stage '{}': no deployment of {} on {} holds the model and its longest call", st.name,
-          st.model, base.system_name));
+      out.feasibility = Feasibility::No(
+          fmt::format("stage '{}': no deployment of {} on {} holds the model and its longest call",
+                      st.name, st.model, base.system_name));
       return out;
     }
   }
@@ -199,9 +199,8 @@ AllocationResult SearchAllocation(const ResolvedPipeline& p, const Catalog& cata
 
   auto budget_of = [&](int s, const Candidate& c) {
     const ResolvedStage& st = p.stages[s];
-    return search.mode == SearchSpec::Mode::kPower
-               ? c.gpus * st.power_per_gpu.si() * st.pue
-               : static_cast<double>(c.gpus);
+    return search.mode == SearchSpec::Mode::kPower ? c.gpus * st.power_per_gpu.si() * st.pue
+                                                   : static_cast<double>(c.gpus);
   };
   const double cap = search.mode == SearchSpec::Mode::kGpus    ? search.gpus
                      : search.mode == SearchSpec::Mode::kPower ? search.power.si()
@@ -243,9 +242,10 @@ AllocationResult SearchAllocation(const ResolvedPipeline& p, const Catalog& cata
     double used = 0;
     for (int s = 0; s < n; ++s) used += plans[s].instances * plans[s].cost;
     if (used > cap) {
-      *binding_reason = fmt::format("one instance of every stage already needs {:g}, over the "
-                                    "budget of {:g}",
-                                    used, cap);
+      *binding_reason = fmt::format(
+          "one instance of every stage already needs {:g}, over the "
+          "budget of {:g}",
+          used, cap);
       return false;
     }
     // Max-min: the next instance goes to the stage of least capacity per visit.
@@ -256,14 +256,12 @@ AllocationResult SearchAllocation(const ResolvedPipeline& p, const Catalog& cata
       }
       if (rate_target > 0 && capacity(worst) >= rate_target) break;
       if (plans[worst].fixed) {
-        *binding_reason = fmt::format("'{}' is pinned in the file",
-                                      spec.stages[worst].name);
+        *binding_reason = fmt::format("'{}' is pinned in the file", spec.stages[worst].name);
         break;
       }
       if (used + plans[worst].cost > cap + 1e-9) {
-        *binding_reason =
-            fmt::format("the next instance of '{}' ({} GPUs) does not fit the budget",
-                        spec.stages[worst].name, plans[worst].chosen.gpus);
+        *binding_reason = fmt::format("the next instance of '{}' ({} GPUs) does not fit the budget",
+                                      spec.stages[worst].name, plans[worst].chosen.gpus);
         break;
       }
       plans[worst].instances++;

@@ -31,8 +31,8 @@ std::string DeploymentText(const ServingConfig& c, int max_batch) {
 }
 
 ordered_json StatsJson(const LatencyStats& s) {
-  return {{"mean_s", s.mean.si()}, {"p50_s", s.p50.si()}, {"p90_s", s.p90.si()},
-          {"p99_s", s.p99.si()}};
+  return {
+      {"mean_s", s.mean.si()}, {"p50_s", s.p50.si()}, {"p90_s", s.p90.si()}, {"p99_s", s.p99.si()}};
 }
 
 ordered_json DistributionJson(const Distribution& d) {
@@ -167,38 +167,40 @@ ordered_json PipelineResultToJson(const ResolvedPipeline& p, const PipelineResul
 }
 
 std::string RenderPipelineText(const ResolvedPipeline& p, const PipelineResult& r) {
-  std::string out = fmt::format("pipeline {}  ({} stages, {} GPUs)  {:.3g} req/s Poisson, {} "
-                                "requests, seed {}\n",
-                                p.spec.name, p.stages.size(), r.gpus, p.spec.load.qps,
-                                p.spec.load.requests, p.spec.load.seed);
+  std::string out = fmt::format(
+      "pipeline {}  ({} stages, {} GPUs)  {:.3g} req/s Poisson, {} "
+      "requests, seed {}\n",
+      p.spec.name, p.stages.size(), r.gpus, p.spec.load.qps, p.spec.load.requests,
+      p.spec.load.seed);
   if (!r.feasibility.ok) return out + "infeasible        " + r.feasibility.reason + "\n";
-  out += fmt::format("completed         {} requests in {:.1f} s, {} model calls ({:.1f} per "
-                     "request)\n",
-                     r.completed, r.horizon.si(), r.model_calls,
-                     r.completed > 0 ? static_cast<double>(r.model_calls) / r.completed : 0.0);
-  out += fmt::format("goodput           {:.3g} req/s within the SLO, of {:.3g} req/s served "
-                     "({:.1f}%)\n",
-                     r.goodput_requests_per_s, r.requests_per_s, 100 * r.attainment);
+  out += fmt::format(
+      "completed         {} requests in {:.1f} s, {} model calls ({:.1f} per "
+      "request)\n",
+      r.completed, r.horizon.si(), r.model_calls,
+      r.completed > 0 ? static_cast<double>(r.model_calls) / r.completed : 0.0);
+  out += fmt::format(
+      "goodput           {:.3g} req/s within the SLO, of {:.3g} req/s served "
+      "({:.1f}%)\n",
+      r.goodput_requests_per_s, r.requests_per_s, 100 * r.attainment);
   out += fmt::format("efficiency        {:.3g} tokens/J ({:.3g} tokens/kWh), {:.3g} tokens/USD\n",
                      r.tokens_per_joule, r.tokens_per_joule * 3.6e6, r.tokens_per_dollar);
   out += fmt::format("\n{:<12} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "class", "SLO s", "mean s",
                      "p50 s", "p90 s", "p99 s", "in SLO");
   for (const ClassStats& c : r.classes) {
     out += fmt::format("{:<12} {:>8.2f} {:>9.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>6.1f}%\n", c.name,
-                       c.slo.si(), c.e2e.mean.si(), c.e2e.p50.si(), c.e2e.p90.si(),
-                       c.e2e.p99.si(), 100 * c.attainment);
+                       c.slo.si(), c.e2e.mean.si(), c.e2e.p50.si(), c.e2e.p90.si(), c.e2e.p99.si(),
+                       100 * c.attainment);
   }
-  out += fmt::format("\n{:<10} {:<18} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9} {:>9} {:>8}\n",
-                     "stage", "model", "deployment", "GPUs", "inst", "util", "queue ms",
-                     "call p50", "call p99", "L=lW");
+  out += fmt::format("\n{:<10} {:<18} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9} {:>9} {:>8}\n", "stage",
+                     "model", "deployment", "GPUs", "inst", "util", "queue ms", "call p50",
+                     "call p99", "L=lW");
   for (size_t s = 0; s < r.stages.size(); ++s) {
     const StageStats& st = r.stages[s];
     out += fmt::format(
         "{:<10} {:<18} {:<24} {:>5} {:>5} {:>5.0f}% {:>8.1f} {:>8.3f}s {:>8.3f}s {:>8.2f}\n",
-        st.name, p.stages[s].ctx.model.name,
-        DeploymentText(p.stages[s].cfg, p.stages[s].max_batch), st.gpus, st.instances,
-        100 * st.utilisation, st.mean_queue.si() * 1e3, st.latency.p50.si(), st.latency.p99.si(),
-        st.mean_in_stage);
+        st.name, p.stages[s].ctx.model.name, DeploymentText(p.stages[s].cfg, p.stages[s].max_batch),
+        st.gpus, st.instances, 100 * st.utilisation, st.mean_queue.si() * 1e3, st.latency.p50.si(),
+        st.latency.p99.si(), st.mean_in_stage);
   }
   return out;
 }

@@ -342,7 +342,8 @@ void Simulator::FinishDecodeIteration(int inst) {
     }
     r.role = Role::kIdle;
     if (r.generated >= 1 && r.first_token < 0) r.first_token = now;
-    if (r.generated >= r.output) {
+    // The prompt must be done too: an encoder call (osl 0) ends with its forward pass.
+    if (r.generated >= r.output && r.prompt_done >= r.prompt_total) {
       Complete(in, id);
     } else {
       in.running[kept++] = id;
@@ -538,7 +539,8 @@ ServingEngine::ServingEngine(const ServingContext& ctx, const ServingConfig& cfg
                              int largest_prompt) {
   MemoryPlan plan;
   feasibility_ = PlanSimulation(ctx, cfg, options, longest, largest_prompt, &plan);
-  if (feasibility_.ok) impl_ = std::make_unique<Impl>(ctx, cfg, std::vector<Request>{}, options, plan, queue);
+  if (feasibility_.ok)
+    impl_ = std::make_unique<Impl>(ctx, cfg, std::vector<Request>{}, options, plan, queue);
 }
 ServingEngine::~ServingEngine() = default;
 int ServingEngine::Submit(Request r) { return impl_->Submit(r); }

@@ -27,7 +27,7 @@ TEST(CatalogDataTest, LoadsEveryFileAndEveryValueIsSourced) {
   EXPECT_EQ(cat.chip_names().size(), 11u);
   EXPECT_GE(cat.system_names().size(), 9u);
   EXPECT_EQ(cat.fabric_names().size(), 5u);
-  EXPECT_EQ(cat.model_names().size(), 18u);
+  EXPECT_GE(cat.model_names().size(), 20u);  // 18 LLMs, an embedder and a reranker
   for (const char* chip : {"a100-40gb", "a100-80gb", "h100-sxm", "h200", "h800", "h20", "b200",
                            "gb200", "b300", "gb300", "rubin"}) {
     EXPECT_NO_THROW(cat.chip(chip)) << chip;

@@ -172,13 +172,13 @@ struct StageStats {
   int instances = 0;
   int gpus = 0;
   long calls = 0;
-  double utilisation = 0;   // busy instance-time / (instances x horizon)
-  double mean_in_stage = 0;   // L: time-averaged calls in the stage (queued or running)
-  double arrival_rate = 0;    // lambda: calls / horizon
-  Seconds mean_sojourn;       // W: submit to finish
-  Seconds mean_queue;         // submit to first admission into a batch
-  LatencyStats latency;       // per call
-  double input_tokens = 0;    // prompt tokens prefilled (cached prefix excluded)
+  double utilisation = 0;    // busy instance-time / (instances x horizon)
+  double mean_in_stage = 0;  // L: time-averaged calls in the stage (queued or running)
+  double arrival_rate = 0;   // lambda: calls / horizon
+  Seconds mean_sojourn;      // W: submit to finish
+  Seconds mean_queue;        // submit to first admission into a batch
+  LatencyStats latency;      // per call
+  double input_tokens = 0;   // prompt tokens prefilled (cached prefix excluded)
   double output_tokens = 0;
   long preemptions = 0;
   double mean_running_batch = 0;
@@ -201,8 +201,8 @@ struct PipelineResult {
   Seconds horizon;  // first arrival to last completion
   std::vector<ClassStats> classes;
   std::vector<StageStats> stages;
-  double requests_per_s = 0;
-  double goodput_requests_per_s = 0;
+  double requests_per_s = 0;          // completed / arrival span (first to last arrival)
+  double goodput_requests_per_s = 0;  // within the SLO / arrival span
   double attainment = 0;
   long model_calls = 0;
   uint64_t events = 0;
