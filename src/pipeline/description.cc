@@ -270,6 +270,7 @@ Distribution ReadDistribution(const std::string& file, const YAML::Node& node,
 }
 
 constexpr double kMaxTokens = 1 << 24;
+constexpr size_t kMaxStages = 1000;
 
 struct Reader {
   std::string file;
@@ -338,6 +339,9 @@ struct Reader {
       Fail(file, node ? node : YAML::Node(), "stages", "expected a mapping of stages by name",
            "stages: {generate: {model: llama-3.1-70b, deployment: {...}, isl: 1024, osl: 256}}");
     }
+    if (node.size() > kMaxStages) {
+      Fail(file, node, "stages", fmt::format("more than {} stages", kMaxStages));
+    }
     for (const auto& kv : node) {
       const std::string name = kv.first.Scalar();
       if (index.count(name)) Fail(file, kv.first, "stages." + name, "stage named twice");
@@ -383,6 +387,9 @@ struct Reader {
   void Edges(const YAML::Node& node) {
     if (!node) return;
     if (!node.IsSequence()) Fail(file, node, "edges", "expected a list of edges");
+    if (node.size() > 100 * kMaxStages) {
+      Fail(file, node, "edges", fmt::format("more than {} edges", 100 * kMaxStages));
+    }
     for (size_t i = 0; i < node.size(); ++i) {
       const YAML::Node e = node[i];
       const std::string key = fmt::format("edges[{}]", i);
@@ -436,6 +443,9 @@ struct Reader {
     if (!node.IsSequence() || node.size() == 0) {
       Fail(file, node, "classes", "expected a list of request classes",
            "e.g. classes: [{name: chat, share: 1, entry: embed}]");
+    }
+    if (node.size() > kMaxStages) {
+      Fail(file, node, "classes", fmt::format("more than {} classes", kMaxStages));
     }
     double total = 0;
     for (size_t i = 0; i < node.size(); ++i) {
@@ -520,7 +530,9 @@ struct Reader {
     std::vector<std::vector<int>> out(n);
     std::vector<double> total(n, 0);
     std::vector<int> loops(n, 0);
-    for (const EdgeSpec& e : spec.edges) {
+    std::vector<std::vector<int>> out_edges(n);
+    for (int k = 0; k < static_cast<int>(spec.edges.size()); ++k) {
+      const EdgeSpec& e = spec.edges[k];
       if (e.loop) {
         if (++loops[e.from] > 1) {
           throw InputError(e.where, "edges", "a stage has one loop edge at most",
@@ -529,6 +541,7 @@ struct Reader {
         continue;
       }
       out[e.from].push_back(e.to);
+      out_edges[e.from].push_back(k);
       total[e.from] += e.probability;
       if (total[e.from] > 1 + 1e-9) {
         throw InputError(e.where, "edges.probability",
@@ -538,11 +551,14 @@ struct Reader {
                          "outgoing edges are alternatives; use fanout for parallel calls");
       }
     }
-    // Depth-first search for a cycle.
+    // Depth-first search for a cycle (depth <= kMaxStages); `back` is the edge closing it.
     std::vector<int> color(n, 0);
+    int back = -1;
     std::function<bool(int)> cyclic = [&](int v) {
       color[v] = 1;
-      for (int w : out[v]) {
+      for (int k : out_edges[v]) {
+        const int w = spec.edges[k].to;
+        if (color[w] == 1) back = k;
         if (color[w] == 1 || (color[w] == 0 && cyclic(w))) return true;
       }
       color[v] = 2;
@@ -550,8 +566,10 @@ struct Reader {
     };
     for (int v = 0; v < n; ++v) {
       if (color[v] == 0 && cyclic(v)) {
-        throw InputError({file, 0, 0}, "edges",
-                         fmt::format("the edges form a cycle through '{}'", spec.stages[v].name),
+        const EdgeSpec& e = spec.edges[back];
+        throw InputError(e.where, "edges",
+                         fmt::format("the edges form a cycle: '{}' -> '{}' goes back",
+                                     spec.stages[e.from].name, spec.stages[e.to].name),
                          "mark the edge that goes back with loop: {iterations: N}");
       }
     }
