@@ -142,6 +142,7 @@ AllocationResult SearchAllocation(const ResolvedPipeline& p, const Catalog& cata
   const PipelineSpec& spec = p.spec;
   const SearchSpec& search = spec.search;
   AllocationResult out;
+  out.pipeline = p;
   const int n = static_cast<int>(spec.stages.size());
   const std::vector<WalkStats> walk = Walk(spec, spec.load.seed);
   const FlowGraph graph(spec);

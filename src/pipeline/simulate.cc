@@ -80,7 +80,8 @@ ResolvedStage ResolveStage(const PipelineSpec& spec, int s, const Catalog& catal
     c.decode.tp = tp_override;
   } else if (st.deploy.tp == 0) {
     ServingContext probe = r.ctx;
-    probe.gpus = std::max(gpus, std::min(cl.system.nvlink_domain, 64));
+    // A stage with its GPUs given fits within them; a searched one within one NVLink domain.
+    probe.gpus = st.deploy.gpus > 0 ? gpus : std::max(gpus, std::min(cl.system.nvlink_domain, 64));
     c.decode.tp = SmallestFittingTp(probe, c);
   }
   c.prefill = c.decode;
@@ -257,6 +258,7 @@ PipelineResult PipelineSim::Run() {
     const ResolvedStage& st = p_.stages[s];
     options_[s].max_batch = st.max_batch;
     const CallBounds b = graph_.Bounds(s);
+    out.gpus += st.ctx.gpus;
     runs_[s].engine = std::make_unique<ServingEngine>(st.ctx, st.cfg, options_[s], &queue_,
                                                       b.longest, b.largest_prompt);
     if (!runs_[s].engine->feasibility().ok) {
@@ -265,7 +267,6 @@ PipelineResult PipelineSim::Run() {
       return out;
     }
     runs_[s].engine->set_on_finish([this, s](int call) { OnCallDone(s, call); });
-    out.gpus += st.ctx.gpus;
   }
   arrivals_ = PoissonRequests(load_.qps, load_.requests, 1, 1, load_.seed);
   flows_.assign(arrivals_.size(), FlowState{});

@@ -249,9 +249,12 @@ std::string RenderAllocationText(const AllocationResult& a) {
     case SearchSpec::Mode::kNone:
       break;
   }
-  std::string out = fmt::format("allocation search for {}: {}, SLO {:.2f} s at {:.0f}%\n",
-                                spec.name, budget, spec.slo.si(), 100 * spec.search.attainment);
+  const std::string slo = spec.slo.si() > 0 ? fmt::format("SLO {:.2f} s", spec.slo.si())
+                                            : std::string("no pipeline SLO");
+  std::string out = fmt::format("allocation search for {}: {}, {} at {:.0f}%\n", spec.name, budget,
+                                slo, 100 * spec.search.attainment);
   if (!a.feasibility.ok) out += "no answer         " + a.feasibility.reason + "\n";
+  if (a.stages.empty()) return out;
   out += fmt::format("{:<10} {:<24} {:>5} {:>5} {:>12} {:>10} {:>12}\n", "stage", "deployment",
                      "inst", "GPUs", "calls/s/inst", "call s", "cap req/s");
   for (const StageChoice& c : a.stages) {
