@@ -68,7 +68,7 @@ def test_bad_scenario_file_names_its_line(tmp_path):
 
 def test_every_cli_command_is_reachable():
     assert set(tokenfab.commands()) >= {"train", "serve", "collective", "compare", "factory",
-                                         "sweep", "catalog", "validate"}
+                                         "sweep", "pipeline", "catalog", "validate"}
 
 
 def test_multi_turn_serving_reports_kv_tiers():
@@ -79,3 +79,22 @@ def test_multi_turn_serving_reports_kv_tiers():
     assert tiers["host"]["hit_rate"] > 0  # idle sessions overflow HBM into Grace memory
     assert r["scenario"]["workload"]["turns"] == 16
     assert tokenfab.run(r["scenario"]) == r
+
+
+def test_pipeline_simulates_a_rag_service():
+    r = tokenfab.pipeline(os.path.join(ROOT, "examples", "pipelines", "rag.yaml"), requests=200)
+    assert [s["name"] for s in r["stages"]] == ["embed", "rerank", "generate"]
+    assert r["stages"][1]["calls"] == 20 * r["stages"][0]["calls"]
+    assert r["goodput_requests_per_s"] > 0 and r["tokens_per_joule"] > 0
+    assert r["scenario"]["command"] == "pipeline"
+    for s in r["stages"]:  # Little's law on every stage
+        little = s["little"]
+        assert abs(little["mean_in_stage"] - little["lambda_w"]) <= 1e-6 * little["lambda_w"]
+
+
+def test_pipeline_bad_file_names_its_line_and_key():
+    with pytest.raises(tokenfab.InputError) as e:
+        tokenfab.pipeline(os.path.join(ROOT, "tests", "golden", "pipeline_bad_key.yaml"))
+    assert e.value.key == "edges[0].fanot"
+    assert e.value.line == 15
+    assert "fanout" in e.value.hint

@@ -19,7 +19,7 @@ import os
 from . import _tokenfab
 
 __all__ = ["InputError", "run", "train", "serve", "collective", "compare", "factory", "sweep",
-           "catalog", "validate", "commands"]
+           "pipeline", "catalog", "validate", "commands"]
 
 
 class InputError(ValueError):
@@ -82,11 +82,19 @@ factory = _command("factory")
 validate = _command("validate")
 catalog = _command("catalog")
 _sweep = _command("sweep")
+_pipeline = _command("pipeline")
 
 
 def sweep(file, **settings):
     """Best plan per point of a sweep file; a list of row dicts (pandas.DataFrame(rows) works)."""
     return _sweep(os.fspath(file), **settings)
+
+
+def pipeline(file, **settings):
+    """A serving pipeline of many models (a pipeline YAML file, docs/serving.md "Pipelines"): the
+    simulation (qps=, requests=, seed= override the file's load), or the allocation search with
+    search=True, gpus=N, power_mw=P or rate=R. A dict, with the scenario and the pipeline."""
+    return _pipeline(os.fspath(file), **settings)
 
 
 def commands():

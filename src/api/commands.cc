@@ -146,6 +146,11 @@ const std::vector<Command>& Commands() {
        "sweep FILE.yaml [flags]      (mpirun -n K tokenfab sweep ... shards it)"},
       {"serve", "inference serving: one config, the --pareto frontier, or --simulate", ServeFlags,
        RunServe, "serve --model M --system S --gpus N --isl I --osl O [flags]"},
+      {"pipeline",
+       "many models on one cluster: a RAG or agent pipeline, simulated or its GPU split "
+       "searched",
+       PipelineFlags, RunPipeline,
+       "pipeline FILE.yaml [flags]   (the file format: docs/serving.md, Pipelines)"},
       {"plan", "fleet planner: what to buy, when and where over GPU generations (MIP)", PlanFlags,
        RunPlan, "plan FILE.yaml [flags]   (plan keys: docs/fleet.md)"},
       {"validate", "replay published measurements and print the errors", ValidateFlags, RunValidate,

@@ -113,6 +113,8 @@ constexpr SectionRule kRules[] = {
     {"*", "--workload", "workload"},
     {"*", "--gap", "search"},
     {"*", "--time-limit", "search"},
+    {"pipeline", "--search", "search"},
+    {"pipeline", "--rate", "search"},
 };
 
 // "--tp-overlap" -> "tp_overlap"; the nccl-tests short flags get names of their own.

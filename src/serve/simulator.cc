@@ -30,6 +30,7 @@ struct RequestState {
   SimTime arrival = 0;
   SimTime first_token = -1;
   SimTime finish = -1;
+  SimTime admitted = -1;
   int prompt_total = 0;  // tokens to prefill (input, plus generated ones after a preemption)
   int prompt_done = 0;
   int chunk = 0;  // prompt tokens scheduled in the running iteration
@@ -46,28 +47,24 @@ struct Instance {
   int outstanding = 0;
   SimTime last_change = 0;
   double batch_integral = 0;  // running sequences x ns
+  SimTime busy_since = 0;
+  double busy_ns = 0;  // time an iteration was running
 };
 
 class Simulator {
  public:
   Simulator(const ServingContext& ctx, const ServingConfig& cfg,
             const std::vector<Request>& requests, const SimulationOptions& options,
-            const MemoryPlan& plan)
+            const MemoryPlan& plan, EventQueue* queue = nullptr)
       : ctx_(ctx),
         cfg_(cfg),
         options_(options),
         decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv),
         prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights, cfg.kv),
         block_tokens_(ctx.profile.kv_block_tokens),
-        per_step_(ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance)) {
-    for (const Request& r : requests) {
-      RequestState s;
-      s.input = r.input_tokens;
-      s.output = r.output_tokens;
-      s.arrival = r.arrival;
-      s.prompt_total = r.input_tokens;
-      reqs_.push_back(s);
-    }
+        per_step_(ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance)),
+        queue_(queue != nullptr ? *queue : own_queue_) {
+    for (const Request& r : requests) Add(r);
     const int decoders =
         cfg.disaggregated() ? std::max(1, cfg.decode_instances) : ctx.gpus / cfg.decode.gpus();
     decode_.resize(decoders);
@@ -80,8 +77,42 @@ class Simulator {
   }
 
   SimulationResult Run();
+  SimulationResult Summarise() const;
+  // ServingEngine: a call arriving now.
+  int Submit(Request r) {
+    r.arrival = queue_.now();
+    Add(r);
+    const int id = static_cast<int>(reqs_.size()) - 1;
+    Dispatch(id);
+    return id;
+  }
+  std::function<void(int)> on_finish;
+  const RequestState& state(int id) const { return reqs_[id]; }
+  int instances() const { return static_cast<int>(decode_.size() + prefill_.size()); }
 
  private:
+  void Add(const Request& r) {
+    RequestState s;
+    s.input = r.input_tokens;
+    s.output = r.output_tokens;
+    s.arrival = r.arrival;
+    s.prompt_total = r.input_tokens;
+    s.prompt_done = r.cached_tokens;
+    reqs_.push_back(s);
+  }
+  void Dispatch(int id);
+  // Completions are reported after the iteration that finished them is wound up (a callback
+  // may submit new calls to this deployment).
+  void Finished(int id) {
+    if (on_finish) finished_.push_back(id);
+  }
+  void Flush() {
+    if (finished_.empty()) return;
+    std::vector<int> ids;
+    ids.swap(finished_);
+    for (int id : ids) on_finish(id);
+  }
+  std::vector<int> finished_;
   long BlocksFor(double tokens) const {
     return static_cast<long>(std::ceil(tokens / block_tokens_));
   }
@@ -98,7 +129,6 @@ class Simulator {
   void Complete(Instance& in, int id);
   void TrackBatch(Instance& in);
   void SampleOccupancy(const Instance& in);
-  SimulationResult Summarise() const;
 
   const ServingContext& ctx_;
   const ServingConfig& cfg_;
@@ -112,7 +142,8 @@ class Simulator {
   std::vector<RequestState> reqs_;
   std::vector<Instance> decode_;
   std::vector<Instance> prefill_;
-  EventQueue queue_;
+  EventQueue own_queue_;
+  EventQueue& queue_;
   long preemptions_ = 0;
   std::vector<BatchSample> occupancy_;
   int completed_ = 0;  // options_.timeline_requests > 0 only
@@ -131,6 +162,10 @@ void Simulator::OnArrival(int id) {
   if (id + 1 < static_cast<int>(reqs_.size())) {
     queue_.ScheduleAt(reqs_[id + 1].arrival, kArrivalPriority, [this, id] { OnArrival(id + 1); });
   }
+  Dispatch(id);
+}
+
+void Simulator::Dispatch(int id) {
   if (!cfg_.disaggregated()) {
     Route(id);
     return;
@@ -217,6 +252,7 @@ void Simulator::Admit(Instance& in) {
     if (need > in.free_blocks) break;
     in.free_blocks -= need;
     r.blocks = need;
+    if (r.admitted < 0) r.admitted = queue_.now();
     in.running.push_back(in.waiting.front());
     in.waiting.pop_front();
   }
@@ -272,6 +308,7 @@ void Simulator::StartDecodeIteration(int inst) {
   SampleOccupancy(in);
   const Seconds t = decode_model_.Time(Split(w, cfg_.decode.dp * cfg_.decode.pp));
   in.busy = true;
+  in.busy_since = queue_.now();
   queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
                        [this, inst] { FinishDecodeIteration(inst); });
 }
@@ -282,6 +319,7 @@ void Simulator::Complete(Instance& in, int id) {
   in.free_blocks += r.blocks;
   r.blocks = 0;
   in.outstanding--;
+  Finished(id);
   if (options_.on_progress && ++completed_ % 4096 == 0) {
     options_.on_progress(completed_, static_cast<int>(reqs_.size()));
   }
@@ -292,6 +330,7 @@ void Simulator::FinishDecodeIteration(int inst) {
   TrackBatch(in);
   in.busy = false;
   const SimTime now = queue_.now();
+  in.busy_ns += static_cast<double>(now - in.busy_since);
   size_t kept = 0;
   for (int id : in.running) {
     RequestState& r = reqs_[id];
@@ -303,7 +342,8 @@ void Simulator::FinishDecodeIteration(int inst) {
     }
     r.role = Role::kIdle;
     if (r.generated >= 1 && r.first_token < 0) r.first_token = now;
-    if (r.generated >= r.output) {
+    // The prompt must be done too: an encoder call (osl 0) ends with its forward pass.
+    if (r.generated >= r.output && r.prompt_done >= r.prompt_total) {
       Complete(in, id);
     } else {
       in.running[kept++] = id;
@@ -312,6 +352,7 @@ void Simulator::FinishDecodeIteration(int inst) {
   in.running.resize(kept);
   SampleOccupancy(in);
   StartDecodeIteration(inst);
+  Flush();
 }
 
 void Simulator::StartPrefillIteration(int inst) {
@@ -320,8 +361,9 @@ void Simulator::StartPrefillIteration(int inst) {
   std::vector<int> batch;
   IterationWork w;
   while (!in.waiting.empty()) {
-    const RequestState& r = reqs_[in.waiting.front()];
+    RequestState& r = reqs_[in.waiting.front()];
     if (!batch.empty() && w.prefill_tokens + r.input > kPrefillBatchTokens) break;
+    if (r.admitted < 0) r.admitted = queue_.now();
     w.prefill_tokens += r.input;
     w.prefill_attention += 0.5 * r.input * r.input;
     batch.push_back(in.waiting.front());
@@ -329,6 +371,7 @@ void Simulator::StartPrefillIteration(int inst) {
   }
   const Seconds t = prefill_model_.Time(Split(w, cfg_.prefill.dp * cfg_.prefill.pp));
   in.busy = true;
+  in.busy_since = queue_.now();
   queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
                        [this, inst, batch = std::move(batch)]() mutable {
                          FinishPrefillIteration(inst, std::move(batch));
@@ -340,6 +383,7 @@ void Simulator::StartPrefillIteration(int inst) {
 void Simulator::FinishPrefillIteration(int inst, std::vector<int> batch) {
   Instance& in = prefill_[inst];
   in.busy = false;
+  in.busy_ns += static_cast<double>(queue_.now() - in.busy_since);
   for (int id : batch) {
     in.outstanding--;
     const SimTime transfer = ToSimTime(KvTransferTime(ctx_, cfg_, reqs_[id].input));
@@ -350,6 +394,8 @@ void Simulator::FinishPrefillIteration(int inst, std::vector<int> batch) {
       r.first_token = queue_.now();
       if (r.generated >= r.output) {
         r.finish = queue_.now();
+        Finished(id);
+        Flush();
         return;
       }
       Route(id);
@@ -415,7 +461,22 @@ SimulationResult Simulator::Summarise() const {
     out.lifecycles.push_back({reqs_[i].arrival, reqs_[i].first_token, reqs_[i].finish});
   }
   out.occupancy = occupancy_;
+  for (const Instance& in : decode_) out.busy_instance_seconds += in.busy_ns * 1e-9;
+  for (const Instance& in : prefill_) out.busy_instance_seconds += in.busy_ns * 1e-9;
   return out;
+}
+
+// CheckConfig and the memory plan for sequences up to `longest` tokens and prompts up to
+// `largest_prompt`.
+Feasibility PlanSimulation(const ServingContext& ctx, const ServingConfig& cfg,
+                           const SimulationOptions& options, int longest, int largest_prompt,
+                           MemoryPlan* plan) {
+  const Feasibility ok = CheckConfig(ctx, cfg);
+  if (!ok.ok) return ok;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const int budget = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : largest_prompt;
+  *plan = model.PlanMemory(budget + std::max(1, options.max_batch), longest);
+  return plan->fits;
 }
 
 }  // namespace
@@ -456,22 +517,47 @@ SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig&
                                  const std::vector<Request>& requests,
                                  const SimulationOptions& options) {
   SimulationResult out;
-  out.feasibility = CheckConfig(ctx, cfg);
-  if (!out.feasibility.ok) return out;
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
   int longest = 1, largest_prompt = 1;
   for (const Request& r : requests) {
     longest = std::max(longest, r.input_tokens + r.output_tokens);
     largest_prompt = std::max(largest_prompt, r.input_tokens);
   }
-  const int budget = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : largest_prompt;
-  const MemoryPlan plan = model.PlanMemory(budget + std::max(1, options.max_batch), longest);
-  if (!plan.fits.ok) {
-    out.feasibility = plan.fits;
-    return out;
-  }
+  MemoryPlan plan;
+  out.feasibility = PlanSimulation(ctx, cfg, options, longest, largest_prompt, &plan);
+  if (!out.feasibility.ok) return out;
   Simulator sim(ctx, cfg, requests, options, plan);
   return sim.Run();
+}
+
+class ServingEngine::Impl : public Simulator {
+ public:
+  using Simulator::Simulator;
+};
+
+ServingEngine::ServingEngine(const ServingContext& ctx, const ServingConfig& cfg,
+                             const SimulationOptions& options, EventQueue* queue, int longest,
+                             int largest_prompt) {
+  MemoryPlan plan;
+  feasibility_ = PlanSimulation(ctx, cfg, options, longest, largest_prompt, &plan);
+  if (feasibility_.ok)
+    impl_ = std::make_unique<Impl>(ctx, cfg, std::vector<Request>{}, options, plan, queue);
+}
+ServingEngine::~ServingEngine() = default;
+int ServingEngine::Submit(Request r) { return impl_->Submit(r); }
+void ServingEngine::set_on_finish(std::function<void(int)> on_finish) {
+  impl_->on_finish = std::move(on_finish);
+}
+SimTime ServingEngine::arrival(int id) const { return impl_->state(id).arrival; }
+SimTime ServingEngine::admitted(int id) const { return impl_->state(id).admitted; }
+SimTime ServingEngine::first_token(int id) const { return impl_->state(id).first_token; }
+int ServingEngine::instances() const { return impl_ ? impl_->instances() : 0; }
+SimulationResult ServingEngine::Summarise() const {
+  if (!impl_) {
+    SimulationResult r;
+    r.feasibility = feasibility_;
+    return r;
+  }
+  return impl_->Summarise();
 }
 
 }  // namespace tokenfab

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct Request {
   SimTime arrival = 0;
   int input_tokens = 0;
   int output_tokens = 0;
+  // Leading prompt tokens whose KV cache is already resident (a shared prefix: the agent's
+  // context from its earlier steps). They hold KV blocks and are attended to, but are not
+  // prefilled again. 0 <= cached_tokens < input_tokens. Aggregated deployments only.
+  int cached_tokens = 0;
 };
 
 // `count` requests with exponential inter-arrival times of mean 1/qps, fixed lengths. Throws
@@ -89,6 +94,7 @@ struct SimulationResult {
   Seconds makespan;                          // first arrival to last completion
   std::vector<RequestLifecycle> lifecycles;  // with options.timeline_requests
   std::vector<BatchSample> occupancy;
+  double busy_instance_seconds = 0;  // sum over instances of the time an iteration was running
 };
 
 // REQUIRES requests sorted by arrival. Infeasible configurations (CheckConfig, memory) return a
@@ -97,6 +103,40 @@ struct SimulationResult {
 SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig& cfg,
                                  const std::vector<Request>& requests,
                                  const SimulationOptions& options);
+
+// One deployment driven by an outside event queue, so that several deployments share one clock
+// (tokenfab pipeline: a stage per model). The same continuous-batching simulator as
+// SimulateServing: SimulateServing(ctx, cfg, reqs, opt) equals submitting each request at its
+// arrival time and summarising. `longest` and `largest_prompt` size the memory plan as
+// SimulateServing does from its request list. ctx, cfg, options and queue must outlive the
+// engine. Calls run on queue's thread only.
+class ServingEngine {
+ public:
+  ServingEngine(const ServingContext& ctx, const ServingConfig& cfg,
+                const SimulationOptions& options, EventQueue* queue, int longest,
+                int largest_prompt);
+  ~ServingEngine();
+  ServingEngine(const ServingEngine&) = delete;
+  ServingEngine& operator=(const ServingEngine&) = delete;
+
+  // CheckConfig and the memory plan; when not ok, Submit must not be called.
+  const Feasibility& feasibility() const { return feasibility_; }
+  // Serves `r` from now on (r.arrival is ignored: the call arrives at queue->now()). Returns the
+  // call's id (0, 1, ...); `on_finish(id)` runs at the event that completes it.
+  int Submit(Request r);
+  void set_on_finish(std::function<void(int)> on_finish);
+  // Of call `id`: when its prompt was first admitted to a batch, its first token (-1 before).
+  SimTime arrival(int id) const;
+  SimTime admitted(int id) const;
+  SimTime first_token(int id) const;
+  int instances() const;
+  SimulationResult Summarise() const;
+
+ private:
+  class Impl;
+  Feasibility feasibility_;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The recorded lifecycles (one Perfetto track per request: "queued and prefill" from arrival to
 // the first token, then "decode" to the last) and the batch occupancy (a counter track) as
