@@ -13,6 +13,7 @@
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/comm/collective.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 
@@ -240,10 +241,14 @@ int RunCollective(const Scenario& scenario, std::ostream& out) {
   const GroupPlacement group = PlaceGroup(topo, spec.ranks, spec.stride);
   const std::vector<SweepRow> rows = RunSweep(spec, topo, group);
   const std::vector<std::string> notes = UniqueNotes(rows, PlacementNote(spec, topo, group));
+  const TrustBand trust = TrustFor(catalog.data_dir(), RegimeOn("collective", cluster, false));
   if (format == "json") {
-    out << RenderJson(spec, cluster, group, rows, notes).dump(2) << "\n";
+    nlohmann::json j = RenderJson(spec, cluster, group, rows, notes);
+    j["trust"] = TrustToJson(trust, "bus bandwidth");
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderText(Header(spec, cluster, group), rows, notes);
+    out << RenderText(Header(spec, cluster, group), rows, notes)
+        << RenderTrustLine(trust, "bus bandwidth");
   }
   return 0;
 }

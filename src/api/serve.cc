@@ -13,6 +13,7 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/serve/pareto.h"
@@ -116,6 +117,7 @@ Seconds SloFlag(const Args& a, const std::string& flag) {
 }
 
 struct Query {
+  TrustBand trust;  // how far to trust the throughput (trust.h)
   ServingContext ctx;
   ServingConfig cfg;
   ParetoOptions pareto;
@@ -190,6 +192,7 @@ Query BuildQuery(const Scenario& scenario) {
   const Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
   q.model_name = model.name;
   q.system_name = cl.system.name;
+  q.trust = TrustFor(catalog.data_dir(), RegimeOn("serving", cl, model.is_moe()));
   q.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,
                              ServeProfileFromEfficiency(cl.efficiency), gpus,
                              a.GetInt("--isl", 1024), a.GetInt("--osl", 128));
@@ -411,9 +414,12 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   }
   Verify(r);
   if (format == "json") {
-    out << SimulationJson(q.cfg, r).dump(2) << "\n";
+    ordered_json j = SimulationJson(q.cfg, r);
+    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
+    out << j.dump(2) << "\n";
   } else {
     RenderSimulationText(q, q.cfg, opt.max_batch, r, out);
+    out << RenderTrustLine(q.trust, "throughput");
   }
   return 0;
 }
@@ -450,18 +456,23 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
       j["reason"] = r.reason;
       j["frontier"] = ordered_json::array();
       for (const ServingPoint& p : r.frontier) j["frontier"].push_back(PointJson(p));
+      j["trust"] = TrustToOrderedJson(q.trust, "throughput");
       out << j.dump(2) << "\n";
     } else {
       RenderParetoText(q, r, out);
+      out << RenderTrustLine(q.trust, "throughput");
     }
     return 0;
   }
   const ServingPoint p = SingleConfiguration(q, a.has("--batch"));
   Verify(p);
   if (format == "json") {
-    out << PointJson(p).dump(2) << "\n";
+    ordered_json j = PointJson(p);
+    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
+    out << j.dump(2) << "\n";
   } else {
     RenderPointText(q, p, out);
+    out << RenderTrustLine(q.trust, "throughput");
   }
   return 0;
 }

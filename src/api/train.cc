@@ -154,10 +154,16 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
   const TrainingConfig config = ConfigFromFlags(a, model, gpus);
   ValidateTrainingConfig(model, cluster, config);
   const TrainResult result = EstimateTraining(MakeTrainingContext(cluster), model, config);
-  TrainReportContext report{
-      model.name,   cluster, a.GetCount("--tokens", 0), Provenance(catalog, model, cluster),
-      std::nullopt, {}};
+  TrainReportContext report{model.name,
+                            cluster,
+                            a.GetCount("--tokens", 0),
+                            Provenance(catalog, model, cluster),
+                            std::nullopt,
+                            {},
+                            std::nullopt};
   report.campaign = TrainCampaign(catalog, cluster, model, result, report.total_tokens);
+  report.trust =
+      TrustFor(catalog.data_dir(), RegimeOn("training", cluster, model.is_moe(), result.config.cp));
   Verify(result);
   if (report.campaign) Verify(*report.campaign);
   const std::string trace = WriteTraceIfAsked(a, cluster, model, result);

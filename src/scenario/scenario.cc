@@ -96,6 +96,8 @@ constexpr SectionRule kRules[] = {
     {"*", "--workload", "workload"},
     {"*", "--gap", "search"},
     {"*", "--time-limit", "search"},
+    {"*", "--rank", "search"},
+    {"validate", "--write-bands", "output"},
 };
 
 // "--tp-overlap" -> "tp_overlap"; the nccl-tests short flags get names of their own.

@@ -16,6 +16,7 @@
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
@@ -30,6 +31,8 @@ struct TrainReportContext {
   // Configuration fields the planner chose ("tp", "pp", "vpp", "cp", "ep", "dp", "mbs",
   // "recompute", "zero", "precision"); marked with '*' on the text config line.
   std::vector<std::string> searched;
+  // How far to trust the throughput (trust.h); unset: no trust line.
+  std::optional<TrustBand> trust;
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);
