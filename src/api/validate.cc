@@ -160,6 +160,11 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
     }
   }
   if (format == "json") out << all.dump(2) << "\n";
+  if (format == "markdown" && !a.has("--suite")) {
+    out << "\n## Error bands: leave-one-source-out coverage\n\nEach case's 80% band built "
+           "without its own publication (data/trust/bands.yaml, [trust.md](trust.md)):\n\n"
+        << RenderTrustCoverage(LoadTrustTable(TrustFile(catalog.data_dir())), true);
+  }
   return all_pass ? 0 : 1;
 }
 

@@ -74,7 +74,7 @@ std::string DescribeRegime(const TrustRegime& r) {
   const bool model = r.kind == "training" || r.kind == "serving";
   std::string s = model ? (r.moe ? "MoE " : "dense ") + r.kind : r.kind;
   if (!r.family.empty()) s += " on " + Capitalised(r.family);
-  if (r.gpus > 0) s += fmt::format(", {} GPUs", r.gpus);
+  if (r.gpus > 0) s += fmt::format(", {} GPU{}", r.gpus, r.gpus == 1 ? "" : "s");
   if (r.cp > 1) s += fmt::format(", CP {}", r.cp);
   return s;
 }
