@@ -46,6 +46,22 @@ nlohmann::ordered_json TrustToOrderedJson(const TrustBand& b, const std::string&
   return nlohmann::ordered_json::parse(TrustToJson(b, quantity).dump());
 }
 
+TrustBand TrustFromJson(const nlohmann::json& j) {
+  TrustBand b;
+  if (!j.is_object()) return b;
+  b.regime = j.value("regime", "");
+  if (!j.value("known", false)) return b;
+  b.lo = j.value("lo", 0.0);
+  b.hi = j.value("hi", 0.0);
+  b.nominal = j.value("nominal", 0.8);
+  b.cases = j.value("cases", 0);
+  b.sources = j.value("sources", 0);
+  b.cell = j.value("cell", "");
+  b.extrapolation = j.value("extrapolation", false);
+  b.caveat = j.value("caveat", "");
+  return b;
+}
+
 std::string RenderTrustHtml(const TrustBand& b, const std::string& quantity) {
   std::string text = Summary(b, quantity);
   std::string escaped;

@@ -19,6 +19,8 @@ std::string RenderTrustLine(const TrustBand& b, const std::string& quantity);
 nlohmann::json TrustToJson(const TrustBand& b, const std::string& quantity);
 nlohmann::ordered_json TrustToOrderedJson(const TrustBand& b, const std::string& quantity);
 std::string RenderTrustHtml(const TrustBand& b, const std::string& quantity);
+// The band of a result's `trust` object (TrustToJson), and its quantity; unknown when absent.
+TrustBand TrustFromJson(const nlohmann::json& j);
 // Per source: cases, covered by the band built without that source, coverage; then the total
 // against the nominal rate. `markdown` gives a Markdown table.
 std::string RenderTrustCoverage(const TrustTable& t, bool markdown = false);
