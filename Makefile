@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 15
 
-.PHONY: deps configure build demo test test-all bench accuracy screenshots asan fuzz format clean
+.PHONY: deps configure build demo test test-all bench accuracy bands screenshots asan fuzz format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -30,6 +30,11 @@ test-all: build
 accuracy: build
 	# Exit 1 (a suite misses its targets) still writes the page; other failures stop make.
 	./$(BUILD)/tokenfab validate --format markdown > docs/accuracy.md || [ $$? -eq 1 ]
+
+# The error bands (data/trust/bands.yaml, docs/trust.md) from the validation residuals; a test
+# fails when the stored file differs from a regeneration.
+bands: build
+	./$(BUILD)/tokenfab validate --write-bands
 
 # The README's pictures (docs/img/), drawn by headless chromium from --html pages.
 screenshots: build

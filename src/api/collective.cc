@@ -11,6 +11,7 @@
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/comm/sweep.h"
 #include "tokenfab/report/collective_report.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 
@@ -124,10 +125,13 @@ int RunCollective(const Scenario& scenario, std::ostream& out) {
       BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), spec.gpus);
   const CollectiveSweep sweep = SweepCollective(cluster, spec);
   for (const CollectiveSweepRow& r : sweep.rows) Verify(r.result);
+  const TrustBand trust = TrustFor(catalog.data_dir(), RegimeOn("collective", cluster, false));
   if (format == "json") {
-    out << CollectiveSweepToJson(sweep).dump(2) << "\n";
+    nlohmann::json j = CollectiveSweepToJson(sweep);
+    j["trust"] = TrustToJson(trust, "bus bandwidth");
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderCollectiveText(sweep);
+    out << RenderCollectiveText(sweep) << RenderTrustLine(trust, "bus bandwidth");
   }
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/report/serve_report.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/serve/kv_tiers.h"
@@ -22,6 +23,8 @@
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab::api {
+
+using nlohmann::ordered_json;
 const std::vector<FlagSpec>& ServeFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"--model", true, "catalog model name or model file"},
@@ -125,6 +128,7 @@ Seconds SloFlag(const Args& a, const std::string& flag) {
 }
 
 struct Query {
+  TrustBand trust;  // how far to trust the throughput (trust.h)
   ServingContext ctx;
   ServingConfig cfg;
   ParetoOptions pareto;
@@ -188,6 +192,7 @@ Query BuildQuery(const Scenario& scenario) {
   ApplySoftwareToCluster(SoftwareFromFlags(a, catalog, SoftwareKind::kServing), cl);
   q.model_name = model.name;
   q.system_name = cl.system.name;
+  q.trust = TrustFor(catalog.data_dir(), RegimeOn("serving", cl, model.is_moe()));
   q.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,
                              ServeProfileFromEfficiency(cl.efficiency), gpus,
                              a.GetInt("--isl", 1024), a.GetInt("--osl", 128));
@@ -232,9 +237,12 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   }
   Verify(r);
   if (format == "json") {
-    out << SimulationToJson(q.cfg, r).dump(2) << "\n";
+    ordered_json j = SimulationToJson(q.cfg, r);
+    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderSimulationText(ReportContext(q), q.cfg, opt.max_batch, r);
+    out << RenderSimulationText(ReportContext(q), q.cfg, opt.max_batch, r)
+        << RenderTrustLine(q.trust, "throughput");
   }
   return 0;
 }
@@ -298,9 +306,11 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
     Verify(r);
     if (format == "json") {
-      out << ParetoToJson(ReportContext(q), r).dump(2) << "\n";
+      ordered_json j = ParetoToJson(ReportContext(q), r);
+      j["trust"] = TrustToOrderedJson(q.trust, "throughput");
+      out << j.dump(2) << "\n";
     } else {
-      out << RenderParetoText(ReportContext(q), r);
+      out << RenderParetoText(ReportContext(q), r) << RenderTrustLine(q.trust, "throughput");
     }
     return 0;
   }
@@ -308,9 +318,11 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
       a.has("--batch") ? EstimateServing(q.ctx, q.cfg) : BestBatchFor(q.ctx, q.cfg, q.pareto);
   Verify(p);
   if (format == "json") {
-    out << ServingPointToJson(p).dump(2) << "\n";
+    ordered_json j = ServingPointToJson(p);
+    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderServingPointText(ReportContext(q), p);
+    out << RenderServingPointText(ReportContext(q), p) << RenderTrustLine(q.trust, "throughput");
   }
   return 0;
 }

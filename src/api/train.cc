@@ -176,9 +176,12 @@ int RunTrain(const Scenario& scenario, std::ostream& out) {
                             Provenance(catalog, model, cluster),
                             std::nullopt,
                             {},
+                            std::nullopt,
                             std::nullopt};
   report.run = RunTimeIfAsked(a, result);
   report.campaign = TrainCampaign(catalog, cluster, model, result, report.total_tokens);
+  report.trust =
+      TrustFor(catalog.data_dir(), RegimeOn("training", cluster, model.is_moe(), result.config.cp));
   Verify(result);
   if (report.campaign) Verify(*report.campaign);
   const std::string trace = WriteTraceIfAsked(a, cluster, model, result);

@@ -14,6 +14,7 @@
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/search_report.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/search/explain.h"
 #include "train_flags.h"
@@ -280,6 +281,16 @@ std::vector<std::string> SearchedFields(const SearchSpace& s, const Model& m) {
   return out;
 }
 
+// The top plans (the winner included) whose predicted step time is within the spread of the
+// winner's band, (1 + hi) / (1 + lo), of the winner's: indistinguishable by this model.
+int PlansWithinBand(const SearchResult& r, const TrustBand& band) {
+  if (r.top.empty() || !band.known()) return 0;
+  const double spread = (1 + band.hi) / (1 + band.lo);
+  int n = 0;
+  for (const TrainResult& t : r.top) n += t.step_time / r.top.front().step_time <= spread ? 1 : 0;
+  return n;
+}
+
 // Text or JSON of one search's outcome at one cluster, with extra text/JSON from objectives.
 void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
             const std::string& extra_text, const nlohmann::json& extra_json, std::ostream& out) {
@@ -287,13 +298,18 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   const bool json = in.args.GetChoice("--format", {"text", "json"}, "text") == "json";
   TrainReportContext report{in.model.name, cluster,      in.args.GetCount("--tokens", 0),
                             in.sources,    std::nullopt, SearchedFields(in.space, in.model),
-                            std::nullopt};
+                            std::nullopt,  std::nullopt};
   if (best != nullptr) {
     Verify(*best);
     report.run = RunTimeIfAsked(in.args, *best);
     report.campaign = TrainCampaign(in.catalog, cluster, in.model, *best, report.total_tokens);
     if (report.campaign) Verify(*report.campaign);
+    report.trust = TrustFor(in.catalog.data_dir(),
+                            RegimeOn("training", cluster, in.model.is_moe(), best->config.cp));
   }
+  const std::string ranking =
+      in.options.ranking == Ranking::kPessimistic ? "pessimistic" : "optimistic";
+  const int alike = report.trust ? PlansWithinBand(r, *report.trust) : 0;
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {
@@ -305,6 +321,8 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
     j["search"] = SearchCountsToJson(r);
     if (explain) j["explain"] = ExplainToJson(*explain, r);
     if (!extra_json.is_null()) j["objective"] = extra_json;
+    j["ranking"] = ranking;
+    j["top_within_band"] = alike;
     out << j.dump(2) << "\n";
     return;
   }
@@ -315,6 +333,15 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
     if (!split.empty()) out << "pipeline split   " << split << " layers (first + middle + last)\n";
   }
   out << RenderSearchText(r, in.options.threads);
+  out << "ranking          " << ranking
+      << (ranking == "pessimistic" ? " (step time over the low end of each plan's trust band)\n"
+                                   : " (predicted step time)\n");
+  if (alike > 1) {
+    out << fmt::format(
+        "within band      {} of the top {} plans differ from the winner by less than its trust "
+        "band's spread: this model cannot tell them apart\n",
+        alike, r.top.size());
+  }
   if (explain) out << RenderExplainText(*explain);
 }
 
@@ -370,6 +397,9 @@ std::vector<FlagSpec> TrainSearchFlags() {
            "time|gpus|cost: least step time, fewest GPUs meeting "
            "--deadline, least expected cost (GPU counts up to --gpus)"},
           {"--deadline", true, "time to train --tokens in, e.g. 90d (objective gpus)"},
+          {"--rank", true,
+           "pessimistic|optimistic: rank plans by the low end of their error band (default) or "
+           "by the predicted step time"},
           {"--usd-per-gpu-hour", true, "price per GPU-hour (default: the factory's TCO)",
            QuantityRange(1e-6, 1e4, "USD/h")}};
 }
@@ -379,7 +409,7 @@ bool WantsSearch(const Args& a) {
     if (!a.has(flag)) return true;
   }
   return a.GetString("--precision").find(',') != std::string::npos || a.has("--top") ||
-         a.has("--explain") || a.has("--objective") || a.has("--deadline");
+         a.has("--explain") || a.has("--objective") || a.has("--deadline") || a.has("--rank");
 }
 
 SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster,
@@ -412,7 +442,13 @@ int RunTrainSearch(const Args& a, const Catalog& catalog, const Model& m, const 
                    const std::vector<std::string>& sources, std::ostream& out) {
   const SearchSpace space =
       SpaceFromFlags(a, m, cluster, SoftwareFromFlags(a, catalog, SoftwareKind::kTraining));
-  const SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
+  SearchOptions options{a.GetInt("--threads", 1), a.GetInt("--top", 5)};
+  options.ranking =
+      a.GetChoice("--rank", {"pessimistic", "optimistic"}, "pessimistic") == "optimistic"
+          ? Ranking::kOptimistic
+          : Ranking::kPessimistic;
+  options.bands = &LoadTrustTable(TrustFile(catalog.data_dir()));
+  options.regime = RegimeOn("training", cluster, m.is_moe());
   const std::string objective = a.GetChoice("--objective", {"time", "gpus", "cost"}, "time");
   const Rendering in{a, catalog, m, space, options, sources};
   if (objective == "time") {

@@ -4,6 +4,7 @@
 // documented miss that now passes, or the median target), so that scripts and CI can rely on it.
 #include <fmt/format.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "progress.h"
@@ -11,6 +12,7 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/catalog.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/validation_report.h"
 #include "tokenfab/scenario/args.h"
 #include "tokenfab/validation/validation.h"
@@ -35,12 +37,26 @@ std::vector<const SuiteInfo*> SelectSuites(const Args& a) {
   return chosen;
 }
 
+// `--write-bands`: every suite's residuals into the bands file, then the leave-one-source-out
+// coverage of the bands they give.
+int WriteBands(const Catalog& catalog, std::ostream& out) {
+  const std::string path = TrustFile(catalog.data_dir());
+  const std::string text = GenerateTrustYaml(catalog, PublishedDir());
+  std::ofstream file(path);
+  if (!(file << text)) throw InputError({path, 0, 0}, "--write-bands", "cannot write the file");
+  out << fmt::format("wrote {}\n", path) << RenderTrustCoverage(ParseTrustYaml(text, path));
+  return 0;
+}
+
 }  // namespace
 
 const std::vector<FlagSpec>& ValidateFlags() {
   static const std::vector<FlagSpec> kFlags = {{"--suite", true, "run one suite"},
                                                {"--format", true, "text|json|markdown"},
                                                {"--data", true, "catalog folder"},
+                                               {"--write-bands", false,
+                                                "regenerate <data>/trust/bands.yaml (error bands "
+                                                "from the residuals) and print the coverage"},
                                                {"--help", false, "show this help"}};
   return kFlags;
 }
@@ -50,6 +66,7 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
   const std::string format = a.GetChoice("--format", {"text", "json", "markdown"}, "text");
   const std::vector<const SuiteInfo*> suites = SelectSuites(a);
   const Catalog& catalog = CatalogOf(scenario);
+  if (a.has("--write-bands")) return WriteBands(catalog, out);
   nlohmann::json all = nlohmann::json::array();
   if (format == "markdown") {
     out << AccuracyMarkdownHeader();
@@ -67,6 +84,11 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
     }
   }
   if (format == "json") out << all.dump(2) << "\n";
+  if (format == "markdown" && !a.has("--suite")) {
+    out << "\n## Error bands: leave-one-source-out coverage\n\nEach case's 80% band built "
+           "without its own publication (data/trust/bands.yaml, [trust.md](trust.md)):\n\n"
+        << RenderTrustCoverage(LoadTrustTable(TrustFile(catalog.data_dir())), true);
+  }
   return all_pass ? 0 : 1;
 }
 

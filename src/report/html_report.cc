@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tokenfab/report/svg_chart.h"
+#include "tokenfab/report/trust_report.h"
 
 namespace tokenfab {
 namespace {
@@ -490,6 +491,10 @@ std::string RenderHtmlPage(const HtmlPageInput& in) {
   std::string page = HtmlHead("tokenfab " + in.command + " report");
   page += fmt::format("<body><h1>tokenfab {}</h1>\n<p class=\"inputs\"><code>{}</code></p>\n",
                       HtmlEscape(in.command), HtmlEscape(command_line));
+  if (in.result.is_object() && in.result.contains("trust")) {
+    const nlohmann::json& t = in.result["trust"];
+    page += RenderTrustHtml(TrustFromJson(t), t.value("quantity", "the result"));
+  }
   page += "<h2>Report</h2><pre class=\"text-report\">" + HtmlEscape(in.text) + "</pre>\n";
   const std::vector<std::string> charts = RenderCommandCharts(in);
   if (!charts.empty()) {

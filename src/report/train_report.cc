@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tokenfab/report/campaign_report.h"
+#include "tokenfab/report/trust_report.h"
 
 namespace tokenfab {
 namespace {
@@ -104,6 +105,7 @@ std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx)
                      r.tokens_per_s_per_gpu);
   out += fmt::format("model TFLOP/s    {:.1f} per GPU  MFU {:.1f}%  (HFU TFLOP/s {:.1f})\n",
                      r.model_tflops_per_gpu, 100.0 * r.mfu, r.hardware_tflops_per_gpu);
+  if (ctx.trust) out += RenderTrustLine(*ctx.trust, "throughput");
   out += MemoryText(r.memory, r.fits);
   out += BreakdownText(r);
   out += "bottleneck       " + r.bottleneck + "\n";
@@ -194,6 +196,7 @@ nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext&
   }
   if (ctx.run) j["run_time"] = RunJson(*ctx.run);
   if (r.config.lora()) j["trainable_parameters"] = r.trainable_parameters;
+  if (ctx.trust) j["trust"] = TrustToJson(*ctx.trust, "throughput");
   if (!ctx.sources.empty()) j["provenance"] = ctx.sources;
   return j;
 }

@@ -115,6 +115,8 @@ constexpr SectionRule kRules[] = {
     {"*", "--time-limit", "search"},
     {"pipeline", "--search", "search"},
     {"pipeline", "--rate", "search"},
+    {"*", "--rank", "search"},
+    {"validate", "--write-bands", "output"},
 };
 
 // "--tp-overlap" -> "tp_overlap"; the nccl-tests short flags get names of their own.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <system_error>
 #include <thread>
@@ -37,6 +38,19 @@ auto OrderKey(const TrainResult& r) {
                          c.zero, c.pp_first_layers);
 }
 
+// The search's order: (pessimistic) step time, then RanksBefore.
+struct Ranker {
+  std::map<int, double> slowdown;  // by CP degree
+  double Key(const TrainResult& r) const {
+    const auto it = slowdown.find(r.config.cp);
+    return r.step_time.si() * (it == slowdown.end() ? 1.0 : it->second);
+  }
+  bool operator()(const TrainResult& a, const TrainResult& b) const {
+    const double ka = Key(a), kb = Key(b);
+    return ka != kb ? ka < kb : RanksBefore(a, b);
+  }
+};
+
 // What one worker has found; merged in a fixed order at the end.
 struct WorkerState {
   TrainingMemo memo;
@@ -47,9 +61,9 @@ struct WorkerState {
   Bytes closest_memory;
 };
 
-void KeepTop(std::vector<TrainResult>& top, TrainResult r, int k) {
-  if (static_cast<int>(top.size()) >= k && !RanksBefore(r, top.back())) return;
-  auto at = std::upper_bound(top.begin(), top.end(), r, RanksBefore);
+void KeepTop(std::vector<TrainResult>& top, TrainResult r, int k, const Ranker& rank) {
+  if (static_cast<int>(top.size()) >= k && !rank(r, top.back())) return;
+  auto at = std::upper_bound(top.begin(), top.end(), r, rank);
   top.insert(at, std::move(r));
   if (static_cast<int>(top.size()) > k) top.pop_back();
 }
@@ -69,7 +83,7 @@ void NoteMemoryMiss(WorkerState& w, const TrainingConfig& c, Bytes memory) {
 
 // The innermost loops (precision, recompute, ZeRO) of one configuration prefix.
 void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates& cand,
-                    TrainingConfig c, int top_k, WorkerState& w) {
+                    TrainingConfig c, int top_k, const Ranker& rank, WorkerState& w) {
   for (Precision p : cand.precision) {
     c.precision = p;
     if (!ctx.cluster.chip.supports(p)) {
@@ -88,7 +102,7 @@ void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates
           continue;
         }
         ++w.evaluated;
-        KeepTop(w.top, EstimateTraining(ctx, m, c, &w.memo), top_k);
+        KeepTop(w.top, EstimateTraining(ctx, m, c, &w.memo), top_k, rank);
       }
     }
   }
@@ -96,7 +110,8 @@ void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates
 
 // Everything below one (TP, CP, PP) prefix: VPP, EP, micro-batch, then the leaves.
 void SearchPrefix(const TrainingContext& ctx, const Model& m, const SearchSpace& space,
-                  const Candidates& cand, TrainingConfig c, int top_k, WorkerState& w) {
+                  const Candidates& cand, TrainingConfig c, int top_k, const Ranker& rank,
+                  WorkerState& w) {
   const int64_t leaves = cand.LeafCount();
   for (int vpp : cand.vpp) {
     c.vpp = vpp;
@@ -116,7 +131,7 @@ void SearchPrefix(const TrainingContext& ctx, const Model& m, const SearchSpace&
           w.pruned[PruneReason::kBatch] += leaves;
           continue;
         }
-        EvaluateLeaves(ctx, m, cand, c, top_k, w);
+        EvaluateLeaves(ctx, m, cand, c, top_k, rank, w);
       }
     }
   }
@@ -164,11 +179,12 @@ std::vector<TrainingConfig> Prefixes(const TrainingContext& ctx, const Model& m,
 
 void RunWorkers(const TrainingContext& ctx, const Model& m, const SearchSpace& space,
                 const Candidates& cand, const std::vector<TrainingConfig>& prefixes,
-                const SearchOptions& options, std::vector<WorkerState>& workers) {
+                const SearchOptions& options, const Ranker& rank,
+                std::vector<WorkerState>& workers) {
   std::atomic<size_t> next{0};
   auto work = [&](WorkerState& w) {
     for (size_t i = next++; i < prefixes.size(); i = next++) {
-      SearchPrefix(ctx, m, space, cand, prefixes[i], options.top_k, w);
+      SearchPrefix(ctx, m, space, cand, prefixes[i], options.top_k, rank, w);
     }
   };
   std::vector<std::thread> threads;
@@ -184,10 +200,10 @@ void RunWorkers(const TrainingContext& ctx, const Model& m, const SearchSpace& s
 }
 
 void Merge(const TrainingContext& ctx, const Model& m, std::vector<WorkerState>& workers, int top_k,
-           SearchResult& r) {
+           const Ranker& rank, SearchResult& r) {
   WorkerState all;
   for (WorkerState& w : workers) {
-    for (TrainResult& t : w.top) KeepTop(all.top, std::move(t), top_k);
+    for (TrainResult& t : w.top) KeepTop(all.top, std::move(t), top_k, rank);
     for (int i = 0; i < kPruneReasons; ++i) r.pruned.by_reason[i] += w.pruned.by_reason[i];
     r.evaluated += w.evaluated;
     if (w.closest) NoteMemoryMiss(all, *w.closest, w.closest_memory);
@@ -210,6 +226,14 @@ const TrainResult* SearchResult::best() const {
 }
 
 bool RanksBefore(const TrainResult& a, const TrainResult& b) { return OrderKey(a) < OrderKey(b); }
+
+double PessimisticSlowdown(const SearchOptions& options, int cp) {
+  if (options.ranking != Ranking::kPessimistic || options.bands == nullptr) return 1;
+  TrustRegime r = options.regime;
+  r.cp = cp;
+  const TrustBand b = options.bands->Band(r);
+  return b.known() && b.lo > -1 ? 1 / (1 + b.lo) : 1;
+}
 
 int DefaultGlobalBatch(const Cluster& c, int seq) {
   // 4 x 2^20 tokens (the lead's cmd_train default), in whole sequences.
@@ -250,9 +274,11 @@ SearchResult SearchTraining(const TrainingContext& ctx, const Model& m, const Se
   SearchResult r;
   r.candidates = cand.Total();
   const std::vector<TrainingConfig> prefixes = Prefixes(ctx, m, space, cand, r.pruned);
+  Ranker rank;
+  for (int cp : cand.cp) rank.slowdown[cp] = PessimisticSlowdown(options, cp);
   std::vector<WorkerState> workers(std::max(1, options.threads));
-  RunWorkers(ctx, m, space, cand, prefixes, options, workers);
-  Merge(ctx, m, workers, std::max(1, options.top_k), r);
+  RunWorkers(ctx, m, space, cand, prefixes, options, rank, workers);
+  Merge(ctx, m, workers, std::max(1, options.top_k), rank, r);
   return r;
 }
 

@@ -127,6 +127,14 @@ CollectiveResult Run(const Catalog& cat, const char* system, const char* fabric,
   return EstimateCollective(topo, op, ByteCount(bytes), PlaceGroup(topo, gpus, stride), algo);
 }
 
+// The case's source and regime: a collective of `gpus` ranks on `system`.
+ValidationCase Tagged(ValidationCase v, const Catalog& cat, const char* system, int gpus,
+                      const json& record) {
+  v.source = SourceKey(record.value("source", v.id));
+  v.regime = RegimeOn("collective", BuildCluster(cat, system, "", gpus), false);
+  return v;
+}
+
 std::string Describe(const CaseSpec& s, const CollectiveResult& r) {
   return fmt::format("{}, {} GPUs {}: {}/{}", s.system, s.gpus, s.note, AlgorithmName(r.algorithm),
                      ProtocolName(r.protocol));
@@ -140,13 +148,9 @@ ValidationCase FromSpec(const Catalog& cat, const json& doc, const CaseSpec& s) 
       (std::string(s.field).find('/') == std::string::npos
            ? ""
            : "/" + std::string(s.field).substr(std::string(s.field).find('/') + 1));
-  return {s.id,
-          metric,
-          "GB/s",
-          s.algbw ? r.algbw_gbps : r.busbw_gbps,
-          Published(Record(doc, s.id), s.field),
-          s.tolerance,
-          Describe(s, r)};
+  return Tagged({s.id, metric, "GB/s", s.algbw ? r.algbw_gbps : r.busbw_gbps,
+                 Published(Record(doc, s.id), s.field), s.tolerance, Describe(s, r)},
+                cat, s.system, s.gpus * s.stride, Record(doc, s.id));
 }
 
 // Curves: one case per point of busbw_GBps_by_gpus or busbw_GBps_by_bytes.
@@ -156,10 +160,11 @@ void AddGpuCountCurve(const Catalog& cat, const json& doc, std::vector<Validatio
     const int n = std::stoi(gpus);
     const CollectiveResult x = Run(cat, "dgx-h100", "", n, 1, kAr, kAuto, 4 * kGiB, true);
     // A GPU-count sweep at 2-4 GiB: every point is a large size.
-    cases->push_back({r.at("id"), "all_reduce_busbw/" + gpus + " GPUs", "GB/s", x.busbw_gbps,
-                      busbw.get<double>(), kLargeSizeTolerance,
-                      fmt::format("dgx-h100, {} GPUs, auto, 4 GiB: {}/{}", n,
-                                  AlgorithmName(x.algorithm), ProtocolName(x.protocol))});
+    cases->push_back(Tagged({r.at("id"), "all_reduce_busbw/" + gpus + " GPUs", "GB/s", x.busbw_gbps,
+                             busbw.get<double>(), kLargeSizeTolerance,
+                             fmt::format("dgx-h100, {} GPUs, auto, 4 GiB: {}/{}", n,
+                                         AlgorithmName(x.algorithm), ProtocolName(x.protocol))},
+                            cat, "dgx-h100", n, r));
   }
 }
 
@@ -179,10 +184,11 @@ void AddSizeCurve(const Catalog& cat, const json& doc, const std::string& id, co
   for (const auto& [bytes, label] : points) {
     const json& busbw = r.at("busbw_GBps_by_bytes").at(label);
     const CollectiveResult x = Run(cat, system, "", gpus, 1, kAr, kAuto, bytes, true, collnet);
-    cases->push_back({id, "all_reduce_busbw/" + label, "GB/s", x.busbw_gbps, busbw.get<double>(),
-                      tolerance,
-                      fmt::format("{}, {} GPUs, auto, {}: {}/{}", system, gpus, label,
-                                  AlgorithmName(x.algorithm), ProtocolName(x.protocol))});
+    cases->push_back(Tagged(
+        {id, "all_reduce_busbw/" + label, "GB/s", x.busbw_gbps, busbw.get<double>(), tolerance,
+         fmt::format("{}, {} GPUs, auto, {}: {}/{}", system, gpus, label,
+                     AlgorithmName(x.algorithm), ProtocolName(x.protocol))},
+        cat, system, gpus, r));
   }
 }
 
@@ -198,11 +204,13 @@ void AddNvlPartitions(const Catalog& cat, const json& doc, std::vector<Validatio
       const GroupPlacement g{.ranks = 3 * per_rack, .ranks_per_domain = per_rack};
       const CollectiveResult x = EstimateCollective(topo, kAr, ByteCount(16 * kGiB), g, algo);
       const std::string key = fmt::format("NVL{} {}", per_rack, algo == kAuto ? "ring" : "tree");
-      cases->push_back({r.at("id"), "all_reduce_busbw/" + key, "GB/s", x.busbw_gbps,
-                        r.at("busbw_GBps").at(key).get<double>(), kLargeSizeTolerance,
-                        fmt::format("gb200-nvl72, 3 racks x {} GPUs, NVLS off, {}, 16 GiB: {}/{}",
-                                    per_rack, algo == kAuto ? "auto" : "forced tree",
-                                    AlgorithmName(x.algorithm), ProtocolName(x.protocol))});
+      cases->push_back(
+          Tagged({r.at("id"), "all_reduce_busbw/" + key, "GB/s", x.busbw_gbps,
+                  r.at("busbw_GBps").at(key).get<double>(), kLargeSizeTolerance,
+                  fmt::format("gb200-nvl72, 3 racks x {} GPUs, NVLS off, {}, 16 GiB: {}/{}",
+                              per_rack, algo == kAuto ? "auto" : "forced tree",
+                              AlgorithmName(x.algorithm), ProtocolName(x.protocol))},
+                 cat, "gb200-nvl72", 3 * per_rack, r));
     }
   }
 }

@@ -192,6 +192,17 @@ SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir)
   AddClusterPower(doc, &s.cases);
   AddClusterPowerModel(doc, catalog, data, &s.cases);
   AddDeepSeekCost(doc, &s.cases);
+  // Sources and regimes (trust.h): every case is a factory figure; the publication is the
+  // record's source (records from training-public.json name it there).
+  for (ValidationCase& c : s.cases) {
+    c.source = c.id;
+    for (const json* file : {&doc, &training}) {
+      for (const json& r : file->value("records", json::array())) {
+        if (r.value("id", "") == c.id && r.contains("source")) c.source = SourceKey(r["source"]);
+      }
+    }
+    c.regime.kind = "factory";
+  }
   s.median_tolerance = 0.05;
   MarkKnownMisses(data_dir, &s);
   return s;

@@ -246,6 +246,23 @@ void AddMinLatency(const Catalog& cat, const json& r, std::vector<ValidationCase
                     *Measured(r, "tokens_per_sec_per_user"), kThroughputTolerance, note});
 }
 
+// Source and regime of the cases added since `from`: serving on the record's system.
+void TagFrom(const Catalog& cat, const json& r, const std::string& system, const std::string& model,
+             size_t from, std::vector<ValidationCase>* cases) {
+  const int gpus = r.at("gpus").get<int>();
+  const TrustRegime regime =
+      RegimeOn("serving", BuildCluster(cat, system, "", gpus), cat.model(model).is_moe());
+  // The publication: the record's group, else its id up to the second '_' ("mlperf_inf",
+  // "trtllm_docs", "sglang_gb200").
+  const std::string id = r.at("id");
+  const size_t cut = id.find('_', id.find('_') + 1);
+  const std::string source = r.value("group", id.substr(0, cut));
+  for (size_t i = from; i < cases->size(); ++i) {
+    (*cases)[i].source = source;
+    (*cases)[i].regime = regime;
+  }
+}
+
 }  // namespace
 
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir) {
@@ -256,16 +273,20 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
       "LLM inference: MLPerf Llama-2-70B / Mixtral-8x7B, TensorRT-LLM points, DeepSeek-R1 serving";
   out.median_tolerance = kThroughputTolerance;
   for (const json& r : doc.at("records")) {
+    const size_t from = out.cases.size();
     if (r.contains("batch")) {
       AddStaticBatch(catalog, r, &out.cases);
     } else if (r.contains("scenario")) {
       AddMlperf(catalog, r, &out.cases);
     }
+    TagFrom(catalog, r, SystemFor(r.at("hardware")), ModelFor(r.at("model")), from, &out.cases);
   }
   const json deepseek = ReadJson(data_dir + "/deepseek-serving.json");
   for (const json& r : deepseek.at("records")) {
+    const size_t from = out.cases.size();
     if (r.at("kind") == "decode_per_gpu") AddDecodePerGpu(catalog, r, &out.cases);
     if (r.at("kind") == "min_latency") AddMinLatency(catalog, r, &out.cases);
+    TagFrom(catalog, r, r.at("system"), r.at("model"), from, &out.cases);
   }
   MarkKnownMisses(data_dir, &out);
   return out;

@@ -114,6 +114,14 @@ TrainingConfig WithSoftware(const Catalog& cat, const json& r) {
   return c;
 }
 
+// The case's source (the record's group) and regime: training on the cluster it ran on.
+ValidationCase Tagged(ValidationCase v, const json& record, const Cluster& cl, const Model& m,
+                      const TrainingConfig& c) {
+  v.source = record.value("group", "");
+  v.regime = RegimeOn("training", cl, m.is_moe(), c.cp);
+  return v;
+}
+
 // The layout a record publishes: TP, PP and DP from its parallelism, its global batch, and the
 // model's sequence length.
 TrainingConfig PublishedLayout(const Catalog& cat, const json& r, const Model& m) {
@@ -138,8 +146,9 @@ ValidationCase Sc21Case(const Catalog& cat, const json& r) {
   c.recompute = Recompute::kFull;
   const Cluster cl = SoftwareCluster(cat, r, "dgx-a100", "ib-hdr", c.gpus());
   const TrainResult res = EstimateTraining(MakeTrainingContext(cl), m, c);
-  return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.hardware_tflops_per_gpu,
-              kThroughputTolerance, ConfigNote(res));
+  return Tagged(Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.hardware_tflops_per_gpu,
+                     kThroughputTolerance, ConfigNote(res)),
+                r, cl, m, c);
 }
 
 // Megatron-Core r0.8.0 on H100 (2024): BF16, TP comm overlap, overlapped grad reduce and param
@@ -150,8 +159,9 @@ ValidationCase McoreCase(const Catalog& cat, const json& r) {
   const TrainingConfig c = PublishedLayout(cat, r, m);
   const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "ib-ndr", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
-  return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
-              kThroughputTolerance, ConfigNote(res));
+  return Tagged(Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
+                     kThroughputTolerance, ConfigNote(res)),
+                r, cl, m, c);
 }
 
 // Llama 3 405B (Meta, Table 4): H100 with 400 Gb/s RoCE per GPU, BF16, TP8 PP16, FSDP-style
@@ -175,8 +185,9 @@ ValidationCase Llama3Case(const Catalog& cat, const json& r) {
   c.cp_all_gather = true;
   const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "roce-400g", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
-  return Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
-              kThroughputTolerance, ConfigNote(res));
+  return Tagged(Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
+                     kThroughputTolerance, ConfigNote(res)),
+                r, cl, m, c);
 }
 
 // NeMo 24.07 FP8 pre-training on DGX H100: configuration as published (TP/PP/CP/VP/mbs/gbs),
@@ -222,8 +233,9 @@ ValidationCase NemoCase(const Catalog& cat, const json& r) {
   c.dp = r.at("gpus").get<int>() / (c.tp * c.pp * c.cp);
   const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "ib-ndr", c.gpus());
   const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
-  return Case(r, "tokens_per_sec_per_gpu", "tokens/s/GPU", res.tokens_per_s_per_gpu,
-              kThroughputTolerance, ConfigNote(res));
+  return Tagged(Case(r, "tokens_per_sec_per_gpu", "tokens/s/GPU", res.tokens_per_s_per_gpu,
+                     kThroughputTolerance, ConfigNote(res)),
+                r, cl, m, c);
 }
 
 // DeepSeek-V3 pre-training (report sec. 3.2): 2,048 H800, PP16 with DualPipe, EP64 over 8
@@ -253,8 +265,9 @@ ValidationCase DeepSeekCase(const Catalog& cat, const json& r) {
         "; activations exceed HBM without DeepSeek's recompute of norms and MLA "
         "up-projections and FP8 activation caching, not modelled yet";
   }
-  return Case(r, "gpu_hours_per_trillion_tokens", "GPU-h/T tokens", gpu_hours_per_trillion, 0.15,
-              note);
+  return Tagged(Case(r, "gpu_hours_per_trillion_tokens", "GPU-h/T tokens", gpu_hours_per_trillion,
+                     0.15, note),
+                r, cl, m, c);
 }
 
 // Megatron's uneven layout when the layers do not divide into PP x VPP: the middle stages take
@@ -299,6 +312,8 @@ ValidationCase MbridgeCase(const Catalog& cat, const json& r) {
   v.published = r.at("measured").at("value");
   v.tolerance = kThroughputTolerance;
   v.note = ConfigNote(res) + (c.zero == 3 ? " ZeRO-3" : "");
+  v.source = "mbridge_perf_2511";
+  v.regime = RegimeOn("training", cl, m.is_moe(), c.cp);
   return v;
 }
 

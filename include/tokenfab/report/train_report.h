@@ -16,6 +16,7 @@
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/train/train.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
@@ -32,6 +33,8 @@ struct TrainReportContext {
   std::vector<std::string> searched;
   // With --samples: time to train of the run, steps + evaluations + fixed cost (train.h).
   std::optional<RunTime> run;
+  // How far to trust the throughput (trust.h); unset: no trust line.
+  std::optional<TrustBand> trust;
 };
 
 std::string RenderTrainText(const TrainResult& r, const TrainReportContext& ctx);

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "tokenfab/train/train.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
@@ -71,9 +72,22 @@ int DefaultGlobalBatch(const Cluster& c, int seq);
 // DP x mbs, so pinning the rest changes nothing; otherwise DefaultGlobalBatch(c, base.seq).
 int DefaultGlobalBatch(const Cluster& c, const SearchSpace& s);
 
+enum class Ranking {
+  kPessimistic,  // by the band's lower bound on throughput: step time / (1 + band.lo)
+  kOptimistic,   // by the predicted step time
+};
+
 struct SearchOptions {
   int threads = 1;  // workers; the result is identical for any count
   int top_k = 5;    // results kept, best first
+  // Pessimistic ranking divides each plan's throughput by the upper end of its regime's error
+  // (trust.h): a plan in a regime the validation shows to run optimistic, or one outside
+  // validated ground, is penalised by its own uncertainty. It needs `bands` and `regime` (kind
+  // "training", the cluster's family, dense/MoE, GPUs; CP is set per plan); without bands the
+  // ranking is optimistic.
+  Ranking ranking = Ranking::kPessimistic;
+  const TrustTable* bands = nullptr;
+  TrustRegime regime{};
 };
 
 struct PruneCounts {
@@ -106,6 +120,10 @@ std::optional<PruneReason> PruneVerdict(const TrainingContext& ctx, const Model&
 
 // Total order used to break step-time ties: true when a ranks before b.
 bool RanksBefore(const TrainResult& a, const TrainResult& b);
+
+// The factor on step time that pessimistic ranking applies to a plan with context-parallel
+// degree `cp`: 1 / (1 + band.lo) of its regime; 1 when optimistic or without bands.
+double PessimisticSlowdown(const SearchOptions& options, int cp);
 
 }  // namespace tokenfab
 

@@ -18,10 +18,22 @@
 #include <vector>
 
 #include "tokenfab/catalog/catalog.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
 struct ValidationCase {
+  ValidationCase() = default;
+  ValidationCase(std::string id_, std::string metric_, std::string unit_, double predicted_,
+                 double published_, double tolerance_, std::string note_)
+      : id(std::move(id_)),
+        metric(std::move(metric_)),
+        unit(std::move(unit_)),
+        predicted(predicted_),
+        published(published_),
+        tolerance(tolerance_),
+        note(std::move(note_)) {}
+
   std::string id;      // record id in the shared JSON
   std::string metric;  // e.g. "model_tflops_per_gpu"
   std::string unit;    // e.g. "TFLOP/s/GPU"
@@ -29,6 +41,10 @@ struct ValidationCase {
   double published = 0;
   double tolerance = 0.25;  // allowed |relative error| for this case
   std::string note;         // config used, caveats
+  // Where the case sits, for the error bands (trust.h): the publication it came from and its
+  // regime. A case without a regime kind (memory) is left out of the bands.
+  std::string source;
+  TrustRegime regime;
 
   double error() const { return (predicted - published) / published; }  // relative, signed
   bool pass() const;  // |error| <= tolerance and predicted finite
@@ -81,6 +97,15 @@ inline std::string SharedDir() { return PublishedDir(); }
 // suite's name; "median" for the suite's median target) with their documented reason. Throws
 // InputError on a malformed file or on a listed key that matches no case (a stale entry).
 void MarkKnownMisses(const std::string& data_dir, SuiteResult* suite);
+
+// The residuals of every suite's cases that carry a regime, as trust cases: ratio = published /
+// predicted as a rate (a time-like unit, "s", "min", "h", "GPU-h", inverted). Keys are
+// suite/id/metric. Cases without a positive finite ratio are skipped.
+std::vector<TrustCase> TrustCases(const std::vector<SuiteResult>& suites);
+// Runs every suite and returns the bands file's text (WriteTrustYaml).
+std::string GenerateTrustYaml(const Catalog& catalog, const std::string& data_dir);
+// A short key for a published source text: up to the first ',', ';' or " (".
+std::string SourceKey(const std::string& text);
 
 }  // namespace tokenfab
 
