@@ -234,6 +234,21 @@ TEST(FleetMip, PowerShadowPriceMatchesAFiniteDifferenceOfTheLp) {
   EXPECT_NEAR(power->shadow, (base - more) / 0.001, std::abs(power->shadow) * 1e-3 + 1);
 }
 
+// A unit bought in period u is out of service from the first period t with
+// start[t] >= start[u] + life: with a half-year life, what Q1 bought is gone by Q3.
+TEST(FleetMip, UnitsBoughtInTheHorizonRetireAtTheEndOfTheirLife) {
+  FleetProblem p = SmallPlan();
+  p.money.life_years = 0.5;
+  const FleetSolution s = SolveFleet(p, Exact());
+  ASSERT_TRUE(s.feasible());
+  for (size_t k = 0; k < p.systems.size(); ++k)
+    EXPECT_LE(s.fleet[2][0][k], s.buy[1][0][k] + s.buy[2][0][k]) << p.systems[k].name;
+  // The plan still meets the demand, so the Q3 fleet was (re)bought in Q2 or Q3.
+  int q3 = 0;
+  for (size_t k = 0; k < p.systems.size(); ++k) q3 += s.fleet[2][0][k];
+  EXPECT_GT(q3, 0);
+}
+
 TEST(FleetStrategy, WaitForbidsPurchasesBeforeTheNewestShips) {
   const FleetProblem p = ApplyStrategy(SmallPlan(), FleetStrategy::kWait);
   EXPECT_EQ(p.systems[0].supply[0], 0);

@@ -70,6 +70,7 @@ struct Builder {
   std::vector<int> row_unit_scale;         // unused placeholder for symmetry
   std::vector<std::string> row_unit;
   std::vector<int> binaries;  // z and rf columns (fixed for the shadow-price LP)
+  std::vector<int> cuts;      // rows implied for integer solutions (freed for the shadow prices)
 
   explicit Builder(const FleetProblem& problem, std::set<FleetGroup> elastic_groups = {})
       : p(problem), elastic(std::move(elastic_groups)) {
@@ -145,6 +146,54 @@ struct Builder {
   }
   bool Active(int j, int t) const { return j < W || t >= p.campaigns[j - W].earliest; }
 
+  // Most units of k that site s can hold by the end of t: the power bound and what it could
+  // have bought so far (the buy columns' bounds: supply and power per period) plus existing.
+  double UnitsBy(int t, int s, int k) const {
+    double n = ne[t][s][k] >= 0 ? m.columns[ne[t][s][k]].upper : 0;
+    for (int u = 0; u <= t; ++u)
+      if (buy[u][s][k] >= 0) n += m.columns[buy[u][s][k]].upper;
+    const double power = std::floor(
+        p.sites[s].facility_mw[t] / (p.systems[k].it_kw_per_unit * p.sites[s].pue / 1000) + 1e-9);
+    return std::min(n, power);
+  }
+
+  // Valid inequalities that tighten the retrofit's LP relaxation without changing the integer
+  // set (docs/fleet.md, "Retrofit cuts"): with R_t = sum_{u<=t} rf_u,
+  //   n_k,t <= N_k,t R_t for each liquid k, N_k,t = UnitsBy(t, s, k), and
+  //   sum_k MW_k n_k,t <= min(site MW_t, sum_k MW_k N_k,t) R_t.
+  // They are implied by the cooling row for integer R, so they are cuts; the shadow-price LP
+  // frees them (Explain) and the diagnosis leaves them out.
+  void CoolingCuts(int t, int s) {
+    const FleetSite& site = p.sites[s];
+    const std::string& pl = p.periods[t].label;
+    std::vector<std::pair<int, double>> agg;
+    double cap = 0;
+    for (int k = 0; k < K; ++k) {
+      if (!p.systems[k].liquid || (nb[t][s][k] < 0 && ne[t][s][k] < 0)) continue;
+      const double mw = p.systems[k].it_kw_per_unit * site.pue / 1000;
+      const double n = UnitsBy(t, s, k);
+      cap += mw * n;
+      std::vector<std::pair<int, double>> one;
+      units(t, s, k, 1.0, &one);
+      units(t, s, k, mw, &agg);
+      for (int u = 0; u <= t; ++u) one.emplace_back(rf[s][u], -n);
+      cuts.push_back(m.AddRow(fmt::format("cooling cut {} {} {}", p.systems[k].name, site.name, pl),
+                              static_cast<int>(FleetGroup::kDefinition), -kMipInfinity, 0, one));
+      row_unit.push_back("unit");
+    }
+    if (agg.empty()) return;
+    cap = std::min(cap, site.facility_mw[t]);
+    for (int u = 0; u <= t; ++u) agg.emplace_back(rf[s][u], -cap);
+    cuts.push_back(m.AddRow(fmt::format("cooling cut {} {}", site.name, pl),
+                            static_cast<int>(FleetGroup::kDefinition), -kMipInfinity, 0, agg));
+    row_unit.push_back("MW");
+  }
+
+  void units(int t, int s, int k, double coef, std::vector<std::pair<int, double>>* terms) const {
+    if (nb[t][s][k] >= 0) terms->emplace_back(nb[t][s][k], coef);
+    if (ne[t][s][k] >= 0) terms->emplace_back(ne[t][s][k], coef);
+  }
+
   void Build() {
     using std::vector;
     const double annuity = AnnuityFactor(p.money.cost_of_capital, p.money.life_years);
@@ -174,8 +223,14 @@ struct Builder {
         binaries.push_back(rf[s][t]);
         once.emplace_back(rf[s][t], 1.0);
       }
-      Row(fmt::format("retrofit once {}", site.name), FleetGroup::kDefinition, -kMipInfinity, 1,
-          once, "");
+      // Retrofitted at all: the binary sum_t rf[s,t]. Branching on it splits the plans that never
+      // retrofit s (every rf[s,.] = 0) from those that pay for it in full, a far stronger
+      // disjunction than any single rf[s,t]; it does not change the feasible plans.
+      const int ever =
+          Col(fmt::format("retrofit {} ever", site.name), 0, 1, 0, true, CostKind::kNone);
+      binaries.push_back(ever);
+      once.emplace_back(ever, -1.0);
+      Row(fmt::format("retrofit once {}", site.name), FleetGroup::kDefinition, 0, 0, once, "");
     }
     // Fleet columns and balances.
     for (int s = 0; s < S; ++s) {
@@ -195,17 +250,34 @@ struct Builder {
                                CostKind::kCapital);
           }
           if (bought_before || buy[t][s][k] >= 0) {
-            nb[t][s][k] =
-                Col("fleet " + at, 0, bound, OpexPerUnit(k, s, t), false, CostKind::kOpex);
+            // The fleet is declared integer and the retirements continuous (integer anyway
+            // through the balance): the same plans, but CBC's cuts and branching then see the
+            // integrality of the units in service, which is what the power, capacity and opex
+            // rows are written on (5x smaller gaps at the benchmark's scale, docs/fleet.md).
+            nb[t][s][k] = Col("fleet " + at, 0, bound, OpexPerUnit(k, s, t), true, CostKind::kOpex);
             vector<std::pair<int, double>> bal = {{nb[t][s][k], 1.0}};
             if (buy[t][s][k] >= 0) bal.emplace_back(buy[t][s][k], -1.0);
             if (bought_before) {
-              ret[t][s][k] = Col("retire " + at, 0, bound, 0, true, CostKind::kNone);
+              ret[t][s][k] = Col("retire " + at, 0, bound, 0, false, CostKind::kNone);
               bal.emplace_back(ret[t][s][k], 1.0);
               bal.emplace_back(nb[t - 1][s][k], -1.0);
             }
             Row("balance " + at, FleetGroup::kDefinition, 0, 0, bal, "unit");
             bought_before = true;
+            // End of life: a unit bought in u leaves service once start[u] + life <= start[t],
+            // so nb[t] <= the units bought in the periods still within their life. Units are
+            // identical and retiring is free, so this aggregate is exact (oldest retire first).
+            vector<std::pair<int, double>> alive = {{nb[t][s][k], 1.0}};
+            bool expired = false;
+            for (int u = 0; u <= t; ++u) {
+              if (buy[u][s][k] < 0) continue;
+              if (p.periods[u].start_year + p.money.life_years > p.periods[t].start_year + 1e-9)
+                alive.emplace_back(buy[u][s][k], -1.0);
+              else
+                expired = true;
+            }
+            if (expired)
+              Row("life " + at, FleetGroup::kDefinition, -kMipInfinity, 0, alive, "unit");
           }
           if (existing[s][k] > 0 && t <= last[s][k]) {
             ne[t][s][k] = Col("existing " + at, 0, existing[s][k], OpexPerUnit(k, s, t), true,
@@ -218,10 +290,6 @@ struct Builder {
         }
       }
     }
-    auto units = [&](int t, int s, int k, double coef, vector<std::pair<int, double>>* terms) {
-      if (nb[t][s][k] >= 0) terms->emplace_back(nb[t][s][k], coef);
-      if (ne[t][s][k] >= 0) terms->emplace_back(ne[t][s][k], coef);
-    };
     for (int t = 0; t < T; ++t) {
       const std::string& pl = p.periods[t].label;
       for (int s = 0; s < S; ++s) {
@@ -249,6 +317,7 @@ struct Builder {
             for (int u = 0; u <= t; ++u) cool.emplace_back(rf[s][u], -site.facility_mw[t]);
             Row(fmt::format("cooling {} {}", site.name, pl), FleetGroup::kCooling, -kMipInfinity, 0,
                 cool, "MW");
+            if (!diagnosing()) CoolingCuts(t, s);
           }
         }
       }
@@ -475,6 +544,7 @@ void Explain(const Builder& b, const std::vector<double>& x, FleetSolution* out)
     const double v = std::round(x[col]);
     lp.columns[col].lower = lp.columns[col].upper = v;
   }
+  for (int row : b.cuts) lp.rows[row].lower = -kMipInfinity, lp.rows[row].upper = kMipInfinity;
   const LpResult r = SolveLp(lp);
   if (!r.optimal) return;
   for (size_t i = 0; i < lp.rows.size(); ++i) {

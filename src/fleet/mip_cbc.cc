@@ -107,6 +107,20 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
   // CBC's "threads 1" already starts one worker besides the master; serial is 0.
   if (o.threads > 1) Cbc_setParameter(cbc, "threads", std::to_string(o.threads).c_str());
   if (log == nullptr) Cbc_setLogLevel(cbc, 0);
+  // Debugging aid: extra CBC parameters "name=value,name=value".
+  if (const char* extra = std::getenv("TOKENFAB_CBC_PARAMS")) {
+    std::string all = extra;
+    size_t pos = 0;
+    while (pos < all.size()) {
+      size_t comma = all.find(',', pos);
+      if (comma == std::string::npos) comma = all.size();
+      const std::string item = all.substr(pos, comma - pos);
+      const size_t eq = item.find('=');
+      if (eq != std::string::npos)
+        Cbc_setParameter(cbc, item.substr(0, eq).c_str(), item.substr(eq + 1).c_str());
+      pos = comma + 1;
+    }
+  }
   Cbc_solve(cbc);
   MipResult r;
   const double* x = Cbc_bestSolution(cbc);
