@@ -29,11 +29,12 @@ std::string TempPath() {
 std::vector<std::string> FlagsOf(const Scenario& s) {
   const std::vector<FlagSpec>& specs = FindCommand(s.command(), {kCommandLine, 0, 0}).flags();
   std::vector<std::string> out = s.settings().positional();
-  for (const auto& [flag, value] : s.settings().values()) {
-    const auto spec =
-        std::find_if(specs.begin(), specs.end(), [&](const FlagSpec& f) { return f.name == flag; });
+  for (const auto& setting : s.settings().values()) {
+    const std::string& flag = setting.first;
+    const auto spec = std::find_if(specs.begin(), specs.end(),
+                                   [&flag](const FlagSpec& f) { return f.name == flag; });
     out.push_back(flag);
-    if (spec == specs.end() || spec->takes_value) out.push_back(value);
+    if (spec == specs.end() || spec->takes_value) out.push_back(setting.second);
   }
   return out;
 }
