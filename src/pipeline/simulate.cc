@@ -231,24 +231,6 @@ void PipelineSim::Leave(int flow, int stage) {
   queue_.ScheduleAfter(next.delay, kToolPriority, [this, flow, s = next.stage] { Enter(flow, s); });
 }
 
-Seconds Pct(std::vector<double>& v, double q) {
-  if (v.empty()) return Secs(0);
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1);
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return Secs(v[k]);
-}
-
-LatencyStats StatsOf(std::vector<double> v) {
-  LatencyStats s;
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = Secs(v.empty() ? 0 : sum / v.size());
-  s.p50 = Pct(v, 0.5);
-  s.p90 = Pct(v, 0.9);
-  s.p99 = Pct(v, 0.99);
-  return s;
-}
-
 PipelineResult PipelineSim::Run() {
   PipelineResult out;
   const int n = static_cast<int>(p_.stages.size());
@@ -309,7 +291,7 @@ PipelineResult PipelineSim::Run() {
     cs.goodput_requests_per_s = good[c] / span;
     cs.attainment = cs.completed > 0 ? static_cast<double>(good[c]) / cs.completed : 0;
     cs.calls_per_request = cs.completed > 0 ? static_cast<double>(calls[c]) / cs.completed : 0;
-    cs.e2e = StatsOf(std::move(e2e[c]));
+    cs.e2e = LatencyStatsOf(std::move(e2e[c]));
     out.completed += cs.completed;
     total_good += good[c];
     out.classes.push_back(std::move(cs));

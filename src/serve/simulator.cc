@@ -404,24 +404,6 @@ void Simulator::FinishPrefillIteration(int inst, std::vector<int> batch) {
   StartPrefillIteration(inst);
 }
 
-Seconds Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return Secs(0);
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1);
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return Secs(v[k]);
-}
-
-LatencyStats Stats(std::vector<double> v) {
-  LatencyStats s;
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = Secs(v.empty() ? 0 : sum / v.size());
-  s.p50 = Percentile(v, 0.50);
-  s.p90 = Percentile(v, 0.90);
-  s.p99 = Percentile(v, 0.99);
-  return s;
-}
-
 SimulationResult Simulator::Summarise() const {
   SimulationResult out;
   std::vector<double> ttft, tpot, e2e;
@@ -442,9 +424,9 @@ SimulationResult Simulator::Summarise() const {
     good += ttft_ok && tpot_ok ? 1 : 0;
   }
   out.completed = static_cast<int>(ttft.size());
-  out.ttft = Stats(std::move(ttft));
-  out.tpot = Stats(std::move(tpot));
-  out.e2e = Stats(std::move(e2e));
+  out.ttft = LatencyStatsOf(std::move(ttft));
+  out.tpot = LatencyStatsOf(std::move(tpot));
+  out.e2e = LatencyStatsOf(std::move(e2e));
   out.makespan = Secs((last - first) * 1e-9);
   const double span = std::max(out.makespan.si(), 1e-9);
   out.output_tokens_per_s = tokens / span;
@@ -597,6 +579,28 @@ std::string ServingTraceJson(const SimulationResult& r) {
     out += line;
   }
   return out + "\n]}\n";
+}
+
+namespace {
+
+Seconds Percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return Secs(0);
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1);
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return Secs(v[k]);
+}
+
+}  // namespace
+
+LatencyStats LatencyStatsOf(std::vector<double> v) {
+  LatencyStats s;
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = Secs(v.empty() ? 0 : sum / v.size());
+  s.p50 = Percentile(v, 0.50);
+  s.p90 = Percentile(v, 0.90);
+  s.p99 = Percentile(v, 0.99);
+  return s;
 }
 
 }  // namespace tokenfab

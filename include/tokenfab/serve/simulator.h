@@ -80,6 +80,10 @@ struct LatencyStats {
   Seconds mean, p50, p90, p99;
 };
 
+// Mean and nearest-rank percentiles (the ceil(q n)-th smallest) of latencies in seconds; zeros
+// for an empty sample.
+LatencyStats LatencyStatsOf(std::vector<double> seconds);
+
 struct SimulationResult {
   Feasibility feasibility;
   int completed = 0;
