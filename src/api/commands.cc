@@ -102,8 +102,9 @@ int AnswerCommandLine(const std::vector<std::string>& argv, std::ostream& out) {
     if (TakeHtmlFlag(flags, &html)) {
       std::vector<std::string> plain = {words[0]};
       plain.insert(plain.end(), flags.begin(), flags.end());
-      if (!save.empty()) SaveScenario(ScenarioFromCommandLine(plain), save);
-      return RunWithHtml(words[0], flags, html, out);
+      const Scenario asked = ScenarioFromCommandLine(plain);
+      if (!save.empty()) SaveScenario(asked, save);
+      return RunWithHtml(asked, html, out);
     }
     s = ScenarioFromCommandLine(words);
   }

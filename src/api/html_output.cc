@@ -50,9 +50,8 @@ Runs RunBoth(const Scenario& asked) {
   Runs runs;
   const std::string format = asked.settings().GetString("--format", "text");
   const std::string command = asked.command();
-  Scenario as_text = asked;
   std::ostringstream text;
-  runs.code = RunScenario(as_text, text);
+  runs.code = RunScenario(asked, text);
   runs.text = text.str();
   Scenario as_json = asked;
   as_json.mutable_settings().Set("--format", "json");
@@ -104,9 +103,7 @@ std::string RunScenarioToHtml(const Scenario& scenario, std::string* text) {
 
 std::string RunCommandToHtml(const std::string& command, const std::vector<std::string>& flags,
                              std::string* text) {
-  Runs runs = RunBoth(ScenarioOf(command, flags));
-  if (text != nullptr) *text = runs.text;
-  return RenderHtmlPage(runs.page);
+  return RunScenarioToHtml(ScenarioOf(command, flags), text);
 }
 
 bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path) {
@@ -129,9 +126,7 @@ bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path) {
   return false;
 }
 
-int RunWithHtml(const std::string& command, const std::vector<std::string>& flags,
-                const std::string& path, std::ostream& out) {
-  const Scenario scenario = ScenarioOf(command, flags);
+int RunWithHtml(const Scenario& scenario, const std::string& path, std::ostream& out) {
   if (scenario.settings().has("--help")) return RunScenario(scenario, out);
   Runs runs = RunBoth(scenario);
   std::ofstream file(path);

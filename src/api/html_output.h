@@ -28,8 +28,7 @@ bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path);
 
 // Runs the command with its output as asked (text or --format json) to `out`, and writes the page
 // to `path`. Returns the command's exit code.
-int RunWithHtml(const std::string& command, const std::vector<std::string>& flags,
-                const std::string& path, std::ostream& out);
+int RunWithHtml(const Scenario& scenario, const std::string& path, std::ostream& out);
 
 }  // namespace tokenfab::api
 
