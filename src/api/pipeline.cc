@@ -8,6 +8,7 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/report/pipeline_report.h"
+#include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
 
 namespace tokenfab::api {

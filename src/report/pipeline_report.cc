@@ -5,20 +5,10 @@
 
 #include <cmath>
 
-#include "tokenfab/base/check.h"
-
 namespace tokenfab {
 namespace {
 
 using nlohmann::ordered_json;
-
-void Check(const char* field, double v) {
-  TOKENFAB_CHECK(std::isfinite(v) && v >= 0) << "PipelineResult." << field << " = " << v;
-}
-
-void CheckStats(const char* field, const LatencyStats& s) {
-  for (Seconds t : {s.mean, s.p50, s.p90, s.p99}) Check(field, t.si());
-}
 
 std::string DeploymentText(const ServingConfig& c, int max_batch) {
   std::string s = fmt::format("tp{}", c.decode.tp);
@@ -44,22 +34,6 @@ ordered_json DistributionJson(const Distribution& d) {
 }
 
 }  // namespace
-
-void Verify(const PipelineResult& r) {
-  Check("requests_per_s", r.requests_per_s);
-  Check("goodput_requests_per_s", r.goodput_requests_per_s);
-  Check("attainment", r.attainment);
-  Check("tokens_per_joule", r.tokens_per_joule);
-  Check("tokens_per_dollar", r.tokens_per_dollar);
-  Check("horizon", r.horizon.si());
-  for (const ClassStats& c : r.classes) CheckStats("classes.e2e", c.e2e);
-  for (const StageStats& s : r.stages) {
-    CheckStats("stages.latency", s.latency);
-    Check("stages.utilisation", s.utilisation);
-    Check("stages.mean_in_stage", s.mean_in_stage);
-    Check("stages.mean_queue", s.mean_queue.si());
-  }
-}
 
 ordered_json PipelineSpecToJson(const PipelineSpec& spec) {
   ordered_json j;

@@ -20,6 +20,10 @@ void NonNegative(const char* what, const char* field, Dollars v) {
   NonNegative(what, field, v.si());
 }
 
+void NonNegative(const char* what, const char* field, const LatencyStats& s) {
+  for (Seconds t : {s.mean, s.p50, s.p90, s.p99}) NonNegative(what, field, t);
+}
+
 }  // namespace
 
 void Verify(const TrainResult& r) {
@@ -90,10 +94,7 @@ void Verify(const ParetoResult& r) {
 void Verify(const SimulationResult& r) {
   constexpr const char* k = "SimulationResult";
   for (const auto& [name, s] : {std::pair{"ttft", r.ttft}, {"tpot", r.tpot}, {"e2e", r.e2e}}) {
-    NonNegative(k, name, s.mean);
-    NonNegative(k, name, s.p50);
-    NonNegative(k, name, s.p90);
-    NonNegative(k, name, s.p99);
+    NonNegative(k, name, s);
   }
   NonNegative(k, "output_tokens_per_s", r.output_tokens_per_s);
   NonNegative(k, "output_tokens_per_s_per_gpu", r.output_tokens_per_s_per_gpu);
@@ -150,6 +151,23 @@ void Verify(const CampaignResult& r) {
   NonNegative(k, "checkpoint_write", r.checkpoint_write);
   NonNegative(k, "checkpoint_restore", r.checkpoint_restore);
   NonNegative(k, "checkpoint_interval", r.checkpoint_interval);
+}
+
+void Verify(const PipelineResult& r) {
+  constexpr const char* k = "PipelineResult";
+  NonNegative(k, "requests_per_s", r.requests_per_s);
+  NonNegative(k, "goodput_requests_per_s", r.goodput_requests_per_s);
+  NonNegative(k, "attainment", r.attainment);
+  NonNegative(k, "tokens_per_joule", r.tokens_per_joule);
+  NonNegative(k, "tokens_per_dollar", r.tokens_per_dollar);
+  NonNegative(k, "horizon", r.horizon);
+  for (const ClassStats& c : r.classes) NonNegative(k, "classes.e2e", c.e2e);
+  for (const StageStats& s : r.stages) {
+    NonNegative(k, "stages.latency", s.latency);
+    NonNegative(k, "stages.utilisation", s.utilisation);
+    NonNegative(k, "stages.mean_in_stage", s.mean_in_stage);
+    NonNegative(k, "stages.mean_queue", s.mean_queue);
+  }
 }
 
 }  // namespace tokenfab

@@ -3,7 +3,7 @@
 //
 // Example:
 //   const PipelineResult r = SimulatePipeline(p, p.spec.load);
-//   Verify(r);
+//   Verify(r);   // report/verify.h
 //   std::cout << RenderPipelineText(p, r);
 #ifndef TOKENFAB_REPORT_PIPELINE_REPORT_H_
 #define TOKENFAB_REPORT_PIPELINE_REPORT_H_
@@ -14,9 +14,6 @@
 #include "tokenfab/pipeline/pipeline.h"
 
 namespace tokenfab {
-
-// Every printed number finite and non-negative (see verify.h); aborts naming the field.
-void Verify(const PipelineResult& r);
 
 std::string RenderPipelineText(const ResolvedPipeline& p, const PipelineResult& r);
 nlohmann::ordered_json PipelineResultToJson(const ResolvedPipeline& p, const PipelineResult& r);

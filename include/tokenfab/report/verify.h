@@ -13,6 +13,7 @@
 #include "tokenfab/comm/collective.h"
 #include "tokenfab/factory/campaign.h"
 #include "tokenfab/factory/facility.h"
+#include "tokenfab/pipeline/pipeline.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/serve.h"
 #include "tokenfab/serve/simulator.h"
@@ -29,6 +30,7 @@ void Verify(const FacilityResult& r);
 // An infeasible campaign (interruptions outpace progress) may have an infinite expected time;
 // only its ideal figures are checked.
 void Verify(const CampaignResult& r);
+void Verify(const PipelineResult& r);
 
 }  // namespace tokenfab
 
