@@ -42,6 +42,8 @@ const std::vector<FlagSpec>& ServeFlags() {
        IntRange(1, limits::kMaxDegree)},
       {"--precision", true, "weights: bf16|fp16|fp8|fp4|int8|int4 (default fp8 where supported)"},
       {"--kv-precision", true, "KV cache: bf16|fp16|fp8|fp4|int8 (default fp8 where supported)"},
+      {"--attention-precision", true,
+       "attention projections' weights: bf16|fp8|fp4|... (default: --precision; fp8 under fp4)"},
       {"--batch", true, "concurrent sequences per decode instance",
        IntRange(1, limits::kMaxGlobalBatch)},
       {"--chunk", true, "chunked-prefill token budget per iteration (0 = whole prompts)",
@@ -140,10 +142,16 @@ ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
   ServingConfig c;
   c.weights = PrecisionFlag(a, "--precision", ctx.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
   c.kv = PrecisionFlag(a, "--kv-precision", ctx.chip, fp8 ? Precision::kFp8 : Precision::kBf16);
+  if (a.has("--attention-precision")) {
+    c.attention_weights = PrecisionFlag(a, "--attention-precision", ctx.chip, c.weights);
+  }
   c.decode = {a.GetInt("--tp", 1), a.GetInt("--pp", 1), a.GetInt("--ep", 1), a.GetInt("--dp", 1)};
   c.chunk_tokens = a.GetInt("--chunk", 0, /*allow_zero=*/true);
   c.spec_tokens = a.GetInt("--spec-tokens", 0, /*allow_zero=*/true);
-  c.spec_acceptance = a.GetDouble("--acceptance", c.spec_tokens > 0 ? 0.7 : 0);
+  // Without --acceptance: the model's measured MTP table where it has one (TokensPerStep), else
+  // an assumed 0.7 per draft token (Leviathan et al. 2023 report 0.6-0.8 for matched drafts).
+  const bool measured = !ctx.model.mtp_accepted_tokens.empty();
+  c.spec_acceptance = a.GetDouble("--acceptance", c.spec_tokens > 0 && !measured ? 0.7 : 0);
   if (c.spec_acceptance < 0 || c.spec_acceptance >= 1) {
     FlagError("--acceptance", fmt::format("expected a rate in [0, 1), got {}", c.spec_acceptance));
   }
@@ -156,7 +164,8 @@ ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
 }
 
 // Flags given fix those dimensions of the search; the rest are searched.
-ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c) {
+ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c, const Model& model,
+                              bool engine_mtp) {
   ParetoOptions o;
   o.weights = c.weights;
   o.kv = c.kv;
@@ -166,9 +175,12 @@ ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c) {
   o.chunk_tokens = a.has("--chunk") ? c.chunk_tokens : -1;
   o.spec_tokens = c.spec_tokens;
   o.spec_acceptance = c.spec_acceptance;
-  o.spec_search_max = a.GetInt("--spec-search", 0, true);
-  if (o.spec_search_max > 0 && !a.has("--acceptance")) {
-    FlagError("--spec-search", "needs --acceptance (the drafts' per-token acceptance rate)");
+  o.spec_search_max = a.has("--spec-search")   ? a.GetInt("--spec-search", 0, true)
+                      : a.has("--spec-tokens") ? 0
+                                               : DefaultSpecSearch(model, engine_mtp);
+  if (o.spec_search_max > 0 && !a.has("--acceptance") && model.mtp_accepted_tokens.empty()) {
+    FlagError("--spec-search", "needs --acceptance (the drafts' per-token acceptance rate): " +
+                                   model.name + " has no measured MTP acceptance");
   }
   o.max_batch = a.GetInt("--max-batch", 0, true);
   o.ttft_slo = SloFlag(a, "--ttft-slo");
@@ -189,7 +201,8 @@ Query BuildQuery(const Scenario& scenario) {
   if (!a.has("--gpus")) a.Require("--gpus");
   const int gpus = a.GetInt("--gpus", 8);
   Cluster cl = BuildCluster(catalog, a.Require("--system"), a.GetString("--fabric"), gpus);
-  ApplySoftwareToCluster(SoftwareFromFlags(a, catalog, SoftwareKind::kServing), cl);
+  const SoftwareRelease software = SoftwareFromFlags(a, catalog, SoftwareKind::kServing);
+  ApplySoftwareToCluster(software, cl);
   q.model_name = model.name;
   q.system_name = cl.system.name;
   q.trust = TrustFor(catalog.data_dir(), RegimeOn("serving", cl, model.is_moe()));
@@ -197,7 +210,7 @@ Query BuildQuery(const Scenario& scenario) {
                              ServeProfileFromEfficiency(cl.efficiency), gpus,
                              a.GetInt("--isl", 1024), a.GetInt("--osl", 128));
   q.cfg = ConfigFromFlags(a, q.ctx);
-  q.pareto = ParetoFromFlags(a, q.cfg);
+  q.pareto = ParetoFromFlags(a, q.cfg, model, software.has("mtp"));
   return q;
 }
 

@@ -1,6 +1,10 @@
 // Reader for model files (catalog entries and user files share the CLI-contract keys).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
 #include "readers.h"
 #include "tokenfab/base/limits.h"
 
@@ -28,6 +32,7 @@ const std::vector<std::string> kModelKeys = {"name",
                                              "qk_rope_head_dim",
                                              "qk_nope_head_dim",
                                              "v_head_dim",
+                                             "mtp_accepted_tokens",
                                              "notes"};
 
 // Ranges of the model keys (docs/inputs.md): ~10-100x beyond the largest published models, so
@@ -104,6 +109,36 @@ void ReadMla(YamlObject& obj, Model* m) {
   m->v_head_dim = obj.Integer("v_head_dim", 1, kMaxWidth);
 }
 
+// "1.92 2.58 2.82": mean tokens per decode step with k = 1, 2, 3 MTP drafts. With k drafts a step
+// emits between 1 and k + 1 tokens, and one more draft never emits fewer.
+void ReadMtp(YamlObject& obj, Model* m) {
+  const std::optional<std::string> text = obj.FindText("mtp_accepted_tokens");
+  if (!text) return;
+  std::string list = *text;
+  std::replace(list.begin(), list.end(), ',', ' ');
+  std::istringstream in(list);
+  std::string item;
+  const std::string hint =
+      "mean tokens per step with 1, 2, ... drafts, e.g. \"1.92 2.58 2.82\": each in [1, k + 1] and "
+      "not below the one before";
+  while (in >> item) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    const double k = static_cast<double>(m->mtp_accepted_tokens.size()) + 1;
+    const double prev = m->mtp_accepted_tokens.empty() ? 1.0 : m->mtp_accepted_tokens.back();
+    if (end == item.c_str() || *end != '\0' || !(v >= prev) || !(v <= k + 1) ||
+        m->mtp_accepted_tokens.size() >= 64) {
+      throw obj.ErrorAt("mtp_accepted_tokens",
+                        fmt::format("entry {} ('{}') is not a valid tokens-per-step", k, item),
+                        hint);
+    }
+    m->mtp_accepted_tokens.push_back(v);
+  }
+  if (m->mtp_accepted_tokens.empty()) {
+    throw obj.ErrorAt("mtp_accepted_tokens", "is empty", hint);
+  }
+}
+
 }  // namespace
 
 Model ReadModel(YamlObject& obj) {
@@ -123,6 +158,7 @@ Model ReadModel(YamlObject& obj) {
   m.tied_embeddings = obj.FindBool("tied_embeddings").value_or(false);
   ReadMoe(obj, &m);
   ReadMla(obj, &m);
+  ReadMtp(obj, &m);
   obj.FindString("notes");
   return m;
 }

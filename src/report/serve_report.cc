@@ -19,6 +19,7 @@ ordered_json ConfigJson(const ServingConfig& c) {
   j["dp"] = c.decode.dp;
   j["precision"] = PrecisionName(c.weights);
   j["kv_precision"] = PrecisionName(c.kv);
+  if (c.attention_weights) j["attention_precision"] = PrecisionName(*c.attention_weights);
   j["batch"] = c.batch;
   j["chunk_tokens"] = c.chunk_tokens;
   j["spec_tokens"] = c.spec_tokens;

@@ -73,6 +73,7 @@ constexpr SectionRule kRules[] = {
     {"*", "--batch", "parallelism"},
     {"*", "--precision", "software"},
     {"*", "--kv-precision", "software"},
+    {"*", "--attention-precision", "software"},
     {"*", "--recompute", "software"},
     {"*", "--zero", "software"},
     {"*", "--software", "software"},

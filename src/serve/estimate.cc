@@ -122,8 +122,8 @@ void FillRates(const ServingContext& ctx, double tokens_per_step, Seconds step, 
 }
 
 ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
-  const double tokens_per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
+  const double tokens_per_step = TokensPerStep(ctx.model, cfg);
   const double steps_per_request = ctx.osl / tokens_per_step;
   const double prefill_per_seq_step = ctx.isl / steps_per_request;
   const double per_rank_prefill =
@@ -152,7 +152,7 @@ struct PrefillPool {
 };
 
 PrefillPool PrefillCapacity(const ServingContext& ctx, const ServingConfig& cfg) {
-  const IterationModel prefill(ctx, cfg.prefill, cfg.weights, cfg.kv);
+  const IterationModel prefill(ctx, cfg.prefill, cfg.weights, cfg.kv, cfg.attention_weights);
   const int requests = std::max(1, kPrefillBatchTokens / ctx.isl);
   PrefillPool pool;
   const MemoryPlan pm = prefill.PlanMemory(requests * ctx.isl, ctx.isl);
@@ -203,8 +203,8 @@ ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, 
     p.feasibility = pool.fits;
     return p;
   }
-  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
-  const double per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
+  const double per_step = TokensPerStep(ctx.model, cfg);
   const int decoders = std::max(1, cfg.decode_instances);
   double batch = cfg.batch;
   DecodeState s = DecodeStep(ctx, cfg, decode, batch, 0);
@@ -252,7 +252,7 @@ Feasibility CheckConfig(const ServingContext& ctx, const ServingConfig& cfg) {
 // Prompt KV moves over NVLink when all instances sit in one NVLink domain, else over the NICs;
 // Assumption: 10 us setup inside NVLink, the fabric latency outside.
 Seconds KvTransferTime(const ServingContext& ctx, const ServingConfig& cfg, int tokens) {
-  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const int used = cfg.prefill_instances * cfg.prefill.gpus() +
                    std::max(1, cfg.decode_instances) * cfg.decode.gpus();
   const int lanes = std::min(cfg.prefill.gpus(), cfg.decode.gpus());
@@ -267,7 +267,7 @@ ServingPoint EstimateServing(const ServingContext& ctx, const ServingConfig& cfg
   p.config = cfg;
   p.feasibility = CheckConfig(ctx, cfg);
   if (!p.feasibility.ok) return p;
-  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel decode(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const int budget = cfg.disaggregated() ? 1 : cfg.chunk_tokens > 0 ? cfg.chunk_tokens : ctx.isl;
   p.memory =
       decode.PlanMemory(budget + cfg.batch * (1 + cfg.spec_tokens), ctx.prefix + ctx.isl + ctx.osl);
@@ -290,7 +290,7 @@ ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig&
   p.config = cfg;
   p.feasibility = CheckConfig(ctx, cfg);
   if (!p.feasibility.ok) return p;
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const double ways = cfg.decode.dp * cfg.decode.pp;
   // The prompts pass in pieces of at most kMaxBatchedTokens (TensorRT-LLM max_num_tokens).
   p.memory = model.PlanMemory(std::min(cfg.batch * ctx.isl, std::max(ctx.isl, kMaxBatchedTokens)),
@@ -309,7 +309,7 @@ ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig&
   prefill.prefill_attention = prefill.prefill_tokens * 0.5 * ctx.isl;
   const Seconds ttft = model.Time(prefill);
   const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, 0);
-  const double per_step = ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const double per_step = TokensPerStep(ctx.model, cfg);
   const double steps = std::max(0.0, (ctx.osl - 1) / per_step);
   p.decode_iteration = s.breakdown;
   p.replicas = ctx.gpus / cfg.decode.gpus();

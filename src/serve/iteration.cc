@@ -27,11 +27,24 @@ constexpr double kActivationBytes = 2.0;
 
 }  // namespace
 
+Precision AttentionWeights(const Chip& chip, const ServingConfig& cfg) {
+  if (cfg.attention_weights) return *cfg.attention_weights;
+  if (cfg.weights == Precision::kFp4 && chip.supports(Precision::kFp8)) return Precision::kFp8;
+  return cfg.weights;
+}
+
 IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& inst,
-                               Precision weights, Precision kv)
+                               Precision weights, Precision kv,
+                               std::optional<Precision> attention_weights)
     : ctx_(&ctx), inst_(inst) {
   const Model& m = ctx.model;
   weights_ = weights == Precision::kFp16 ? Precision::kBf16 : weights;
+  ServingConfig rule;
+  rule.weights = weights;
+  rule.attention_weights = attention_weights;
+  attention_weights_ = AttentionWeights(ctx.chip, rule);
+  if (attention_weights_ == Precision::kFp16) attention_weights_ = Precision::kBf16;
+  attention_w_bytes_ = StoredBytesPerElement(attention_weights_);
   attention_math_ = AttentionMath(ctx.chip, weights, kv);
   w_bytes_ = StoredBytesPerElement(weights);
   kv_bytes_ = StoredBytesPerElement(kv);
@@ -123,8 +136,15 @@ void IterationModel::AddActivationQuant(double elements, IterationBreakdown* out
 
 // One linear layer of this GPU: tokens x k times k x n weights in the weight precision.
 void IterationModel::AddGemm(double tokens, double n, double k, IterationBreakdown* out) const {
-  AddActivationQuant(tokens * k, out);
-  Book(GemmCost(ctx_->compute, tokens, n, k, weights_), &out->weights, out);
+  AddGemmIn(weights_, tokens, n, k, out);
+}
+
+void IterationModel::AddGemmIn(Precision p, double tokens, double n, double k,
+                               IterationBreakdown* out) const {
+  if (p == Precision::kFp8 || p == Precision::kFp4 || p == Precision::kInt8) {
+    AddElementwise(3.0 * tokens * k, 1, out);  // the input's quantisation (AddActivationQuant)
+  }
+  Book(GemmCost(ctx_->compute, tokens, n, k, p), &out->weights, out);
 }
 
 // Memory-bound elementwise kernels moving `bytes` in all.
@@ -143,16 +163,17 @@ void IterationModel::AddAttentionProjections(double t, IterationBreakdown* out) 
   const double heads = static_cast<double>(m.heads) / inst_.tp;
   if (m.is_mla()) {
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
-    if (m.q_lora_rank > 0) AddGemm(t, m.q_lora_rank, m.hidden, out);
-    AddGemm(t, heads * m.qk_dim(), q_in, out);
-    AddGemm(t, m.kv_lora_rank + m.qk_rope_head_dim, m.hidden, out);
-    AddGemm(t, heads * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank, out);
-    AddGemm(t, m.hidden, heads * m.v_head_dim, out);
+    if (m.q_lora_rank > 0) AddGemmIn(attention_weights_, t, m.q_lora_rank, m.hidden, out);
+    AddGemmIn(attention_weights_, t, heads * m.qk_dim(), q_in, out);
+    AddGemmIn(attention_weights_, t, m.kv_lora_rank + m.qk_rope_head_dim, m.hidden, out);
+    AddGemmIn(attention_weights_, t, heads * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank,
+              out);
+    AddGemmIn(attention_weights_, t, m.hidden, heads * m.v_head_dim, out);
     return;
   }
   const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / inst_.tp);
-  AddGemm(t, (heads + 2.0 * kv) * m.head_dim, m.hidden, out);
-  AddGemm(t, m.hidden, heads * m.head_dim, out);
+  AddGemmIn(attention_weights_, t, (heads + 2.0 * kv) * m.head_dim, m.hidden, out);
+  AddGemmIn(attention_weights_, t, m.hidden, heads * m.head_dim, out);
 }
 
 // Attention over the context (one layer). Per (query, key) pair and head: QK^T and PV cost
@@ -306,7 +327,7 @@ double IterationModel::ElementwiseBytesPerToken(bool moe) const {
 Bytes IterationModel::LayerWeightBytes(bool moe) const {
   const Model& m = ctx_->model;
   const double tp = inst_.tp;
-  double b = AttentionParameters(m) * w_bytes_ / tp;
+  double b = AttentionParameters(m) * attention_w_bytes_ / tp;
   if (!moe) return ByteCount(b + DenseFfnParameters(m) * w_bytes_ / tp);
   const double pe = ExpertParameters(m);
   b += (m.experts + inst_.redundant_experts) * pe * w_bytes_ / (tp * inst_.dp) +

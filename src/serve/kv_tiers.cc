@@ -77,7 +77,7 @@ MultiTurnPoint EstimateMultiTurn(const ServingContext& base, const ServingConfig
   out.max_context = w.shared_prefix + w.turns * (w.turn_input + w.turn_output);
   ServingContext ctx = base;
   ctx.osl = w.turn_output;
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const double seqs_rank = static_cast<double>(cfg.batch) / cfg.decode.dp;
   TierPlan plan;
   plan.rate = TierRates(ctx);

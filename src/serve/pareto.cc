@@ -332,4 +332,9 @@ ServingPoint BestBatchFor(const ServingContext& ctx, const ServingConfig& cfg,
   return *best;
 }
 
+int DefaultSpecSearch(const Model& model, bool engine_mtp) {
+  if (!engine_mtp || model.mtp_accepted_tokens.empty()) return 0;
+  return std::min<int>(3, static_cast<int>(model.mtp_accepted_tokens.size()));
+}
+
 }  // namespace tokenfab

@@ -21,6 +21,24 @@ TEST(SpeculativeDecodingTest, ExpectedTokensFollowLeviathanEquation) {
   EXPECT_NEAR(ExpectedTokensPerStep(0, 0.8), 1.0, kTight);
 }
 
+TEST(SpeculativeDecodingTest, MeasuredMtpTableWinsWithoutAnExplicitAcceptance) {
+  // Tokens per step = table[k - 1] (saturating at the last entry) when spec_acceptance is 0; the
+  // geometric expectation when an acceptance is given; 1 without drafts or without a table.
+  Model m;
+  m.mtp_accepted_tokens = {1.92, 2.58, 2.82};
+  ServingConfig cfg;
+  EXPECT_NEAR(TokensPerStep(m, cfg), 1.0, kTight);
+  cfg.spec_tokens = 2;
+  EXPECT_NEAR(TokensPerStep(m, cfg), 2.58, kTight);
+  cfg.spec_tokens = 5;
+  EXPECT_NEAR(TokensPerStep(m, cfg), 2.82, kTight);
+  cfg.spec_tokens = 3;
+  cfg.spec_acceptance = 0.8;
+  EXPECT_NEAR(TokensPerStep(m, cfg), 2.952, kTight);
+  cfg.spec_acceptance = 0;
+  EXPECT_NEAR(TokensPerStep(Model{}, cfg), 1.0, kTight);
+}
+
 TEST(MoeWeightsTest, DistinctExpertsSaturateWithBatch) {
   // E (1 - (1 - k/E)^n): one token touches exactly k experts; many touch all E.
   EXPECT_NEAR(DistinctExpertsTouched(8, 2, 1), 2.0, kTight);

@@ -59,10 +59,11 @@ class Simulator {
       : ctx_(ctx),
         cfg_(cfg),
         options_(options),
-        decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv),
-        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights, cfg.kv),
+        decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights),
+        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights,
+                       cfg.kv, cfg.attention_weights),
         block_tokens_(ctx.profile.kv_block_tokens),
-        per_step_(ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance)),
+        per_step_(TokensPerStep(ctx.model, cfg)),
         queue_(queue != nullptr ? *queue : own_queue_) {
     for (const Request& r : requests) Add(r);
     const int decoders =
@@ -455,7 +456,7 @@ Feasibility PlanSimulation(const ServingContext& ctx, const ServingConfig& cfg,
                            MemoryPlan* plan) {
   const Feasibility ok = CheckConfig(ctx, cfg);
   if (!ok.ok) return ok;
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const int budget = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : largest_prompt;
   *plan = model.PlanMemory(budget + std::max(1, options.max_batch), longest);
   return plan->fits;

@@ -47,6 +47,14 @@ double ExpectedTokensPerStep(int spec_tokens, double acceptance) {
   return (1.0 - std::pow(a, spec_tokens + 1)) / (1.0 - a);
 }
 
+double TokensPerStep(const Model& model, const ServingConfig& cfg) {
+  if (cfg.spec_tokens <= 0) return 1.0;
+  if (cfg.spec_acceptance > 0) return ExpectedTokensPerStep(cfg.spec_tokens, cfg.spec_acceptance);
+  const std::vector<double>& table = model.mtp_accepted_tokens;
+  if (table.empty()) return 1.0;
+  return table[std::min<size_t>(table.size(), static_cast<size_t>(cfg.spec_tokens)) - 1];
+}
+
 double DistinctExpertsTouched(int experts, int top_k, double tokens) {
   if (experts <= 0 || tokens <= 0) return 0;
   const double miss = 1.0 - static_cast<double>(top_k) / experts;

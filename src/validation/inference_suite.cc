@@ -193,6 +193,9 @@ ServingConfig DeepSeekConfig(const json& r) {
   cfg.decode.redundant_experts = r.value("redundant_experts", 0);
   cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
   cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
+  if (r.contains("attention")) {
+    cfg.attention_weights = *ParsePrecision(r.at("attention").get<std::string>());
+  }
   cfg.spec_tokens = r.value("spec_tokens", 0);
   cfg.spec_acceptance = r.value("spec_acceptance", 0.0);
   return cfg;
@@ -205,7 +208,7 @@ void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCa
   const int isl = r.at("isl").get<int>();
   const ServingContext ctx = DeepSeekContext(cat, r, isl, 2 * (r.at("context").get<int>() - isl));
   const ServingConfig cfg = DeepSeekConfig(r);
-  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const double batch = r.at("batch_per_gpu").get<double>();
   IterationWork w;
   w.decode_sequences = batch;
@@ -235,15 +238,42 @@ void AddMinLatency(const Catalog& cat, const json& r, std::vector<ValidationCase
   const std::string note =
       p.feasibility.ok
           ? fmt::format(
-                "batch {} tp{} ep{} {}/{} mtp {} at {:.2f}: step {:.2f} ms (weights {:.2f}, "
-                "kv {:.2f}, comm {:.2f}, launch+host {:.2f})",
+                "batch {} tp{} ep{} {}/{} mtp {} ({:.2f} tokens/step): step {:.2f} ms (weights "
+                "{:.2f}, kv {:.2f}, comm {:.2f}, launch+host {:.2f})",
                 cfg.batch, cfg.decode.tp, cfg.decode.ep, PrecisionName(cfg.weights),
-                PrecisionName(cfg.kv), cfg.spec_tokens, cfg.spec_acceptance, b.total().si() * 1e3,
-                b.weights.si() * 1e3, b.kv.si() * 1e3, b.comm.si() * 1e3,
+                PrecisionName(cfg.kv), cfg.spec_tokens, TokensPerStep(ctx.model, cfg),
+                b.total().si() * 1e3, b.weights.si() * 1e3, b.kv.si() * 1e3, b.comm.si() * 1e3,
                 (b.overhead + b.activations).si() * 1e3)
           : p.feasibility.reason;
   cases->push_back({r.at("id"), "tokens_per_sec_per_user", "tok/s", p.tokens_per_s_per_user,
                     *Measured(r, "tokens_per_sec_per_user"), kThroughputTolerance, note});
+}
+
+// A benchmark that holds `batch` requests in flight on one aggregated instance (trtllm-bench
+// --concurrency, in-flight batching with a max_num_tokens budget per rank): the steady state of
+// EstimateServing at that batch and chunk; output tokens/s per GPU.
+void AddAggregated(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+  const ServingContext ctx =
+      DeepSeekContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
+  ServingConfig cfg = DeepSeekConfig(r);
+  cfg.batch = r.at("batch").get<int>();
+  cfg.chunk_tokens = r.value("chunk", 0);
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  const IterationBreakdown& b = p.decode_iteration;
+  const std::string note =
+      p.feasibility.ok
+          ? fmt::format(
+                "aggregated tp{} dp{} ep{} {}/{} batch {} chunk {}: step {:.1f} ms (weights "
+                "{:.1f}, "
+                "kv {:.1f}, compute {:.1f}, comm {:.1f}, other {:.1f})",
+                cfg.decode.tp, cfg.decode.dp, cfg.decode.ep, PrecisionName(cfg.weights),
+                PrecisionName(cfg.kv), cfg.batch, cfg.chunk_tokens, b.total().si() * 1e3,
+                b.weights.si() * 1e3, b.kv.si() * 1e3, b.compute.si() * 1e3, b.comm.si() * 1e3,
+                (b.activations + b.overhead).si() * 1e3)
+          : p.feasibility.reason;
+  cases->push_back({r.at("id"), "output_tokens_per_sec_per_gpu", "tok/s",
+                    p.output_tokens_per_s_per_gpu, *Measured(r, "output_tokens_per_sec_per_gpu"),
+                    kThroughputTolerance, note});
 }
 
 // Source and regime of the cases added since `from`: serving on the record's system.
@@ -286,6 +316,7 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
     const size_t from = out.cases.size();
     if (r.at("kind") == "decode_per_gpu") AddDecodePerGpu(catalog, r, &out.cases);
     if (r.at("kind") == "min_latency") AddMinLatency(catalog, r, &out.cases);
+    if (r.at("kind") == "aggregated") AddAggregated(catalog, r, &out.cases);
     TagFrom(catalog, r, r.at("system"), r.at("model"), from, &out.cases);
   }
   MarkKnownMisses(data_dir, &out);

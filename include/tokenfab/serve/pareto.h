@@ -34,7 +34,8 @@ struct ParetoOptions {
   int spec_tokens = 0;
   double spec_acceptance = 0;
   // Speculative decoding as a searched dimension: when > 0, draft counts 0..spec_search_max are
-  // all tried at spec_acceptance (spec_tokens is then ignored).
+  // all tried at spec_acceptance, or at the model's measured MTP table when spec_acceptance is 0
+  // (spec_tokens is then ignored).
   int spec_search_max = 0;
   int max_batch = 0;  // cap on concurrent sequences per engine (decode instance); 0 = KV capacity
   Seconds ttft_slo = Secs(0);  // 0 = none
@@ -50,6 +51,12 @@ struct ParetoResult {
 };
 
 ParetoResult SearchPareto(const ServingContext& ctx, const ParetoOptions& options);
+
+// The draft counts a frontier searches by default: 0..min(3, table) for a model that ships MTP
+// heads with a measured acceptance table when the engine runs MTP (DeepSeek-V3/R1 on TensorRT-LLM
+// and SGLang), else 0 (no speculative decoding). TensorRT-LLM measured its best min-latency point
+// at 3 drafts (trtllm_blog1_dsr1_b200).
+int DefaultSpecSearch(const Model& model, bool engine_mtp);
 
 // The frontier point with the highest per-GPU throughput among those at least as interactive
 // as `tokens_per_s_per_user`; nullptr when none is.

@@ -23,6 +23,7 @@
 #ifndef TOKENFAB_SERVE_SERVE_H_
 #define TOKENFAB_SERVE_SERVE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,10 +73,15 @@ struct ServingConfig {
   int decode_instances = 0;   // 0 = as many as fit in the GPUs (aggregated)
   Precision weights = Precision::kFp8;
   Precision kv = Precision::kFp8;
-  int batch = 1;               // concurrent sequences per decode instance
-  int chunk_tokens = 0;        // chunked-prefill token budget per iteration; 0 = whole prompts
-  int spec_tokens = 0;         // speculative / MTP draft tokens per step; 0 = off
-  double spec_acceptance = 0;  // per-token acceptance rate of the drafts, in [0, 1)
+  // Weights of the attention projections when they differ from `weights` (TensorRT-LLM's
+  // DeepSeek min-latency recipe: BF16 attention, NVFP4 MoE); unset = AttentionWeights' rule.
+  std::optional<Precision> attention_weights;
+  int batch = 1;         // concurrent sequences per decode instance
+  int chunk_tokens = 0;  // chunked-prefill token budget per iteration; 0 = whole prompts
+  int spec_tokens = 0;   // speculative / MTP draft tokens per step; 0 = off
+  // Per-token acceptance rate of the drafts, in [0, 1); 0 with spec_tokens > 0 = the model's
+  // measured MTP acceptance (TokensPerStep).
+  double spec_acceptance = 0;
   bool disaggregated() const { return prefill_instances > 0; }
 };
 
@@ -136,7 +142,7 @@ struct IterationWork {
 class IterationModel {
  public:
   IterationModel(const ServingContext& ctx, const InstanceConfig& inst, Precision weights,
-                 Precision kv);
+                 Precision kv, std::optional<Precision> attention_weights = std::nullopt);
   // Full forward pass over all layers (all pipeline stages) for `work` on each dp rank.
   IterationBreakdown Estimate(const IterationWork& work) const;
   Seconds Time(const IterationWork& work) const { return Estimate(work).total(); }
@@ -149,6 +155,7 @@ class IterationModel {
   Seconds PipelineSend(double tokens) const;
   void Book(const KernelTime& k, Seconds* memory_bucket, IterationBreakdown* out) const;
   void AddGemm(double tokens, double n, double k, IterationBreakdown* out) const;
+  void AddGemmIn(Precision p, double tokens, double n, double k, IterationBreakdown* out) const;
   void AddActivationQuant(double elements, IterationBreakdown* out) const;
   void AddElementwise(double bytes, int kernels, IterationBreakdown* out) const;
   void AddAttentionProjections(double tokens, IterationBreakdown* out) const;
@@ -165,6 +172,8 @@ class IterationModel {
   const ServingContext* ctx_;
   InstanceConfig inst_;
   Precision weights_ = Precision::kFp8;
+  Precision attention_weights_ = Precision::kFp8;
+  double attention_w_bytes_ = 1;
   Precision attention_math_ = Precision::kBf16;
   double w_bytes_ = 2, kv_bytes_ = 2;
   double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
@@ -186,6 +195,12 @@ struct ServingPoint {
   IterationBreakdown decode_iteration;
   Seconds kv_transfer;  // disaggregated: prompt KV from prefill to decode
 };
+
+// The attention projections' weight precision of `cfg`: cfg.attention_weights when set; else the
+// weights' precision, except that NVFP4 models keep attention in FP8 where the chip has FP8
+// (Assumption: NVIDIA's NVFP4 DeepSeek-R1 checkpoints quantise the MoE and FFN GEMMs; SGLang's
+// GB200 recipe runs FP8 attention with NVFP4 MoE, lmsys_gb200_part2).
+Precision AttentionWeights(const Chip& chip, const ServingConfig& cfg);
 
 // Checks precisions against the chip (FP4 needs FP4 tensor cores) and the parallel split
 // against the model and system. Returns the reason when not ok.
@@ -213,6 +228,12 @@ inline constexpr int kMaxBatchedTokens = 8192;
 // Expected tokens emitted per verification step with k drafts of acceptance a:
 // (1 - a^(k+1)) / (1 - a)  (Leviathan et al., ICML 2023, eq. 1).
 double ExpectedTokensPerStep(int spec_tokens, double acceptance);
+
+// Tokens a decode step of `cfg` emits: 1 without drafts; with an explicit per-token acceptance
+// (cfg.spec_acceptance > 0) the geometric expectation above; else the model's measured MTP table
+// (Model::mtp_accepted_tokens at k = cfg.spec_tokens, saturating past its end); 1 when the model
+// has no table (drafts that are never accepted).
+double TokensPerStep(const Model& model, const ServingConfig& cfg);
 
 // Load of the busiest of `ep` expert-parallel ranks over the mean when `assignments` token-expert
 // pairs are routed uniformly at random: a rank's share is ~Poisson(mean), and the expected
