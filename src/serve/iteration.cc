@@ -27,10 +27,11 @@ constexpr double kActivationBytes = 2.0;
 
 }  // namespace
 
-Precision AttentionWeights(const Chip& chip, const ServingConfig& cfg) {
-  if (cfg.attention_weights) return *cfg.attention_weights;
-  if (cfg.weights == Precision::kFp4 && chip.supports(Precision::kFp8)) return Precision::kFp8;
-  return cfg.weights;
+Precision AttentionWeights(const Chip& chip, Precision weights,
+                           std::optional<Precision> attention_weights) {
+  if (attention_weights) return *attention_weights;
+  if (weights == Precision::kFp4 && chip.supports(Precision::kFp8)) return Precision::kFp8;
+  return weights;
 }
 
 IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& inst,
@@ -39,10 +40,7 @@ IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& 
     : ctx_(&ctx), inst_(inst) {
   const Model& m = ctx.model;
   weights_ = weights == Precision::kFp16 ? Precision::kBf16 : weights;
-  ServingConfig rule;
-  rule.weights = weights;
-  rule.attention_weights = attention_weights;
-  attention_weights_ = AttentionWeights(ctx.chip, rule);
+  attention_weights_ = AttentionWeights(ctx.chip, weights, attention_weights);
   if (attention_weights_ == Precision::kFp16) attention_weights_ = Precision::kBf16;
   attention_w_bytes_ = StoredBytesPerElement(attention_weights_);
   attention_math_ = AttentionMath(ctx.chip, weights, kv);
@@ -128,8 +126,9 @@ void IterationModel::Book(const KernelTime& k, Seconds* memory_bucket,
 // (per-token-group scales, DeepSeek-V3 sec. 3.3.2; SGLang's per_token_group_quant and
 // TensorRT-LLM's fp4_quantize kernels): read 2 bytes, write ~1 byte per element. Assumption: not
 // fused into the kernel before it.
-void IterationModel::AddActivationQuant(double elements, IterationBreakdown* out) const {
-  if (weights_ == Precision::kFp8 || weights_ == Precision::kFp4 || weights_ == Precision::kInt8) {
+void IterationModel::AddActivationQuant(Precision p, double elements,
+                                        IterationBreakdown* out) const {
+  if (p == Precision::kFp8 || p == Precision::kFp4 || p == Precision::kInt8) {
     AddElementwise(3.0 * elements, 1, out);
   }
 }
@@ -141,9 +140,7 @@ void IterationModel::AddGemm(double tokens, double n, double k, IterationBreakdo
 
 void IterationModel::AddGemmIn(Precision p, double tokens, double n, double k,
                                IterationBreakdown* out) const {
-  if (p == Precision::kFp8 || p == Precision::kFp4 || p == Precision::kInt8) {
-    AddElementwise(3.0 * tokens * k, 1, out);  // the input's quantisation (AddActivationQuant)
-  }
+  AddActivationQuant(p, tokens * k, out);
   Book(GemmCost(ctx_->compute, tokens, n, k, p), &out->weights, out);
 }
 
@@ -250,8 +247,8 @@ void IterationModel::AddMoe(double tokens, IterationBreakdown* out) const {
       group_tokens * m.top_k / inst_.ep * ExpertParallelImbalance(inst_.ep, group_tokens * m.top_k);
   if (touched > 0) {
     const double per_expert = assignments / touched;
-    AddActivationQuant(assignments * m.hidden, out);
-    AddActivationQuant(assignments * width, out);
+    AddActivationQuant(weights_, assignments * m.hidden, out);
+    AddActivationQuant(weights_, assignments * width, out);
     Book(GroupedGemmCost(cm, touched, per_expert, gate * width, m.hidden, weights_), &out->weights,
          out);
     Book(GroupedGemmCost(cm, touched, per_expert, m.hidden, width, weights_), &out->weights, out);

@@ -227,32 +227,11 @@ void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCa
                     *Measured(r, "output_tokens_per_sec_per_gpu"), kThroughputTolerance, note});
 }
 
-// Single-concurrency latency (min-latency scenario): aggregated, one sequence.
-void AddMinLatency(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
-  const ServingContext ctx =
-      DeepSeekContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
-  ServingConfig cfg = DeepSeekConfig(r);
-  cfg.batch = r.at("batch").get<int>();
-  const ServingPoint p = EstimateServing(ctx, cfg);
-  const IterationBreakdown& b = p.decode_iteration;
-  const std::string note =
-      p.feasibility.ok
-          ? fmt::format(
-                "batch {} tp{} ep{} {}/{} mtp {} ({:.2f} tokens/step): step {:.2f} ms (weights "
-                "{:.2f}, kv {:.2f}, comm {:.2f}, launch+host {:.2f})",
-                cfg.batch, cfg.decode.tp, cfg.decode.ep, PrecisionName(cfg.weights),
-                PrecisionName(cfg.kv), cfg.spec_tokens, TokensPerStep(ctx.model, cfg),
-                b.total().si() * 1e3, b.weights.si() * 1e3, b.kv.si() * 1e3, b.comm.si() * 1e3,
-                (b.overhead + b.activations).si() * 1e3)
-          : p.feasibility.reason;
-  cases->push_back({r.at("id"), "tokens_per_sec_per_user", "tok/s", p.tokens_per_s_per_user,
-                    *Measured(r, "tokens_per_sec_per_user"), kThroughputTolerance, note});
-}
-
-// A benchmark that holds `batch` requests in flight on one aggregated instance (trtllm-bench
-// --concurrency, in-flight batching with a max_num_tokens budget per rank): the steady state of
-// EstimateServing at that batch and chunk; output tokens/s per GPU.
-void AddAggregated(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
+// One aggregated instance at the record's batch and chunk (EstimateServing's steady state):
+// single-concurrency latency (kind min_latency, tokens/s per user) or a benchmark that holds
+// `batch` requests in flight (kind aggregated: trtllm-bench --concurrency with a max_num_tokens
+// budget per rank, output tokens/s per GPU).
+void AddAggregatedPoint(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
   const ServingContext ctx =
       DeepSeekContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
   ServingConfig cfg = DeepSeekConfig(r);
@@ -263,17 +242,19 @@ void AddAggregated(const Catalog& cat, const json& r, std::vector<ValidationCase
   const std::string note =
       p.feasibility.ok
           ? fmt::format(
-                "aggregated tp{} dp{} ep{} {}/{} batch {} chunk {}: step {:.1f} ms (weights "
-                "{:.1f}, "
-                "kv {:.1f}, compute {:.1f}, comm {:.1f}, other {:.1f})",
-                cfg.decode.tp, cfg.decode.dp, cfg.decode.ep, PrecisionName(cfg.weights),
-                PrecisionName(cfg.kv), cfg.batch, cfg.chunk_tokens, b.total().si() * 1e3,
-                b.weights.si() * 1e3, b.kv.si() * 1e3, b.compute.si() * 1e3, b.comm.si() * 1e3,
+                "batch {} tp{} dp{} ep{} {}/{} chunk {} mtp {} ({:.2f} tokens/step): step {:.2f} "
+                "ms (weights {:.2f}, kv {:.2f}, compute {:.2f}, comm {:.2f}, other {:.2f})",
+                cfg.batch, cfg.decode.tp, cfg.decode.dp, cfg.decode.ep, PrecisionName(cfg.weights),
+                PrecisionName(cfg.kv), cfg.chunk_tokens, cfg.spec_tokens,
+                TokensPerStep(ctx.model, cfg), b.total().si() * 1e3, b.weights.si() * 1e3,
+                b.kv.si() * 1e3, b.compute.si() * 1e3, b.comm.si() * 1e3,
                 (b.activations + b.overhead).si() * 1e3)
           : p.feasibility.reason;
-  cases->push_back({r.at("id"), "output_tokens_per_sec_per_gpu", "tok/s",
-                    p.output_tokens_per_s_per_gpu, *Measured(r, "output_tokens_per_sec_per_gpu"),
-                    kThroughputTolerance, note});
+  const bool latency = r.at("kind") == "min_latency";
+  const std::string metric = latency ? "tokens_per_sec_per_user" : "output_tokens_per_sec_per_gpu";
+  cases->push_back({r.at("id"), metric, "tok/s",
+                    latency ? p.tokens_per_s_per_user : p.output_tokens_per_s_per_gpu,
+                    *Measured(r, metric), kThroughputTolerance, note});
 }
 
 // Source and regime of the cases added since `from`: serving on the record's system.
@@ -315,8 +296,9 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
   for (const json& r : deepseek.at("records")) {
     const size_t from = out.cases.size();
     if (r.at("kind") == "decode_per_gpu") AddDecodePerGpu(catalog, r, &out.cases);
-    if (r.at("kind") == "min_latency") AddMinLatency(catalog, r, &out.cases);
-    if (r.at("kind") == "aggregated") AddAggregated(catalog, r, &out.cases);
+    if (r.at("kind") == "min_latency" || r.at("kind") == "aggregated") {
+      AddAggregatedPoint(catalog, r, &out.cases);
+    }
     TagFrom(catalog, r, r.at("system"), r.at("model"), from, &out.cases);
   }
   MarkKnownMisses(data_dir, &out);

@@ -156,7 +156,7 @@ class IterationModel {
   void Book(const KernelTime& k, Seconds* memory_bucket, IterationBreakdown* out) const;
   void AddGemm(double tokens, double n, double k, IterationBreakdown* out) const;
   void AddGemmIn(Precision p, double tokens, double n, double k, IterationBreakdown* out) const;
-  void AddActivationQuant(double elements, IterationBreakdown* out) const;
+  void AddActivationQuant(Precision p, double elements, IterationBreakdown* out) const;
   void AddElementwise(double bytes, int kernels, IterationBreakdown* out) const;
   void AddAttentionProjections(double tokens, IterationBreakdown* out) const;
   void AddMoe(double tokens, IterationBreakdown* out) const;
@@ -196,11 +196,12 @@ struct ServingPoint {
   Seconds kv_transfer;  // disaggregated: prompt KV from prefill to decode
 };
 
-// The attention projections' weight precision of `cfg`: cfg.attention_weights when set; else the
-// weights' precision, except that NVFP4 models keep attention in FP8 where the chip has FP8
-// (Assumption: NVIDIA's NVFP4 DeepSeek-R1 checkpoints quantise the MoE and FFN GEMMs; SGLang's
-// GB200 recipe runs FP8 attention with NVFP4 MoE, lmsys_gb200_part2).
-Precision AttentionWeights(const Chip& chip, const ServingConfig& cfg);
+// The attention projections' weight precision: `attention_weights` when set; else `weights`, except
+// that NVFP4 models keep attention in FP8 where the chip has FP8 (Assumption: NVIDIA's NVFP4
+// DeepSeek-R1 checkpoints quantise the MoE and FFN GEMMs; SGLang's GB200 recipe runs FP8 attention
+// with NVFP4 MoE, lmsys_gb200_part2).
+Precision AttentionWeights(const Chip& chip, Precision weights,
+                           std::optional<Precision> attention_weights);
 
 // Checks precisions against the chip (FP4 needs FP4 tensor cores) and the parallel split
 // against the model and system. Returns the reason when not ok.
