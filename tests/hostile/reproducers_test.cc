@@ -117,6 +117,18 @@ TEST(HostileInput, ExpertsWithoutTopKIsAnError) {
                    "top_k: missing required key");
 }
 
+// MTP acceptance: k drafts emit between 1 and k + 1 tokens per step, never fewer with one more.
+TEST(HostileInput, DecreasingMtpAcceptanceIsAnError) {
+  const ScratchDir dir;
+  const std::string model =
+      dir.Write("mtp.yaml",
+                "name: m\nlayers: 4\nhidden: 1024\nheads: 8\nvocab: 1000\n"
+                "mtp_accepted_tokens: { value: \"1.9 1.5\", assumption: test }\n");
+  ExpectInputError({"serve", "--model", model, "--system", "dgx-h100", "--gpus", "8", "--isl",
+                    "128", "--osl", "128"},
+                   "mtp.yaml:6:31: mtp_accepted_tokens: entry 2 ('1.5') is not a valid");
+}
+
 TEST(HostileInput, NonScalarKeyIsAnError) {
   const ScratchDir dir;
   const std::string model = dir.Write(
