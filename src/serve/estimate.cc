@@ -67,16 +67,46 @@ IterationBreakdown Mix(const IterationBreakdown& a, const IterationBreakdown& b,
           m(a.compute, b.compute), m(a.comm, b.comm), m(a.overhead, b.overhead)};
 }
 
+// The prompt tokens one iteration carries next to `seqs` decoding sequences: a whole prompt, or
+// what the token budget leaves after the decode tokens (Sarathi-Serve's budget counts both, as
+// TensorRT-LLM's max_num_tokens does), at least one token.
+double PromptPiece(const ServingContext& ctx, const ServingConfig& cfg, double seqs) {
+  if (cfg.chunk_tokens <= 0) return ctx.isl;
+  const double left = cfg.chunk_tokens - seqs * (1 + cfg.spec_tokens);
+  return std::clamp(left, 1.0, static_cast<double>(ctx.isl));
+}
+
+// Under attention DP the ranks meet at every MoE layer's dispatch, so an iteration lasts as long
+// as its slowest rank: with each of the dp ranks carrying a prompt piece independently with
+// probability f, P(some rank does) = 1 - (1 - f)^dp, and that iteration runs the piece's attention
+// side while the experts see the group's mean, decode + E[pieces | some] * piece / dp per rank
+// (TensorRT-LLM tech blog 10, "attention DP load balance": the ranks without context wait for the
+// one with it). dp = 1 gives back the single-rank mix above.
+DecodeState SynchronisedDecodeStep(const ServingContext& ctx, const ServingConfig& cfg,
+                                   const IterationModel& model, double seqs, double f,
+                                   double piece) {
+  const int dp = cfg.decode.dp;
+  const double p_any = 1.0 - std::pow(1.0 - f, dp);
+  IterationWork mixed = DecodeWork(ctx, cfg, seqs, piece);
+  mixed.moe_mean_tokens = mixed.decode_tokens + f * piece / p_any;
+  DecodeState s;
+  s.breakdown = Mix(model.Estimate(mixed), model.Estimate(DecodeWork(ctx, cfg, seqs, 0)), p_any);
+  s.step = s.breakdown.total();
+  return s;
+}
+
 DecodeState DecodeStep(const ServingContext& ctx, const ServingConfig& cfg,
                        const IterationModel& model, double batch, double prefill_per_seq_step) {
   const InstanceConfig& in = cfg.decode;
   // Per dp rank and per pipeline micro-batch (pp micro-batches keep every stage busy).
   const double seqs = batch / in.dp / in.pp;
   const double demand = seqs * prefill_per_seq_step;
-  const double piece = cfg.chunk_tokens > 0 ? cfg.chunk_tokens : ctx.isl;
+  const double piece = PromptPiece(ctx, cfg, seqs);
   DecodeState s;
   if (demand <= 0 || demand >= piece) {
     s.breakdown = model.Estimate(DecodeWork(ctx, cfg, seqs, demand));
+  } else if (in.dp > 1 && ctx.model.is_moe()) {
+    return SynchronisedDecodeStep(ctx, cfg, model, seqs, demand / piece, piece);
   } else {
     s.breakdown = Mix(model.Estimate(DecodeWork(ctx, cfg, seqs, piece)),
                       model.Estimate(DecodeWork(ctx, cfg, seqs, 0)), demand / piece);
@@ -126,12 +156,13 @@ ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, Ser
   const double tokens_per_step = TokensPerStep(ctx.model, cfg);
   const double steps_per_request = ctx.osl / tokens_per_step;
   const double prefill_per_seq_step = ctx.isl / steps_per_request;
-  const double per_rank_prefill =
-      cfg.batch / static_cast<double>(cfg.decode.dp * cfg.decode.pp) * prefill_per_seq_step;
-  if (cfg.chunk_tokens > 0 && per_rank_prefill > cfg.chunk_tokens) {
+  const double seqs = cfg.batch / static_cast<double>(cfg.decode.dp * cfg.decode.pp);
+  const double per_rank_tokens = seqs * (prefill_per_seq_step + 1 + cfg.spec_tokens);
+  if (cfg.chunk_tokens > 0 && per_rank_tokens > cfg.chunk_tokens) {
     p.feasibility = Feasibility::No(fmt::format(
-        "batch {} needs {:.0f} prompt tokens per iteration, above the chunk budget of {}",
-        cfg.batch, per_rank_prefill, cfg.chunk_tokens));
+        "batch {} needs {:.0f} decode and prompt tokens per iteration and rank, above the chunk "
+        "budget of {}",
+        cfg.batch, per_rank_tokens, cfg.chunk_tokens));
     return p;
   }
   const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, prefill_per_seq_step);

@@ -222,19 +222,20 @@ void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdo
     out->comm += all_reduce;
     return;
   }
-  AddMoe(tokens, out);
+  AddMoe(tokens, w.moe_mean_tokens >= 0 ? w.moe_mean_tokens : tokens, out);
 }
 
 // An MoE block on one GPU of the tp*dp group. Router GEMM (BF16, replicated) and the top-k gating
 // kernel; the routed experts as grouped GEMMs over the distinct experts this GPU's share holds and
 // the group's tokens touch, at the tokens per expert of the busiest EP rank; the shared experts
 // as a TP-split dense FFN; permute and un-permute/combine kernels; dispatch and combine
-// all-to-alls under DP attention, else the TP all-reduce.
-void IterationModel::AddMoe(double tokens, IterationBreakdown* out) const {
+// all-to-alls under DP attention, else the TP all-reduce. `tokens` are this rank's (router, shared
+// experts, its all-to-all), `mean_tokens` the group's mean per rank (what the experts receive).
+void IterationModel::AddMoe(double tokens, double mean_tokens, IterationBreakdown* out) const {
   const Model& m = ctx_->model;
   const ComputeModel& cm = ctx_->compute;
   const double group = static_cast<double>(inst_.tp) * inst_.dp;
-  const double group_tokens = tokens * inst_.dp;
+  const double group_tokens = mean_tokens * inst_.dp;
   Book(GemmCost(cm, tokens, m.experts, m.hidden, Precision::kBf16), &out->weights, out);
   AddElementwise(tokens * m.experts * 4.0, 1, out);  // FP32 scores: softmax/sigmoid + top-k
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;

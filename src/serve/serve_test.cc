@@ -191,3 +191,59 @@ TEST(ServeProfileTest, AMissingKeyIsAnErrorNamingTheFiles) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+// Attention DP (TensorRT-LLM tech blog 10): the dp ranks meet at every MoE layer, so an iteration
+// lasts as long as its slowest rank. With each rank carrying a prompt with probability f, the mean
+// step lies between the unsynchronised mix f T(decode + prompt) + (1 - f) T(decode) and T(decode +
+// prompt), and is p T_mixed + (1 - p) T(decode) with p = 1 - (1 - f)^dp.
+TEST(EstimateServingTest, AttentionDpRanksWaitForTheRankCarryingAPrompt) {
+  const int isl = 1024, osl = 512;
+  const ServingContext ctx = Context(Mixtral8x7b(), 8, isl, osl);
+  ServingConfig cfg;
+  cfg.decode.tp = 1;
+  cfg.decode.dp = 8;
+  cfg.decode.ep = 8;
+  cfg.batch = 8 * 64;  // 64 sequences per rank
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  ASSERT_TRUE(p.feasibility.ok) << p.feasibility.reason;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  IterationWork decode;
+  decode.decode_sequences = 64;
+  decode.decode_tokens = 64;
+  decode.decode_context = 64 * (isl + 0.5 * osl);
+  IterationWork mixed = decode;
+  mixed.prefill_tokens = isl;
+  mixed.prefill_attention = isl * 0.5 * isl;
+  const double f = 64.0 * isl / osl / isl;  // prompt tokens per step and rank / piece = 0.125
+  const double t_decode = model.Time(decode).si(), t_mixed = model.Time(mixed).si();
+  const double step = p.tpot.si();
+  EXPECT_GT(step, f * t_mixed + (1 - f) * t_decode);
+  EXPECT_LT(step, t_mixed);
+  const double any = 1 - std::pow(1 - f, 8);  // 0.656
+  mixed.moe_mean_tokens = 64 + f * isl / any;
+  EXPECT_NEAR(step, any * model.Time(mixed).si() + (1 - any) * t_decode, 1e-12);
+}
+
+// The token budget of an iteration (--chunk, TensorRT-LLM max_num_tokens, Sarathi-Serve's budget)
+// holds the decode tokens as well as the prompt's: 64 decode tokens + 128 prompt tokens per
+// iteration and rank do not fit a budget of 160.
+TEST(EstimateServingTest, ChunkBudgetCountsDecodeTokens) {
+  const ServingContext ctx = Context(Mixtral8x7b(), 8, 1024, 512);
+  ServingConfig cfg;
+  cfg.decode.tp = 8;
+  cfg.decode.ep = 8;
+  cfg.batch = 64;
+  cfg.chunk_tokens = 160;
+  const ServingPoint p = EstimateServing(ctx, cfg);
+  EXPECT_FALSE(p.feasibility.ok);
+  EXPECT_NE(p.feasibility.reason.find("192 decode and prompt tokens"), std::string::npos)
+      << p.feasibility.reason;
+  cfg.chunk_tokens = 256;
+  EXPECT_TRUE(EstimateServing(ctx, cfg).feasibility.ok);
+}
+
+}  // namespace
+}  // namespace tokenfab

@@ -136,6 +136,9 @@ struct IterationWork {
   double decode_context = 0;     // sum over decoding sequences of their context length
   double prefill_tokens = 0;     // prompt tokens processed this iteration
   double prefill_attention = 0;  // sum over prompt tokens of the context each attends to
+  // Tokens per rank entering the routed experts, averaged over the tp*dp group's ranks; negative:
+  // this rank's decode + prefill tokens (every rank carries the same work).
+  double moe_mean_tokens = -1;
 };
 
 // A per-instance iteration cost model; cheap to copy, Time() is a few hundred ns.
@@ -159,7 +162,7 @@ class IterationModel {
   void AddActivationQuant(Precision p, double elements, IterationBreakdown* out) const;
   void AddElementwise(double bytes, int kernels, IterationBreakdown* out) const;
   void AddAttentionProjections(double tokens, IterationBreakdown* out) const;
-  void AddMoe(double tokens, IterationBreakdown* out) const;
+  void AddMoe(double tokens, double mean_tokens, IterationBreakdown* out) const;
   void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
   void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
   void AddDrafts(const IterationWork& w, IterationBreakdown* out) const;
