@@ -3,6 +3,10 @@
 #ifndef TOKENFAB_SRC_SERVE_COMM_COST_H_
 #define TOKENFAB_SRC_SERVE_COMM_COST_H_
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+
 #include "tokenfab/comm/collective.h"
 
 namespace tokenfab::serve_internal {
@@ -13,6 +17,34 @@ GroupPlacement PlaceConsecutive(const Topology& topo, int ranks, int stride);
 // Time of one collective; `bytes` follows EstimateCollective's convention. A single rank is free.
 Seconds CollectiveSeconds(const Topology& topo, CollectiveOp op, Bytes bytes,
                           const GroupPlacement& group);
+
+// The collective times one IterationModel has asked for, by operation and token count: a serving
+// simulation asks for the same few thousand token counts millions of times, and one NCCL
+// estimate (algorithm x protocol selection) costs more than the rest of an iteration. A
+// direct-mapped table of exact keys, so a hit returns the very value a miss computes.
+class CollectiveMemo {
+ public:
+  enum Op { kAllReduce, kAllToAll, kSend, kOps };
+  template <typename F>
+  Seconds Get(Op op, double tokens, F compute) {
+    Slot& s = slots_[op][Index(tokens)];
+    if (s.tokens != tokens) s = {tokens, compute()};
+    return s.time;
+  }
+
+ private:
+  static constexpr int kSlots = 256;
+  struct Slot {
+    double tokens = -1;
+    Seconds time;
+  };
+  static size_t Index(double tokens) {
+    uint64_t bits;
+    std::memcpy(&bits, &tokens, sizeof bits);
+    return static_cast<size_t>((bits * 0x9E3779B97F4A7C15ull) >> 56) % kSlots;  // Fibonacci hash
+  }
+  std::array<std::array<Slot, kSlots>, kOps> slots_;
+};
 
 }  // namespace tokenfab::serve_internal
 

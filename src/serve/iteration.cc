@@ -55,11 +55,18 @@ IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& 
   kv_shards_ = m.is_mla() ? 1 : std::max(1, std::min(inst.tp, m.kv_heads));
 }
 
+serve_internal::CollectiveMemo& IterationModel::Memo() const {
+  if (!comm_memo_) comm_memo_ = std::make_shared<serve_internal::CollectiveMemo>();
+  return *comm_memo_;
+}
+
 Seconds IterationModel::TpAllReduce(double tokens) const {
   if (inst_.tp <= 1 || tokens <= 0) return Secs(0);
-  const Bytes size = ByteCount(tokens * ctx_->model.hidden * kActivationBytes);
-  return CollectiveSeconds(ctx_->topology, CollectiveOp::kAllReduce, size,
-                           PlaceConsecutive(ctx_->topology, inst_.tp, 1));
+  return Memo().Get(serve_internal::CollectiveMemo::kAllReduce, tokens, [&] {
+    const Bytes size = ByteCount(tokens * ctx_->model.hidden * kActivationBytes);
+    return CollectiveSeconds(ctx_->topology, CollectiveOp::kAllReduce, size,
+                             PlaceConsecutive(ctx_->topology, inst_.tp, 1));
+  });
 }
 
 // DP attention + EP: tokens are dispatched to their top_k experts and combined back: two
@@ -69,21 +76,25 @@ Seconds IterationModel::TpAllReduce(double tokens) const {
 Seconds IterationModel::MoeAllToAll(double tokens) const {
   const int group = inst_.tp * inst_.dp;
   if (group <= 1 || tokens <= 0) return Secs(0);
-  const double elements = tokens * ctx_->model.top_k * ctx_->model.hidden;
-  const double dispatch_bytes = w_bytes_ <= 1.0625 ? 1.0 : kActivationBytes;
-  const GroupPlacement g = PlaceConsecutive(ctx_->topology, group, 1);
-  const Topology& t = ctx_->topology;
-  return CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * dispatch_bytes), g) +
-         CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * kActivationBytes), g);
+  return Memo().Get(serve_internal::CollectiveMemo::kAllToAll, tokens, [&] {
+    const double elements = tokens * ctx_->model.top_k * ctx_->model.hidden;
+    const double dispatch_bytes = w_bytes_ <= 1.0625 ? 1.0 : kActivationBytes;
+    const GroupPlacement g = PlaceConsecutive(ctx_->topology, group, 1);
+    const Topology& t = ctx_->topology;
+    return CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * dispatch_bytes), g) +
+           CollectiveSeconds(t, CollectiveOp::kAllToAll, ByteCount(elements * kActivationBytes), g);
+  });
 }
 
 Seconds IterationModel::PipelineSend(double tokens) const {
   if (inst_.pp <= 1 || tokens <= 0) return Secs(0);
-  const Bytes size = ByteCount(tokens * ctx_->model.hidden * kActivationBytes);
-  const int stage = inst_.tp * inst_.dp;
-  const Seconds one = CollectiveSeconds(ctx_->topology, CollectiveOp::kSendRecv, size,
-                                        PlaceConsecutive(ctx_->topology, 2, stage));
-  return (inst_.pp - 1) * one;
+  return Memo().Get(serve_internal::CollectiveMemo::kSend, tokens, [&] {
+    const Bytes size = ByteCount(tokens * ctx_->model.hidden * kActivationBytes);
+    const int stage = inst_.tp * inst_.dp;
+    const Seconds one = CollectiveSeconds(ctx_->topology, CollectiveOp::kSendRecv, size,
+                                          PlaceConsecutive(ctx_->topology, 2, stage));
+    return (inst_.pp - 1) * one;
+  });
 }
 
 Bytes IterationModel::kv_bytes_per_token_all_gpus() const {

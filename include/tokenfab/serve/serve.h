@@ -23,6 +23,7 @@
 #ifndef TOKENFAB_SERVE_SERVE_H_
 #define TOKENFAB_SERVE_SERVE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -141,7 +142,12 @@ struct IterationWork {
   double moe_mean_tokens = -1;
 };
 
-// A per-instance iteration cost model; cheap to copy, Time() is a few hundred ns.
+namespace serve_internal {
+class CollectiveMemo;
+}
+
+// A per-instance iteration cost model; cheap to copy (copies share one memo of collective times,
+// so a model and its copies belong to one thread), Time() is a few hundred ns.
 class IterationModel {
  public:
   IterationModel(const ServingContext& ctx, const InstanceConfig& inst, Precision weights,
@@ -181,6 +187,8 @@ class IterationModel {
   double w_bytes_ = 2, kv_bytes_ = 2;
   double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
   int kv_shards_ = 1;
+  serve_internal::CollectiveMemo& Memo() const;  // made on first use
+  mutable std::shared_ptr<serve_internal::CollectiveMemo> comm_memo_;
 };
 
 // Steady-state result of one configuration.
