@@ -74,29 +74,19 @@ void ApplyTrainingSoftware(const Args& a, const SoftwareRelease& release, Traini
 OffloadConfig OffloadFromFlags(const Args& a, const SoftwareRelease& release) {
   OffloadConfig o;
   const std::string text = a.GetString("--offload");
-  if (!text.empty() && text != "none") {
-    const std::vector<std::string> states = {"optimizer", "params", "activations"};
-    size_t start = 0;
-    while (start <= text.size()) {
-      const size_t end = std::min(text.find_first_of("+,", start), text.size());
-      const std::string state = text.substr(start, end - start);
-      if (state == "optimizer") {
-        o.optimizer = true;
-      } else if (state == "params") {
-        o.params = true;
-      } else if (state == "activations") {
-        o.activations = true;
-      } else {
-        const std::string near = SuggestNearest(state, states);
-        throw InputError({kCommandLine, 0, 0}, "--offload",
-                         fmt::format("unknown offloaded state '{}'", state),
-                         (near.empty() ? "" : fmt::format("did you mean '{}'? ", near)) +
-                             "states: none, or optimizer, params, activations joined by '+'");
-      }
-      start = end + 1;
+  if (!text.empty()) {
+    std::string bad;
+    const std::optional<OffloadConfig> parsed = ParseOffload(text, &bad);
+    if (!parsed) {
+      const std::string near = SuggestNearest(bad, {"none", "optimizer", "params", "activations"});
+      throw InputError({kCommandLine, 0, 0}, "--offload",
+                       fmt::format("unknown offloaded state '{}'", bad),
+                       (near.empty() ? "" : fmt::format("did you mean '{}'? ", near)) +
+                           "states: none, or optimizer, params, activations joined by '+'");
     }
+    o = *parsed;
   }
-  o.step = DefaultOffloadStep(release);
+  if (o.any()) o.step = DefaultOffloadStep(release);
   if (a.has("--offload-step")) {
     if (!o.any()) {
       throw InputError({kCommandLine, 0, 0}, "--offload-step",

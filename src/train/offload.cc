@@ -19,13 +19,37 @@ std::optional<OffloadStep> ParseOffloadStep(std::string_view name) {
 
 std::string OffloadName(const OffloadConfig& o) {
   std::string out;
-  auto add = [&out](bool on, const char* name) {
-    if (on) out += (out.empty() ? "" : "+") + std::string(name);
+  auto add = [&out](bool on, std::string_view name) {
+    if (!on) return;
+    if (!out.empty()) out.push_back('+');
+    out.append(name);
   };
   add(o.optimizer, "optimizer");
   add(o.params, "params");
   add(o.activations, "activations");
   return out.empty() ? "none" : out;
+}
+
+std::optional<OffloadConfig> ParseOffload(std::string_view text, std::string* bad) {
+  OffloadConfig o;
+  if (text == "none") return o;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find_first_of("+,", start), text.size());
+    const std::string_view state = text.substr(start, end - start);
+    if (state == "optimizer") {
+      o.optimizer = true;
+    } else if (state == "params") {
+      o.params = true;
+    } else if (state == "activations") {
+      o.activations = true;
+    } else {
+      if (bad != nullptr) *bad = std::string(state);
+      return std::nullopt;
+    }
+    start = end + 1;
+  }
+  return o;
 }
 
 }  // namespace tokenfab

@@ -310,7 +310,8 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
     if (mem.total > r.memory.total) r.memory = mem;
   }
   r.memory.host = host;
-  r.memory.host_capacity = c.offload.any() ? ctx.cluster.system.host_memory.capacity_per_gpu : Bytes();
+  r.memory.host_capacity =
+      c.offload.any() ? ctx.cluster.system.host_memory.capacity_per_gpu : Bytes();
   const double micro = c.microbatches();
   StepBreakdown& b = r.breakdown;
   b.compute = (worst.forward + worst.backward) * micro;
@@ -348,8 +349,8 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
         worst_stage.moe * train_internal::ActivationBytesPerLayer(m, c, true);
     const train_internal::OffloadTime off = train_internal::EstimateOffload(
         ctx.cluster.system.host_memory, c,
-        shard(train_internal::ParametersOnGpu(m, c, worst_stage), 3), shard(params, 1),
-        activations, worst.forward, worst.backward + worst.recompute);
+        shard(train_internal::ParametersOnGpu(m, c, worst_stage), 3), shard(params, 1), activations,
+        worst.forward, worst.backward + worst.recompute);
     b.offload = off.exposed;
     if (c.offload.optimizer) b.optimizer = Seconds();  // Adam runs on the host CPU
   }

@@ -80,6 +80,9 @@ struct OffloadConfig {
 };
 // "none", or the offloaded states joined by '+': "optimizer+params+activations".
 std::string OffloadName(const OffloadConfig& o);
+// The inverse of OffloadName ('+' or ',' between states); nullopt with the first unknown state
+// in `bad` (when not null).
+std::optional<OffloadConfig> ParseOffload(std::string_view text, std::string* bad = nullptr);
 
 struct TrainingConfig {
   int tp = 1;   // tensor parallel (with sequence parallelism when > 1)
