@@ -217,6 +217,8 @@ std::string MemoryHint(const TrainingConfig& c) {
   if (c.zero < 3) add(c.zero < 1 ? "ZeRO-1 or higher" : "a higher ZeRO stage");
   add("more PP or TP");
   if (c.mbs > 1) add("a smaller micro-batch");
+  // Host offload (train/offload.h) needs a stack that implements it (train/software.h).
+  if (!c.offload.optimizer) add("host offload (a stack that has it, e.g. deepspeed-zero-offload)");
   return "try " + levers;
 }
 
