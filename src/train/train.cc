@@ -218,7 +218,8 @@ std::string MemoryHint(const TrainingConfig& c) {
   add("more PP or TP");
   if (c.mbs > 1) add("a smaller micro-batch");
   // Host offload (train/offload.h) needs a stack that implements it (train/software.h).
-  if (!c.offload.optimizer) add("host offload (a stack that has it, e.g. deepspeed-zero-offload)");
+  if (!c.offload.optimizer)
+    add("optimizer offload to host memory (a stack that has it, e.g. deepspeed-zero-offload)");
   return "try " + levers;
 }
 
