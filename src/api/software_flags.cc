@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/suggest.h"
 #include "tokenfab/perf/software.h"
 #include "tokenfab/train/software.h"
 
@@ -67,6 +68,47 @@ void ApplyTrainingSoftware(const Args& a, const SoftwareRelease& release, Traini
   c.fp32_grads =
       a.GetChoice("--grad-reduce", {"bf16", "fp32"}, c.fp32_grads ? "fp32" : "bf16") == "fp32";
   c.zero = a.GetInt("--zero", c.zero, /*allow_zero=*/true);
+  c.offload = OffloadFromFlags(a, release);
+}
+
+OffloadConfig OffloadFromFlags(const Args& a, const SoftwareRelease& release) {
+  OffloadConfig o;
+  const std::string text = a.GetString("--offload");
+  if (!text.empty()) {
+    std::string bad;
+    const std::optional<OffloadConfig> parsed = ParseOffload(text, &bad);
+    if (!parsed) {
+      const std::string near = SuggestNearest(bad, {"none", "optimizer", "params", "activations"});
+      throw InputError({kCommandLine, 0, 0}, "--offload",
+                       fmt::format("unknown offloaded state '{}'", bad),
+                       (near.empty() ? "" : fmt::format("did you mean '{}'? ", near)) +
+                           "states: none, or optimizer, params, activations joined by '+'");
+    }
+    o = *parsed;
+  }
+  if (o.any()) o.step = DefaultOffloadStep(release);
+  if (a.has("--offload-step")) {
+    if (!o.any()) {
+      throw InputError({kCommandLine, 0, 0}, "--offload-step",
+                       "a CPU step schedule needs offloaded optimizer state",
+                       "add --offload optimizer");
+    }
+    o.step = *ParseOffloadStep(
+        a.GetChoice("--offload-step", {"sync", "delayed", "speculative"}, "sync"));
+  }
+  std::string missing;
+  if (o.any() && !SupportsOffload(release, o, &missing)) {
+    throw InputError({kCommandLine, 0, 0}, a.has("--offload-step") ? "--offload-step" : "--offload",
+                     fmt::format("software release {} has no {}", release.name, missing),
+                     "pick a stack that has it (`tokenfab catalog list software`), e.g. --software "
+                     "deepspeed-superoffload");
+  }
+  return o;
+}
+
+std::vector<OffloadConfig> SearchedOffloads(const Args& a, const SoftwareRelease& release) {
+  if (a.has("--offload")) return {};  // pinned (none or a set): base.offload holds it
+  return OffloadChoices(release);
 }
 
 std::string SoftwareLine(const SoftwareRelease& r) {

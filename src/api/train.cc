@@ -65,6 +65,11 @@ const std::vector<FlagSpec>& TrainFlags() {
        "on|off: reduce gradients in buckets during backward (default: --software's)"},
       {"--grad-reduce", true,
        "bf16|fp32 gradient accumulation and reduction (default: --software's)"},
+      {"--offload", true,
+       "none|optimizer|params|activations, joined by '+': training state in host memory "
+       "(default: none; searched where a plan does not fit, if --software offloads)"},
+      {"--offload-step", true,
+       "sync|delayed|speculative CPU optimizer step with --offload (default: --software's)"},
       {"--fp8-recipe", true, "tensor|block|mx FP8 scaling (with --precision fp8)"},
       {"--cp-comm", true,
        "p2p|all_gather context-parallel K/V exchange (ring overlapped, or gathered)"},

@@ -416,6 +416,7 @@ SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster
                            const SoftwareRelease& software) {
   SearchSpace s;
   s.base = BaseFromFlags(a, m, cluster, software);
+  s.offloads = SearchedOffloads(a, software);
   s.tp = Pinned(a, "--tp");
   s.pp = Pinned(a, "--pp");
   s.vpp = Pinned(a, "--vpp");

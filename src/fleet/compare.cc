@@ -5,6 +5,7 @@
 #include "tokenfab/fleet/throughput.h"
 #include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
+#include "tokenfab/train/software.h"
 
 namespace tokenfab {
 namespace {
@@ -31,6 +32,8 @@ void BestPlan(const CompareRequest& q, CompareRow* row) {
   SearchSpace space =
       DefaultSearchSpace(q.model, row->cluster, q.seq > 0 ? q.seq : q.model.seq_len);
   space.precisions = {q.precision};
+  // Offload only where the stack implements it, and only for plans that do not fit without.
+  if (q.software) space.offloads = OffloadChoices(*q.software);
   const SearchResult found =
       SearchTraining(MakeTrainingContext(row->cluster), q.model, space, {q.threads, 1});
   if (!found.top.empty()) {

@@ -34,7 +34,11 @@ const std::vector<std::string>& SoftwareFeatureNames() {
       "fused_kernels", "kernel_tuning", "cuda_graphs", "inflight_batching", "paged_kv",
       "xqa_gqa_kernel", "fp8_gemm", "fp8_kv_cache", "fp8_attention", "gemm_swiglu_fusion",
       "chunked_prefill", "overlap_scheduler", "fp8_recipe", "fp4_recipe", "deepep_all_to_all",
-      "mtp"};
+      "mtp",
+      // Host offload of training state (train/offload.h): what the search may use, and the CPU
+      // step schedules the stack implements.
+      "optimizer_offload", "param_offload", "activation_offload", "delayed_update",
+      "speculative_update"};
   return kNames;
 }
 

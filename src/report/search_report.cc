@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tokenfab/report/train_report.h"
 
 namespace tokenfab {
@@ -17,14 +19,15 @@ std::string Thousands(int64_t n) {
   return out;
 }
 
-std::string TopRow(int rank, const TrainResult& t) {
+// `offload`: the table has an offload column (some plan of it offloads).
+std::string TopRow(int rank, const TrainResult& t, bool offload) {
   const TrainingConfig& c = t.config;
   return fmt::format(
       "  {:>2}  {:>3} {:>3} {:>3} {:>3} {:>3} {:>5} {:>3}  {:<4} {:<9} {:>4}  "
-      "{:>9.3f} {:>7.1f} {:>5.1f}%\n",
+      "{:>9.3f} {:>7.1f} {:>5.1f}%{}\n",
       rank, c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp, c.mbs, PrecisionName(c.precision),
       RecomputeName(c.recompute), c.zero, ToSeconds(t.step_time), ToGiB(t.memory.total),
-      100.0 * t.mfu);
+      100.0 * t.mfu, offload ? "  " + OffloadName(c.offload) : "");
 }
 
 }  // namespace
@@ -48,8 +51,14 @@ std::string RenderSearchText(const SearchResult& r, int threads) {
   }
   if (r.top.empty()) return out + "no configuration fits in memory\n";
   out += fmt::format("top {}\n", r.top.size());
-  out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU\n";
-  for (size_t i = 0; i < r.top.size(); ++i) out += TopRow(static_cast<int>(i) + 1, r.top[i]);
+  // Only searches that offload show the offload column; the others keep their table.
+  const bool offload = std::any_of(r.top.begin(), r.top.end(),
+                                   [](const TrainResult& t) { return t.config.offload.any(); });
+  out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU";
+  out += offload ? "  offload\n" : "\n";
+  for (size_t i = 0; i < r.top.size(); ++i) {
+    out += TopRow(static_cast<int>(i) + 1, r.top[i], offload);
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@
 namespace tokenfab {
 namespace {
 
-std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
+std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b, bool offload) {
   std::vector<std::pair<const char*, Seconds>> effects = {{"compute", b.compute},
                                                           {"recompute", b.recompute},
                                                           {"tp_comm_exposed", b.tp_comm},
@@ -24,6 +24,8 @@ std::vector<std::pair<const char*, Seconds>> Effects(const StepBreakdown& b) {
                                                           {"overlap_slowdown", b.overlap_slowdown}};
   // Only FP16 runs scale the loss; other results keep their keys.
   if (b.loss_scaling.si() > 0) effects.push_back({"loss_scaling", b.loss_scaling});
+  // Only offloaded plans have host transfers and a CPU optimizer step to expose.
+  if (offload) effects.push_back({"offload_exposed", b.offload});
   return effects;
 }
 
@@ -56,6 +58,10 @@ std::string ConfigLine(const TrainingConfig& c, const std::vector<std::string>& 
       RecomputeName(c.recompute), mark("recompute"), c.zero, mark("zero"),
       c.dualpipe ? "  DualPipe" : "");
   if (c.lora()) line += fmt::format("  LoRA r{} {}", c.lora_rank, LoraTargetsName(c.lora_targets));
+  if (c.offload.any()) {
+    line += fmt::format("  offload {} ({} step)", OffloadName(c.offload),
+                        OffloadStepName(c.offload.step));
+  }
   if (!searched.empty()) line += "  (* chosen by the search)";
   return line;
 }
@@ -68,13 +74,17 @@ std::string MemoryText(const MemoryBreakdown& m, const Feasibility& fits) {
       "GiB\n",
       ToGiB(m.weights), ToGiB(m.gradients), ToGiB(m.optimizer), ToGiB(m.activations),
       ToGiB(m.buffers));
+  if (m.host_capacity.si() > 0) {
+    out += fmt::format("  offloaded to host {:.1f} GiB of {:.1f} GiB per GPU\n", ToGiB(m.host),
+                       ToGiB(m.host_capacity));
+  }
   if (!fits.ok) out += "  reason: " + fits.reason + "\n";
   return out;
 }
 
 std::string BreakdownText(const TrainResult& r) {
   std::string out = "step time breakdown\n";
-  for (const auto& [name, t] : Effects(r.breakdown)) {
+  for (const auto& [name, t] : Effects(r.breakdown, r.config.offload.any())) {
     if (t.si() <= 0) continue;
     out += fmt::format("  {:<18} {:>10.3f} s  {:>5.1f}%\n", name, ToSeconds(t),
                        100.0 * (t / r.step_time));
@@ -153,12 +163,17 @@ nlohmann::json TrainConfigToJson(const TrainingConfig& c) {
     j["lora_rank"] = c.lora_rank;
     j["lora_targets"] = LoraTargetsName(c.lora_targets);
   }
+  // Likewise only offloaded plans carry the offload keys.
+  if (c.offload.any()) {
+    j["offload"] = OffloadName(c.offload);
+    j["offload_step"] = OffloadStepName(c.offload.step);
+  }
   return j;
 }
 
 nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext& ctx) {
   nlohmann::json breakdown = nlohmann::json::object();
-  for (const auto& [name, t] : Effects(r.breakdown))
+  for (const auto& [name, t] : Effects(r.breakdown, r.config.offload.any()))
     breakdown[std::string(name) + "_s"] = ToSeconds(t);
   const MemoryBreakdown& m = r.memory;
   nlohmann::json j = {{"model", ctx.model_name},
@@ -196,6 +211,10 @@ nlohmann::json TrainResultToJson(const TrainResult& r, const TrainReportContext&
   }
   if (ctx.run) j["run_time"] = RunJson(*ctx.run);
   if (r.config.lora()) j["trainable_parameters"] = r.trainable_parameters;
+  if (r.config.offload.any()) {
+    j["memory"]["host_bytes"] = ToBytes(m.host);
+    j["memory"]["host_capacity_bytes"] = ToBytes(m.host_capacity);
+  }
   if (ctx.trust) j["trust"] = TrustToJson(*ctx.trust, "throughput");
   if (!ctx.sources.empty()) j["provenance"] = ctx.sources;
   return j;

@@ -40,7 +40,8 @@ void Verify(const TrainResult& r) {
                                 {"dp_comm", b.dp_comm},
                                 {"optimizer", b.optimizer},
                                 {"overlap_slowdown", b.overlap_slowdown},
-                                {"loss_scaling", b.loss_scaling}}) {
+                                {"loss_scaling", b.loss_scaling},
+                                {"offload", b.offload}}) {
     NonNegative(k, name, v);
   }
   const MemoryBreakdown& m = r.memory;
@@ -50,7 +51,9 @@ void Verify(const TrainResult& r) {
                                 {"activations", m.activations},
                                 {"buffers", m.buffers},
                                 {"total", m.total},
-                                {"capacity", m.capacity}}) {
+                                {"capacity", m.capacity},
+                                {"host", m.host},
+                                {"host_capacity", m.host_capacity}}) {
     NonNegative(k, name, v);
   }
   NonNegative(k, "tokens_per_step", r.tokens_per_step);

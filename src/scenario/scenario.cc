@@ -88,6 +88,8 @@ constexpr SectionRule kRules[] = {
     {"*", "--moe-imbalance", "software"},
     {"*", "--capacity-factor", "software"},
     {"train", "--lora-rank", "software"},
+    {"train", "--offload", "software"},
+    {"train", "--offload-step", "software"},
     {"train", "--lora-targets", "software"},
     {"*", "--spec-tokens", "software"},
     {"*", "--acceptance", "software"},

@@ -35,7 +35,8 @@ auto OrderKey(const TrainResult& r) {
   const TrainingConfig& c = r.config;
   return std::make_tuple(r.step_time.si(), r.memory.total.si(), c.tp, c.cp, c.pp, c.vpp, c.ep,
                          c.mbs, static_cast<int>(c.precision), static_cast<int>(c.recompute),
-                         c.zero, c.pp_first_layers);
+                         c.zero, c.pp_first_layers, c.offload.optimizer, c.offload.params,
+                         c.offload.activations);
 }
 
 // The search's order: (pessimistic) step time, then RanksBefore.
@@ -81,9 +82,28 @@ void NoteMemoryMiss(WorkerState& w, const TrainingConfig& c, Bytes memory) {
   w.closest_memory = memory;
 }
 
+// The first of `offloads` under which `c` fits in HBM and in host memory (parameter offload
+// only under ZeRO-3, as ZeRO-Infinity); nullopt when none does or `c` pins an offload already.
+std::optional<OffloadConfig> FittingOffload(const TrainingContext& ctx, const Model& m,
+                                            const std::vector<OffloadConfig>& offloads,
+                                            TrainingConfig c) {
+  if (c.offload.any() || !ctx.cluster.system.host_memory.present) return std::nullopt;
+  const Bytes hbm = ctx.cluster.chip.hbm_capacity;
+  const Bytes host = ctx.cluster.system.host_memory.capacity_per_gpu;
+  for (const OffloadConfig& o : offloads) {
+    if (o.params && c.zero != 3) continue;
+    c.offload = o;
+    if (search_internal::PeakMemory(m, c, hbm) > hbm) continue;
+    if (search_internal::PeakHostMemory(m, c, hbm) > host) continue;
+    return o;
+  }
+  return std::nullopt;
+}
+
 // The innermost loops (precision, recompute, ZeRO) of one configuration prefix.
 void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates& cand,
-                    TrainingConfig c, int top_k, const Ranker& rank, WorkerState& w) {
+                    const std::vector<OffloadConfig>& offloads, TrainingConfig c, int top_k,
+                    const Ranker& rank, WorkerState& w) {
   for (Precision p : cand.precision) {
     c.precision = p;
     if (!ctx.cluster.chip.supports(p)) {
@@ -95,10 +115,22 @@ void EvaluateLeaves(const TrainingContext& ctx, const Model& m, const Candidates
       c.recompute = rc;
       for (int zero : cand.zero) {
         c.zero = zero;
+        if (c.offload.params && zero != 3) {  // ZeRO-Infinity offloads ZeRO-3's shards
+          ++w.pruned[PruneReason::kOther];
+          continue;
+        }
         const Bytes memory = search_internal::PeakMemory(m, c, ctx.cluster.chip.hbm_capacity);
         if (memory > ctx.cluster.chip.hbm_capacity) {
-          ++w.pruned[PruneReason::kMemory];
-          NoteMemoryMiss(w, c, memory);
+          const std::optional<OffloadConfig> offload = FittingOffload(ctx, m, offloads, c);
+          if (!offload) {
+            ++w.pruned[PruneReason::kMemory];
+            NoteMemoryMiss(w, c, memory);
+            continue;
+          }
+          TrainingConfig offloaded = c;
+          offloaded.offload = *offload;
+          ++w.evaluated;
+          KeepTop(w.top, EstimateTraining(ctx, m, offloaded, &w.memo), top_k, rank);
           continue;
         }
         ++w.evaluated;
@@ -131,7 +163,7 @@ void SearchPrefix(const TrainingContext& ctx, const Model& m, const SearchSpace&
           w.pruned[PruneReason::kBatch] += leaves;
           continue;
         }
-        EvaluateLeaves(ctx, m, cand, c, top_k, rank, w);
+        EvaluateLeaves(ctx, m, cand, space.offloads, c, top_k, rank, w);
       }
     }
   }
@@ -293,6 +325,10 @@ std::optional<PruneReason> PruneVerdict(const TrainingContext& ctx, const Model&
   if (!CheckTrainingConfig(m, ctx.cluster, c).ok) return PruneReason::kOther;
   const Bytes memory = search_internal::PeakMemory(m, c, ctx.cluster.chip.hbm_capacity);
   if (memory > ctx.cluster.chip.hbm_capacity) return PruneReason::kMemory;
+  if (c.offload.any() && search_internal::PeakHostMemory(m, c, ctx.cluster.chip.hbm_capacity) >
+                             ctx.cluster.system.host_memory.capacity_per_gpu) {
+    return PruneReason::kMemory;
+  }
   return std::nullopt;
 }
 

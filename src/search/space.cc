@@ -112,4 +112,12 @@ Bytes PeakMemory(const Model& m, const TrainingConfig& c, Bytes capacity) {
   return peak;
 }
 
+Bytes PeakHostMemory(const Model& m, const TrainingConfig& c, Bytes capacity) {
+  if (!c.offload.any()) return Bytes();
+  Bytes peak = EstimateStageMemory(m, c, capacity, StagePosition::kFirst).host;
+  if (c.pp > 2) peak = Max(peak, EstimateStageMemory(m, c, capacity, StagePosition::kMiddle).host);
+  if (c.pp > 1) peak = Max(peak, EstimateStageMemory(m, c, capacity, StagePosition::kLast).host);
+  return peak;
+}
+
 }  // namespace tokenfab::search_internal

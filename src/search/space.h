@@ -43,6 +43,8 @@ bool PipelineSplits(const Model& m, const TrainingConfig& c);
 bool ExpertsFit(const Model& m, const TrainingConfig& c);
 // Memory per GPU of the most loaded pipeline stage.
 Bytes PeakMemory(const Model& m, const TrainingConfig& c, Bytes capacity);
+// Offloaded state in host memory per GPU of the most loaded stage (0 without offload).
+Bytes PeakHostMemory(const Model& m, const TrainingConfig& c, Bytes capacity);
 
 }  // namespace tokenfab::search_internal
 

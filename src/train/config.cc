@@ -178,6 +178,24 @@ MaybeProblem CheckRecipe(const Chip& chip, Precision precision, Fp8Recipe recipe
             "use --fp8-recipe block (software block scaling) or tensor");
 }
 
+// Offload needs a host tier, and parameter offload needs the weights partitioned first
+// (ZeRO-Infinity offloads ZeRO-3's parameter shards, sec. 5).
+MaybeProblem CheckOffload(const Cluster& cl, const TrainingConfig& c) {
+  if (!c.offload.any()) return std::nullopt;
+  if (!cl.system.host_memory.present) {
+    return No("--offload", fmt::format("{} has no host_memory block to offload to", cl.system.name),
+              "add host_memory to the system file (docs/catalog.md) or use --offload none");
+  }
+  if (c.offload.params && c.zero != 3) {
+    return No("--offload",
+              fmt::format("parameter offload needs ZeRO-3 (the weights are partitioned before "
+                          "they are offloaded), got --zero {}",
+                          c.zero),
+              "add --zero 3");
+  }
+  return std::nullopt;
+}
+
 MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
   if (c.gpus() != cl.gpus) {
     return No("--gpus",
@@ -193,7 +211,7 @@ MaybeProblem CheckCluster(const Cluster& cl, const TrainingConfig& c) {
   if (MaybeProblem p = CheckRecipe(cl.chip, c.precision, c.fp8_recipe)) return p;
   if (c.zero < 0 || c.zero > 3)
     return No("--zero", fmt::format("expected 0, 1, 2 or 3, got {}", c.zero));
-  return std::nullopt;
+  return CheckOffload(cl, c);
 }
 
 // A LoRA rank is at most the narrowest dimension it factors (Hu et al. 2021, sec. 4.1:

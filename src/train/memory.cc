@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "lora.h"
+#include "offload.h"
 
 namespace tokenfab::train_internal {
 namespace {
@@ -177,6 +178,7 @@ MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const Stage
   double activations = in_flight * interleave *
                        (s.dense * ActivationBytesPerLayer(m, c, false) +
                         s.moe * ActivationBytesPerLayer(m, c, true));
+  const double in_flight_activations = activations;
   if (c.recompute == Recompute::kFull) {
     // One layer is rematerialised at a time during backward.
     TrainingConfig none = c;
@@ -190,6 +192,11 @@ MemoryBreakdown StageMemory(const Model& m, const TrainingConfig& c, const Stage
   mem.buffers = ByteCount(buffers);
   mem.total = mem.weights + mem.gradients + mem.optimizer + mem.activations + mem.buffers;
   mem.capacity = capacity;
+  if (c.offload.any()) {
+    const double layer = std::max(s.dense > 0 ? ActivationBytesPerLayer(m, c, false) : 0.0,
+                                  s.moe > 0 ? ActivationBytesPerLayer(m, c, true) : 0.0);
+    ApplyOffloadMemory(c, in_flight_activations, layer, mem);
+  }
   return mem;
 }
 

@@ -9,6 +9,7 @@
 #include "layer_cost.h"
 #include "memo.h"
 #include "memory.h"
+#include "offload.h"
 
 namespace tokenfab {
 
@@ -182,6 +183,7 @@ TrainingConfig LayerKey(TrainingConfig c) {
   c.zero = 1;
   c.tp_comm_overlap = c.dp_overlap = c.grad_bucketing = true;
   c.pp_first_layers = c.pp_last_layers = 0;
+  c.offload = {};
   return c;
 }
 
@@ -215,6 +217,9 @@ std::string MemoryHint(const TrainingConfig& c) {
   if (c.zero < 3) add(c.zero < 1 ? "ZeRO-1 or higher" : "a higher ZeRO stage");
   add("more PP or TP");
   if (c.mbs > 1) add("a smaller micro-batch");
+  // Host offload (train/offload.h) needs a stack that implements it (train/software.h).
+  if (!c.offload.optimizer)
+    add("optimizer offload to host memory (a stack that has it, e.g. deepspeed-zero-offload)");
   return "try " + levers;
 }
 
@@ -224,7 +229,7 @@ std::string Bottleneck(const StepBreakdown& b, Seconds step) {
       {"exposed CP communication", b.cp_comm}, {"exposed EP all-to-all", b.ep_comm},
       {"exposed DP communication", b.dp_comm}, {"pipeline sends", b.pp_comm},
       {"activation recompute", b.recompute},   {"optimizer step", b.optimizer},
-      {"FP16 loss scaling", b.loss_scaling}};
+      {"FP16 loss scaling", b.loss_scaling},   {"host offload", b.offload}};
   const auto* worst =
       std::max_element(std::begin(effects), std::end(effects),
                        [](const auto& a, const auto& z) { return a.second < z.second; });
@@ -294,6 +299,7 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   StageLayers worst_stage;
   r.memory.total = Bytes();
   Seconds all_ranks;  // one micro-batch through every pipeline rank
+  Bytes host;         // offloaded state per GPU, the most loaded stage
   for (const StageLayers& s : train_internal::PipelineStages(m, c)) {
     const MicrobatchTime mb = StageTime(ctx, m, c, s, dense, moe);
     const bool middle = !s.first && !s.last;
@@ -303,8 +309,12 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
       worst_stage = s;
     }
     const MemoryBreakdown mem = train_internal::StageMemory(m, c, s, ctx.cluster.chip.hbm_capacity);
+    host = Max(host, mem.host);
     if (mem.total > r.memory.total) r.memory = mem;
   }
+  r.memory.host = host;
+  r.memory.host_capacity =
+      c.offload.any() ? ctx.cluster.system.host_memory.capacity_per_gpu : Bytes();
   const double micro = c.microbatches();
   StepBreakdown& b = r.breakdown;
   b.compute = (worst.forward + worst.backward) * micro;
@@ -331,8 +341,24 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
   b.dp_comm = dp.exposed;
   b.overlap_slowdown += dp.slowdown;
   b.optimizer = OptimizerTime(ctx, c, params);
+  if (c.offload.any()) {
+    const train_internal::DataParallelGroups groups = train_internal::DataParallelRanks(c);
+    auto shard = [&](const train_internal::StageParameters& q, int from_stage) {
+      if (c.zero < from_stage) return q.dense + q.expert;
+      return q.dense / groups.dense + q.expert / groups.expert;
+    };
+    const double activations =
+        worst_stage.dense * train_internal::ActivationBytesPerLayer(m, c, false) +
+        worst_stage.moe * train_internal::ActivationBytesPerLayer(m, c, true);
+    const train_internal::OffloadTime off = train_internal::EstimateOffload(
+        ctx.cluster.system.host_memory, c,
+        shard(train_internal::ParametersOnGpu(m, c, worst_stage), 3), shard(params, 1), activations,
+        worst.forward, worst.backward + worst.recompute);
+    b.offload = off.exposed;
+    if (c.offload.optimizer) b.optimizer = Seconds();  // Adam runs on the host CPU
+  }
   r.step_time = b.compute + b.recompute + b.tp_comm + b.cp_comm + b.ep_comm + b.pp_comm +
-                b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown;
+                b.pipeline_bubble + b.dp_comm + b.optimizer + b.overlap_slowdown + b.offload;
   if (c.precision == Precision::kFp16) {
     b.loss_scaling = LossScalingTime(ctx, c, params, r.step_time);
     r.step_time += b.loss_scaling;
@@ -363,6 +389,11 @@ TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const T
         ToGiB(r.memory.total), ToGiB(r.memory.capacity), ToGiB(r.memory.weights),
         ToGiB(r.memory.gradients), ToGiB(r.memory.optimizer), ToGiB(r.memory.activations),
         ToGiB(r.memory.buffers), MemoryHint(c)));
+  } else if (r.memory.host > r.memory.host_capacity) {
+    r.fits = Feasibility::No(fmt::format(
+        "offloaded state needs {:.1f} GiB of host memory per GPU, have {:.1f} GiB; offload less "
+        "or shard it over more GPUs (ZeRO, PP, TP)",
+        ToGiB(r.memory.host), ToGiB(r.memory.host_capacity)));
   }
   return r;
 }

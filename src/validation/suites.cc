@@ -6,6 +6,7 @@ namespace tokenfab {
 SuiteResult RunTrainingSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunTrainingMbridgeSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunTrainingLoraSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunTrainingOffloadSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
@@ -18,6 +19,8 @@ const std::vector<SuiteInfo>& Suites() {
        RunTrainingMbridgeSuite},
       {"training-lora", "LoRA fine-tuning: MLPerf Llama-2-70B-LoRA time-to-train, NeMo throughput",
        RunTrainingLoraSuite},
+      {"training-offload", "host offload of training state (SuperOffload on GH200 over C2C)",
+       RunTrainingOffloadSuite},
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},

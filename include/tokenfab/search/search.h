@@ -57,6 +57,11 @@ struct SearchSpace {
   // Everything else comes from here: seq, gbs (fixed for all configurations), etp, the software
   // switches, MoE imbalance, and a pinned uneven split (pp_first_layers/pp_last_layers > 0).
   TrainingConfig base;
+  // Host offloads (train/offload.h) the software stack implements (OffloadChoices), tried in
+  // order on a configuration that does not fit in HBM without offload: the first that fits in
+  // HBM and host memory is evaluated. A plan that fits without offload is never offloaded.
+  // Empty: no offload is searched (base.offload, if set, applies to every configuration).
+  std::vector<OffloadConfig> offloads;
 };
 
 // A space with nothing pinned, sequence `seq`, and the default global batch.

@@ -53,6 +53,37 @@ enum class LoraTargets { kAttention, kAllLinear };
 std::string_view LoraTargetsName(LoraTargets t);  // "attention", "all"
 std::optional<LoraTargets> ParseLoraTargets(std::string_view name);
 
+// Training state kept in host memory instead of HBM (train/offload.h has the physics), over the
+// system's host link (NVLink-C2C on Grace, PCIe on x86; System::host_memory):
+//   optimizer:   ZeRO-Offload (Ren et al., ATC'21, arXiv 2101.06840, sec. 4): FP32 master weights,
+//                Adam moments and (under ZeRO-2/3) the gradients live on the host; gradients go
+//                device-to-host during backward, the CPU runs Adam, updated BF16 weights come back;
+//   params:      ZeRO-Infinity (Rajbhandari et al., SC'21, arXiv 2104.07857, sec. 5-6): the BF16
+//                weights live on the host (ZeRO-3) and are fetched layer by layer for the forward
+//                and again for the backward;
+//   activations: the saved activations of each layer go to the host in the forward and come back
+//                for its backward (ZeRO-Infinity sec. 5.1 "activation checkpoint offload").
+// When the CPU step runs (`step`): after the backward, exposed (ZeRO-Offload sec. 4.1); delayed
+// one step and overlapped with the next forward and backward (DPU, ZeRO-Offload sec. 5.2); or
+// speculatively during the backward and validated after it (STV, SuperOffload, Lian et al.,
+// ASPLOS'26, arXiv 2509.21271, sec. 4.3).
+enum class OffloadStep { kSync, kDelayed, kSpeculative };
+std::string_view OffloadStepName(OffloadStep s);  // "sync", "delayed", "speculative"
+std::optional<OffloadStep> ParseOffloadStep(std::string_view name);
+struct OffloadConfig {
+  bool optimizer = false;
+  bool params = false;
+  bool activations = false;
+  OffloadStep step = OffloadStep::kSync;
+  bool any() const { return optimizer || params || activations; }
+  friend bool operator==(const OffloadConfig&, const OffloadConfig&) = default;
+};
+// "none", or the offloaded states joined by '+': "optimizer+params+activations".
+std::string OffloadName(const OffloadConfig& o);
+// The inverse of OffloadName ('+' or ',' between states); nullopt with the first unknown state
+// in `bad` (when not null).
+std::optional<OffloadConfig> ParseOffload(std::string_view text, std::string* bad = nullptr);
+
 struct TrainingConfig {
   int tp = 1;   // tensor parallel (with sequence parallelism when > 1)
   int pp = 1;   // pipeline stages
@@ -107,6 +138,7 @@ struct TrainingConfig {
   int lora_rank = 0;
   LoraTargets lora_targets = LoraTargets::kAttention;
   bool lora() const { return lora_rank > 0; }
+  OffloadConfig offload;  // nothing offloaded by default
   // Tokens of the busiest expert over the mean after dropping.
   double moe_effective_imbalance() const {
     return moe_capacity_factor > 0 && moe_capacity_factor < moe_load_imbalance ? moe_capacity_factor
@@ -133,6 +165,9 @@ struct StepBreakdown {
   // checking them for inf/NaN every step, and the steps skipped on overflow, spread over the
   // steps (kFp16SkippedStepRate).
   Seconds loss_scaling;
+  // Host offload (train/offload.h): host-link transfers not hidden behind their pass, and the
+  // part of the CPU optimizer step the schedule leaves exposed.
+  Seconds offload;
 };
 
 struct MemoryBreakdown {
@@ -143,6 +178,9 @@ struct MemoryBreakdown {
   Bytes buffers;  // communication buffers, workspace, logits, CUDA context
   Bytes total;
   Bytes capacity;
+  // Offloaded state in host memory per GPU, and the host memory per GPU (0 without offload).
+  Bytes host;
+  Bytes host_capacity;
 };
 
 struct TrainResult {
