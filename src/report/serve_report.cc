@@ -336,12 +336,12 @@ std::string RenderContextParallelText(const ServeReportContext& q,
   std::string out = fmt::format("prefill {} tokens of {} on {} x{}: tp {} x cp {} ({} GPUs)\n",
                                 p.tokens, q.model, q.system, q.gpus, p.tp, p.cp, p.gpus);
   if (!p.feasibility.ok) return out + "infeasible        " + p.feasibility.reason + "\n";
-  out += fmt::format("TTFT              {:.3f} s  ({:.0f}% of dense peak FLOP/s)\n", p.ttft.si(),
-                     100 * p.flops_utilisation);
+  out += fmt::format("TTFT              {:.3f} s  ({:.0f}% of dense BF16 peak FLOP/s)\n",
+                     p.ttft.si(), 100 * p.flops_utilisation);
   out += fmt::format("  linear          {:.3f} s  (GEMMs, TP all-reduces, {:.0f} tokens/rank)\n",
                      p.linear.si(), static_cast<double>(p.tokens) / p.cp);
-  out += fmt::format("  attention       {:.3f} s  (causal, {:.3g} pairs/rank)\n",
-                     p.attention.si(), static_cast<double>(p.tokens) * p.tokens / (2.0 * p.cp));
+  out += fmt::format("  attention       {:.3f} s  (causal, {:.3g} pairs/rank)\n", p.attention.si(),
+                     static_cast<double>(p.tokens) * p.tokens / (2.0 * p.cp));
   if (p.cp > 1) {
     out += fmt::format(
         "  KV ring         {:.3f} s over {} at {:.0f} GB/s/GPU ({:.1f} GiB/GPU), {:.3f} s "

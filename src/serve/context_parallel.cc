@@ -26,9 +26,8 @@ ContextParallelPrefill EstimateContextParallelPrefill(const ServingContext& base
     return out;
   }
   if (out.gpus > base.gpus) {
-    out.feasibility = Feasibility::No(
-        fmt::format("tp {} x cp {} needs {} GPUs, the deployment has {}", out.tp, cp, out.gpus,
-                    base.gpus));
+    out.feasibility = Feasibility::No(fmt::format(
+        "tp {} x cp {} needs {} GPUs, the deployment has {}", out.tp, cp, out.gpus, base.gpus));
     return out;
   }
   // Each rank: a lone prompt of S/cp tokens on its TP group.
@@ -78,7 +77,7 @@ ContextParallelPrefill EstimateContextParallelPrefill(const ServingContext& base
   const Model& m = base.model;
   out.flops = 2.0 * ActiveParameters(m) * tokens +
               4.0 * m.head_dim * m.heads * m.layers * (static_cast<double>(tokens) * tokens / 2);
-  const double peak = base.chip.peak(cfg.weights).si();
+  const double peak = base.chip.peak(Precision::kBf16).si();
   out.flops_utilisation = peak > 0 ? out.flops / (out.gpus * peak * out.ttft.si()) : 0;
   out.feasibility = Feasibility::Ok();
   return out;

@@ -51,6 +51,7 @@ struct SessionState {
   int next_turn = 0;
   int instance = -1;
   long context = 0;  // private tokens of the turns done (inputs and outputs)
+  int tier = -1;     // where its idle KV is (kHbmTier...kRecomputeTier), -1 while not idle
 };
 
 struct TurnRecord {
@@ -96,6 +97,18 @@ class SessionRunner {
   std::array<long, kKvTiers> turns_by_tier_{};
   std::vector<double> reloads_;
   long recomputed_ = 0;
+  // Idle KV per tier over time (tokens x ns), for the mean occupancy.
+  void Move(int s, int to) {
+    const SimTime now = queue_.now();
+    for (int t = 0; t < kKvTiers; ++t) idle_integral_[t] += idle_tokens_[t] * (now - idle_since_);
+    idle_since_ = now;
+    SessionState& st = state_[s];
+    if (st.tier >= 0) idle_tokens_[st.tier] -= static_cast<double>(st.context);
+    st.tier = to;
+    if (to >= 0) idle_tokens_[to] += static_cast<double>(st.context);
+  }
+  std::array<double, kKvTiers> idle_tokens_{}, idle_integral_{};
+  SimTime idle_since_ = 0;
 };
 
 void SessionRunner::StartTurn(int s) {
@@ -105,14 +118,11 @@ void SessionRunner::StartTurn(int s) {
     return;
   }
   const long prefix = st.context;
-  int tier = kRecomputeTier;
-  if (engine_.Reclaim(st.instance, s)) {
-    tier = kHbmTier;
-  } else if (host_[st.instance].Remove(s)) {
-    tier = kHostTier;
-  } else if (nvme_[st.instance].Remove(s)) {
-    tier = kNvmeTier;
-  }
+  const int tier = st.tier;
+  if (tier == kHbmTier) engine_.Reclaim(st.instance, s);
+  if (tier == kHostTier) host_[st.instance].Remove(s);
+  if (tier == kNvmeTier) nvme_[st.instance].Remove(s);
+  Move(s, -1);
   tokens_by_tier_[tier] += static_cast<double>(prefix);
   turns_by_tier_[tier] += 1;
   if (tier != kHostTier && tier != kNvmeTier) {
@@ -146,6 +156,7 @@ void SessionRunner::Submit(int s, int tier, long prefix) {
   r.input_tokens = static_cast<int>(o_.shared_prefix + prefix + t.input_tokens);
   r.output_tokens = t.output_tokens;
   r.cached_tokens = static_cast<int>(o_.shared_prefix + (tier == kRecomputeTier ? 0 : prefix));
+  r.shared_tokens = o_.shared_prefix;
   if (tier == kRecomputeTier) recomputed_ += prefix;
   calls_.push_back({s, queue_.now(), t.output_tokens});
   const int id = st.instance < 0 ? engine_.Submit(r) : engine_.SubmitTo(r, st.instance);
@@ -159,6 +170,7 @@ void SessionRunner::OnFinish(int id) {
   st.context += t.input_tokens + t.output_tokens;
   st.next_turn += 1;
   if (st.next_turn >= static_cast<int>(sessions_[s].turns.size())) return;  // released
+  Move(s, kHbmTier);
   engine_.Retain(st.instance, s, static_cast<int>(st.context));
   const SimTime think = ToSimTime(sessions_[s].turns[st.next_turn].wait);
   queue_.ScheduleAfter(think, kTurnPriority, [this, s] { StartTurn(s); });
@@ -167,8 +179,13 @@ void SessionRunner::OnFinish(int id) {
 // Out of HBM: to host memory, and what host memory no longer holds to NVMe (or dropped).
 void SessionRunner::OnEvict(int inst, int key) {
   std::vector<int> from_host, dropped;
+  Move(key, kHostTier);
   host_[inst].Insert(key, state_[key].context, &from_host);
-  for (int k : from_host) nvme_[inst].Insert(k, state_[k].context, &dropped);
+  for (int k : from_host) {
+    Move(k, kNvmeTier);
+    nvme_[inst].Insert(k, state_[k].context, &dropped);
+  }
+  for (int k : dropped) Move(k, kRecomputeTier);
 }
 
 SessionSimulation SessionRunner::Run() {
@@ -234,6 +251,11 @@ SessionSimulation SessionRunner::Run() {
   for (double b : link_busy_ns_) busiest = std::max(busiest, b);
   out.link_utilisation = busiest * 1e-9 / span;
   out.goodput_turns_per_s = good / span;
+  Move(0, state_.empty() ? -1 : state_[0].tier);  // closes the occupancy integral
+  const double ns = std::max(1.0, static_cast<double>(queue_.now()));
+  for (int t = 0; t < kKvTiers; ++t) {
+    out.idle_tokens[t] = idle_integral_[t] / ns / std::max(1, engine_.instances());
+  }
   out.ttft = LatencyStatsOf(std::move(ttft));
   out.e2e = LatencyStatsOf(std::move(e2e));
   out.tpot = LatencyStatsOf(std::move(tpot));

@@ -78,48 +78,51 @@ TEST(Sessions, OneTurnSessionsAreThePlainSimulation) {
 }
 
 // The steady state (EstimateMultiTurn) and the simulator where both apply: exponential think
-// times, a session rate under the batch cap's turn capacity; the steady state is evaluated at the
-// simulation's mean running batch (rounded), so that both see the same turn rate and Little's-law
-// idle sessions. Expectation (sessions.h): with memoryless think times the share of returning
-// prefix tokens found in host memory equals the share of idle KV the HBM cannot hold, TierPlan's
-// hit rate; the simulator's fluctuating batch (the free HBM varies with it), ramp-up and ramp-down
-// move it by a few points. Named tolerances: 0.06 absolute on the hit rates, 10% on the mean
-// TPOT (the same iteration model at a fluctuating batch).
-constexpr double kHitAgreement = 0.06;
+// times and sessions offered at twice what the batch cap serves, so that the running batch stays
+// at the cap B (the steady state's fixed batch). Expectations (sessions.h, kv_tiers.h):
+//  1. Little's law in both: the idle KV (sessions thinking x their context) agrees within 5%.
+//  2. With memoryless think times the share of returning prefix tokens found in HBM equals the
+//     share of the idle KV that HBM holds (the steady state's placement rule), within 0.02.
+//  3. HBM holds less idle KV in the simulation than the steady state's mean free HBM: the running
+//     batch's blocks fluctuate, a prefix evicted at a peak stays in host memory (no promotion
+//     back), so the occupancy is below the mean room, by up to 15% here.
+//  4. Hence the host hit rate is higher by up to 0.08 absolute (named tolerance), and the TPOT
+//     (same iteration model, same batch) agrees within 10%.
+constexpr double kIdleAgreement = 0.05;
+constexpr double kPlacementRule = 0.02;
+constexpr double kFluctuationLoss = 0.15;
+constexpr double kHitAgreement = 0.08;
 constexpr double kTpotAgreement = 0.10;
 
 TEST(Sessions, AgreesWithTheSteadyStateMultiTurnModel) {
   const ServingContext ctx = Tp2Context();
   const int cap = 16;
   const SessionWorkload w = Chat(6, 40);
-  const MultiTurnPoint at_cap = EstimateMultiTurn(ctx, Tp2(cap), w, KvTierOptions{});
-  ASSERT_TRUE(at_cap.point.feasibility.ok) << at_cap.point.feasibility.reason;
-  const double turn_s = (at_cap.point.ttft + at_cap.point.tpot * (w.turn_output - 1)).si();
-  const double rate = RATE_FACTOR * cap / (turn_s * w.turns);
+  const MultiTurnPoint steady = EstimateMultiTurn(ctx, Tp2(cap), w, KvTierOptions{});
+  ASSERT_TRUE(steady.point.feasibility.ok) << steady.point.feasibility.reason;
+  const double turn_s = (steady.point.ttft + steady.point.tpot * (w.turn_output - 1)).si();
+  const double rate = 2.0 * cap / (turn_s * w.turns);  // sessions/s: twice the cap's capacity
   SessionOptions o;
   o.simulation.max_batch = cap;
   const SessionSimulation sim = SimulateSessions(
       ctx, Tp2(cap), SyntheticSessions(rate, 1500, w, ThinkTime::kExponential, 11), o);
   ASSERT_TRUE(sim.serving.feasibility.ok) << sim.serving.feasibility.reason;
-  const int batch = static_cast<int>(std::lround(sim.serving.mean_running_batch));
-  const MultiTurnPoint steady = EstimateMultiTurn(ctx, Tp2(batch), w, KvTierOptions{});
-  ASSERT_TRUE(steady.point.feasibility.ok) << steady.point.feasibility.reason;
-  std::printf("steady B=%d: hit hbm %.3f host %.3f tpot %.4f ttft %.3f reload %.4f\n", batch,
-              steady.tiers.hit[0], steady.tiers.hit[1], steady.point.tpot.si(),
-              steady.point.ttft.si(), steady.tiers.reload.si());
-  std::printf("sim: hit hbm %.3f host %.3f tpot %.4f ttft %.3f (p50 %.3f) reload %.4f batch %.2f\n",
-              sim.hit[0], sim.hit[1], sim.tpot.mean.si(), sim.ttft.mean.si(), sim.ttft.p50.si(),
-              sim.reload.mean.si(), sim.serving.mean_running_batch);
   // The case exercises both tiers.
-  EXPECT_GT(steady.tiers.hit[kHostTier], 0.1);
-  EXPECT_GT(steady.tiers.hit[kHbmTier], 0.1);
-  EXPECT_NEAR(sim.hit[kHostTier], steady.tiers.hit[kHostTier], kHitAgreement);
-  EXPECT_NEAR(sim.hit[kHbmTier], steady.tiers.hit[kHbmTier], kHitAgreement);
+  ASSERT_GT(steady.tiers.hit[kHostTier], 0.1);
+  ASSERT_GT(steady.tiers.hit[kHbmTier], 0.1);
+  EXPECT_NEAR(sim.serving.mean_running_batch, cap, 0.5);
+  const double per_token = steady.point.memory.kv_per_token.si();
+  const double idle = sim.idle_tokens[kHbmTier] + sim.idle_tokens[kHostTier];
+  const double steady_idle = steady.tiers.idle_kv.si() / per_token;
+  const double steady_room = steady.tiers.capacity[kHbmTier].si() / per_token;
+  EXPECT_NEAR(idle, steady_idle, kIdleAgreement * steady_idle);                      // 1
+  EXPECT_NEAR(sim.hit[kHbmTier], sim.idle_tokens[kHbmTier] / idle, kPlacementRule);  // 2
+  EXPECT_LE(sim.idle_tokens[kHbmTier], steady_room);                                 // 3
+  EXPECT_GE(sim.idle_tokens[kHbmTier], (1 - kFluctuationLoss) * steady_room);        // 3
+  EXPECT_NEAR(sim.hit[kHostTier], steady.tiers.hit[kHostTier], kHitAgreement);       // 4
+  EXPECT_GE(sim.hit[kHostTier], steady.tiers.hit[kHostTier]);                        // 4
   EXPECT_NEAR(sim.tpot.mean.si(), steady.point.tpot.si(), kTpotAgreement * steady.point.tpot.si());
-  // A reload moves prefix x KV bytes/token/GPU over 0.85 x 64 GB/s; no queueing at this load.
-  EXPECT_NEAR(sim.reload.mean.si(), steady.tiers.reload.si() / steady.tiers.hit[kHostTier] *
-                                        (1 - steady.tiers.link_utilisation),
-              0.5 * sim.reload.mean.si());
+  EXPECT_EQ(sim.hit[kRecomputeTier], 0.0);  // host memory holds every evicted prefix
 }
 
 // With a fixed think time LRU evicts the idle session that returns next: when the idle KV
@@ -131,8 +134,8 @@ TEST(Sessions, FixedThinkTimeDefeatsLru) {
   SessionOptions o;
   o.simulation.max_batch = 16;
   o.tiers.host = false;
-  const SessionSimulation exp = SimulateSessions(
-      ctx, Tp2(16), SyntheticSessions(0.3, 600, w, ThinkTime::kExponential, 5), o);
+  const SessionSimulation exp =
+      SimulateSessions(ctx, Tp2(16), SyntheticSessions(0.3, 600, w, ThinkTime::kExponential, 5), o);
   const SessionSimulation fixed =
       SimulateSessions(ctx, Tp2(16), SyntheticSessions(0.3, 600, w, ThinkTime::kFixed, 5), o);
   ASSERT_TRUE(exp.serving.feasibility.ok && fixed.serving.feasibility.ok);
@@ -144,21 +147,32 @@ TEST(Sessions, FixedThinkTimeDefeatsLru) {
   EXPECT_GT(exp.recomputed_tokens, 0);
 }
 
-// A reload from host memory costs prefix x KV bytes per token per GPU / (link x 0.85): one
-// session, a KV cache that holds only the running turn (HBM for idle KV forced out by a shared
-// prefix that fills the rest), so turn 2's prefix comes back from host memory.
+// A reload from host memory costs prefix x (KV bytes per token per GPU) / (link x 0.85). A shared
+// prefix fills the KV cache but for 5,000 tokens: sessions A and B run turn 1 (2,304 tokens
+// each) and stay cached; A's turn 2 prompt (4,352 tokens) evicts B's prefix to host memory; B
+// returns after A is done and reloads its 2,304 tokens over PCIe.
 TEST(Sessions, ReloadCostIsBytesOverTheLink) {
   const ServingContext ctx = Tp2Context();
-  Session s;
-  s.turns = {{Secs(0), 2048, 256}, {Secs(10), 2048, 256}};
+  const ServingConfig cfg = Tp2(2);
   SessionOptions o;
-  o.simulation.max_batch = 1;
-  // Two sessions interleaved so that the second's turn evicts the first's idle prefix.
-  const SessionSimulation r = SimulateSessions(ctx, Tp2(1), {s}, o);
+  o.simulation.max_batch = 2;
+  Session a, b;
+  a.turns = {{Secs(0), 2048, 256}, {Secs(10), 2048, 256}};
+  b.turns = {{Secs(0), 2048, 256}, {Secs(200), 2048, 256}};
+  // The simulator's plan: chunk budget + batch cap tokens per iteration (simulator.cc).
+  const IterationModel m(ctx, cfg.decode, cfg.weights, cfg.kv);
+  const MemoryPlan plan = m.PlanMemory(8192 + 2, 8192);
+  const int block = ctx.profile.kv_block_tokens;
+  const long cache_tokens = plan.kv_blocks * block;
+  o.shared_prefix = static_cast<int>(cache_tokens - 5000 / block * block);
+  const SessionSimulation r = SimulateSessions(ctx, cfg, {a, b}, o);
   ASSERT_TRUE(r.serving.feasibility.ok) << r.serving.feasibility.reason;
-  EXPECT_EQ(r.turns, 2);
-  EXPECT_EQ(r.turns_by_tier[kHbmTier], 1);  // plenty of HBM: the prefix stays
-  EXPECT_DOUBLE_EQ(r.hit[kHbmTier], 1.0);
+  EXPECT_EQ(r.turns, 4);
+  EXPECT_EQ(r.turns_by_tier[kHbmTier], 1);   // A's turn 2
+  EXPECT_EQ(r.turns_by_tier[kHostTier], 1);  // B's turn 2
+  const double expected = plan.kv_per_token.si() * 2304 / (64e9 * kHostCopyEfficiency);
+  EXPECT_NEAR(r.reload.mean.si(), expected, 1e-6);
+  EXPECT_DOUBLE_EQ(r.hit[kHostTier], 0.5);  // equal prefixes, one each
 }
 
 TEST(Sessions, SessionCsvIsRead) {

@@ -35,7 +35,8 @@ struct RequestState {
   SimTime admitted = -1;
   int prompt_total = 0;  // tokens to prefill (input, plus generated ones after a preemption)
   int prompt_done = 0;
-  int chunk = 0;  // prompt tokens scheduled in the running iteration
+  int shared = 0;  // leading tokens in blocks shared with other requests (not allocated here)
+  int chunk = 0;   // prompt tokens scheduled in the running iteration
   double generated = 0;
   long blocks = 0;
   Role role = Role::kIdle;
@@ -69,8 +70,8 @@ class Simulator {
         cfg_(cfg),
         options_(options),
         decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights),
-        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights,
-                       cfg.kv, cfg.attention_weights),
+        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights, cfg.kv,
+                       cfg.attention_weights),
         block_tokens_(ctx.profile.kv_block_tokens),
         per_step_(TokensPerStep(ctx.model, cfg)),
         queue_(queue != nullptr ? *queue : own_queue_) {
@@ -141,6 +142,7 @@ class Simulator {
     s.arrival = r.arrival;
     s.prompt_total = r.input_tokens;
     s.prompt_done = r.cached_tokens;
+    s.shared = r.shared_tokens;
     reqs_.push_back(s);
     instance_of_.push_back(-1);
   }
@@ -277,7 +279,7 @@ void Simulator::Preempt(Instance& in) {
   in.free_blocks += r.blocks;
   r.blocks = 0;
   r.prompt_total = r.input + static_cast<int>(r.generated);
-  r.prompt_done = 0;
+  r.prompt_done = r.shared;  // the shared prefix keeps its blocks
   r.role = Role::kIdle;
   in.waiting.push_front(victim);
   ++preemptions_;
@@ -289,7 +291,7 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
   for (size_t j = 0; j < in.running.size(); ++j) {
     RequestState& r = reqs_[in.running[j]];
     if (r.prompt_done < r.prompt_total) continue;
-    const long need = BlocksFor(r.input + r.generated + per_step_) - r.blocks;
+    const long need = BlocksFor(r.input - r.shared + r.generated + per_step_) - r.blocks;
     while (need > in.free_blocks && j + 1 < in.running.size()) Preempt(in);
     if (need > in.free_blocks) {  // the sequence itself is the last one: preempt it
       Preempt(in);
@@ -308,7 +310,7 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
 void Simulator::Admit(Instance& in) {
   while (!in.waiting.empty() && static_cast<int>(in.running.size()) < max_running_) {
     RequestState& r = reqs_[in.waiting.front()];
-    const long need = BlocksFor(r.prompt_total);
+    const long need = BlocksFor(r.prompt_total - r.shared);
     if (need > in.free_blocks) break;
     in.free_blocks -= need;
     Evict(in);

@@ -102,8 +102,7 @@ std::ifstream OpenTrace(const std::string& path, const char* flag, const char* h
   }
   // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
   if (std::filesystem::file_size(path, ec) > (uintmax_t{1} << 30)) {
-    throw InputError({"<command line>", 0, 0}, flag,
-                     fmt::format("'{}' is larger than 1 GiB", path),
+    throw InputError({"<command line>", 0, 0}, flag, fmt::format("'{}' is larger than 1 GiB", path),
                      "split the trace; a simulation holds at most 10M requests");
   }
   std::ifstream in(path);

@@ -76,9 +76,10 @@ SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_di
       c.published = m.at("value").get<double>();
       c.predicted = PredictTtft(catalog, r);
       c.tolerance = kTierTolerance;
+      const std::string cp = r.contains("cp") ? fmt::format(" cp{}", r.at("cp").get<int>()) : "";
       c.note = fmt::format(
-          "{} on {} x{} tp{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
-          r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(),
+          "{} on {} x{} tp{}{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
+          r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(), cp,
           r.at("prefix").get<int>(), r.at("tier").get<std::string>(), r.at("suffix").get<int>());
       s.cases.push_back(c);
     }

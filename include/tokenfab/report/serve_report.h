@@ -51,8 +51,7 @@ std::string RenderSessionSimulationText(const ServeReportContext& q, const Servi
 nlohmann::ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimulation& r);
 
 // Long-context prefill with context parallelism (serve/context_parallel.h).
-std::string RenderContextParallelText(const ServeReportContext& q,
-                                      const ContextParallelPrefill& p);
+std::string RenderContextParallelText(const ServeReportContext& q, const ContextParallelPrefill& p);
 nlohmann::ordered_json ContextParallelToJson(const ContextParallelPrefill& p);
 
 }  // namespace tokenfab

@@ -46,17 +46,16 @@ struct ContextParallelPrefill {
   Seconds exposed_ring;  // ring time not hidden behind attention
   Bytes ring_bytes;      // per GPU, all passes of all layers
   BytesPerSecond ring_bandwidth;
-  std::string ring_link;          // "nvlink" or "scale-out"
-  double flops = 0;               // whole prompt: 2 x parameters x S + attention FLOPs
-  double flops_utilisation = 0;   // flops / (gpus x dense peak at the weights' precision x ttft)
-  MemoryPlan memory;              // per GPU of a rank
+  std::string ring_link;         // "nvlink" or "scale-out"
+  double flops = 0;              // whole prompt: 2 x parameters x S + attention FLOPs
+  double flops_utilisation = 0;  // flops / (gpus x dense BF16 peak x ttft), as 2411.01783
+  MemoryPlan memory;             // per GPU of a rank
 };
 
 // REQUIRES nothing: bad inputs (tokens < 1, cp < 1, a config that does not fit) give an
 // infeasible result with the reason. Uses cfg.decode's tp (pp 1, ep, dp 1), weights and kv.
 ContextParallelPrefill EstimateContextParallelPrefill(const ServingContext& ctx,
-                                                      const ServingConfig& cfg, int tokens,
-                                                      int cp);
+                                                      const ServingConfig& cfg, int tokens, int cp);
 
 }  // namespace tokenfab
 

@@ -93,8 +93,11 @@ struct SessionSimulation {
   std::array<double, kKvTiers> hit{};  // share of returning prefix tokens per tier (sums to 1)
   std::array<long, kKvTiers> turns_by_tier{};  // returning turns (2..T) per tier
   LatencyStats reload;                         // of the turns reloaded from host or NVMe
-  std::array<Bytes, 3> capacity;               // per instance: HBM KV cache, host, NVMe tiers
-  double link_utilisation = 0;  // busy share of the busiest host link over the makespan
+  // Time-averaged idle KV per instance, tokens, by tier (recompute: dropped). With memoryless
+  // think times hit[t] ~ idle_tokens[t] / sum (the steady state's placement rule).
+  std::array<double, kKvTiers> idle_tokens{};
+  std::array<Bytes, 3> capacity;  // per instance: HBM KV cache, host, NVMe tiers
+  double link_utilisation = 0;    // busy share of the busiest host link over the makespan
   int sessions = 0;
   int turns = 0;  // completed
   long recomputed_tokens = 0;

@@ -37,6 +37,9 @@ struct Request {
   // context from its earlier steps). They hold KV blocks and are attended to, but are not
   // prefilled again. 0 <= cached_tokens < input_tokens. Aggregated deployments only.
   int cached_tokens = 0;
+  // Of the cached tokens, those held in KV blocks shared with other requests (a prefix held once
+  // per instance, ServingEngine::Reserve): attended to, not allocated again. <= cached_tokens.
+  int shared_tokens = 0;
 };
 
 // `count` requests with exponential inter-arrival times of mean 1/qps, fixed lengths. Throws
