@@ -299,7 +299,7 @@ std::string RenderSessionSimulationText(const ServeReportContext& q, const Servi
   for (int i = 0; i < kKvTiers; ++i) {
     out += fmt::format("  {:<10} hit {:5.1f}%  {:>7} returning turns", KvTierName(i),
                        100 * r.hit[i], r.turns_by_tier[i]);
-    out += i < 3 ? fmt::format("  room {:8.1f} GiB/GPU\n", ToGiB(r.capacity[i])) : "\n";
+    out += i < 3 ? fmt::format("  capacity {:8.1f} GiB/GPU\n", ToGiB(r.capacity[i])) : "\n";
   }
   out += fmt::format(
       "  reload mean {:.1f} ms, p99 {:.1f} ms; busiest host link {:.0f}% busy ({}); {} prefix "
