@@ -105,7 +105,9 @@ MultiTurnPoint EstimateMultiTurn(const ServingContext& base, const ServingConfig
     }
     // Per GPU: the running batch's blocks and the shared prefix come first.
     const Bytes per_token = p.memory.kv_per_token;
-    const Bytes active = per_token * (seqs_rank * (ctx.prefix + ctx.isl + ctx.osl));
+    // The shared prefix's blocks are shared by every sequence (refcounted), not held per sequence.
+    const Bytes active =
+        per_token * (seqs_rank * (ctx.prefix - w.shared_prefix + ctx.isl + ctx.osl));
     const Bytes shared = per_token * static_cast<double>(w.shared_prefix);
     plan.capacity[kHbmTier] = std::max(Bytes(), p.memory.kv_cache - active - shared);
     const double turn_s = (p.ttft + p.tpot * std::max(0, w.turn_output - 1)).si();
