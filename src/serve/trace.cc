@@ -101,7 +101,8 @@ std::ifstream OpenTrace(const std::string& path, const char* flag, const char* h
                      fmt::format("'{}' is not a regular file", path), hint);
   }
   // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
-  if (std::filesystem::file_size(path, ec) > (uintmax_t{1} << 30)) {
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > (uintmax_t{1} << 30)) {
     throw InputError({"<command line>", 0, 0}, flag, fmt::format("'{}' is larger than 1 GiB", path),
                      "split the trace; a simulation holds at most 10M requests");
   }
