@@ -73,10 +73,14 @@ ContextParallelPrefill EstimateContextParallelPrefill(const ServingContext& base
   const Seconds overlapped = std::max(out.attention, out.attention / cp + out.ring);
   out.exposed_ring = overlapped - out.attention;
   out.ttft = out.linear + overlapped;
-  // FLOPs of the whole prompt: 2 N S for the weights, 4 head_dim heads per causal pair per layer.
+  // FLOPs of the whole prompt: 2 N S for the weights; per causal pair, head and layer QK^T and
+  // PV: 4 head_dim (GQA), 2 (nope + rope) + 2 v_head for MLA's expanded prefill (iteration.cc).
   const Model& m = base.model;
+  const double pair = m.is_mla()
+                          ? 2.0 * (m.qk_nope_head_dim + m.qk_rope_head_dim) + 2.0 * m.v_head_dim
+                          : 4.0 * m.head_dim;
   out.flops = 2.0 * ActiveParameters(m) * tokens +
-              4.0 * m.head_dim * m.heads * m.layers * (static_cast<double>(tokens) * tokens / 2);
+              pair * m.heads * m.layers * (static_cast<double>(tokens) * tokens / 2);
   const double peak = base.chip.peak(Precision::kBf16).si();
   out.flops_utilisation = peak > 0 ? out.flops / (out.gpus * peak * out.ttft.si()) : 0;
   out.feasibility = Feasibility::Ok();
