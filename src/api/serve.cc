@@ -18,8 +18,10 @@
 #include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/serve/pareto.h"
+#include "tokenfab/serve/sessions.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab::api {
@@ -74,6 +76,13 @@ const std::vector<FlagSpec>& ServeFlags() {
        IntRange(0, limits::kMaxSequence)},
       {"--kv-offload", true,
        "multi-turn KV tiers: none|host|host+nvme (default host where the system has host memory)"},
+      {"--sessions", true,
+       "simulate multi-turn sessions from a CSV: session,turn,time_s,input_tokens,output_tokens"},
+      {"--think-dist", true,
+       "--simulate --turns: think-time distribution exp|fixed (default exp; --qps = sessions/s, "
+       "--requests = sessions)"},
+      {"--cp", true, "context-parallel ranks: prefill one --isl prompt with ring attention",
+       IntRange(1, limits::kMaxDegree)},
       {"--host-kv-fraction", true, "share of host memory that may hold KV blocks (default 0.75)",
        NumberRange(0.01, 1)},
       {"--format", true, "text|json"},
@@ -307,12 +316,71 @@ int RunMultiTurn(const Args& a, Query& q, const std::string& format, std::ostrea
   return 0;
 }
 
+// Multi-turn sessions in the request simulator (serve/sessions.h).
+int RunSessionSimulation(const Args& a, Query& q, const std::string& format, std::ostream& out) {
+  if (q.cfg.disaggregated()) {
+    FlagError("--disagg", "multi-turn sessions are simulated for aggregated serving only",
+              "drop --disagg");
+  }
+  if (!a.has("--chunk")) q.cfg.chunk_tokens = kMaxBatchedTokens;
+  std::vector<Session> sessions;
+  if (a.has("--sessions")) {
+    sessions = LoadSessionTrace(a.GetString("--sessions"));
+  } else {
+    const double rate = a.GetDouble("--qps", 0);
+    if (!(rate > 0) || !std::isfinite(rate))
+      FlagError("--qps", "expected a session arrival rate > 0 sessions/s",
+                "e.g. --qps 0.5, or give --sessions FILE");
+    SessionWorkload w;
+    w.turns = a.GetInt("--turns", 1);
+    w.turn_input = q.ctx.isl;
+    w.turn_output = q.ctx.osl;
+    w.think_time = SloFlag(a, "--think-time");
+    const std::string dist = a.GetChoice("--think-dist", {"exp", "fixed"}, "exp");
+    sessions = SyntheticSessions(rate, a.GetInt("--requests", 1000), w,
+                                 dist == "fixed" ? ThinkTime::kFixed : ThinkTime::kExponential,
+                                 static_cast<uint64_t>(a.GetInt("--seed", 1, true)));
+  }
+  SessionOptions o;
+  o.simulation.ttft_slo = q.pareto.ttft_slo;
+  o.simulation.tpot_slo = q.pareto.tpot_slo;
+  o.simulation.max_batch = a.has("--batch") ? q.cfg.batch : 0;
+  o.tiers = TierOptionsFromFlags(a, q.ctx.system);
+  o.shared_prefix = a.GetInt("--shared-prefix", 0, /*allow_zero=*/true);
+  const SessionSimulation r = SimulateSessions(q.ctx, q.cfg, sessions, o);
+  Verify(r.serving);
+  if (format == "json") {
+    out << SessionSimulationToJson(q.cfg, r).dump(2) << "\n";
+  } else {
+    const HostMemory& host = q.ctx.system.host_memory;
+    out << RenderSessionSimulationText(ReportContext(q), q.cfg, o.simulation.max_batch, r,
+                                       host.present ? HostLinkName(host.link) : "no host memory");
+  }
+  return 0;
+}
+
+// One long prompt prefilled with context parallelism (serve/context_parallel.h).
+int RunContextParallel(const Args& a, Query& q, const std::string& format, std::ostream& out) {
+  const int cp = a.GetInt("--cp", 1);
+  if (!a.has("--tp")) q.cfg.decode.tp = std::max(1, q.ctx.gpus / cp);
+  const ContextParallelPrefill p = EstimateContextParallelPrefill(q.ctx, q.cfg, q.ctx.isl, cp);
+  if (format == "json") {
+    out << ContextParallelToJson(p).dump(2) << "\n";
+  } else {
+    out << RenderContextParallelText(ReportContext(q), p);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunServe(const Scenario& scenario, std::ostream& out) {
   const Args& a = scenario.settings();
   const std::string format = a.GetChoice("--format", {"text", "json"}, "text");
   Query q = BuildQuery(scenario);
+  if (a.has("--cp")) return RunContextParallel(a, q, format, out);
+  if (a.has("--sessions") || (a.has("--simulate") && MultiTurnMode(a)))
+    return RunSessionSimulation(a, q, format, out);
   if (a.has("--simulate") || a.has("--trace")) return RunSimulation(a, q, format, out);
   if (MultiTurnMode(a)) return RunMultiTurn(a, q, format, out);
   if (a.has("--pareto")) {

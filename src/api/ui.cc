@@ -158,7 +158,7 @@ void Serve(httplib::Server& server, const std::vector<UiForm>& forms) {
 
 // Settings that name files the server would read or write; an uploaded scenario may not hold
 // them (the forms leave them out for the same reason).
-constexpr const char* kFileSettings[] = {"--trace", "--trace-out", "--html",
+constexpr const char* kFileSettings[] = {"--trace", "--trace-out", "--sessions",     "--html",
                                          "--out",   "--data",      "--save-scenario"};
 
 // An uploaded scenario file, checked like `tokenfab run FILE` and limited to the forms' commands

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace tokenfab {
@@ -250,6 +251,105 @@ std::string RenderMultiTurnText(const ServeReportContext& q, const MultiTurnPoin
   out << fmt::format("  reload in TTFT {:.1f} ms, host link {:.0f}% busy ({})\n",
                      ToMilliseconds(m.tiers.reload), 100 * m.tiers.link_utilisation, host_link);
   return out.str();
+}
+
+namespace {
+
+// The engine's result with the per-turn latencies (from each turn's arrival) in its place.
+SimulationResult PerTurn(const SessionSimulation& r) {
+  SimulationResult s = r.serving;
+  s.completed = r.turns;
+  s.ttft = r.ttft;
+  s.tpot = r.tpot;
+  s.e2e = r.e2e;
+  s.requests_per_s = r.turns / std::max(r.serving.makespan.si(), 1e-9);
+  s.goodput_requests_per_s = r.goodput_turns_per_s;
+  return s;
+}
+
+}  // namespace
+
+ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimulation& r) {
+  ordered_json j = SimulationToJson(c, PerTurn(r));
+  ordered_json t;
+  t["sessions"] = r.sessions;
+  t["completed_turns"] = r.turns;
+  t["recomputed_prefix_tokens"] = r.recomputed_tokens;
+  t["host_link_utilisation"] = r.link_utilisation;
+  AddStats(t, "reload", r.reload);
+  for (int i = 0; i < kKvTiers; ++i) {
+    ordered_json tier;
+    tier["hit_rate"] = r.hit[i];
+    tier["returning_turns"] = r.turns_by_tier[i];
+    if (i < 3) tier["capacity_bytes_per_gpu"] = r.capacity[i].si();
+    t["tiers"][KvTierName(i)] = tier;
+  }
+  j["sessions"] = t;
+  return j;
+}
+
+std::string RenderSessionSimulationText(const ServeReportContext& q, const ServingConfig& c,
+                                        int max_batch, const SessionSimulation& r,
+                                        const std::string& host_link) {
+  std::string out = RenderSimulationText(q, c, max_batch, PerTurn(r));
+  if (!r.serving.feasibility.ok) return out;
+  out += fmt::format(
+      "sessions          {} sessions, {} turns (TTFT from each turn's arrival, reload included)\n",
+      r.sessions, r.turns);
+  for (int i = 0; i < kKvTiers; ++i) {
+    out += fmt::format("  {:<10} hit {:5.1f}%  {:>7} returning turns", KvTierName(i),
+                       100 * r.hit[i], r.turns_by_tier[i]);
+    out += i < 3 ? fmt::format("  capacity {:8.1f} GiB/GPU\n", ToGiB(r.capacity[i])) : "\n";
+  }
+  out += fmt::format(
+      "  reload mean {:.1f} ms, p99 {:.1f} ms; busiest host link {:.0f}% busy ({}); {} prefix "
+      "tokens recomputed\n",
+      ToMilliseconds(r.reload.mean), ToMilliseconds(r.reload.p99), 100 * r.link_utilisation,
+      host_link, r.recomputed_tokens);
+  return out;
+}
+
+ordered_json ContextParallelToJson(const ContextParallelPrefill& p) {
+  ordered_json j;
+  j["feasible"] = p.feasibility.ok;
+  j["reason"] = p.feasibility.reason;
+  j["tokens"] = p.tokens;
+  j["cp"] = p.cp;
+  j["tp"] = p.tp;
+  j["gpus"] = p.gpus;
+  j["ttft_s"] = p.ttft.si();
+  j["linear_s"] = p.linear.si();
+  j["attention_s"] = p.attention.si();
+  j["ring_s"] = p.ring.si();
+  j["exposed_ring_s"] = p.exposed_ring.si();
+  j["ring_bytes_per_gpu"] = p.ring_bytes.si();
+  j["ring_bytes_per_s"] = p.ring_bandwidth.si();
+  j["ring_link"] = p.ring_link;
+  j["flops"] = p.flops;
+  j["flops_utilisation"] = p.flops_utilisation;
+  j["kv_bytes_per_gpu"] = (p.memory.kv_per_token * (static_cast<double>(p.tokens) / p.cp)).si();
+  return j;
+}
+
+std::string RenderContextParallelText(const ServeReportContext& q,
+                                      const ContextParallelPrefill& p) {
+  std::string out = fmt::format("prefill {} tokens of {} on {} x{}: tp {} x cp {} ({} GPUs)\n",
+                                p.tokens, q.model, q.system, q.gpus, p.tp, p.cp, p.gpus);
+  if (!p.feasibility.ok) return out + "infeasible        " + p.feasibility.reason + "\n";
+  out += fmt::format("TTFT              {:.3f} s  ({:.0f}% of dense BF16 peak FLOP/s)\n",
+                     p.ttft.si(), 100 * p.flops_utilisation);
+  out += fmt::format("  linear          {:.3f} s  (GEMMs, TP all-reduces, {:.0f} tokens/rank)\n",
+                     p.linear.si(), static_cast<double>(p.tokens) / p.cp);
+  out += fmt::format("  attention       {:.3f} s  (causal, {:.3g} pairs/rank)\n", p.attention.si(),
+                     static_cast<double>(p.tokens) * p.tokens / (2.0 * p.cp));
+  if (p.cp > 1) {
+    out += fmt::format(
+        "  KV ring         {:.3f} s over {} at {:.0f} GB/s/GPU ({:.1f} GiB/GPU), {:.3f} s "
+        "exposed\n",
+        p.ring.si(), p.ring_link, p.ring_bandwidth.si() / 1e9, ToGiB(p.ring_bytes),
+        p.exposed_ring.si());
+  }
+  return out;
 }
 
 }  // namespace tokenfab

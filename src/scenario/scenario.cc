@@ -43,6 +43,8 @@ constexpr SectionRule kRules[] = {
     {"serve", "--turns", "workload"},
     {"serve", "--think-time", "workload"},
     {"serve", "--shared-prefix", "workload"},
+    {"serve", "--sessions", "workload"},
+    {"serve", "--think-dist", "workload"},
     {"serve", "--kv-offload", "software"},
     {"serve", "--host-kv-fraction", "software"},
     {"*", "--seed", "workload"},

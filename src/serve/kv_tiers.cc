@@ -9,18 +9,6 @@
 namespace tokenfab {
 namespace {
 
-// Host -> device rate of a reload from each tier, per GPU: the link (times the DMA efficiency)
-// or the DRAM share when lower; NVMe reads are bound by the drive, then the same link.
-std::array<BytesPerSecond, 3> TierRates(const ServingContext& ctx) {
-  const HostMemory& h = ctx.system.host_memory;
-  std::array<BytesPerSecond, 3> r{};
-  r[kHbmTier] = ctx.chip.hbm_bandwidth;
-  if (!h.present) return r;
-  r[kHostTier] = h.transfer_bandwidth() * kHostCopyEfficiency;
-  r[kNvmeTier] = std::min(h.nvme_bandwidth_per_gpu, r[kHostTier]);
-  return r;
-}
-
 // Fills the fastest tiers first: hit[t] = min(left, capacity[t] / demand).
 void PlaceIdle(const std::array<Bytes, 3>& capacity, Bytes demand, TierPlan* plan) {
   double left = 1.0;
@@ -58,6 +46,24 @@ Feasibility CheckWorkload(const SessionWorkload& w) {
 
 }  // namespace
 
+std::array<BytesPerSecond, 3> KvTierRates(const ServingContext& ctx) {
+  const HostMemory& h = ctx.system.host_memory;
+  std::array<BytesPerSecond, 3> r{};
+  r[kHbmTier] = ctx.chip.hbm_bandwidth;
+  if (!h.present) return r;
+  r[kHostTier] = h.transfer_bandwidth() * kHostCopyEfficiency;
+  r[kNvmeTier] = std::min(h.nvme_bandwidth_per_gpu, r[kHostTier]);
+  return r;
+}
+
+std::array<Bytes, 3> KvTierCapacity(const ServingContext& ctx, const KvTierOptions& o) {
+  const HostMemory& host = ctx.system.host_memory;
+  std::array<Bytes, 3> c{};
+  c[kHostTier] = o.host && host.present ? host.capacity_per_gpu * o.host_fraction : Bytes();
+  c[kNvmeTier] = o.nvme && host.present ? host.nvme_per_gpu * o.nvme_fraction : Bytes();
+  return c;
+}
+
 const char* KvTierName(int tier) {
   static const char* kNames[] = {"hbm", "host", "nvme", "recompute"};
   return tier >= 0 && tier < kKvTiers ? kNames[tier] : "unknown";
@@ -80,11 +86,9 @@ MultiTurnPoint EstimateMultiTurn(const ServingContext& base, const ServingConfig
   const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const double seqs_rank = static_cast<double>(cfg.batch) / cfg.decode.dp;
   TierPlan plan;
-  plan.rate = TierRates(ctx);
+  plan.rate = KvTierRates(ctx);
   const HostMemory& host = ctx.system.host_memory;
-  plan.capacity[kHostTier] =
-      o.host && host.present ? host.capacity_per_gpu * o.host_fraction : Bytes();
-  plan.capacity[kNvmeTier] = o.nvme && host.present ? host.nvme_per_gpu * o.nvme_fraction : Bytes();
+  plan.capacity = KvTierCapacity(ctx, o);
   // Fixed point on the turn time (idle sessions depend on it), damped: each pass uses the hit
   // rates `used`, then moves them halfway to where that pass places the idle KV. Start with every
   // prefix cached. The point reported is the one computed with the hit rates it reports.
@@ -101,7 +105,9 @@ MultiTurnPoint EstimateMultiTurn(const ServingContext& base, const ServingConfig
     }
     // Per GPU: the running batch's blocks and the shared prefix come first.
     const Bytes per_token = p.memory.kv_per_token;
-    const Bytes active = per_token * (seqs_rank * (ctx.prefix + ctx.isl + ctx.osl));
+    // The shared prefix's blocks are shared by every sequence (refcounted), not held per sequence.
+    const Bytes active =
+        per_token * (seqs_rank * (ctx.prefix - w.shared_prefix + ctx.isl + ctx.osl));
     const Bytes shared = per_token * static_cast<double>(w.shared_prefix);
     plan.capacity[kHbmTier] = std::max(Bytes(), p.memory.kv_cache - active - shared);
     const double turn_s = (p.ttft + p.tpot * std::max(0, w.turn_output - 1)).si();

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <list>
 #include <random>
+#include <unordered_map>
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/limits.h"
@@ -33,7 +35,8 @@ struct RequestState {
   SimTime admitted = -1;
   int prompt_total = 0;  // tokens to prefill (input, plus generated ones after a preemption)
   int prompt_done = 0;
-  int chunk = 0;  // prompt tokens scheduled in the running iteration
+  int shared = 0;  // leading tokens in blocks shared with other requests (not allocated here)
+  int chunk = 0;   // prompt tokens scheduled in the running iteration
   double generated = 0;
   long blocks = 0;
   Role role = Role::kIdle;
@@ -49,6 +52,12 @@ struct Instance {
   double batch_integral = 0;  // running sequences x ns
   SimTime busy_since = 0;
   double busy_ns = 0;  // time an iteration was running
+  // Prefix cache (ServingEngine::Retain): free blocks that still hold an idle session's KV,
+  // least recently used first. cached_blocks <= free_blocks always: an allocation that needs
+  // them evicts from the front (vLLM's evictable free-block queue).
+  std::list<std::pair<int, long>> cached;  // (key, blocks)
+  std::unordered_map<int, std::list<std::pair<int, long>>::iterator> cached_at;
+  long cached_blocks = 0;
 };
 
 class Simulator {
@@ -56,12 +65,13 @@ class Simulator {
   Simulator(const ServingContext& ctx, const ServingConfig& cfg,
             const std::vector<Request>& requests, const SimulationOptions& options,
             const MemoryPlan& plan, EventQueue* queue = nullptr)
-      : ctx_(ctx),
+      : plan_(plan),
+        ctx_(ctx),
         cfg_(cfg),
         options_(options),
         decode_model_(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights),
-        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights,
-                       cfg.kv, cfg.attention_weights),
+        prefill_model_(ctx, cfg.disaggregated() ? cfg.prefill : cfg.decode, cfg.weights, cfg.kv,
+                       cfg.attention_weights),
         block_tokens_(ctx.profile.kv_block_tokens),
         per_step_(TokensPerStep(ctx.model, cfg)),
         queue_(queue != nullptr ? *queue : own_queue_) {
@@ -80,14 +90,47 @@ class Simulator {
   SimulationResult Run();
   SimulationResult Summarise() const;
   // ServingEngine: a call arriving now.
-  int Submit(Request r) {
+  int Submit(Request r, int instance = -1) {
     r.arrival = queue_.now();
     Add(r);
     const int id = static_cast<int>(reqs_.size()) - 1;
-    Dispatch(id);
+    if (instance >= 0 && !cfg_.disaggregated()) {
+      Enqueue(id, instance);
+    } else {
+      Dispatch(id);
+    }
     return id;
   }
+  void Retain(int inst, int key, int tokens) {
+    Instance& in = decode_[inst];
+    Reclaim(inst, key);
+    const long blocks = BlocksFor(tokens);
+    in.cached.emplace_back(key, blocks);
+    in.cached_at[key] = std::prev(in.cached.end());
+    in.cached_blocks += blocks;
+    Evict(in);
+  }
+  bool Reclaim(int inst, int key) {
+    Instance& in = decode_[inst];
+    auto it = in.cached_at.find(key);
+    if (it == in.cached_at.end()) return false;
+    in.cached_blocks -= it->second->second;
+    in.cached.erase(it->second);
+    in.cached_at.erase(it);
+    return true;
+  }
+  bool Reserve(int inst, int tokens) {
+    Instance& in = decode_[inst];
+    const long blocks = BlocksFor(tokens);
+    if (blocks > in.free_blocks) return false;
+    in.free_blocks -= blocks;
+    Evict(in);
+    return true;
+  }
+  int instance_of(int id) const { return instance_of_[id]; }
   std::function<void(int)> on_finish;
+  std::function<void(int, int, long)> on_evict;  // (instance, key, tokens)
+  const MemoryPlan plan_;
   const RequestState& state(int id) const { return reqs_[id]; }
   int instances() const { return static_cast<int>(decode_.size() + prefill_.size()); }
 
@@ -99,9 +142,27 @@ class Simulator {
     s.arrival = r.arrival;
     s.prompt_total = r.input_tokens;
     s.prompt_done = r.cached_tokens;
+    s.shared = r.shared_tokens;
     reqs_.push_back(s);
+    instance_of_.push_back(-1);
   }
   void Dispatch(int id);
+  void Enqueue(int id, int inst) {
+    decode_[inst].waiting.push_back(id);
+    decode_[inst].outstanding++;
+    instance_of_[id] = inst;
+    StartDecodeIteration(inst);
+  }
+  // Drops least recently used cached prefixes until the cache fits in the free blocks.
+  void Evict(Instance& in) {
+    while (in.cached_blocks > in.free_blocks && !in.cached.empty()) {
+      const auto [key, blocks] = in.cached.front();
+      in.cached.pop_front();
+      in.cached_at.erase(key);
+      in.cached_blocks -= blocks;
+      if (on_evict) on_evict(static_cast<int>(&in - decode_.data()), key, blocks * block_tokens_);
+    }
+  }
   // Completions are reported after the iteration that finished them is wound up (a callback
   // may submit new calls to this deployment).
   void Finished(int id) {
@@ -141,6 +202,7 @@ class Simulator {
   int max_running_ = INT_MAX;
   int gpus_ = 1;
   std::vector<RequestState> reqs_;
+  std::vector<int> instance_of_;  // decode instance a request was routed to (-1 before)
   std::vector<Instance> decode_;
   std::vector<Instance> prefill_;
   EventQueue own_queue_;
@@ -187,9 +249,7 @@ void Simulator::Route(int id) {
   for (int i = 1; i < static_cast<int>(decode_.size()); ++i) {
     if (decode_[i].outstanding < decode_[best].outstanding) best = i;
   }
-  decode_[best].waiting.push_back(id);
-  decode_[best].outstanding++;
-  StartDecodeIteration(best);
+  Enqueue(id, best);
 }
 
 // Decode instance 0's running batch from now on (serve --trace-out), when it changed.
@@ -219,7 +279,7 @@ void Simulator::Preempt(Instance& in) {
   in.free_blocks += r.blocks;
   r.blocks = 0;
   r.prompt_total = r.input + static_cast<int>(r.generated);
-  r.prompt_done = 0;
+  r.prompt_done = r.shared;  // the shared prefix keeps its blocks
   r.role = Role::kIdle;
   in.waiting.push_front(victim);
   ++preemptions_;
@@ -231,7 +291,7 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
   for (size_t j = 0; j < in.running.size(); ++j) {
     RequestState& r = reqs_[in.running[j]];
     if (r.prompt_done < r.prompt_total) continue;
-    const long need = BlocksFor(r.input + r.generated + per_step_) - r.blocks;
+    const long need = BlocksFor(r.input - r.shared + r.generated + per_step_) - r.blocks;
     while (need > in.free_blocks && j + 1 < in.running.size()) Preempt(in);
     if (need > in.free_blocks) {  // the sequence itself is the last one: preempt it
       Preempt(in);
@@ -240,6 +300,7 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
     if (need > 0) {
       in.free_blocks -= need;
       r.blocks += need;
+      Evict(in);
     }
   }
   return true;
@@ -249,9 +310,10 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
 void Simulator::Admit(Instance& in) {
   while (!in.waiting.empty() && static_cast<int>(in.running.size()) < max_running_) {
     RequestState& r = reqs_[in.waiting.front()];
-    const long need = BlocksFor(r.prompt_total);
+    const long need = BlocksFor(r.prompt_total - r.shared);
     if (need > in.free_blocks) break;
     in.free_blocks -= need;
+    Evict(in);
     r.blocks = need;
     if (r.admitted < 0) r.admitted = queue_.now();
     in.running.push_back(in.waiting.front());
@@ -527,6 +589,18 @@ ServingEngine::ServingEngine(const ServingContext& ctx, const ServingConfig& cfg
 }
 ServingEngine::~ServingEngine() = default;
 int ServingEngine::Submit(Request r) { return impl_->Submit(r); }
+int ServingEngine::SubmitTo(Request r, int instance) { return impl_->Submit(r, instance); }
+int ServingEngine::instance_of(int id) const { return impl_->instance_of(id); }
+SimTime ServingEngine::finish(int id) const { return impl_->state(id).finish; }
+void ServingEngine::Retain(int instance, int key, int tokens) {
+  impl_->Retain(instance, key, tokens);
+}
+bool ServingEngine::Reclaim(int instance, int key) { return impl_->Reclaim(instance, key); }
+bool ServingEngine::Reserve(int instance, int tokens) { return impl_->Reserve(instance, tokens); }
+void ServingEngine::set_on_evict(std::function<void(int, int, long)> on_evict) {
+  impl_->on_evict = std::move(on_evict);
+}
+const MemoryPlan& ServingEngine::memory() const { return impl_->plan_; }
 void ServingEngine::set_on_finish(std::function<void(int)> on_finish) {
   impl_->on_finish = std::move(on_finish);
 }

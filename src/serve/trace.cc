@@ -1,23 +1,29 @@
-// CSV request traces for the serving simulator: "arrival_s,input_tokens,output_tokens".
+// CSV request traces for the serving simulator: "arrival_s,input_tokens,output_tokens", and
+// session traces "session,turn,time_s,input_tokens,output_tokens" (serve/sessions.h).
 #include <fmt/format.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/limits.h"
+#include "tokenfab/serve/sessions.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab {
 namespace {
 
 constexpr const char* kTraceHint = "rows are arrival_s,input_tokens,output_tokens";
+constexpr const char* kSessionHint =
+    "rows are session,turn,time_s,input_tokens,output_tokens (time_s: arrival for turn 1, think "
+    "time after the previous turn otherwise)";
 
 [[noreturn]] void Fail(const std::string& path, int line, int column, const std::string& key,
-                       const std::string& message) {
-  throw InputError({path, line, column}, key, message, kTraceHint);
+                       const std::string& message, const char* hint = kTraceHint) {
+  throw InputError({path, line, column}, key, message, hint);
 }
 
 std::vector<std::string> SplitCsv(const std::string& row) {
@@ -52,7 +58,7 @@ bool IsHeader(const std::vector<std::string>& cells) {
 }
 
 int ParseLength(const std::string& path, int line, int column, const char* key,
-                const std::string& text) {
+                const std::string& text, const char* hint = kTraceHint) {
   size_t used = 0;
   long v = 0;
   try {
@@ -61,12 +67,14 @@ int ParseLength(const std::string& path, int line, int column, const char* key,
     used = 0;
   }
   if (used != text.size() || text.empty() || v <= 0 || v > (1L << 24)) {
-    Fail(path, line, column, key, fmt::format("expected a positive integer, got '{}'", text));
+    Fail(path, line, column, key, fmt::format("expected a positive integer, got '{}'", text), hint);
   }
   return static_cast<int>(v);
 }
 
-double ParseArrival(const std::string& path, int line, const std::string& text) {
+// A time in seconds in [0, limit].
+double ParseTime(const std::string& path, int line, int column, const char* key,
+                 const std::string& text, double limit, const char* hint) {
   size_t used = 0;
   double v = 0;
   try {
@@ -75,35 +83,45 @@ double ParseArrival(const std::string& path, int line, const std::string& text) 
     used = 0;
   }
   if (used != text.size() || text.empty() || !std::isfinite(v) || v < 0) {
-    Fail(path, line, 1, "arrival_s",
-         fmt::format("expected a non-negative time in seconds, got '{}'", text));
+    Fail(path, line, column, key,
+         fmt::format("expected a non-negative time in seconds, got '{}'", text), hint);
   }
-  if (v > 0.5 * limits::kMaxSimulatedSeconds) {
-    Fail(path, line, 1, "arrival_s",
-         fmt::format("{} s is out of range: the simulator holds arrivals up to {:.3g} s (50 years)",
-                     text, 0.5 * limits::kMaxSimulatedSeconds));
+  if (v > limit) {
+    Fail(path, line, column, key,
+         fmt::format("{} s is out of range: at most {:.3g} s", text, limit), hint);
   }
   return v;
+}
+
+// The checks every trace file gets before it is read.
+std::ifstream OpenTrace(const std::string& path, const char* flag, const char* hint) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw InputError({"<command line>", 0, 0}, flag,
+                     fmt::format("'{}' is not a regular file", path), hint);
+  }
+  // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > (uintmax_t{1} << 30)) {
+    throw InputError({"<command line>", 0, 0}, flag, fmt::format("'{}' is larger than 1 GiB", path),
+                     "split the trace; a simulation holds at most 10M requests");
+  }
+  std::ifstream in(path);
+  if (!in)
+    throw InputError({"<command line>", 0, 0}, flag,
+                     fmt::format("cannot open trace file '{}'", path), hint);
+  return in;
+}
+
+double ParseArrival(const std::string& path, int line, const std::string& text) {
+  return ParseTime(path, line, 1, "arrival_s", text, 0.5 * limits::kMaxSimulatedSeconds,
+                   kTraceHint);
 }
 
 }  // namespace
 
 std::vector<Request> LoadTrace(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
-    throw InputError({"<command line>", 0, 0}, "--trace",
-                     fmt::format("'{}' is not a regular file", path), kTraceHint);
-  }
-  // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
-  if (std::filesystem::file_size(path, ec) > (uintmax_t{1} << 30)) {
-    throw InputError({"<command line>", 0, 0}, "--trace",
-                     fmt::format("'{}' is larger than 1 GiB", path),
-                     "split the trace; a simulation holds at most 10M requests");
-  }
-  std::ifstream in(path);
-  if (!in)
-    throw InputError({"<command line>", 0, 0}, "--trace",
-                     fmt::format("cannot open trace file '{}'", path), kTraceHint);
+  std::ifstream in = OpenTrace(path, "--trace", kTraceHint);
   std::vector<Request> out;
   std::string row;
   bool first_row = true;
@@ -131,6 +149,52 @@ std::vector<Request> LoadTrace(const std::string& path) {
     out.push_back(r);
   }
   if (out.empty()) Fail(path, 0, 0, "", "the trace has no requests");
+  return out;
+}
+
+std::vector<Session> LoadSessionTrace(const std::string& path) {
+  std::ifstream in = OpenTrace(path, "--sessions", kSessionHint);
+  std::vector<Session> out;
+  std::unordered_map<std::string, size_t> index;  // session name -> position in out
+  std::string row;
+  bool first_row = true;
+  long rows = 0;
+  for (int line = 1; std::getline(in, row); ++line) {
+    if (row.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::vector<std::string> cells = SplitCsv(row);
+    // A header: its last column (output_tokens) is not a number.
+    const bool header = first_row && cells.size() == 5 && IsHeader({cells.back()});
+    first_row = false;
+    if (header) continue;
+    if (++rows > limits::kMaxRequests) {
+      Fail(path, line, 1, "", fmt::format("more than {} turns", limits::kMaxRequests),
+           kSessionHint);
+    }
+    if (cells.size() != 5) {
+      Fail(path, line, 1, "", fmt::format("expected 5 columns, got {}", cells.size()),
+           kSessionHint);
+    }
+    if (cells[0].empty()) Fail(path, line, 1, "session", "expected a session name", kSessionHint);
+    const int turn = ParseLength(path, line, ColumnOf(row, 1), "turn", cells[1], kSessionHint);
+    SessionTurn t;
+    t.wait = Secs(ParseTime(path, line, ColumnOf(row, 2), "time_s", cells[2],
+                            0.25 * limits::kMaxSimulatedSeconds, kSessionHint));
+    t.input_tokens =
+        ParseLength(path, line, ColumnOf(row, 3), "input_tokens", cells[3], kSessionHint);
+    t.output_tokens =
+        ParseLength(path, line, ColumnOf(row, 4), "output_tokens", cells[4], kSessionHint);
+    auto [it, added] = index.emplace(cells[0], out.size());
+    if (added) out.emplace_back();
+    Session& s = out[it->second];
+    if (turn != static_cast<int>(s.turns.size()) + 1) {
+      Fail(path, line, ColumnOf(row, 1), "turn",
+           fmt::format("session '{}' expects turn {} here, got {}", cells[0], s.turns.size() + 1,
+                       turn),
+           kSessionHint);
+    }
+    s.turns.push_back(t);
+  }
+  if (out.empty()) Fail(path, 0, 0, "", "the trace has no sessions", kSessionHint);
   return out;
 }
 

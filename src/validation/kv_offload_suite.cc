@@ -3,7 +3,8 @@
 //     TTFT of its prefill with the prefix in HBM (a prefix-cache hit), plus the reload of the
 //     prefix over the host link when it sits in host memory, or the prefill of P + S tokens when
 //     it must be recomputed (EstimateServing with ServingContext::prefix, kv_tiers.h rates).
-//   - A long prompt with no prefix: the prefill of S tokens (TTFT at batch 1).
+//   - A long prompt with no prefix: the prefill of S tokens (TTFT at batch 1); with "cp", the
+//     ring-attention prefill over cp ranks of tp GPUs (serve/context_parallel.h).
 // Tolerance: 20% per case (issue 12), not widened per case.
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/validation/validation.h"
 
@@ -41,6 +43,11 @@ double PredictTtft(const Catalog& cat, const json& r) {
   cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
   cfg.batch = 1;
   cfg.chunk_tokens = 0;  // the whole prompt in one pass (a lone request)
+  if (r.contains("cp")) {
+    const ContextParallelPrefill p =
+        EstimateContextParallelPrefill(ctx, cfg, suffix, r.at("cp").get<int>());
+    return p.feasibility.ok ? p.ttft.si() : std::nan("");
+  }
   const ServingPoint p = EstimateServing(ctx, cfg);
   if (!p.feasibility.ok) return std::nan("");
   // A lone request does not wait for a running iteration: remove AggregatedTtft's half step.
@@ -69,9 +76,10 @@ SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_di
       c.published = m.at("value").get<double>();
       c.predicted = PredictTtft(catalog, r);
       c.tolerance = kTierTolerance;
+      const std::string cp = r.contains("cp") ? fmt::format(" cp{}", r.at("cp").get<int>()) : "";
       c.note = fmt::format(
-          "{} on {} x{} tp{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
-          r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(),
+          "{} on {} x{} tp{}{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
+          r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(), cp,
           r.at("prefix").get<int>(), r.at("tier").get<std::string>(), r.at("suffix").get<int>());
       s.cases.push_back(c);
     }

@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/serve/pareto.h"
 #include "tokenfab/serve/serve.h"
+#include "tokenfab/serve/sessions.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab {
@@ -40,6 +42,17 @@ nlohmann::ordered_json SimulationToJson(const ServingConfig& c, const Simulation
 std::string RenderMultiTurnText(const ServeReportContext& q, const MultiTurnPoint& m,
                                 const SessionWorkload& w, const std::string& host_link);
 nlohmann::ordered_json MultiTurnToJson(const MultiTurnPoint& m, const SessionWorkload& w);
+
+// Simulated multi-turn sessions (serve/sessions.h): the simulation (latencies per turn, from the
+// turn's arrival) and the tiers' hit rates.
+std::string RenderSessionSimulationText(const ServeReportContext& q, const ServingConfig& c,
+                                        int max_batch, const SessionSimulation& r,
+                                        const std::string& host_link);
+nlohmann::ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimulation& r);
+
+// Long-context prefill with context parallelism (serve/context_parallel.h).
+std::string RenderContextParallelText(const ServeReportContext& q, const ContextParallelPrefill& p);
+nlohmann::ordered_json ContextParallelToJson(const ContextParallelPrefill& p);
 
 }  // namespace tokenfab
 

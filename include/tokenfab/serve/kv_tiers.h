@@ -59,6 +59,14 @@ struct KvTierOptions {
   double nvme_fraction = 0.9;
 };
 
+// Per GPU, host->device rate of a reload from each tier: HBM bandwidth for HBM; the host link
+// times kHostCopyEfficiency, or the DRAM share when lower; NVMe: the drive's share, then the
+// same link. Zero for host and NVMe when the system has no host_memory.
+std::array<BytesPerSecond, 3> KvTierRates(const ServingContext& ctx);
+// Per GPU, the host and NVMe bytes that may hold KV (options' fractions of the system's); the
+// HBM entry is 0 (it depends on the running batch).
+std::array<Bytes, 3> KvTierCapacity(const ServingContext& ctx, const KvTierOptions& o);
+
 struct TierPlan {
   std::array<Bytes, 3> capacity;       // per instance: HBM left for idle KV, host, NVMe
   std::array<BytesPerSecond, 3> rate;  // per GPU, host->device rate of a reload from the tier

@@ -37,6 +37,9 @@ struct Request {
   // context from its earlier steps). They hold KV blocks and are attended to, but are not
   // prefilled again. 0 <= cached_tokens < input_tokens. Aggregated deployments only.
   int cached_tokens = 0;
+  // Of the cached tokens, those held in KV blocks shared with other requests (a prefix held once
+  // per instance, ServingEngine::Reserve): attended to, not allocated again. <= cached_tokens.
+  int shared_tokens = 0;
 };
 
 // `count` requests with exponential inter-arrival times of mean 1/qps, fixed lengths. Throws
@@ -128,7 +131,23 @@ class ServingEngine {
   // Serves `r` from now on (r.arrival is ignored: the call arrives at queue->now()). Returns the
   // call's id (0, 1, ...); `on_finish(id)` runs at the event that completes it.
   int Submit(Request r);
+  // Aggregated deployments: serves `r` on decode instance `instance` (session affinity) instead
+  // of the one with the fewest outstanding requests.
+  int SubmitTo(Request r, int instance);
   void set_on_finish(std::function<void(int)> on_finish);
+  // The prefix cache of a decode instance (multi-turn sessions, serve/sessions.h). Retain keeps
+  // `tokens` of KV under `key` in blocks that stay free but hold it, until an allocation needs
+  // them: then the least recently retained key is evicted and on_evict(instance, key, tokens)
+  // is called (vLLM's evictable free-block queue, SOSP'23 section 4.3). Reclaim removes `key`
+  // and says whether it was still cached. Reserve takes blocks for good (a shared prefix held
+  // once per instance); false when they are not free.
+  void Retain(int instance, int key, int tokens);
+  bool Reclaim(int instance, int key);
+  bool Reserve(int instance, int tokens);
+  void set_on_evict(std::function<void(int, int, long)> on_evict);
+  int instance_of(int id) const;  // the decode instance call `id` was routed to
+  SimTime finish(int id) const;   // -1 before
+  const MemoryPlan& memory() const;
   // Of call `id`: when its prompt was first admitted to a batch, its first token (-1 before).
   SimTime arrival(int id) const;
   SimTime admitted(int id) const;
