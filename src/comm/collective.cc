@@ -140,11 +140,11 @@ CollectiveResult ZeroResult(CollectiveOp op) {
 }
 
 // The largest groups the validation set measures (tests/validation/published/
-// collectives-public.json): 20 GB200 NVL72 racks (CoreWeave, NCCL 2.26.2) and 8 eight-GPU servers
-// (CoreWeave H100 64 GPUs; NVIDIA/nccl-tests #290 all-to-all on 32). Beyond them the prediction
+// collectives-public.json): 20 GB200 NVL72 racks (CoreWeave, NCCL 2.26.2) and 248 eight-GPU
+// servers (1,984 H200, all-reduce at 512 MiB: NVIDIA/nccl-tests #283). Beyond them the prediction
 // extrapolates the model's mechanisms; the caveat says so.
 constexpr int kValidatedMnnvlDomains = 20;
-constexpr int kValidatedServerDomains = 32;
+constexpr int kValidatedServerDomains = 248;
 
 std::string_view Caveat(const GroupShape& s) {
   if (s.mnnvl && s.nodes > kValidatedMnnvlDomains) {
@@ -155,7 +155,7 @@ std::string_view Caveat(const GroupShape& s) {
            "20-rack measurement (NCCL 2.26), and NVLSTree is assumed off beyond 2 racks";
   }
   if (!s.mnnvl && s.nodes > kValidatedServerDomains) {
-    return "extrapolated: more NVLink domains than the 32 servers measured";
+    return "extrapolated: more NVLink domains than the 248 servers measured";
   }
   return {};
 }

@@ -204,7 +204,9 @@ double NvlsPerChannelIntra(const GroupShape& s) {
   return wire / (s.ppn + 1);
 }
 
-AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
+// nccl_estimate: NCCL's own figure (tuning.cc), without the network bound and the fill below.
+AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree, double bytes,
+                  bool nccl_estimate = false) {
   const double n_ch = s.ppn;
   const double op_factor = op == CollectiveOp::kAllReduce ? 2.0 : (s.ppn - 1.0) / s.ppn;
   double per_ch = NvlsPerChannelIntra(s) * (n_ch - 1) / n_ch * op_factor;
@@ -213,6 +215,12 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   const double bus = n_ch * per_ch;
   AlgoCost c{.ok = true, .channels = NvlsChannels(s), .sms = NvlsChannels(s)};
   c.bw_gbps = bus * s.ranks / RingSteps(op, s.ranks);
+  const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
+  if (nccl_estimate) {
+    c.lat_us = IntraLat(s, a, kSimple) +
+               (tree ? 2 * Log2Floor(s.nodes) : (s.nodes > 1 ? 1 : 0)) * InterLat(s, a, kSimple);
+    return c;
+  }
   // Across domains the domain's shards cross its NICs: once each way with in-switch reduction
   // (NVLS + IB SHARP), so algbw <= NIC bandwidth; on a double binary tree (NVLSTree) the tree's
   // traffic, TreeNetAlgBw. On two domains both give the NIC bandwidth (what holds 2-node B200 at
@@ -220,8 +228,10 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   if (s.nodes > 1) {
     c.bw_gbps = std::min(c.bw_gbps, tree ? TreeNetAlgBw(s, s.b_net_domain) : s.b_net_domain);
   }
-  c.fill_bytes = kNvlsChunkBytes * s.ppn * NvlsChannels(s);
-  const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
+  // A call smaller than one chunk per (rank, channel) fills with what it has. Not modelled:
+  // enqueue.cc's smaller NVLS chunks for calls under 64 x that (they would lift 512 MiB on one
+  // and two NVL72 racks 18-25% above CoreWeave's curves, so something else costs as much there).
+  c.fill_bytes = std::min(kNvlsChunkBytes * s.ppn * NvlsChannels(s), bytes);
   c.lat_us = tree ? IntraLat(s, a, kSimple) + 2 * s.log2_nodes * InterLat(s, a, kSimple)
                   : IntraLat(s, a, kSimple) + (s.nodes > 1 ? InterLat(s, a, kSimple) : 0);
   return c;
@@ -374,9 +384,9 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
     case kTreeIdx:
       return TreeCost(s, p, bytes);
     case kNvlsIdx:
-      return NvlsCost(s, op, /*tree=*/false);
+      return NvlsCost(s, op, /*tree=*/false, bytes);
     case kNvlsTreeIdx:
-      return NvlsCost(s, op, /*tree=*/true);
+      return NvlsCost(s, op, /*tree=*/true, bytes);
     case kCollNetIdx:
       return CollNetCost(s, op);
     default:
@@ -394,6 +404,8 @@ AlgoCost TunerCostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm a
     c.fill_bytes = c.fill_us = 0;
   } else if (algo == CollectiveAlgorithm::kTree) {
     c = TunerTreeCost(s, p, bytes);
+  } else if (algo == CollectiveAlgorithm::kNvls || algo == CollectiveAlgorithm::kNvlsTree) {
+    c = NvlsCost(s, op, algo == CollectiveAlgorithm::kNvlsTree, bytes, /*nccl_estimate=*/true);
   }
   return c;
 }

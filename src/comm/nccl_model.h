@@ -61,10 +61,10 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
 
 // NCCL's own estimate of the same call (src/graph/tuning.cc ncclTopoTuneModel and
 // ncclTopoGetAlgoTime), the one its selection (src/enqueue.cc topoGetAlgoInfo) minimises. It
-// differs from CostOf for Ring and Tree only: NCCL's per-step Simple latency, the x1.4 ring
-// plateau across hosts, Tree's per-channel bandwidth caps and treeCorrectionFactor, and no
-// pipeline fill. NVLS, NVLSTree, CollNet, PAT and point-to-point are costed by NCCL's formulas in
-// CostOf already, so they are the same here.
+// differs from CostOf for Ring, Tree, NVLS and NVLSTree: the x1.4 ring plateau across hosts,
+// Tree's per-channel bandwidth caps and treeCorrectionFactor, no network bound on NVLS/NVLSTree
+// beyond NCCL's per-channel caps, log2i(nNodes), and no pipeline fill. CollNet, PAT and
+// point-to-point are costed by NCCL's formulas in CostOf already, so they are the same here.
 AlgoCost TunerCostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
                      CollectiveProtocol proto, double bytes);
 
