@@ -13,6 +13,7 @@
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/serve/kv_tiers.h"
+#include "tokenfab/trust/trust.h"
 #include "tokenfab/validation/validation.h"
 
 namespace tokenfab {
@@ -69,6 +70,11 @@ SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_di
       c.published = m.at("value").get<double>();
       c.predicted = PredictTtft(catalog, r);
       c.tolerance = kTierTolerance;
+      // Source and regime for the error bands (trust.h): a serving TTFT on the record's cluster.
+      const std::string system = r.at("system").get<std::string>();
+      c.source = r.value("source", c.id);
+      c.regime = RegimeOn("serving", BuildCluster(catalog, system, "", r.at("gpus").get<int>()),
+                          catalog.model(r.at("model").get<std::string>()).is_moe());
       c.note = fmt::format(
           "{} on {} x{} tp{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
           r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(),
