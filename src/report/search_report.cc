@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/trust_report.h"
 
 namespace tokenfab {
 namespace {
@@ -27,6 +28,12 @@ std::string TopRow(int rank, const TrainResult& t) {
       100.0 * t.mfu);
 }
 
+// "-12%..+3%" (a trailing "*" marks an extrapolated band), "-" when unknown.
+std::string BandCell(const TrustBand& b) {
+  if (!b.known()) return "-";
+  return fmt::format("{:+.0f}%..{:+.0f}%{}", 100 * b.lo, 100 * b.hi, b.extrapolation ? "*" : "");
+}
+
 }  // namespace
 
 std::string PipelineSplitText(const Model& m, const TrainingConfig& c) {
@@ -35,7 +42,8 @@ std::string PipelineSplitText(const Model& m, const TrainingConfig& c) {
   return fmt::format("{} + {} x {} + {}", c.pp_first_layers, c.pp - 2, inner, c.pp_last_layers);
 }
 
-std::string RenderSearchText(const SearchResult& r, int threads) {
+std::string RenderSearchText(const SearchResult& r, int threads,
+                             const std::vector<TrustBand>& bands) {
   std::string out = fmt::format(
       "search           {} configurations: {} evaluated, {} pruned ({} "
       "thread{})\n",
@@ -48,8 +56,22 @@ std::string RenderSearchText(const SearchResult& r, int threads) {
   }
   if (r.top.empty()) return out + "no configuration fits in memory\n";
   out += fmt::format("top {}\n", r.top.size());
-  out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU\n";
-  for (size_t i = 0; i < r.top.size(); ++i) out += TopRow(static_cast<int>(i) + 1, r.top[i]);
+  const bool banded = bands.size() == r.top.size();
+  out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU";
+  out += banded ? "  band (throughput)\n" : "\n";
+  for (size_t i = 0; i < r.top.size(); ++i) {
+    std::string row = TopRow(static_cast<int>(i) + 1, r.top[i]);
+    if (banded) row.insert(row.size() - 1, "  " + BandCell(bands[i]));
+    out += row;
+  }
+  if (banded) {
+    for (const TrustBand& b : bands) {
+      if (b.extrapolation) {
+        out += "  * extrapolated band (doubled): " + b.caveat + "\n";
+        break;
+      }
+    }
+  }
   return out;
 }
 
@@ -73,7 +95,7 @@ nlohmann::json SearchCountsToJson(const SearchResult& r) {
   return {{"candidates", r.candidates}, {"evaluated", r.evaluated}, {"pruned", pruned}};
 }
 
-nlohmann::json TopToJson(const SearchResult& r) {
+nlohmann::json TopToJson(const SearchResult& r, const std::vector<TrustBand>& bands) {
   nlohmann::json top = nlohmann::json::array();
   for (size_t i = 0; i < r.top.size(); ++i) {
     const TrainResult& t = r.top[i];
@@ -84,6 +106,7 @@ nlohmann::json TopToJson(const SearchResult& r) {
                    {"tokens_per_s", t.tokens_per_s},
                    {"mfu", t.mfu},
                    {"fits", t.fits.ok}});
+    if (bands.size() == r.top.size()) top.back()["trust"] = TrustToJson(bands[i], "throughput");
   }
   return top;
 }
