@@ -359,6 +359,21 @@ TEST(CollectiveModelTest, SelectionFollowsNcclsEstimateNotTheFastestAlgorithm) {
   EXPECT_LT(tree.time, chosen.time);
 }
 
+TEST(CollectiveModelTest, AtThousandsOfHopperRanksNcclsEstimatePicksNvlsTree) {
+  // 248 HGX servers (1,984 ranks, nccl-tests #283), 512 MiB. NCCL's estimates (tuning.cc):
+  // NVLSTree busBw = 8 channels x min(NVLS intra, NIC 48, perChMaxNVLSTreeBw 45.5) = 364, algbw
+  // 364 x n / (2(n - 1)); Tree algbw = 0.5 x min(0.92 x 370.8, 16 x 36.0) = 170.6. NVLSTree's
+  // latency (25 + 2 x 7 x 20.9 us, plus fabric tiers) is below Ring's 3,966 steps, and its
+  // bandwidth above Tree's, so NCCL runs NVLSTree.
+  const Topology t = H100(1984);
+  const GroupPlacement g = PlaceGroup(t, 1984, 1);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, MiB(512), g);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kNvlsTree);
+  // The model's time is bound by the same per-channel cap: algbw <= 364 / 2 x n / (n - 1).
+  EXPECT_LT(r.algbw_gbps, 364.0 / 2 * 1984 / 1983);
+  EXPECT_TRUE(r.caveat.empty());  // 248 servers are measured ground
+}
+
 TEST(CollectiveModelTest, TwoNvl72RacksRunNvlsTreeWithoutCaveat) {
   const Topology t = Nvl72(144);
   const CollectiveResult r =
