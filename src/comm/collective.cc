@@ -151,8 +151,8 @@ std::string_view Caveat(const GroupShape& s) {
     return "extrapolated: more multi-node NVLink domains than the 20 racks measured (NCCL 2.26)";
   }
   if (s.mnnvl && s.nodes > 2) {
-    return "multi-rack NVLink: the NICs per rack that NCCL's ring crosses are calibrated on one "
-           "20-rack measurement (NCCL 2.26), and NVLSTree is assumed off beyond 2 racks";
+    return "multi-rack NVLink: the NICs per rack that NCCL's ring and tree cross are calibrated "
+           "on one 20-rack measurement (NCCL 2.26), and NVLSTree is assumed off beyond 2 racks";
   }
   if (!s.mnnvl && s.nodes > kValidatedServerDomains) {
     return "extrapolated: more NVLink domains than the 248 servers measured";
