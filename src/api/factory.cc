@@ -14,8 +14,10 @@
 #include "tokenfab/factory/site.h"
 #include "tokenfab/fleet/throughput.h"
 #include "tokenfab/report/factory_report.h"
+#include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab::api {
 const std::vector<FlagSpec>& FactoryFlags() {
@@ -162,10 +164,26 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
   Verify(r);
   FactorySite site = DescribeSite(in, r, data, cluster.fabric.name);
   site.throughput = throughput;
+  // Error bands (trust.h): the facility figures from the factory cases; the site's throughput,
+  // when tokenfab's own model gave it, from the training or serving cases of its regime.
+  TrustRegime factory_regime;
+  factory_regime.kind = "factory";
+  const TrustBand trust = TrustFor(catalog.data_dir(), factory_regime);
+  std::optional<TrustBand> throughput_trust;
+  if (throughput && throughput->tokens_per_s_per_gpu > 0) {
+    const bool moe = catalog.ResolveModel(throughput->model, "--model").is_moe();
+    throughput_trust =
+        TrustFor(catalog.data_dir(),
+                 RegimeOn(throughput->workload == "train" ? "training" : "serving", cluster, moe));
+  }
   if (format == "json") {
-    out << FactorySiteToJson(site).dump(2) << "\n";
+    nlohmann::json j = FactorySiteToJson(site);
+    j["trust"] = TrustToJson(trust, "facility figures");
+    if (throughput_trust) j["throughput_trust"] = TrustToJson(*throughput_trust, "throughput");
+    out << j.dump(2) << "\n";
   } else {
-    out << RenderFactoryText(site);
+    out << RenderFactoryText(site) << RenderTrustLine(trust, "facility figures");
+    if (throughput_trust) out << RenderTrustLine(*throughput_trust, "site throughput");
   }
   return 0;
 }

@@ -45,6 +45,11 @@ TEST(SweepCliTest, WritesOneRowPerPointToCsvJsonAndSqlite) {
             4);
   EXPECT_EQ(CountRows(prefix + ".sqlite", "gpus = 16 AND seq = 4096 AND point = 3"), 1);
   EXPECT_NE(ReadFile(prefix + ".json").find("\"tokens_per_s\""), std::string::npos);
+  // Every point carries its plan's error band (trust.h): dense training on Hopper is a
+  // validated cell, so lo < 0 < hi and the cell is named.
+  EXPECT_EQ(CountRows(prefix + ".sqlite",
+                      "trust_lo < 0 AND trust_hi > 0 AND trust_cell LIKE 'training/hopper%'"),
+            4);
   std::filesystem::remove_all(dir);
 }
 

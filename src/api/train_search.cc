@@ -310,6 +310,12 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   const std::string ranking =
       in.options.ranking == Ranking::kPessimistic ? "pessimistic" : "optimistic";
   const int alike = report.trust ? PlansWithinBand(r, *report.trust) : 0;
+  // Each top plan's band: its context-parallel degree sets its regime (trust.h).
+  std::vector<TrustBand> bands;
+  for (const TrainResult& t : r.top) {
+    bands.push_back(TrustFor(in.catalog.data_dir(),
+                             RegimeOn("training", cluster, in.model.is_moe(), t.config.cp)));
+  }
   const TrainingContext ctx = MakeTrainingContext(cluster);
   std::optional<Explanation> explain;
   if (in.args.has("--explain") && best != nullptr) {
@@ -317,7 +323,7 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
   }
   if (json) {
     nlohmann::json j = best ? TrainResultToJson(*best, report) : nlohmann::json::object();
-    j["top"] = TopToJson(r);
+    j["top"] = TopToJson(r, bands);
     j["search"] = SearchCountsToJson(r);
     if (explain) j["explain"] = ExplainToJson(*explain, r);
     if (!extra_json.is_null()) j["objective"] = extra_json;
@@ -332,7 +338,7 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
     const std::string split = PipelineSplitText(in.model, best->config);
     if (!split.empty()) out << "pipeline split   " << split << " layers (first + middle + last)\n";
   }
-  out << RenderSearchText(r, in.options.threads);
+  out << RenderSearchText(r, in.options.threads, bands);
   out << "ranking          " << ranking
       << (ranking == "pessimistic" ? " (step time over the low end of each plan's trust band)\n"
                                    : " (predicted step time)\n");

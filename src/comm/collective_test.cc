@@ -320,21 +320,58 @@ TEST(CollectiveModelTest, TreeAcrossThreeDomainsMovesFourThirdsOfTheBufferPerNod
   EXPECT_NEAR(r.algbw_gbps, 0.92 * 8 * 48 * 0.75, 0.92 * 8 * 48 * 0.75 * kPipelineFill);
 }
 
-TEST(CollectiveModelTest, RingAcrossManyNvl72RacksIsBoundByTheNicsItCrosses) {
+TEST(CollectiveModelTest, TwentyNvl72RacksRunTreeBoundByTheNicsItCrosses) {
   // 20 NVL72 racks, no SHARP: NVLSTree is not run across more than 2 multi-node NVLink domains,
-  // and the ring crosses 9 NICs of 48 GB/s per rack (calibrated on CoreWeave's 16 GiB point):
-  // busbw -> 432 GB/s, less 2,878 ring steps of ~1.9 us (LL128 hops) = 5.6 ms.
+  // and NCCL's estimate of a 2,878-step ring (~9.8 ms) makes it choose Tree (~0.7 ms). Tree's
+  // algbw is the double binary tree's network bound, 0.92 x net x m / (2(m - 1)) with net = 9 NICs
+  // x 48 GB/s per rack, m = 20; t = NCCL's tree latency + the fill of a 72-GPU chain (32 channels
+  // x 512 KiB over 71 NVLink hops and log2(20) levels, up and down) + S / algbw.
   const Topology t = Nvl72(1440);
   const GroupPlacement g = PlaceGroup(t, 1440, 1);
   const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g);
-  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kRing);
-  const double bus = 9 * 48.0, algbw = bus * 1440 / 2878;
-  const double t_us = 5.6e3 + 16 * 1073741824.0 / (algbw * 1e3);
-  EXPECT_NEAR(ToMicroseconds(r.time), t_us, t_us * 0.02);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kTree);
+  EXPECT_EQ(r.protocol, CollectiveProtocol::kSimple);
+  const double net = 9 * 48.0, nvlink = 900 * 40.1 / 50, m = 20, log2m = std::log2(m);
+  const double algbw = 0.92 * net * m / (2 * (m - 1));
+  const double lat_us = 8.4 + 2 * (71 * 4.0 + log2m * 14);
+  const double chunk = 32 * 512 * 1024.0;
+  const double fill_us = 2 * (71 * chunk / nvlink + log2m * chunk / net) / 1e3;
+  const double t_us = lat_us + fill_us + 16 * 1073741824.0 / (algbw * 1e3);
+  EXPECT_NEAR(ToMicroseconds(r.time), t_us, t_us * 0.01);
   const CollectiveResult forced =
       EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g, CollectiveAlgorithm::kNvlsTree);
   EXPECT_NE(forced.note.find("more than 2 multi-node NVLink domains"), std::string::npos);
   EXPECT_FALSE(r.caveat.empty());  // beyond 2 racks the NIC count is calibrated, and says so
+}
+
+TEST(CollectiveModelTest, SelectionFollowsNcclsEstimateNotTheFastestAlgorithm) {
+  // NVIDIA/nccl #1801 (NCCL 2.27.3): 3 GB200 NVL8 partitions in different racks, NVLS off. NCCL's
+  // estimate caps Tree at 0.5 x min(0.92 busBw, channels x 24 GB/s) (perChMaxTreeBw, >= 3 nodes),
+  // below Ring's busBw x n / (2(n - 1)), so it runs Ring, though Tree is faster when forced.
+  Topology t = Nvl72(216);
+  t.nvlink_sharp = false;
+  const GroupPlacement g{.ranks = 24, .ranks_per_domain = 8};  // 8 GPUs in each of 3 racks
+  const CollectiveResult chosen = EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g);
+  const CollectiveResult tree =
+      EstimateCollective(t, CollectiveOp::kAllReduce, GiB(16), g, CollectiveAlgorithm::kTree);
+  EXPECT_EQ(chosen.algorithm, CollectiveAlgorithm::kRing);
+  EXPECT_EQ(tree.algorithm, CollectiveAlgorithm::kTree);
+  EXPECT_LT(tree.time, chosen.time);
+}
+
+TEST(CollectiveModelTest, AtThousandsOfHopperRanksNcclsEstimatePicksNvlsTree) {
+  // 248 HGX servers (1,984 ranks, nccl-tests #283), 512 MiB. NCCL's estimates (tuning.cc):
+  // NVLSTree busBw = 8 channels x min(NVLS intra, NIC 48, perChMaxNVLSTreeBw 45.5) = 364, algbw
+  // 364 x n / (2(n - 1)); Tree algbw = 0.5 x min(0.92 x 370.8, 16 x 36.0) = 170.6. NVLSTree's
+  // latency (25 + 2 x 7 x 20.9 us, plus fabric tiers) is below Ring's 3,966 steps, and its
+  // bandwidth above Tree's, so NCCL runs NVLSTree.
+  const Topology t = H100(1984);
+  const GroupPlacement g = PlaceGroup(t, 1984, 1);
+  const CollectiveResult r = EstimateCollective(t, CollectiveOp::kAllReduce, MiB(512), g);
+  EXPECT_EQ(r.algorithm, CollectiveAlgorithm::kNvlsTree);
+  // The model's time is bound by the same per-channel cap: algbw <= 364 / 2 x n / (n - 1).
+  EXPECT_LT(r.algbw_gbps, 364.0 / 2 * 1984 / 1983);
+  EXPECT_TRUE(r.caveat.empty());  // 248 servers are measured ground
 }
 
 TEST(CollectiveModelTest, TwoNvl72RacksRunNvlsTreeWithoutCaveat) {

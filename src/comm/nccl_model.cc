@@ -95,30 +95,29 @@ double InterLat(const GroupShape& s, int a, int p) {
   return kNetLat[row][p] + s.inter_lat_extra * (p == kSimple ? 2 : 1);
 }
 
-// NCCL's ring latency (tuning.cc): base + (nsteps - nInter) x intraLat + nInter x interLat.
-// Across domains Simple is charged the per-hop latency of LL128 and no multi-node x1.4 (inside one
-// domain NCCL's table is kept: no measurement says otherwise). Reason (Assumption,
-// checked not fitted): a Simple ring forwards each slice (SLICESTEPS) as it lands, so one step on
-// the critical path costs one hop, not the flag-and-fence cost NCCL's Simple table charges. On
-// 1,440 GB200 ranks (2,878 steps) NCCL's Simple table gives ~14 ms; the measured intercept of
-// CoreWeave's 20-rack curve is 4.6 ms (1.6 us a step); LL128's hops give 5.6 ms.
-double RingLat(const GroupShape& s, CollectiveOp op, int p, double /*bytes*/) {
+// NCCL's ring latency (tuning.cc): base + (nsteps - nInter) x max(intraLat, netOverhead) +
+// nInter x interLat, netOverhead x3 for Simple across hosts. The model keeps NCCL's table; the
+// x1.4 plateau is left to the selection (TunerCostOf). Until the selection followed NCCL's
+// estimate, Simple across domains was charged LL128's per-hop latency so that a ring would match
+// the 4.6 ms intercept of CoreWeave's 20-rack GB200 curve; NCCL runs Tree there (see
+// kTreeChunkBytes), so no measurement asks for it any more.
+double RingLat(const GroupShape& s, CollectiveOp op, int p) {
   const int nsteps = RingSteps(op, s.ranks);
   const int n_inter = (op == CollectiveOp::kAllReduce ? 2 : 1) * (s.nodes - 1);
-  const int hop = p == kSimple && s.nodes > 1 ? kLL128 : p;
-  const double intra = s.nodes > 1 ? std::max(IntraLat(s, kRingIdx, hop), kNetOverheadUs)
-                                   : IntraLat(s, kRingIdx, hop);
-  return kBaseLat[kRingIdx][p] + (nsteps - n_inter) * intra + n_inter * InterLat(s, kRingIdx, hop);
+  const double overhead = s.nodes > 1 ? kNetOverheadUs * (p == kSimple ? 3 : 1) : 0;
+  const double intra = std::max(IntraLat(s, kRingIdx, p), overhead);
+  return kBaseLat[kRingIdx][p] + (nsteps - n_inter) * intra +
+         n_inter * (s.nodes > 1 ? InterLat(s, kRingIdx, p) : 0);
 }
 
-AlgoCost RingCost(const GroupShape& s, CollectiveOp op, int p, double bytes) {
+AlgoCost RingCost(const GroupShape& s, CollectiveOp op, int p, double /*bytes*/) {
   double bus = GraphBusBw(s);
   if (p == kLL) bus = std::min(LlMaxBw(s), 0.5 * bus);
   if (p == kLL128)
     bus = std::min(kLL128Efficiency * bus, s.channels * kPerChMaxRingLL128Bw[s.arch]);
   AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
   c.bw_gbps = IsRingConverted(op) ? bus * s.ranks / RingSteps(op, s.ranks) : bus;
-  c.lat_us = RingLat(s, op, p, bytes);
+  c.lat_us = RingLat(s, op, p);
   return c;
 }
 
@@ -135,12 +134,27 @@ double TreeNetAlgBw(const GroupShape& s, double net) {
 
 // Pipeline fill of a tree whose domains are NVLink chains: the first chunk crosses the chain of
 // ppn ranks and log2(m) tree levels up, then back down, before every link is busy (a call smaller
-// than one chunk per channel fills with what it has). Assumption: one buffer step per chunk on
-// every channel, NCCL's buffers / NCCL_STEPS (8): Simple 4 MiB ->
-// 512 KiB; LL128 taken the same; LL 512 KiB of 16-byte lines -> 64 KiB, half of it data
-// (src/include/device.h). A 72-GPU NVL72 chain makes it ~2.5 GB for Simple, which is why Tree
-// loses to Ring across racks.
-constexpr double kTreeChunkBytes[3] = {32.0 * 1024, 512.0 * 1024, 512.0 * 1024};
+// than one chunk per channel fills with what it has). Chunk = one buffer step, NCCL's buffers /
+// NCCL_STEPS (8) (src/include/device.h): Simple 4 MiB -> 512 KiB; LL128 the same in 128-byte
+// lines of 120 data bytes -> 480 KiB; Assumption: LL 512 KiB of 16-byte lines -> 64 KiB, half of
+// it data. Source: NVIDIA/nccl src/enqueue.cc (calcCollChunking, NCCL 2.2x): Tree/Simple keeps
+// the step as its chunk at every size; Tree/LL128 halves it while bytes / (channels x chunk) <
+// 64 (then 16) x nsteps / ppn, nsteps = 1 + log2i(nNodes) + 0.1 ppn, down to 128 (then 32) KiB.
+// A 72-GPU NVL72 chain (32 channels of 512 KiB, 150 hops) takes ~4.4 ms to fill for Simple: the
+// intercept of CoreWeave's 20-rack curve (4.6 ms), where NCCL runs Tree.
+constexpr double kTreeChunkBytes[3] = {32.0 * 1024, 480.0 * 1024, 512.0 * 1024};
+
+int Log2Floor(double x) { return x < 1 ? 0 : static_cast<int>(std::floor(std::log2(x) + 1e-9)); }
+
+double TreeChunkBytes(const GroupShape& s, int p, double bytes) {
+  double chunk = kTreeChunkBytes[p];
+  if (p != kLL128) return chunk;
+  const double nsteps = 1 + Log2Floor(s.nodes) + 0.1 * s.ppn;
+  const auto chunks = [&] { return std::floor(bytes / (s.channels * chunk)); };
+  while (chunks() < nsteps * 64 / s.ppn && chunk > 128.0 * 1024) chunk /= 2;
+  while (chunks() < nsteps * 16 / s.ppn && chunk > 32.0 * 1024) chunk /= 2;
+  return chunk;
+}
 
 // Double binary tree AllReduce; NCCL's caps and latency (tuning.cc). Across domains the chain
 // inside a domain carries S up and S down per GPU (0.5 x NVLink) and the network leaves
@@ -167,8 +181,11 @@ AlgoCost TreeCost(const GroupShape& s, int p, double bytes) {
   c.lat_us = kBaseLat[kTreeIdx][p] +
              2 * ((s.ppn - 1) * IntraLat(s, kTreeIdx, p) + s.log2_nodes * InterLat(s, kTreeIdx, p));
   if (s.nodes > 1) {
-    c.fill_bytes =
-        2 * (s.ppn - 1 + s.log2_nodes) * std::min(kTreeChunkBytes[p] * s.channels, bytes);
+    // Each hop of the fill moves one chunk per channel at that hop's link rate: ppn - 1 NVLink
+    // hops and log2(m) network levels, up and then down.
+    const double chunk = std::min(TreeChunkBytes(s, p, bytes) * s.channels, bytes);
+    const double net = s.ppn == 1 ? s.b_net : s.b_net_domain;
+    c.fill_us = 2 * ((s.ppn - 1) * chunk / s.b_intra + s.log2_nodes * chunk / net) / 1e3;
   }
   return c;
 }
@@ -187,7 +204,9 @@ double NvlsPerChannelIntra(const GroupShape& s) {
   return wire / (s.ppn + 1);
 }
 
-AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
+// nccl_estimate: NCCL's own figure (tuning.cc), without the network bound and the fill below.
+AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree, double bytes,
+                  bool nccl_estimate = false) {
   const double n_ch = s.ppn;
   const double op_factor = op == CollectiveOp::kAllReduce ? 2.0 : (s.ppn - 1.0) / s.ppn;
   double per_ch = NvlsPerChannelIntra(s) * (n_ch - 1) / n_ch * op_factor;
@@ -196,6 +215,12 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   const double bus = n_ch * per_ch;
   AlgoCost c{.ok = true, .channels = NvlsChannels(s), .sms = NvlsChannels(s)};
   c.bw_gbps = bus * s.ranks / RingSteps(op, s.ranks);
+  const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
+  if (nccl_estimate) {
+    c.lat_us = IntraLat(s, a, kSimple) +
+               (tree ? 2 * Log2Floor(s.nodes) : (s.nodes > 1 ? 1 : 0)) * InterLat(s, a, kSimple);
+    return c;
+  }
   // Across domains the domain's shards cross its NICs: once each way with in-switch reduction
   // (NVLS + IB SHARP), so algbw <= NIC bandwidth; on a double binary tree (NVLSTree) the tree's
   // traffic, TreeNetAlgBw. On two domains both give the NIC bandwidth (what holds 2-node B200 at
@@ -203,8 +228,10 @@ AlgoCost NvlsCost(const GroupShape& s, CollectiveOp op, bool tree) {
   if (s.nodes > 1) {
     c.bw_gbps = std::min(c.bw_gbps, tree ? TreeNetAlgBw(s, s.b_net_domain) : s.b_net_domain);
   }
-  c.fill_bytes = kNvlsChunkBytes * s.ppn * NvlsChannels(s);
-  const int a = tree ? kNvlsTreeIdx : kNvlsIdx;
+  // A call smaller than one chunk per (rank, channel) fills with what it has. Not modelled:
+  // enqueue.cc's smaller NVLS chunks for calls under 64 x that (they would lift 512 MiB on one
+  // and two NVL72 racks 18-25% above CoreWeave's curves, so something else costs as much there).
+  c.fill_bytes = std::min(kNvlsChunkBytes * s.ppn * NvlsChannels(s), bytes);
   c.lat_us = tree ? IntraLat(s, a, kSimple) + 2 * s.log2_nodes * InterLat(s, a, kSimple)
                   : IntraLat(s, a, kSimple) + (s.nodes > 1 ? InterLat(s, a, kSimple) : 0);
   return c;
@@ -282,9 +309,10 @@ bool Supports(const GroupShape& s, CollectiveOp op, int a, int p) {
     case kNvlsIdx:
       return p == kSimple && (ar || ag_rs) && s.nvls && (s.nodes == 1 || s.collnet);
     // Inferred [I] from CoreWeave's GB200 curves (NCCL 2.26.2): NVLSTree ran across 2 NVL72
-    // racks (busbw ~ the single-rack NVLS curve) but not across 20, whose curve has a ring's
-    // linear latency (4.6 ms at 1,440 ranks). So no NVLSTree over more than 2 multi-node NVLink
-    // cliques. NCCL >= 2.27 re-tunes NVLSTree on SM100, so newer versions may differ.
+    // racks (busbw ~ the single-rack NVLS curve) but not across 20, whose curve has a 4.6 ms
+    // intercept at every size: Tree's fill of a 72-GPU chain (kTreeChunkBytes), where NVLSTree
+    // would fill in ~1 ms. So no NVLSTree over more than 2 multi-node NVLink cliques. NCCL >= 2.27
+    // re-tunes NVLSTree on SM100, so newer versions may differ.
     case kNvlsTreeIdx:
       return p == kSimple && ar && s.nvls && s.nodes > 1 && !(s.mnnvl && s.nodes > 2);
     case kCollNetIdx:
@@ -295,6 +323,47 @@ bool Supports(const GroupShape& s, CollectiveOp op, int a, int p) {
       return p == kSimple && ag_rs && s.ppn == 1 && s.nodes > 1;
   }
   return false;
+}
+
+// Source: NVIDIA/nccl src/graph/tuning.cc, treeCorrectionFactor[proto][log2(bytes / 64)]
+// ("Trees are not perfectly sticking to the model for medium sizes"), powers of two from 64 B to
+// 256 MiB; larger calls keep 1.
+constexpr double kTreeCorrection[3][23] = {
+    {1.0, 1.0, 1.0, 1.0, .9, .8, .7, .7,  .7,  .7,  .6, .5,
+     .4,  .4,  .5,  .6,  .7, .8, .9, 1.0, 1.0, 1.0, 1.0},
+    {1.0, 1.0, 1.0, 1.0, 1.0, .9, .8, .8, .8, .7,  .6, .6,
+     .6,  .6,  .6,  .6,  .8,  .9, .9, .9, .9, 1.0, 1.0},
+    {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6, .5, .5, .5, .5, .6, .7, .8, .7, .7, .8, .9, .9}};
+// Source: tuning.cc ncclTopoGetAlgoTime: multi-node Ring/Simple AllReduce latency x1.4 on sm80+
+// ("plateau effect of ring") once bytes / (channels x ranks) >= 64, not on MNNVL.
+constexpr double kRingPlateau = 1.4;
+
+// NCCL's ring latency with its x1.4 plateau (tuning.cc ncclTopoGetAlgoTime).
+double TunerRingLat(const GroupShape& s, CollectiveOp op, int p, double bytes) {
+  double lat = RingLat(s, op, p);
+  if (p == kSimple && op == CollectiveOp::kAllReduce && s.nodes > 1 && !s.mnnvl &&
+      bytes / (1.0 * s.channels * s.ranks) >= 64) {
+    lat *= kRingPlateau;
+  }
+  return lat;
+}
+
+// NCCL's Tree AllReduce estimate (tuning.cc): busBw = the graph's bandwidth, refined by the
+// per-channel caps; algbw = 0.5 busBw x treeCorrectionFactor; latency with log2i(nNodes).
+AlgoCost TunerTreeCost(const GroupShape& s, int p, double bytes) {
+  const int ni = NodeIndex(s.nodes);
+  double bus = std::min(kTreeEfficiency * GraphBusBw(s), s.channels * kPerChMaxTreeBw[s.arch][ni]);
+  if (p == kLL) bus = std::min(bus / 3.8, LlMaxBw(s));
+  if (p == kLL128) {
+    bus = std::min(bus * (s.nodes == 1 ? 7.0 / 9.0 : 120.0 / 128.0),
+                   s.channels * kPerChMaxTreeLL128Bw[s.arch][ni]);
+  }
+  AlgoCost c{.ok = true, .channels = s.channels, .sms = s.channels};
+  const int log_size = Log2Floor(bytes / 64);
+  c.bw_gbps = 0.5 * bus * (log_size < 23 ? kTreeCorrection[p][log_size] : 1.0);
+  c.lat_us = kBaseLat[kTreeIdx][p] + 2 * ((s.ppn - 1) * IntraLat(s, kTreeIdx, p) +
+                                          Log2Floor(s.nodes) * InterLat(s, kTreeIdx, p));
+  return c;
 }
 
 }  // namespace
@@ -315,14 +384,30 @@ AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
     case kTreeIdx:
       return TreeCost(s, p, bytes);
     case kNvlsIdx:
-      return NvlsCost(s, op, /*tree=*/false);
+      return NvlsCost(s, op, /*tree=*/false, bytes);
     case kNvlsTreeIdx:
-      return NvlsCost(s, op, /*tree=*/true);
+      return NvlsCost(s, op, /*tree=*/true, bytes);
     case kCollNetIdx:
       return CollNetCost(s, op);
     default:
       return PatCost(s);
   }
+}
+
+AlgoCost TunerCostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
+                     CollectiveProtocol proto, double bytes) {
+  AlgoCost c = CostOf(s, op, algo, proto, bytes);
+  if (!c.ok) return c;
+  const int p = ProtoIndex(proto);
+  if (algo == CollectiveAlgorithm::kRing) {
+    c.lat_us = TunerRingLat(s, op, p, bytes);
+    c.fill_bytes = c.fill_us = 0;
+  } else if (algo == CollectiveAlgorithm::kTree) {
+    c = TunerTreeCost(s, p, bytes);
+  } else if (algo == CollectiveAlgorithm::kNvls || algo == CollectiveAlgorithm::kNvlsTree) {
+    c = NvlsCost(s, op, algo == CollectiveAlgorithm::kNvlsTree, bytes, /*nccl_estimate=*/true);
+  }
+  return c;
 }
 
 // Source: NVIDIA/nccl src/include/comm.h and src/enqueue.cc: thresholds 8 (LL), 8 (LL128), 64

@@ -47,13 +47,26 @@ struct AlgoCost {
   double lat_us = 0;
   double bw_gbps = 0;     // NCCL's algorithm bandwidth (bytes / time)
   double fill_bytes = 0;  // pipeline fill, moved at bw_gbps once more
+  double fill_us = 0;     // pipeline fill timed on the links it crosses (Tree)
   int channels = 0;
   int sms = 0;
-  double TimeUs(double bytes) const { return lat_us + (bytes + fill_bytes) / (1e3 * bw_gbps); }
+  double TimeUs(double bytes) const {
+    return lat_us + fill_us + (bytes + fill_bytes) / (1e3 * bw_gbps);
+  }
 };
 
+// The model's time of one (algorithm, protocol): what the call takes once NCCL has chosen it.
 AlgoCost CostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
                 CollectiveProtocol proto, double bytes);
+
+// NCCL's own estimate of the same call (src/graph/tuning.cc ncclTopoTuneModel and
+// ncclTopoGetAlgoTime), the one its selection (src/enqueue.cc topoGetAlgoInfo) minimises. It
+// differs from CostOf for Ring, Tree, NVLS and NVLSTree: the x1.4 ring plateau across hosts,
+// Tree's per-channel bandwidth caps and treeCorrectionFactor, no network bound on NVLS/NVLSTree
+// beyond NCCL's per-channel caps, log2i(nNodes), and no pipeline fill. CollNet, PAT and
+// point-to-point are costed by NCCL's formulas in CostOf already, so they are the same here.
+AlgoCost TunerCostOf(const GroupShape& s, CollectiveOp op, CollectiveAlgorithm algo,
+                     CollectiveProtocol proto, double bytes);
 
 // NCCL cuts channels for small calls (src/enqueue.cc): while bytes < nc x threads x threshold,
 // drop one channel (not for NVLS/NVLSTree/CollNet). Sets c.channels and c.sms accordingly.

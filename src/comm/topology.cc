@@ -139,12 +139,14 @@ FabricPath RouteGroup(const Topology& topo, int domains) {
 
 namespace comm_internal {
 
-// Calibrated [C], not sourced: the NICs of one NVL72 rack that NCCL 2.26's ring crosses between
-// racks. CoreWeave's 20-rack GB200 curve (coreweave/nccl-tests README, NCCL 2.26.2) levels off
-// at ~430 GB/s busbw, 9 NICs of 48 GB/s, where all 72 NICs would allow the NVLink bound (~720);
-// calibrated on its 16 GiB point only and checked on its other sizes, the 2-rack curve and the
-// 3-rack partitions of NVIDIA/nccl #1801 (docs/collectives.md). The mechanism (search channels
-// of a 72-GPU clique, or the spine) is not identified.
+// Calibrated [C], not sourced: the NICs of one NVL72 rack that NCCL 2.26's ring and tree graphs
+// cross between racks. CoreWeave's 20-rack GB200 curve (coreweave/nccl-tests README, NCCL
+// 2.26.2) levels off at ~430 GB/s busbw, 9 NICs of 48 GB/s, where all 72 NICs would allow the
+// NVLink bound (~720); calibrated on its 16 GiB point only when the model ran Ring there, and
+// re-checked (not re-fitted) now that NCCL's estimate runs Tree (-2.2% at 16 GiB; 10 NICs would
+// give about +9%); checked on its other sizes, the 2-rack curve and the 3-rack partitions of
+// NVIDIA/nccl #1801 (docs/collectives.md). The mechanism (search channels of a 72-GPU clique, or
+// the spine) is not identified.
 constexpr double kMnnvlNetNics = 9;
 
 GroupShape MakeGroupShape(const Topology& topo, const GroupPlacement& group) {

@@ -51,6 +51,10 @@ CompareRow Evaluate(const Catalog& catalog, const FactoryData& data, const Compa
   row.cluster = BuildCluster(catalog, name, "", SizeOf(catalog, data, q, name));
   if (q.software) row.cluster.efficiency = ApplySoftware(row.cluster.efficiency, *q.software);
   BestPlan(q, &row);
+  if (row.train) {
+    row.trust = TrustFor(catalog.data_dir(),
+                         RegimeOn("training", row.cluster, q.model.is_moe(), row.train->config.cp));
+  }
   row.facility = SizeFacility(MakeFacilityInput(data, row.cluster));
   if (!row.train || !row.facility.feasible.ok) return row;
   const double tokens_per_s = row.train->tokens_per_s;

@@ -7,6 +7,7 @@
 
 #include "tokenfab/report/campaign_report.h"
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/trust_report.h"
 
 namespace tokenfab {
 namespace {
@@ -30,6 +31,7 @@ nlohmann::json RowJson(const CompareRow& r, const CompareRow& base) {
     j["tokens_per_s"] = r.train->tokens_per_s;
     j["tokens_per_s_per_gpu"] = r.train->tokens_per_s_per_gpu;
     j["mfu"] = r.train->mfu;
+    j["trust"] = TrustToJson(r.trust, "throughput");
   }
   j["facility_power_w"] = ToWatts(r.facility.facility_power);
   j["average_facility_power_w"] = ToWatts(r.facility.average_facility_power);
@@ -117,6 +119,11 @@ void RenderPlans(const std::vector<CompareRow>& rows, std::ostream& out) {
     return trained(
         r, [](const TrainResult& t) { return fmt::format("{:.1f}", t.tokens_per_s_per_gpu); });
   });
+  Line(out, "band (tokens/s)", rows, [&](const CompareRow& r) {
+    if (!r.train || !r.trust.known()) return std::string("-");
+    return fmt::format("{:+.0f}%..{:+.0f}%{}", 100 * r.trust.lo, 100 * r.trust.hi,
+                       r.trust.extrapolation ? "*" : "");
+  });
   Line(out, "MFU", rows, [&](const CompareRow& r) {
     return trained(r, [](const TrainResult& t) { return fmt::format("{:.1f}%", 100 * t.mfu); });
   });
@@ -162,6 +169,11 @@ std::string RenderCompareText(const Comparison& c) {
   RenderPlans(rows, out);
   RenderEfficiency(rows, out);
   if (tokens > 0) RenderCampaigns(rows, out);
+  for (const CompareRow& r : rows) {
+    if (r.train && r.trust.known()) {
+      out << RenderTrustLine(r.trust, r.system + " throughput");
+    }
+  }
   for (const CompareRow& r : rows) {
     if (!r.train) out << fmt::format("{}: no plan fits: {}\n", r.system, r.reason);
     if (!r.facility.feasible.ok) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tokenfab/report/train_report.h"
+#include "tokenfab/report/trust_report.h"
 
 namespace tokenfab {
 namespace {
@@ -30,6 +31,12 @@ std::string TopRow(int rank, const TrainResult& t, bool offload) {
       100.0 * t.mfu, offload ? "  " + OffloadName(c.offload) : "");
 }
 
+// "-12%..+3%" (a trailing "*" marks an extrapolated band), "-" when unknown.
+std::string BandCell(const TrustBand& b) {
+  if (!b.known()) return "-";
+  return fmt::format("{:+.0f}%..{:+.0f}%{}", 100 * b.lo, 100 * b.hi, b.extrapolation ? "*" : "");
+}
+
 }  // namespace
 
 std::string PipelineSplitText(const Model& m, const TrainingConfig& c) {
@@ -38,7 +45,8 @@ std::string PipelineSplitText(const Model& m, const TrainingConfig& c) {
   return fmt::format("{} + {} x {} + {}", c.pp_first_layers, c.pp - 2, inner, c.pp_last_layers);
 }
 
-std::string RenderSearchText(const SearchResult& r, int threads) {
+std::string RenderSearchText(const SearchResult& r, int threads,
+                             const std::vector<TrustBand>& bands) {
   std::string out = fmt::format(
       "search           {} configurations: {} evaluated, {} pruned ({} "
       "thread{})\n",
@@ -54,10 +62,22 @@ std::string RenderSearchText(const SearchResult& r, int threads) {
   // Only searches that offload show the offload column; the others keep their table.
   const bool offload = std::any_of(r.top.begin(), r.top.end(),
                                    [](const TrainResult& t) { return t.config.offload.any(); });
+  const bool banded = bands.size() == r.top.size();
   out += "   #   TP  PP VPP  CP  EP    DP mbs  prec recompute ZeRO     step s GiB/GPU   MFU";
-  out += offload ? "  offload\n" : "\n";
+  out += offload ? "  offload" : "";
+  out += banded ? "  band (throughput)\n" : "\n";
   for (size_t i = 0; i < r.top.size(); ++i) {
-    out += TopRow(static_cast<int>(i) + 1, r.top[i], offload);
+    std::string row = TopRow(static_cast<int>(i) + 1, r.top[i], offload);
+    if (banded) row.insert(row.size() - 1, "  " + BandCell(bands[i]));
+    out += row;
+  }
+  if (banded) {
+    for (const TrustBand& b : bands) {
+      if (b.extrapolation) {
+        out += "  * extrapolated band (doubled): " + b.caveat + "\n";
+        break;
+      }
+    }
   }
   return out;
 }
@@ -82,7 +102,7 @@ nlohmann::json SearchCountsToJson(const SearchResult& r) {
   return {{"candidates", r.candidates}, {"evaluated", r.evaluated}, {"pruned", pruned}};
 }
 
-nlohmann::json TopToJson(const SearchResult& r) {
+nlohmann::json TopToJson(const SearchResult& r, const std::vector<TrustBand>& bands) {
   nlohmann::json top = nlohmann::json::array();
   for (size_t i = 0; i < r.top.size(); ++i) {
     const TrainResult& t = r.top[i];
@@ -93,6 +113,7 @@ nlohmann::json TopToJson(const SearchResult& r) {
                    {"tokens_per_s", t.tokens_per_s},
                    {"mfu", t.mfu},
                    {"fits", t.fits.ok}});
+    if (bands.size() == r.top.size()) top.back()["trust"] = TrustToJson(bands[i], "throughput");
   }
   return top;
 }

@@ -45,7 +45,11 @@ constexpr Column kColumns[] = {{"point", Kind::kInt},
                                {"memory_per_gpu_bytes", Kind::kReal},
                                {"candidates", Kind::kInt},
                                {"evaluated", Kind::kInt},
-                               {"reason", Kind::kText}};
+                               {"reason", Kind::kText},
+                               {"trust_lo", Kind::kReal},
+                               {"trust_hi", Kind::kReal},
+                               {"trust_cell", Kind::kText},
+                               {"trust_extrapolation", Kind::kInt}};
 
 std::string PrecisionList(const std::vector<Precision>& list) {
   std::string out;
@@ -136,7 +140,11 @@ nlohmann::json SweepRowToJson(const SweepRow& r) {
           {"memory_per_gpu_bytes", r.memory_per_gpu_bytes},
           {"candidates", r.candidates},
           {"evaluated", r.evaluated},
-          {"reason", r.reason}};
+          {"reason", r.reason},
+          {"trust_lo", r.trust_lo},
+          {"trust_hi", r.trust_hi},
+          {"trust_cell", r.trust_cell},
+          {"trust_extrapolation", r.trust_extrapolation}};
 }
 
 SweepRow SweepRowFromJson(const nlohmann::json& j) {
@@ -161,6 +169,10 @@ SweepRow SweepRowFromJson(const nlohmann::json& j) {
   r.candidates = j["candidates"];
   r.evaluated = j["evaluated"];
   r.reason = j["reason"];
+  r.trust_lo = j.value("trust_lo", 0.0);
+  r.trust_hi = j.value("trust_hi", 0.0);
+  r.trust_cell = j.value("trust_cell", "");
+  r.trust_extrapolation = j.value("trust_extrapolation", false);
   return r;
 }
 
@@ -189,19 +201,30 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
 }
 
 std::string RenderSweepText(const std::vector<SweepRow>& rows) {
-  std::string out = fmt::format("{:>5}  {:<16} {:<12} {:>6} {:>6}  {:<9} {:<30} {:>9} {:>6}\n",
-                                "point", "model", "system", "gpus", "seq", "precision",
-                                "best (TP PP VPP CP EP DP mbs)", "step s", "MFU");
+  std::string out =
+      fmt::format("{:>5}  {:<16} {:<12} {:>6} {:>6}  {:<9} {:<30} {:>9} {:>6}  {}\n", "point",
+                  "model", "system", "gpus", "seq", "precision", "best (TP PP VPP CP EP DP mbs)",
+                  "step s", "MFU", "band (throughput)");
   for (const SweepRow& r : rows) {
     const TrainingConfig& c = r.config;
     const std::string best =
         c.tp > 0 ? fmt::format("{} {} {} {} {} {} {} {} {}", c.tp, c.pp, c.vpp, c.cp, c.ep, c.dp,
                                c.mbs, RecomputeName(c.recompute), c.zero)
                  : "-";
-    out += fmt::format("{:>5}  {:<16} {:<12} {:>6} {:>6}  {:<9} {:<30} {:>9.3f} {:>5.1f}%{}\n",
+    const std::string band = r.trust_cell.empty()
+                                 ? "-"
+                                 : fmt::format("{:+.0f}%..{:+.0f}%{}", 100 * r.trust_lo,
+                                               100 * r.trust_hi, r.trust_extrapolation ? "*" : "");
+    out += fmt::format("{:>5}  {:<16} {:<12} {:>6} {:>6}  {:<9} {:<30} {:>9.3f} {:>5.1f}%  {}{}\n",
                        r.point.index, r.point.model, r.point.system, r.point.gpus, r.seq,
                        c.tp > 0 ? PrecisionName(c.precision) : "-", best, r.step_time_s,
-                       100.0 * r.mfu, r.fits ? "" : "  does not fit");
+                       100.0 * r.mfu, band, r.fits ? "" : "  does not fit");
+  }
+  for (const SweepRow& r : rows) {
+    if (r.trust_extrapolation) {
+      out += "* extrapolated band (no validated case of that regime; doubled)\n";
+      break;
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/catalog/yaml_value.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 namespace {
@@ -251,6 +252,14 @@ SweepRow RunSweepPoint(const Catalog& catalog, const SweepSpec& spec, const Swee
     row.config.tp = row.config.pp = row.config.vpp = row.config.cp = row.config.ep = 0;
     row.config.etp = row.config.dp = row.config.mbs = 0;
     row.reason = Unformed(r);
+  }
+  const TrustBand band = TrustFor(
+      catalog.data_dir(), RegimeOn("training", cluster, m.is_moe(), std::max(1, row.config.cp)));
+  if (band.known()) {
+    row.trust_lo = band.lo;
+    row.trust_hi = band.hi;
+    row.trust_cell = band.cell;
+    row.trust_extrapolation = band.extrapolation;
   }
   return row;
 }

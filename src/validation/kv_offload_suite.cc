@@ -15,6 +15,7 @@
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
+#include "tokenfab/trust/trust.h"
 #include "tokenfab/validation/validation.h"
 
 namespace tokenfab {
@@ -77,6 +78,11 @@ SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_di
       c.predicted = PredictTtft(catalog, r);
       c.tolerance = kTierTolerance;
       const std::string cp = r.contains("cp") ? fmt::format(" cp{}", r.at("cp").get<int>()) : "";
+      // Source and regime for the error bands (trust.h): a serving TTFT on the record's cluster.
+      const std::string system = r.at("system").get<std::string>();
+      c.source = r.value("source", c.id);
+      c.regime = RegimeOn("serving", BuildCluster(catalog, system, "", r.at("gpus").get<int>()),
+                          catalog.model(r.at("model").get<std::string>()).is_moe());
       c.note = fmt::format(
           "{} on {} x{} tp{}{}, prefix {} ({}), {} new tokens", r.at("model").get<std::string>(),
           r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(), cp,

@@ -12,6 +12,7 @@
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/train/train.h"
+#include "tokenfab/trust/trust.h"
 #include "tokenfab/validation/validation.h"
 
 namespace tokenfab {
@@ -72,7 +73,11 @@ std::vector<ValidationCase> LoraCases(const Catalog& cat, const json& r) {
       predicted = ToSeconds(run.evaluation) / run.evaluations;
     }
     if (metric == "run_minutes") predicted = ToSeconds(run.total) / 60.0;
-    out.push_back(Case(r, measured, predicted, note));
+    ValidationCase v = Case(r, measured, predicted, note);
+    // Source and regime for the error bands (trust.h): dense training on the record's cluster.
+    v.source = r.value("source", v.id);
+    v.regime = RegimeOn("training", cl, m.is_moe(), c.cp);
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -22,6 +22,7 @@
 #include "tokenfab/hw/cluster.h"
 #include "tokenfab/hw/software.h"
 #include "tokenfab/train/train.h"
+#include "tokenfab/trust/trust.h"
 #include "tokenfab/workload/model.h"
 
 namespace tokenfab {
@@ -58,6 +59,9 @@ struct CompareRow {
   std::optional<CampaignResult> campaign;
   double tokens_per_joule = 0;  // training throughput per average facility watt
   double tokens_per_usd = 0;    // training throughput per TCO dollar
+  // The error band of the plan's throughput (trust.h), from the training cases of its regime;
+  // unknown when no plan fits.
+  TrustBand trust;
 };
 
 struct Comparison {

@@ -10,21 +10,26 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tokenfab/search/explain.h"
 #include "tokenfab/search/search.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
 // "7 + 14 x 8 + 7" for an uneven pipeline split, "" for an even one.
 std::string PipelineSplitText(const Model& m, const TrainingConfig& c);
-// The search summary, pruning counts and the top-K table.
-std::string RenderSearchText(const SearchResult& r, int threads);
+// The search summary, pruning counts and the top-K table; `bands`, when given, holds each top
+// plan's error band (trust.h; a plan's context parallelism sets its regime) for a band column.
+std::string RenderSearchText(const SearchResult& r, int threads,
+                             const std::vector<TrustBand>& bands = {});
 std::string RenderExplainText(const Explanation& e);
 // {"candidates", "evaluated", "pruned": {reason: count}}
 nlohmann::json SearchCountsToJson(const SearchResult& r);
-// [{rank, config, step_time_s, memory_per_gpu_bytes, tokens_per_s, mfu, fits}, ...]
-nlohmann::json TopToJson(const SearchResult& r);
+// [{rank, config, step_time_s, memory_per_gpu_bytes, tokens_per_s, mfu, fits, trust}, ...]
+// (trust: TrustToJson of bands[i] on the throughput, when bands are given).
+nlohmann::json TopToJson(const SearchResult& r, const std::vector<TrustBand>& bands = {});
 nlohmann::json ExplainToJson(const Explanation& e, const SearchResult& r);
 
 }  // namespace tokenfab

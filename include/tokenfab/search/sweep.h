@@ -69,6 +69,12 @@ struct SweepRow {
   double memory_per_gpu_bytes = 0;
   int64_t candidates = 0;
   int64_t evaluated = 0;
+  // The error band of the best plan's throughput (trust.h): published / predicted - 1 lies in
+  // [trust_lo, trust_hi] for 80% of the validation cases of its regime; trust_cell "" = none.
+  double trust_lo = 0;
+  double trust_hi = 0;
+  std::string trust_cell;
+  bool trust_extrapolation = false;
 };
 
 SweepSpec ParseSweepFile(const std::string& path, const Catalog& catalog);
