@@ -262,6 +262,9 @@ StepTimeline BuildStepTimeline(const TrainingContext& ctx, const Model& m, const
     step_end = std::max(step_end, at);
   }
   t.step = FromSimTime(step_end);
+  std::sort(one.begin(), one.end(), [](const TimelineSpan& a, const TimelineSpan& b) {
+    return a.row != b.row ? a.row < b.row : a.start < b.start;
+  });
 
   const std::vector<int> sampled = SampleReplicas(c.dp, replicas);
   const int group = c.tp * c.cp;

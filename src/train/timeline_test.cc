@@ -102,15 +102,15 @@ TEST(StepTimelineTest, InterleavedSpansTotalTheBreakdown) {
 }
 
 TEST(StepTimelineTest, UnevenStagesSpansTotalTheBreakdown) {
-  // Megatron's --decoder-first/last-pipeline-num-layers: the first and last ranks differ, and the
-  // slowest one sets the breakdown.
+  // Megatron's --decoder-first/last-pipeline-num-layers as the 405B recipe uses it (one layer
+  // fewer on the first and last ranks, which hold the embedding and the logits): 2 + 3 + 3 + 2.
   const Model m = Gpt(10, 4096, 32);
   TrainingConfig c;
   c.pp = 4;
   c.dp = 2;
   c.gbs = 16;
-  c.pp_first_layers = 1;
-  c.pp_last_layers = 1;
+  c.pp_first_layers = 2;
+  c.pp_last_layers = 2;
   ExpectMatchesBreakdown(m, c, 8, 0.02);
 }
 

@@ -78,7 +78,7 @@ struct StepTimeline {
   std::string schedule;  // "1F1B", "interleaved 1F1B (VPP 2)", "DualPipe"
   TrainingConfig config;
   std::vector<TimelineRow> rows;
-  std::vector<TimelineSpan> spans;
+  std::vector<TimelineSpan> spans;  // by row, then start
   int critical_rank = 0;  // the pipeline rank whose spans total the breakdown
   Seconds pipeline;       // end of the last pass (the event engine's makespan)
   Seconds step;           // end of the last span
