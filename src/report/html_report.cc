@@ -436,8 +436,9 @@ void SweepCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
 
 // ---- plan ---------------------------------------------------------------------------------------
 
-// The period's position on the time axis: its label's leading year when every label starts with
-// one ("2026", "2026H2" -> 2026.5, "2027Q3" -> 2027.5), else its index.
+// The period's position on the time axis, in years from the first period, when every label
+// starts with a year ("2026", "2026H2" -> 2026.5, "2027Q3" -> 2027.5); else its index. (The
+// chart's linear axis starts at 0, so calendar years would crowd the right edge.)
 std::vector<double> PeriodAxis(const json& periods, std::string* label) {
   std::vector<double> x;
   for (const json& p : periods) {
@@ -454,8 +455,12 @@ std::vector<double> PeriodAxis(const json& periods, std::string* label) {
     }
     x.push_back(year);
   }
-  *label = "year";
-  if (x.size() == periods.size()) return x;
+  if (!x.empty() && x.size() == periods.size()) {
+    *label = fmt::format("years from {}", Str(periods[0], "period"));
+    const double first = x.front();
+    for (double& v : x) v -= first;
+    return x;
+  }
   *label = "period (index)";
   x.clear();
   for (size_t i = 0; i < periods.size(); ++i) x.push_back(static_cast<double>(i));

@@ -40,14 +40,18 @@ std::string StepTimelineTraceJson(const StepTimeline& t) {
     const std::string gpus = r.gpus == 1
                                  ? fmt::format("GPU {}", r.first_gpu)
                                  : fmt::format("GPUs {}-{}", r.first_gpu, r.first_gpu + r.gpus - 1);
+    // Short enough for the page's row labels; the group's size is in otherData.gpus_per_row.
     const int tid = 2 * r.pp_rank + (r.comm_stream ? 1 : 0);
+    const std::string name = r.comm_stream
+                                 ? fmt::format("DP {} PP {} comm stream", r.replica, r.pp_rank)
+                                 : fmt::format("DP {} PP {} {}{}", r.replica, r.pp_rank, gpus,
+                                               r.pp_rank == t.critical_rank ? " critical" : "");
     out += fmt::format(
         "  {{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": {0}, \"tid\": {1}, \"args\": "
-        "{{\"name\": \"DP {0} PP {2}{3} (TP{4} x CP{5}: {6}){7}\"}}}},\n"
+        "{{\"name\": \"{2}\"}}}},\n"
         "  {{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": {0}, \"tid\": {1}, "
         "\"args\": {{\"sort_index\": {1}}}}},\n",
-        r.replica, tid, r.pp_rank, r.comm_stream ? " comm stream" : "", c.tp, c.cp, gpus,
-        r.pp_rank == t.critical_rank && !r.comm_stream ? " critical" : "");
+        r.replica, tid, name);
   }
   for (size_t i = 0; i < t.spans.size(); ++i) {
     const TimelineSpan& s = t.spans[i];
