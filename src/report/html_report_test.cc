@@ -60,7 +60,6 @@ TEST(HtmlReportTest, PageIsSelfContainedAndCarriesInputsAndSources) {
   EXPECT_NE(page.find("<th>--op</th><td>all_reduce</td>"), std::string::npos);
 }
 
-
 TEST(HtmlReportTest, PlanChartsPutPeriodsOnAYearAxis) {
   // 2026Q1, 2026Q3 -> 0 and 0.5 years from the first period.
   HtmlPageInput in;

@@ -79,9 +79,9 @@ struct StepTimeline {
   TrainingConfig config;
   std::vector<TimelineRow> rows;
   std::vector<TimelineSpan> spans;  // by row, then start
-  int critical_rank = 0;  // the pipeline rank whose spans total the breakdown
-  Seconds pipeline;       // end of the last pass (the event engine's makespan)
-  Seconds step;           // end of the last span
+  int critical_rank = 0;            // the pipeline rank whose spans total the breakdown
+  Seconds pipeline;                 // end of the last pass (the event engine's makespan)
+  Seconds step;                     // end of the last span
   Seconds analytical_step;
 };
 
