@@ -12,7 +12,9 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/report/html_report.h"
+#include "tokenfab/report/sweep_report.h"
 #include "tokenfab/scenario/args.h"
+#include "tokenfab/search/sweep.h"
 
 namespace tokenfab::api {
 namespace {
@@ -104,6 +106,28 @@ std::string RunScenarioToHtml(const Scenario& scenario, std::string* text) {
 std::string RunCommandToHtml(const std::string& command, const std::vector<std::string>& flags,
                              std::string* text) {
   return RunScenarioToHtml(ScenarioOf(command, flags), text);
+}
+
+std::string RunSweepTextToHtml(const std::string& yaml, const std::string& file_label,
+                               const Catalog& catalog, size_t max_points) {
+  const SweepSpec spec = ParseSweepText(yaml, file_label, catalog);
+  const std::vector<SweepPoint> points = ExpandSweep(spec);
+  if (points.size() > max_points) {
+    throw InputError(
+        {file_label, 0, 0}, "points",
+        fmt::format("{} points; the configurator runs at most {}", points.size(), max_points),
+        "list fewer values, or run the file with tokenfab sweep FILE");
+  }
+  std::vector<SweepRow> rows;
+  for (const SweepPoint& p : points) rows.push_back(RunSweepPoint(catalog, spec, p, 1));
+  // The sweep file is not a scenario (tokenfab sweep FILE answers it): shown with the report.
+  HtmlPageInput page{"sweep",
+                     {file_label},
+                     "sweep file:\n" + yaml + "\n" + RenderSweepText(rows),
+                     SweepRowsToJson(rows),
+                     {},
+                     ""};
+  return RenderHtmlPage(page);
 }
 
 bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path) {

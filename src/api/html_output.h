@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tokenfab/catalog/catalog.h"
 #include "tokenfab/scenario/scenario.h"
 
 namespace tokenfab::api {
@@ -22,6 +23,12 @@ std::string RunScenarioToHtml(const Scenario& scenario, std::string* text = null
 // FormatInputError's text). `text`, when given, receives the text report.
 std::string RunCommandToHtml(const std::string& command, const std::vector<std::string>& flags,
                              std::string* text = nullptr);
+
+// The page of a sweep given as the text of a sweep file (the configurator's sweep form): the
+// points are run in-process and nothing is written to disk. Throws InputError located in
+// `file_label` for a bad sweep, and when it has more than `max_points` points.
+std::string RunSweepTextToHtml(const std::string& yaml, const std::string& file_label,
+                               const Catalog& catalog, size_t max_points);
 
 // The CLI's `--html FILE`: true when flags hold it, and then removes it and sets *path.
 bool TakeHtmlFlag(std::vector<std::string>& flags, std::string* path);

@@ -7,7 +7,8 @@
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/factory_data.h"
-#include "tokenfab/sim/pipeline.h"
+#include "tokenfab/report/timeline_report.h"
+#include "tokenfab/train/timeline.h"
 
 namespace tokenfab::api {
 
@@ -88,42 +89,14 @@ std::optional<CampaignResult> TrainCampaign(const Catalog& catalog, const Cluste
 std::string WriteTraceIfAsked(const Args& a, const Cluster& cluster, const Model& model,
                               const TrainResult& result) {
   if (!a.has("--trace")) return "";
-  const TrainingConfig& c = result.config;
   const std::string path = a.GetString("--trace");
   std::ofstream file(path);
   if (!file) {
     throw InputError({kCommandLine, 0, 0}, "--trace", fmt::format("cannot write '{}'", path));
   }
-  const TrainingContext ctx = MakeTrainingContext(cluster);
-  std::vector<Seconds> forward, backward;
-  for (const StageTiming& s : EstimateStageTimings(ctx, model, c)) {
-    forward.push_back(s.forward);
-    backward.push_back(s.backward);
-  }
-  const PipelineSchedule schedule = c.dualpipe  ? PipelineSchedule::kDualPipe
-                                    : c.vpp > 1 ? PipelineSchedule::kInterleaved
-                                                : PipelineSchedule::kOneFOneB;
-  const PipelineTimeline t =
-      SimulatePipeline(forward, backward, c.microbatches(), Seconds(), schedule, c.vpp);
-  // After the last backward: the exposed DP gradient sync and the optimizer step, on every rank.
-  std::vector<TraceSpan> tail;
-  const SimTime end = ToSimTime(t.makespan);
-  const SimTime dp_end = end + ToSimTime(result.breakdown.dp_comm);
-  const SimTime opt_end = dp_end + ToSimTime(result.breakdown.optimizer);
-  for (int r = 0; r < c.pp; ++r) {
-    if (dp_end > end) tail.push_back({r, "DP gradient sync (exposed)", "dp_comm", end, dp_end});
-    if (opt_end > dp_end) tail.push_back({r, "optimizer step", "optimizer", dp_end, opt_end});
-  }
-  file << StepTraceJson(t, tail);
-  const Seconds analytical = result.step_time - result.breakdown.pp_comm -
-                             result.breakdown.dp_comm - result.breakdown.optimizer;
-  return fmt::format(
-      "trace            wrote {}: {} timeline of one step's pipeline, {:.3f} s on the event "
-      "engine vs {:.3f} s analytical (without DP, p2p and optimizer time)\n",
-      path,
-      c.dualpipe ? "DualPipe"
-                 : (c.vpp > 1 ? fmt::format("interleaved 1F1B (VPP {})", c.vpp) : "1F1B"),
-      ToSeconds(t.makespan), ToSeconds(analytical));
+  const StepTimeline t = BuildStepTimeline(MakeTrainingContext(cluster), model, result);
+  file << StepTimelineTraceJson(t);
+  return RenderStepTimelineSummary(t, path);
 }
 
 }  // namespace tokenfab::api

@@ -329,6 +329,10 @@ void Render(const Rendering& in, const Cluster& cluster, const SearchResult& r,
     if (!extra_json.is_null()) j["objective"] = extra_json;
     j["ranking"] = ranking;
     j["top_within_band"] = alike;
+    if (best != nullptr) {
+      const std::string trace = WriteTraceIfAsked(in.args, cluster, in.model, *best);
+      if (!trace.empty()) j["trace"] = trace.substr(0, trace.size() - 1);
+    }
     out << j.dump(2) << "\n";
     return;
   }

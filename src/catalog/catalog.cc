@@ -54,12 +54,12 @@ const T& Find(const std::map<std::string, T, std::less<>>& m, std::string_view n
   return it->second;
 }
 
+}  // namespace
+
 bool LooksLikePath(std::string_view s) {
   return s.find('/') != std::string_view::npos || s.ends_with(".yaml") || s.ends_with(".yml") ||
          s.ends_with(".json");
 }
-
-}  // namespace
 
 // The hint for a misspelled catalog name: a name that starts with it ("h100" -> "h100-sxm"),
 // else the nearest by edit distance.

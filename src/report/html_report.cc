@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "tokenfab/report/svg_chart.h"
 #include "tokenfab/report/trust_report.h"
@@ -138,8 +139,10 @@ void TrainCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
   const json& r = in.result;
   if (r.contains("breakdown")) out.push_back(StepWaterfall(r));
   if (r.contains("memory")) out.push_back(MemoryChart(r));
-  const std::string timeline =
-      TraceTimeline(in.trace, "Pipeline timeline of one step (one pipeline, each rank)");
+  const std::string timeline = TraceTimeline(
+      in.trace, r.contains("top") ? "The winning plan's step timeline (sampled DP replicas, each "
+                                    "pipeline rank)"
+                                  : "Step timeline (sampled DP replicas, each pipeline rank)");
   if (!timeline.empty()) out.push_back(timeline);
   if (r.contains("top") && r["top"].is_array() && !r["top"].empty()) {
     out.push_back(TopPlans(r["top"]));
@@ -223,6 +226,35 @@ void ServeCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
       c.series.push_back(s);
     }
     out.push_back(RenderXy(c));
+  }
+  // The cumulative distributions of TTFT and TPOT (SimulationToJson's latency_cdf), with the SLOs.
+  if (r.contains("latency_cdf") && r["latency_cdf"].is_object()) {
+    const json& cdf = r["latency_cdf"];
+    const json percentiles = cdf.value("percentiles", json::array());
+    for (const auto& [key, name, slo_flag] :
+         {std::tuple<const char*, const char*, const char*>{"ttft_s", "TTFT", "--ttft-slo"},
+          {"tpot_s", "TPOT", "--tpot-slo"}}) {
+      const json values = cdf.value(key, json::array());
+      if (!values.is_array() || values.size() != percentiles.size() || values.empty()) continue;
+      XyChart c{fmt::format("{} cumulative distribution (simulated requests)", name),
+                fmt::format("{} (ms)", name),
+                "requests at or below (%)",
+                false,
+                false,
+                {},
+                {},
+                false};
+      XySeries s{name, {}, true};
+      for (size_t i = 0; i < values.size(); ++i) {
+        const double ms = 1e3 * values[i].get<double>(), p = percentiles[i].get<double>();
+        s.points.push_back({ms, p, fmt::format("p{} {} {:.3f} ms", p, name, ms)});
+      }
+      c.series.push_back(s);
+      if (const double v = FlagValue(in.args, slo_flag); v > 0) {
+        c.refs.push_back({true, 1e3 * v, fmt::format("{} SLO", name)});
+      }
+      out.push_back(RenderXy(c));
+    }
   }
   // serve --trace-out's counter track: the running batch of decode instance 0 over time.
   if (in.trace.is_object() && in.trace.contains("traceEvents")) {
@@ -379,6 +411,130 @@ void ValidateCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
   for (auto& [unit, chart] : by_unit) out.push_back(RenderXy(chart));
 }
 
+// ---- sweep --------------------------------------------------------------------------------------
+
+void SweepCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
+  const json rows = in.result.is_array() ? in.result : in.result.value("rows", json::array());
+  BarChart tput{"Best plan per point: throughput per GPU",
+                "tokens/s per GPU",
+                "tok/s/GPU",
+                {},
+                std::nullopt,
+                ""};
+  BarChart mfu{"Best plan per point: MFU", "MFU (%)", "%", {}, std::nullopt, ""};
+  for (const json& r : rows) {
+    if (!r.is_object() || !r.value("fits", false)) continue;
+    const std::string label = fmt::format("#{} {} on {} x{}", r.value("point", 0), Str(r, "model"),
+                                          Str(r, "system"), r.value("gpus", 0));
+    tput.bars.push_back({label, Num(r, "tokens_per_s_per_gpu")});
+    mfu.bars.push_back({label, 100 * Num(r, "mfu")});
+  }
+  if (tput.bars.empty()) return;
+  out.push_back(RenderBars(tput));
+  out.push_back(RenderBars(mfu));
+}
+
+// ---- plan ---------------------------------------------------------------------------------------
+
+// The period's position on the time axis, in years from the first period, when every label
+// starts with a year ("2026", "2026H2" -> 2026.5, "2027Q3" -> 2027.5); else its index. (The
+// chart's linear axis starts at 0, so calendar years would crowd the right edge.)
+std::vector<double> PeriodAxis(const json& periods, std::string* label) {
+  std::vector<double> x;
+  for (const json& p : periods) {
+    const std::string name = Str(p, "period");
+    if (name.size() < 4 || !std::all_of(name.begin(), name.begin() + 4, ::isdigit)) {
+      x.clear();
+      break;
+    }
+    double year = std::stod(name.substr(0, 4));
+    const std::string rest = name.substr(4);
+    if (rest.size() == 2 && (rest[0] == 'H' || rest[0] == 'Q') && std::isdigit(rest[1])) {
+      const double parts = rest[0] == 'H' ? 2 : 4;
+      year += (rest[1] - '1') / parts;
+    }
+    x.push_back(year);
+  }
+  if (!x.empty() && x.size() == periods.size()) {
+    *label = fmt::format("years from {}", Str(periods[0], "period"));
+    const double first = x.front();
+    for (double& v : x) v -= first;
+    return x;
+  }
+  *label = "period (index)";
+  x.clear();
+  for (size_t i = 0; i < periods.size(); ++i) x.push_back(static_cast<double>(i));
+  return x;
+}
+
+void PlanCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
+  const json& r = in.result;
+  if (!r.contains("periods") || !r["periods"].is_array() || r["periods"].empty()) return;
+  const json& periods = r["periods"];
+  std::string x_label;
+  const std::vector<double> x = PeriodAxis(periods, &x_label);
+  XyChart mix{"Fleet mix: GPUs installed by system", x_label, "GPUs", false, false, {}, {}, false};
+  XyChart mw{
+      "Power used against available, by site", x_label, "power (MW)", false, false, {}, {}, false};
+  std::map<std::string, size_t> system_of, site_of;
+  // Every system and site gets a point in every period (0 when absent), so the lines are whole.
+  for (const json& p : periods) {
+    for (const json& site : p.value("sites", json::array())) {
+      if (site_of.emplace(Str(site, "site"), mw.series.size()).second) {
+        mw.series.push_back({Str(site, "site") + " used", {}, true});
+        mw.series.push_back({Str(site, "site") + " available", {}, true});
+      }
+      const json systems = site.value("systems", json::object());
+      for (const auto& [system, v] : systems.items()) {
+        if (system_of.emplace(system, mix.series.size()).second) {
+          mix.series.push_back({system, {}, true});
+        }
+      }
+    }
+  }
+  for (size_t t = 0; t < periods.size(); ++t) {
+    const json& p = periods[t];
+    std::vector<double> gpus(mix.series.size(), 0);
+    for (const json& site : p.value("sites", json::array())) {
+      const size_t s = site_of[Str(site, "site")];
+      mw.series[s].points.push_back(
+          {x[t], Num(site, "mw_used"), fmt::format("{} {}", Str(p, "period"), Str(site, "site"))});
+      mw.series[s + 1].points.push_back({x[t], Num(site, "mw_available"), ""});
+      const json systems = site.value("systems", json::object());
+      for (const auto& [system, v] : systems.items()) {
+        gpus[system_of[system]] += Num(v, "gpus");
+      }
+    }
+    for (size_t k = 0; k < gpus.size(); ++k) {
+      mix.series[k].points.push_back(
+          {x[t], gpus[k],
+           fmt::format("{} {}: {:.0f} GPUs", Str(p, "period"), mix.series[k].name, gpus[k])});
+    }
+  }
+  if (!mix.series.empty()) out.push_back(RenderXy(mix));
+  if (!mw.series.empty()) out.push_back(RenderXy(mw));
+  BarChart cost{
+      "Total cost of ownership by part", "cost (million USD)", "M$", {}, std::nullopt, ""};
+  for (const auto& [key, name] : {std::pair<const char*, const char*>{"capital_usd", "capital"},
+                                  {"opex_usd", "operations"},
+                                  {"retrofit_usd", "retrofits"}}) {
+    if (const double v = Num(r, key); v > 0) cost.bars.push_back({name, v / 1e6});
+  }
+  if (!cost.bars.empty()) out.push_back(RenderStacked(cost));
+  BarChart strategies{"Strategies compared: total cost of ownership",
+                      "TCO (million USD)",
+                      "M$",
+                      {},
+                      std::nullopt,
+                      ""};
+  for (const json& st : r.value("strategies", json::array())) {
+    if (st.value("feasible", false)) {
+      strategies.bars.push_back({Str(st, "strategy"), Num(st, "tco_usd") / 1e6});
+    }
+  }
+  if (!strategies.bars.empty()) out.push_back(RenderBars(strategies));
+}
+
 // ---- the page ----------------------------------------------------------------------------------
 
 const char kStyle[] = R"(
@@ -442,6 +598,8 @@ std::vector<std::string> RenderCommandCharts(const HtmlPageInput& in) {
   if (in.command == "compare") CompareCharts(in, charts);
   if (in.command == "factory") FactoryCharts(in, charts);
   if (in.command == "validate") ValidateCharts(in, charts);
+  if (in.command == "plan") PlanCharts(in, charts);
+  if (in.command == "sweep") SweepCharts(in, charts);
   return charts;
 }
 

@@ -60,5 +60,33 @@ TEST(HtmlReportTest, PageIsSelfContainedAndCarriesInputsAndSources) {
   EXPECT_NE(page.find("<th>--op</th><td>all_reduce</td>"), std::string::npos);
 }
 
+TEST(HtmlReportTest, PlanChartsPutPeriodsOnAYearAxis) {
+  // 2026Q1, 2026Q3 -> 0 and 0.5 years from the first period.
+  HtmlPageInput in;
+  in.command = "plan";
+  in.result = nlohmann::json::parse(R"({"capital_usd": 2e6, "opex_usd": 1e6, "periods": [
+    {"period": "2026Q1", "sites": [{"site": "va", "mw_used": 1, "mw_available": 2,
+      "systems": {"dgx-h100": {"gpus": 8}}}]},
+    {"period": "2026Q3", "sites": [{"site": "va", "mw_used": 2, "mw_available": 2,
+      "systems": {"dgx-h100": {"gpus": 16}}}]}]})");
+  const std::vector<std::string> charts = RenderCommandCharts(in);
+  ASSERT_EQ(charts.size(), 3u);  // fleet mix, power by site, TCO by part
+  EXPECT_NE(charts[0].find("years from 2026Q1"), std::string::npos);
+  EXPECT_NE(charts[0].find("data-x=\"0.5\" data-y=\"16\""), std::string::npos);
+}
+
+TEST(HtmlReportTest, SimulatedLatencyCdfWithItsSlo) {
+  HtmlPageInput in;
+  in.command = "serve";
+  in.args = {"--ttft-slo", "0.5"};
+  in.result = nlohmann::json::parse(R"({"latency_cdf": {"percentiles": [0, 50, 100],
+    "ttft_s": [0.1, 0.2, 0.4], "tpot_s": [0.01, 0.02, 0.03], "e2e_s": [1, 2, 3]}})");
+  const std::vector<std::string> charts = RenderCommandCharts(in);
+  ASSERT_EQ(charts.size(), 2u);  // TTFT and TPOT
+  EXPECT_EQ(Count(charts[0], "<circle class=\"point\""), 3u);
+  EXPECT_NE(charts[0].find("TTFT SLO"), std::string::npos);
+  EXPECT_EQ(charts[1].find("SLO"), std::string::npos);  // no --tpot-slo given
+}
+
 }  // namespace
 }  // namespace tokenfab

@@ -149,6 +149,17 @@ ordered_json SimulationToJson(const ServingConfig& c, const SimulationResult& r)
   j["preemptions"] = r.preemptions;
   j["events"] = r.events;
   j["makespan_s"] = r.makespan.si();
+  // The cumulative distributions, sampled at fixed percentiles (the page's CDF charts).
+  ordered_json cdf;
+  cdf["percentiles"] = kLatencyCdfPercentiles;
+  for (const auto& [name, stats] : {std::pair<const char*, const LatencyStats*>{"ttft_s", &r.ttft},
+                                    {"tpot_s", &r.tpot},
+                                    {"e2e_s", &r.e2e}}) {
+    ordered_json values = ordered_json::array();
+    for (Seconds v : stats->cdf) values.push_back(v.si());
+    cdf[name] = values;
+  }
+  j["latency_cdf"] = cdf;
   j["config"] = ConfigJson(c);
   return j;
 }

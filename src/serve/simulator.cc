@@ -658,11 +658,12 @@ std::string ServingTraceJson(const SimulationResult& r) {
 
 namespace {
 
-Seconds Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return Secs(0);
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - 1);
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return Secs(v[k]);
+// Nearest rank in a sorted sample: the ceil(q n)-th smallest, the smallest for q = 0.
+Seconds Percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return Secs(0);
+  const double rank = std::ceil(q * static_cast<double>(sorted.size()));
+  const size_t k = std::min(sorted.size() - 1, static_cast<size_t>(std::max(rank, 1.0)) - 1);
+  return Secs(sorted[k]);
 }
 
 }  // namespace
@@ -672,6 +673,10 @@ LatencyStats LatencyStatsOf(std::vector<double> v) {
   double sum = 0;
   for (double x : v) sum += x;
   s.mean = Secs(v.empty() ? 0 : sum / v.size());
+  std::sort(v.begin(), v.end());
+  for (double q : kLatencyCdfPercentiles) {
+    if (!v.empty()) s.cdf.push_back(Percentile(v, q / 100.0));
+  }
   s.p50 = Percentile(v, 0.50);
   s.p90 = Percentile(v, 0.90);
   s.p99 = Percentile(v, 0.99);

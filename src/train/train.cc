@@ -25,6 +25,8 @@ struct MicrobatchTime {
   Seconds backward;  // compute only
   Seconds recompute;
   Seconds tp, cp, ep, slowdown;
+  Exposure forward_exposed;  // the part of tp, cp, ep and slowdown in the forward passes
+  Exposure forward_hidden, backward_hidden;  // communication overlapped with compute (no slowdown)
   Seconds total() const { return forward + backward + recompute + tp + cp + ep + slowdown; }
 };
 
@@ -44,6 +46,18 @@ void AddLayers(const TrainingContext& ctx, const TrainingConfig& c, const LayerC
   mb.backward += lc.backward.compute() * layers;
   Accumulate(mb, fwd, layers);
   Accumulate(mb, bwd, layers);
+  mb.forward_exposed.tp += fwd.tp * layers;
+  mb.forward_exposed.cp += fwd.cp * layers;
+  mb.forward_exposed.ep += fwd.ep * layers;
+  mb.forward_exposed.slowdown += fwd.slowdown * layers;
+  auto hide = [layers](Exposure& into, const train_internal::PassCost& pass, const Exposure& e) {
+    into.tp += (pass.tp_comm - e.tp) * layers;
+    into.cp += (pass.cp_comm - e.cp) * layers;
+    into.ep += (pass.ep_comm - e.ep) * layers;
+  };
+  hide(mb.forward_hidden, lc.forward, fwd);
+  hide(mb.backward_hidden, lc.backward, bwd);
+  if (c.recompute == Recompute::kFull) hide(mb.backward_hidden, lc.forward, fwd);
   if (c.recompute == Recompute::kFull) {
     mb.recompute += lc.forward.compute() * layers;
     Accumulate(mb, fwd, layers);  // the recomputed forward repeats its communication
@@ -285,6 +299,27 @@ std::vector<StageTiming> EstimateStageTimings(const TrainingContext& ctx, const 
     timings.push_back({mb.total() * forward_share, mb.total() * (1.0 - forward_share)});
   }
   return timings;
+}
+
+std::vector<StagePassTiming> EstimateStagePasses(const TrainingContext& ctx, const Model& m,
+                                                 const TrainingConfig& c) {
+  const LayerCosts costs = CostLayers(ctx, m, c, nullptr);
+  const std::vector<StageLayers> shapes = train_internal::PipelineStages(m, c);
+  std::vector<StagePassTiming> passes;
+  for (int rank = 0; rank < c.pp; ++rank) {
+    const size_t shape = rank == 0 ? 0 : (rank == c.pp - 1 ? shapes.size() - 1 : 1);
+    const MicrobatchTime mb = StageTime(ctx, m, c, shapes[shape], costs.dense, costs.moe);
+    const Exposure& f = mb.forward_exposed;
+    StagePassTiming t;
+    const Exposure& fh = mb.forward_hidden;
+    const Exposure& bh = mb.backward_hidden;
+    t.forward = {mb.forward, Seconds(), f.tp, f.cp, f.ep, f.slowdown, fh.tp, fh.cp, fh.ep};
+    t.backward = {mb.backward,  mb.recompute, mb.tp - f.tp,
+                  mb.cp - f.cp, mb.ep - f.ep, mb.slowdown - f.slowdown,
+                  bh.tp,        bh.cp,        bh.ep};
+    passes.push_back(t);
+  }
+  return passes;
 }
 
 TrainResult EstimateTraining(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launch } from './cdp.mjs';
 
 const [tokenfab, outDir] = process.argv.slice(2).map((p) => resolve(p));
@@ -15,15 +16,23 @@ mkdirSync(outDir, { recursive: true });
 const cases = {
   train: [['train', '--model', 'llama-3.1-8b', '--system', 'dgx-h100', '--gpus', '64', '--tp', '8',
            '--pp', '2', '--vpp', '2', '--cp', '1', '--mbs', '1', '--recompute', 'selective', '--zero', '1',
-           '--tokens', '1T'], 3, 'Pipeline timeline'],
+           '--tokens', '1T'], 3, 'Step timeline'],
+  // Uneven first/last stages and DualPipe: the timeline works for any valid plan.
+  train_dualpipe: [['train', '--model', 'deepseek-v3', '--system', 'gb200-nvl72', '--gpus', '512', '--tp', '1',
+                    '--pp', '8', '--ep', '64', '--cp', '1', '--mbs', '1', '--gbs', '512', '--seq', '4096',
+                    '--schedule', 'dualpipe', '--pp-first-layers', '7', '--pp-last-layers', '6',
+                    '--recompute', 'full', '--zero', '1'], 3, 'Step timeline'],
   train_search: [['train', '--model', 'llama-3.1-8b', '--system', 'dgx-h100', '--gpus', '64',
-                  '--tp', '8', '--mbs', '1'], 3, 'Top plans'],
+                  '--tp', '8', '--mbs', '1'], 4, "winning plan's step timeline"],
   serve: [['serve', '--model', 'llama-3.1-70b', '--system', 'dgx-h100', '--gpus', '8'], 1,
           'Decode step'],
   serve_pareto: [['serve', '--model', 'llama-3.1-70b', '--system', 'dgx-h100', '--gpus', '8',
                   '--pareto', '--ttft-slo', '2', '--tpot-slo', '0.1'], 2, 'frontier'],
   serve_simulate: [['serve', '--model', 'llama-3.1-8b', '--system', 'dgx-h100', '--gpus', '8',
-                    '--simulate', '--requests', '200', '--qps', '5'], 2, 'Running batch'],
+                    '--simulate', '--requests', '200', '--qps', '5', '--ttft-slo', '1', '--tpot-slo', '0.05'],
+                   4, 'TTFT cumulative distribution'],
+  plan: [['plan', fileURLToPath(new URL('../../examples/fleet-yearly.yaml', import.meta.url))], 3,
+         'Fleet mix'],
   collective: [['collective', '--system', 'dgx-h100', '--gpus', '16', '--op', 'all_reduce', '-b',
                 '1M', '-e', '1G'], 2, 'bus bandwidth'],
   compare: [['compare', '--model', 'llama-3.1-8b', '--systems', 'dgx-h100,dgx-b200', '--gpus', '512',

@@ -50,7 +50,7 @@ const browser = await launch();
 try {
   await browser.open(base + '/');
   const forms = await browser.eval(`document.querySelectorAll('form').length`);
-  check(forms >= 5, `configurator has ${forms} forms`);
+  check(forms >= 7, `configurator has ${forms} forms`);
   check(browser.consoleErrors.length === 0, `configurator console errors: ${browser.consoleErrors}`);
   await browser.screenshot(join(outDir, 'ui.png'));
 
@@ -119,7 +119,46 @@ try {
     document.querySelector('#run-train').click();
   })()`);
   const train = await browser.eval(`[...document.querySelectorAll('svg.chart title')].map((t) => t.textContent)`);
-  check(train.some((t) => t.includes('Pipeline timeline')), `train result charts: ${train}`);
+  check(train.some((t) => t.includes('Step timeline')), `train result charts: ${train}`);
+
+  // The sweep form: one model on two systems, run in-process; the page charts each point.
+  await browser.open(base + '/');
+  await browser.evalAndWaitForLoad(`(() => {
+    const f = (n, v) => { document.querySelector('#form-sweep [name="' + n + '"]').value = v; };
+    f('models', 'llama-3.1-8b'); f('systems', 'dgx-h100, dgx-b200'); f('gpus', '64'); f('seq', '8192');
+    document.querySelector('#run-sweep').click();
+  })()`);
+  const sweep = await browser.eval(`({ titles: [...document.querySelectorAll('svg.chart title')].map((t) => t.textContent),
+    points: document.querySelectorAll('svg.chart .point').length,
+    text: document.querySelector('pre.text-report')?.textContent ?? '' })`);
+  check(sweep.titles.some((t) => t.includes('Best plan per point')) && sweep.points >= 2,
+        `sweep result: ${sweep.titles} (${sweep.points} points)`);
+  check(sweep.text.includes('dgx-b200'), 'sweep report does not name the second system');
+  await browser.screenshot(join(outDir, 'ui_sweep_result.png'));
+
+  // The validate form: one suite, predicted against published.
+  await browser.open(base + '/');
+  await browser.evalAndWaitForLoad(`(() => {
+    document.querySelector('#form-validate [name="--suite"]').value = 'training-lora';
+    document.querySelector('#run-validate').click();
+  })()`);
+  const validate = await browser.eval(`[...document.querySelectorAll('svg.chart title')].map((t) => t.textContent)`);
+  check(validate.some((t) => t.includes('Predicted against published')), `validate result charts: ${validate}`);
+  await browser.screenshot(join(outDir, 'ui_validate_result.png'));
+
+  // A model or system value that names a file is refused (the catalog would read it), with the
+  // form's key; nothing of the file comes back.
+  for (const [command, field, value] of [['train', '--model', '/etc/passwd'],
+                                         ['serve', '--system', '../../../etc/passwd'],
+                                         ['compare', '--systems', 'dgx-h100,/etc/passwd'],
+                                         ['train', '--model', 'x.yaml'],
+                                         ['sweep', 'models', '/etc/passwd'],
+                                         ['sweep', 'systems', 'dgx-h100]\ngbs: [1']]) {
+    const body = `command=${command}&${encodeURIComponent(field)}=${encodeURIComponent(value)}`;
+    const r = await raw(port, 'POST', '/run', body);
+    check(r.status === 400 && !r.body.includes('root:') && r.body.includes(field),
+          `${command} ${field}=${value}: ${r.status} ${r.body.slice(0, 200)}`);
+  }
   const foreign = browser.requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'));
   check(foreign.length === 0, `requests outside the server: ${foreign}`);
 

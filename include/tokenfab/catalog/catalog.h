@@ -45,6 +45,10 @@ struct Reference {
 // close.
 std::string SuggestCatalogName(std::string_view name, const std::vector<std::string>& names);
 
+// True when a --model/--system/chip value names a file rather than a catalog entry: it holds '/'
+// or ends in .yaml/.yml/.json (Catalog::ResolveModel reads such a value as a file).
+bool LooksLikePath(std::string_view name_or_path);
+
 class Catalog {
  public:
   // Loads and validates every file under data_dir. Throws InputError on the first problem.
@@ -75,8 +79,8 @@ class Catalog {
     return software_;
   }
 
-  // A catalog name, or a path to a YAML/JSON file (anything containing '/' or ending in
-  // .yaml/.yml/.json). Files are validated like catalog entries.
+  // A catalog name, or a path to a YAML/JSON file (anything LooksLikePath). Files are validated
+  // like catalog entries.
   Model ResolveModel(std::string_view name_or_path, std::string_view flag = "--model") const;
   // A system file's `chip:` may name a chip file instead of a catalog chip
   // ("chip: ./my-chip.yaml", relative to the system file); the returned system then holds the

@@ -79,12 +79,19 @@ struct BatchSample {
   int running = 0;   // sequences in decode instance 0's batch
 };
 
+// The percentiles at which LatencyStats::cdf samples the distribution (0 = the smallest, 100 =
+// the largest): enough points to draw the cumulative distribution, denser in the tail.
+inline constexpr double kLatencyCdfPercentiles[] = {0,  1,  2,  5,  10, 15, 20,   25,   30,
+                                                    35, 40, 45, 50, 55, 60, 65,   70,   75,
+                                                    80, 85, 90, 95, 98, 99, 99.5, 99.9, 100};
+
 struct LatencyStats {
   Seconds mean, p50, p90, p99;
+  std::vector<Seconds> cdf;  // at kLatencyCdfPercentiles; empty for an empty sample
 };
 
-// Mean and nearest-rank percentiles (the ceil(q n)-th smallest) of latencies in seconds; zeros
-// for an empty sample.
+// Mean and nearest-rank percentiles (the ceil(q n)-th smallest, the smallest at q = 0) of
+// latencies in seconds; zeros for an empty sample.
 LatencyStats LatencyStatsOf(std::vector<double> seconds);
 
 struct SimulationResult {

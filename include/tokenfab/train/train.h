@@ -286,6 +286,30 @@ struct StageTiming {
 std::vector<StageTiming> EstimateStageTimings(const TrainingContext& ctx, const Model& m,
                                               const TrainingConfig& cfg);
 
+// One micro-batch's forward or backward pass on one pipeline rank, by effect (the per-pass terms
+// that StepBreakdown sums over the micro-batches of the slowest rank). The recomputed forward
+// (selective or full recompute) and its repeated communication run in the backward pass.
+struct PassTiming {
+  Seconds compute;  // math and memory-bound ops (the logits GEMM on the last rank)
+  Seconds recompute;
+  Seconds tp, cp, ep;  // exposed communication
+  Seconds slowdown;    // compute slowed by communication kernels running alongside
+  // Communication hidden behind the pass's compute (TE userbuffers under the GEMMs, the CP ring
+  // under attention, DualPipe's all-to-all under the other micro-batch): not in total().
+  Seconds tp_hidden, cp_hidden, ep_hidden;
+  Seconds total() const { return compute + recompute + tp + cp + ep + slowdown; }
+};
+struct StagePassTiming {
+  PassTiming forward;
+  PassTiming backward;
+  Seconds total() const { return forward.total() + backward.total(); }
+};
+// Per pipeline rank, first to last (for the step timeline, train/timeline.h). Summed over the
+// micro-batches of the slowest rank, the terms give StepBreakdown's compute, recompute, tp_comm,
+// cp_comm, ep_comm and the micro-batch part of overlap_slowdown exactly.
+std::vector<StagePassTiming> EstimateStagePasses(const TrainingContext& ctx, const Model& m,
+                                                 const TrainingConfig& cfg);
+
 enum class StagePosition { kFirst, kMiddle, kLast };
 // Memory per GPU of one pipeline stage (the first holds the embedding, the last the logits).
 // REQUIRES a configuration that passed validation; kMiddle REQUIRES pp > 2.
