@@ -549,6 +549,49 @@ svg.chart{display:block;margin:10px 0;max-width:100%;height:auto;font-size:11px}
 fieldset{margin:8px 0;border:1px solid #ccc}input,select{margin:2px 0}
 )";
 
+// Pipeline (issue 15): how busy each stage is, and how long its calls and each class's whole
+// request take against the SLO.
+void PipelineCharts(const HtmlPageInput& in, std::vector<std::string>& out) {
+  const json& r = in.result;
+  if (!r.contains("stages") || !r["stages"].is_array()) return;
+  BarChart busy{"Utilisation of each stage's GPUs",
+                "busy share of the simulated time (%)",
+                "%",
+                {},
+                std::nullopt,
+                ""};
+  BarChart calls{
+      "Call latency by stage, p99", "p99 latency of one model call (s)", "s", {}, std::nullopt, ""};
+  for (const json& st : r["stages"]) {
+    busy.bars.push_back({Str(st, "name"), 100 * Num(st, "utilisation")});
+    const json lat = st.value("call_latency", json::object());
+    calls.bars.push_back({Str(st, "name"), Num(lat, "p99_s")});
+  }
+  busy.limit = 100;
+  busy.limit_label = "saturated";
+  out.push_back(RenderBars(busy));
+  out.push_back(RenderBars(calls));
+  if (!r.contains("classes") || !r["classes"].is_array()) return;
+  for (const json& c : r["classes"]) {
+    const json e2e = c.value("e2e", json::object());
+    BarChart chart{"End-to-end latency of class '" + Str(c, "name") + "' against its SLO",
+                   "request latency (s)",
+                   "s",
+                   {},
+                   std::nullopt,
+                   ""};
+    chart.bars = {{"mean", Num(e2e, "mean_s")},
+                  {"p50", Num(e2e, "p50_s")},
+                  {"p90", Num(e2e, "p90_s")},
+                  {"p99", Num(e2e, "p99_s")}};
+    if (Num(c, "slo_s") > 0) {
+      chart.limit = Num(c, "slo_s");
+      chart.limit_label = "SLO";
+    }
+    out.push_back(RenderBars(chart));
+  }
+}
+
 std::string FiguresTable(const json& r) {
   if (!r.is_object()) return "";
   std::string rows;
@@ -600,6 +643,7 @@ std::vector<std::string> RenderCommandCharts(const HtmlPageInput& in) {
   if (in.command == "validate") ValidateCharts(in, charts);
   if (in.command == "plan") PlanCharts(in, charts);
   if (in.command == "sweep") SweepCharts(in, charts);
+  if (in.command == "pipeline") PipelineCharts(in, charts);
   return charts;
 }
 

@@ -33,6 +33,8 @@ const cases = {
                    4, 'TTFT cumulative distribution'],
   plan: [['plan', fileURLToPath(new URL('../../examples/fleet-yearly.yaml', import.meta.url))], 3,
          'Fleet mix'],
+  pipeline: [['pipeline', fileURLToPath(new URL('../../examples/pipelines/rag.yaml', import.meta.url))], 3,
+             'Utilisation of each stage'],
   collective: [['collective', '--system', 'dgx-h100', '--gpus', '16', '--op', 'all_reduce', '-b',
                 '1M', '-e', '1G'], 2, 'bus bandwidth'],
   compare: [['compare', '--model', 'llama-3.1-8b', '--systems', 'dgx-h100,dgx-b200', '--gpus', '512',
