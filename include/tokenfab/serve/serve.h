@@ -13,8 +13,13 @@
 // iteration also carries the prefill work of the requests that replace finished ones, B*isl/osl
 // tokens on average. TPOT = iteration time; throughput = B / TPOT per instance.
 //
-// All functions are pure over validated structs and thread-safe; infeasible configurations are
-// values (ServingPoint::feasibility), never exceptions.
+// Steady state under attention DP: the dp ranks meet at every MoE layer, so an iteration lasts as
+// long as its slowest rank, the one carrying a prompt piece (TensorRT-LLM tech blog 10); the chunk
+// budget counts decode and prompt tokens (Sarathi-Serve, TensorRT-LLM max_num_tokens).
+//
+// All functions are pure over validated structs and thread-safe: each entry point builds its own
+// IterationModel, whose copies share a memo of collective times and so stay on one thread.
+// Infeasible configurations are values (ServingPoint::feasibility), never exceptions.
 //
 // Example:
 //   ServingContext ctx = MakeServingContext(model, chip, system, fabric, profile, 8, 1024, 128);
