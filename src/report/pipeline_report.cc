@@ -189,8 +189,8 @@ std::string RenderPipelineText(const ResolvedPipeline& p, const PipelineResult& 
     if (!st.sessions) continue;
     const HostMemory& host = p.stages[s].ctx.system.host_memory;
     out += fmt::format(
-        "\nsessions in {}    a request's calls on one instance, its context cached between them; "
-        "TTFT p50 {:.3f} s, p99 {:.3f} s (from the call's arrival, reload included)\n",
+        "\nsessions in {}: a request's calls on one instance, its KV kept between them; TTFT "
+        "p50 {:.3f} s, p99 {:.3f} s (from each call's arrival, reload included)\n",
         st.name, st.ttft.p50.si(), st.ttft.p99.si());
     out += RenderKvTierStatsText(st.tiers, "calls",
                                  host.present ? HostLinkName(host.link) : "no host memory");
