@@ -52,6 +52,9 @@ ordered_json PipelineSpecToJson(const PipelineSpec& spec) {
     st["osl"] = DistributionJson(s.osl);
     st["context"] = s.context;
     st["prefix_cache"] = s.prefix_cache;
+    if (s.context && s.prefix_cache) {
+      st["kv_offload"] = !s.tiers.host ? "none" : s.tiers.nvme ? "nvme" : "host";
+    }
     stages.push_back(st);
   }
   j["stages"] = stages;
