@@ -353,7 +353,8 @@ struct Reader {
       const std::string key = "stages." + name;
       const YAML::Node s = kv.second;
       if (!s.IsMap()) Fail(file, s, key, "expected a stage mapping");
-      CheckKeys(file, s, key, {"model", "deployment", "isl", "osl", "context", "prefix_cache"});
+      CheckKeys(file, s, key,
+                {"model", "deployment", "isl", "osl", "context", "prefix_cache", "kv_offload"});
       StageSpec st;
       st.name = name;
       st.where = LocationOf(file, kv.first);
@@ -379,6 +380,15 @@ struct Reader {
           Fail(file, s[k], key + "." + k, "expected true or false");
         }
         (std::string(k) == "context" ? st.context : st.prefix_cache) = s[k].Scalar() == "true";
+      }
+      if (const YAML::Node o = s["kv_offload"]) {
+        const std::string v = o.IsScalar() ? o.Scalar() : "";
+        if (v != "host" && v != "nvme" && v != "none") {
+          Fail(file, o, key + ".kv_offload", "expected host, nvme or none",
+               "host: idle KV to host memory; nvme: then to NVMe; none: HBM only");
+        }
+        st.tiers.host = v != "none";
+        st.tiers.nvme = v == "nvme";
       }
       spec.stages.push_back(std::move(st));
     }

@@ -28,6 +28,10 @@ struct FlowState {
   int fanout = 1;
   int calls = 0;
   std::vector<int> loop_left;  // per loop edge: passes still to take; -1 = not in the loop
+  // The session: the prefix-cached stage whose KV of the request's context (`kept` tokens, as
+  // after its last call there) is kept for its next call; -1 = none.
+  int kept_stage = -1;
+  double kept = 0;
 };
 
 struct CallSample {
@@ -92,7 +96,9 @@ class FlowGraph {
     if (s.context) {
       const int ctx = static_cast<int>(f.context);
       c.input = ctx + c.input_new;
-      c.cached = s.prefix_cache ? ctx : 0;
+      // The KV kept from this stage's last call is cached; the rest (the first call's whole
+      // context, the tool output since) is prefilled.
+      c.cached = s.prefix_cache && f.kept_stage == stage ? static_cast<int>(f.kept) : 0;
     } else {
       c.input = c.input_new;
     }
@@ -107,8 +113,12 @@ class FlowGraph {
   }
 
   // After all calls of `stage` finished: the loop edge while passes remain, else one of the
-  // outgoing edges by probability, else done.
+  // outgoing edges by probability, else done. A prefix-cached stage keeps the context's KV.
   Step Next(FlowState& f, int stage, std::mt19937_64& rng) const {
+    if (spec_.stages[stage].context && spec_.stages[stage].prefix_cache) {
+      f.kept_stage = stage;
+      f.kept = f.context;
+    }
     int e = -1;
     if (const int l = loop_of_[stage]; l >= 0) {
       int& left = f.loop_left[l];

@@ -252,6 +252,94 @@ TEST(PipelineTest, BadInputNamesTheLineAndKey) {
                InputError);
 }
 
+// An agent whose steps are one session (serve/sessions.h) on a llama-3.1-8b replica: the context
+// (8K, growing by ~2.2K a step over 4-8 steps) stays cached in HBM between steps while the tool
+// runs (the think time), is evicted LRU under pressure to host memory when the stage has it, and
+// is reloaded (bytes / host-link rate) or else recomputed (a prefill of the whole context).
+std::string AgentYaml(const std::string& offload) {
+  return fmt::format(R"(
+tokenfab_pipeline: 1
+name: agent-small
+load: {{qps: 0.3, requests: 120, seed: 4}}
+classes:
+  - {{name: task, entry: agent, context: 8000, max_context: 32768}}
+stages:
+  agent:
+    model: llama-3.1-8b
+    deployment: {{system: dgx-h100, gpus: 1, tp: 1}}
+    isl: 100
+    osl: 200
+    context: true
+    prefix_cache: true
+    kv_offload: {}
+edges:
+  - {{from: agent, to: agent, loop: {{iterations: {{uniform: [4, 8]}}}},
+     tool: {{latency: {{exponential: {{mean: 20 s}}}}, tokens: 2000}}}}
+)",
+                     offload);
+}
+
+PipelineResult RunAgent(const std::string& offload, double hbm_gb) {
+  ResolvedPipeline p = Resolve(AgentYaml(offload));
+  if (hbm_gb > 0) p.stages[0].ctx.chip.hbm_capacity = GB(hbm_gb);
+  return SimulatePipeline(p, p.spec.load);
+}
+
+// Hit rates are shares of the returning prefix tokens per tier (they sum to 1), counted over the
+// calls after a request's first (its session's turns 2..T). With the full 80 GB the idle
+// contexts stay in HBM; with 22 GB (about 3.7 GiB of KV cache) most are evicted: to host memory
+// (reloaded over PCIe, tens of ms) or, with no host tier, recomputed (a prefill of up to 32K
+// tokens), so TTFT rises.
+TEST(PipelineTest, AgentStepsAreASessionOverKvTiers) {
+  const PipelineResult big = RunAgent("host", 0);
+  const PipelineResult host = RunAgent("host", 22);
+  const PipelineResult none = RunAgent("none", 22);
+  for (const PipelineResult* r : {&big, &host, &none}) {
+    ASSERT_TRUE(r->feasibility.ok) << r->feasibility.reason;
+    const StageStats& s = r->stages[0];
+    ASSERT_TRUE(s.sessions);
+    double sum = 0;
+    long returns = 0;
+    for (int t = 0; t < kKvTiers; ++t) {
+      sum += s.tiers.hit[t];
+      returns += s.tiers.returns[t];
+    }
+    EXPECT_NEAR(sum, 1, 1e-9);
+    EXPECT_EQ(returns, s.calls - r->completed);  // every call but each request's first
+    // Little's law with the reload inside the stage's sojourn.
+    const double lw = s.arrival_rate * s.mean_sojourn.si();
+    EXPECT_NEAR(s.mean_in_stage, lw, 1e-6 * lw);
+  }
+  const KvTierStats& b = big.stages[0].tiers;
+  const KvTierStats& h = host.stages[0].tiers;
+  const KvTierStats& n = none.stages[0].tiers;
+  EXPECT_GT(b.hit[kHbmTier], 0.95);
+  EXPECT_LT(h.hit[kHbmTier], b.hit[kHbmTier] - 0.2);
+  EXPECT_GT(h.hit[kHostTier], 0.2);
+  EXPECT_EQ(h.hit[kRecomputeTier], 0);
+  EXPECT_GT(h.reload.mean.si(), 0);
+  EXPECT_EQ(n.hit[kHostTier], 0);
+  EXPECT_GT(n.hit[kRecomputeTier], 0.2);
+  EXPECT_GT(n.recomputed_tokens, 0);
+  // TTFT from the call's arrival: HBM hit < host reload < recompute.
+  EXPECT_LT(big.stages[0].ttft.mean.si(), host.stages[0].ttft.mean.si());
+  EXPECT_LT(host.stages[0].ttft.mean.si(), none.stages[0].ttft.mean.si());
+  // A recomputed prefix is prefilled again.
+  EXPECT_GT(none.stages[0].input_tokens, host.stages[0].input_tokens);
+  EXPECT_EQ(h.recomputed_tokens, 0);
+}
+
+TEST(PipelineTest, KvOffloadNamesTheKey) {
+  try {
+    Resolve(AgentYaml("disk"));
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "stages.agent.kv_offload");
+    EXPECT_EQ(e.where().line, 15);
+    EXPECT_NE(e.hint().find("host"), std::string::npos);
+  }
+}
+
 // The allocation search answers, names a binding stage and meets the SLO by simulation.
 TEST(PipelineTest, AllocationSearchSplitsTheGpus) {
   PipelineSpec spec = ParsePipeline(R"(

@@ -124,7 +124,9 @@ constexpr int kToolPriority = 3;
 
 struct StageRun {
   std::unique_ptr<ServingEngine> engine;
-  std::vector<int> call_flow;  // call id -> flow id
+  std::unique_ptr<KvTierStore> store;  // a prefix-cached stage: the sessions' idle KV
+  std::vector<int> call_flow;          // call id -> flow id
+  std::vector<SimTime> call_enter;     // call id -> its arrival at the stage
   long in_stage = 0;
   SimTime last = 0;
   double area = 0;  // calls in stage x ns
@@ -150,8 +152,9 @@ class PipelineSim {
  private:
   void OnArrival(int id);
   void Enter(int flow, int stage);
+  void Submit(int flow, int stage, const Request& r, int growth, SimTime enter, int instance);
   void OnCallDone(int stage, int call);
-  void Leave(int flow, int stage);
+  void Leave(int flow, int stage, int call);
 
   const ResolvedPipeline& p_;
   FlowGraph graph_;
@@ -178,27 +181,55 @@ void PipelineSim::OnArrival(int id) {
   Enter(id, p_.spec.classes[f.cls].entry);
 }
 
-// The fan-out calls of `flow` to `stage`, now.
+// The fan-out calls of `flow` to `stage`, now. A session's calls go to its instance once its
+// prefix is back in HBM (now, or after a reload from host memory or NVMe).
 void PipelineSim::Enter(int flow, int stage) {
   FlowState& f = flows_[flow];
   StageRun& run = runs_[stage];
+  const SimTime now = queue_.now();
   const int fanout = f.fanout;
   f.pending = fanout;
+  KvTierStore::Return back;
+  back.ready = now;
+  const bool returning = run.store && f.kept_stage == stage && run.store->idle(flow);
+  if (returning) back = run.store->Take(flow);
+  std::vector<std::pair<Request, int>> later;
   for (int k = 0; k < fanout; ++k) {
     const CallSample call = graph_.SampleCall(f, stage, rng_);
     Request r;
     r.input_tokens = call.input;
     r.output_tokens = call.output;
-    r.cached_tokens = call.cached;
-    run.Touch(queue_.now());
+    r.cached_tokens = returning && back.tier == kRecomputeTier ? 0 : call.cached;
+    run.Touch(now);
     run.in_stage++;
-    run.input_tokens += call.input - call.cached;
+    run.input_tokens += r.input_tokens - r.cached_tokens;
     run.output_tokens += call.output;
-    run.engine->Submit(r);
-    run.call_flow.push_back(flow);
-    run.call_output.push_back(call.output + call.input_new);
     ++model_calls_;
+    if (back.ready > now) {
+      later.emplace_back(r, call.output + call.input_new);
+    } else {
+      Submit(flow, stage, r, call.output + call.input_new, now, back.instance);
+    }
   }
+  if (later.empty()) return;
+  queue_.ScheduleAt(back.ready, kToolPriority,
+                    [this, flow, stage, now, inst = back.instance, calls = std::move(later)] {
+                      for (const auto& [r, growth] : calls)
+                        Submit(flow, stage, r, growth, now, inst);
+                    });
+}
+
+void PipelineSim::Submit(int flow, int stage, const Request& r, int growth, SimTime enter,
+                         int instance) {
+  StageRun& run = runs_[stage];
+  if (instance >= 0) {
+    run.engine->SubmitTo(r, instance);
+  } else {
+    run.engine->Submit(r);
+  }
+  run.call_flow.push_back(flow);
+  run.call_output.push_back(growth);
+  run.call_enter.push_back(enter);
 }
 
 void PipelineSim::OnCallDone(int stage, int call) {
@@ -212,16 +243,27 @@ void PipelineSim::OnCallDone(int stage, int call) {
   const int growth = run.call_output[call];
   graph_.Grow(f, stage, growth);
   if (--f.pending > 0) return;
-  Leave(flow, stage);
+  Leave(flow, stage, call);
 }
 
-void PipelineSim::Leave(int flow, int stage) {
+void PipelineSim::Leave(int flow, int stage, int call) {
   FlowState& f = flows_[flow];
+  const int kept_before = f.kept_stage;
   const Step next = graph_.Next(f, stage, rng_);
+  // The session's KV stays cached for its next call (one session per request: one kept elsewhere
+  // is dropped); a request that is done releases it.
+  if (kept_before >= 0 && kept_before != f.kept_stage && runs_[kept_before].store) {
+    runs_[kept_before].store->Drop(flow);
+  }
   if (next.stage < 0) {
+    if (f.kept_stage >= 0 && runs_[f.kept_stage].store) runs_[f.kept_stage].store->Drop(flow);
     f.finish = queue_.now();
     last_finish_ = std::max(last_finish_, f.finish);
     return;
+  }
+  if (runs_[stage].store && f.kept_stage == stage) {
+    runs_[stage].store->Keep(flow, runs_[stage].engine->instance_of(call),
+                             static_cast<long>(f.kept));
   }
   f.fanout = next.fanout;
   if (next.delay <= 0) {
@@ -249,6 +291,11 @@ PipelineResult PipelineSim::Run() {
       return out;
     }
     runs_[s].engine->set_on_finish([this, s](int call) { OnCallDone(s, call); });
+    const StageSpec& spec = p_.spec.stages[s];
+    if (spec.context && spec.prefix_cache && !st.cfg.disaggregated()) {
+      runs_[s].store =
+          std::make_unique<KvTierStore>(st.ctx, st.cfg, spec.tiers, runs_[s].engine.get(), &queue_);
+    }
   }
   arrivals_ = PoissonRequests(load_.qps, load_.requests, 1, 1, load_.seed);
   flows_.assign(arrivals_.size(), FlowState{});
@@ -314,14 +361,26 @@ PipelineResult PipelineSim::Run() {
     ss.utilisation = r.busy_instance_seconds / (ss.instances * horizon);
     ss.mean_in_stage = run.area * 1e-9 / horizon;
     ss.arrival_rate = run.calls / horizon;
-    ss.latency = r.e2e;
-    ss.mean_sojourn = r.e2e.mean;
+    // Per call from its arrival at the stage (its submission, or before its reload).
+    std::vector<double> latency, ttft;
     double queued = 0;
     for (int call = 0; call < static_cast<int>(run.call_flow.size()); ++call) {
+      const SimTime enter = run.call_enter[call];
       const SimTime a = run.engine->admitted(call);
-      queued += a >= 0 ? (a - run.engine->arrival(call)) * 1e-9 : 0;
+      queued += a >= 0 ? (a - enter) * 1e-9 : 0;
+      const SimTime done = run.engine->finish(call);
+      if (done < 0) continue;
+      latency.push_back((done - enter) * 1e-9);
+      ttft.push_back((run.engine->first_token(call) - enter) * 1e-9);
     }
     ss.mean_queue = Secs(run.call_flow.empty() ? 0 : queued / run.call_flow.size());
+    ss.latency = LatencyStatsOf(std::move(latency));
+    ss.ttft = LatencyStatsOf(std::move(ttft));
+    ss.mean_sojourn = ss.latency.mean;
+    if (run.store) {
+      ss.sessions = true;
+      ss.tiers = run.store->Stats(horizon);
+    }
     ss.input_tokens = run.input_tokens;
     ss.output_tokens = run.output_tokens;
     ss.preemptions = r.preemptions;

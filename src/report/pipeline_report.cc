@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "tokenfab/report/serve_report.h"
+
 namespace tokenfab {
 namespace {
 
@@ -50,6 +52,9 @@ ordered_json PipelineSpecToJson(const PipelineSpec& spec) {
     st["osl"] = DistributionJson(s.osl);
     st["context"] = s.context;
     st["prefix_cache"] = s.prefix_cache;
+    if (s.context && s.prefix_cache) {
+      st["kv_offload"] = !s.tiers.host ? "none" : s.tiers.nvme ? "nvme" : "host";
+    }
     stages.push_back(st);
   }
   j["stages"] = stages;
@@ -126,6 +131,7 @@ ordered_json PipelineResultToJson(const ResolvedPipeline& p, const PipelineResul
     o["utilisation"] = st.utilisation;
     o["mean_queue_s"] = st.mean_queue.si();
     o["call_latency"] = StatsJson(st.latency);
+    o["ttft"] = StatsJson(st.ttft);
     o["mean_running_batch"] = st.mean_running_batch;
     o["preemptions"] = st.preemptions;
     o["input_tokens"] = st.input_tokens;
@@ -134,6 +140,11 @@ ordered_json PipelineResultToJson(const ResolvedPipeline& p, const PipelineResul
                    {"arrival_rate_per_s", st.arrival_rate},
                    {"mean_sojourn_s", st.mean_sojourn.si()},
                    {"lambda_w", st.arrival_rate * st.mean_sojourn.si()}};
+    if (st.sessions) {
+      ordered_json t;
+      AddKvTierStatsJson(t, st.tiers, "calls");
+      o["kv_tiers"] = t;
+    }
     stages.push_back(o);
   }
   j["stages"] = stages;
@@ -175,6 +186,17 @@ std::string RenderPipelineText(const ResolvedPipeline& p, const PipelineResult& 
         st.name, p.stages[s].ctx.model.name, DeploymentText(p.stages[s].cfg, p.stages[s].max_batch),
         st.gpus, st.instances, 100 * st.utilisation, st.mean_queue.si() * 1e3, st.latency.p50.si(),
         st.latency.p99.si(), st.mean_in_stage);
+  }
+  for (size_t s = 0; s < r.stages.size(); ++s) {
+    const StageStats& st = r.stages[s];
+    if (!st.sessions) continue;
+    const HostMemory& host = p.stages[s].ctx.system.host_memory;
+    out += fmt::format(
+        "\nsessions in {}: a request's calls on one instance, its KV kept between them; TTFT "
+        "p50 {:.3f} s, p99 {:.3f} s (from each call's arrival, reload included)\n",
+        st.name, st.ttft.p50.si(), st.ttft.p99.si());
+    out += RenderKvTierStatsText(st.tiers, "calls",
+                                 host.present ? HostLinkName(host.link) : "no host memory");
   }
   return out;
 }

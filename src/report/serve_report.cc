@@ -278,23 +278,55 @@ SimulationResult PerTurn(const SessionSimulation& r) {
   return s;
 }
 
+KvTierStats TierStatsOf(const SessionSimulation& r) {
+  KvTierStats k;
+  k.hit = r.hit;
+  k.returns = r.turns_by_tier;
+  k.reload = r.reload;
+  k.idle_tokens = r.idle_tokens;
+  k.capacity = r.capacity;
+  k.link_utilisation = r.link_utilisation;
+  k.recomputed_tokens = r.recomputed_tokens;
+  return k;
+}
+
 }  // namespace
+
+void AddKvTierStatsJson(ordered_json& t, const KvTierStats& k, const std::string& returns) {
+  t["recomputed_prefix_tokens"] = k.recomputed_tokens;
+  t["host_link_utilisation"] = k.link_utilisation;
+  AddStats(t, "reload", k.reload);
+  for (int i = 0; i < kKvTiers; ++i) {
+    ordered_json tier;
+    tier["hit_rate"] = k.hit[i];
+    tier["returning_" + returns] = k.returns[i];
+    if (i < 3) tier["capacity_bytes_per_gpu"] = k.capacity[i].si();
+    t["tiers"][KvTierName(i)] = tier;
+  }
+}
+
+std::string RenderKvTierStatsText(const KvTierStats& k, const std::string& returns,
+                                  const std::string& host_link) {
+  std::string out;
+  for (int i = 0; i < kKvTiers; ++i) {
+    out += fmt::format("  {:<10} hit {:5.1f}%  {:>7} returning {}", KvTierName(i), 100 * k.hit[i],
+                       k.returns[i], returns);
+    out += i < 3 ? fmt::format("  capacity {:8.1f} GiB/GPU\n", ToGiB(k.capacity[i])) : "\n";
+  }
+  out += fmt::format(
+      "  reload mean {:.1f} ms, p99 {:.1f} ms; busiest host link {:.0f}% busy ({}); {} prefix "
+      "tokens recomputed\n",
+      ToMilliseconds(k.reload.mean), ToMilliseconds(k.reload.p99), 100 * k.link_utilisation,
+      host_link, k.recomputed_tokens);
+  return out;
+}
 
 ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimulation& r) {
   ordered_json j = SimulationToJson(c, PerTurn(r));
   ordered_json t;
   t["sessions"] = r.sessions;
   t["completed_turns"] = r.turns;
-  t["recomputed_prefix_tokens"] = r.recomputed_tokens;
-  t["host_link_utilisation"] = r.link_utilisation;
-  AddStats(t, "reload", r.reload);
-  for (int i = 0; i < kKvTiers; ++i) {
-    ordered_json tier;
-    tier["hit_rate"] = r.hit[i];
-    tier["returning_turns"] = r.turns_by_tier[i];
-    if (i < 3) tier["capacity_bytes_per_gpu"] = r.capacity[i].si();
-    t["tiers"][KvTierName(i)] = tier;
-  }
+  AddKvTierStatsJson(t, TierStatsOf(r), "turns");
   j["sessions"] = t;
   return j;
 }
@@ -307,17 +339,7 @@ std::string RenderSessionSimulationText(const ServeReportContext& q, const Servi
   out += fmt::format(
       "sessions          {} sessions, {} turns (TTFT from each turn's arrival, reload included)\n",
       r.sessions, r.turns);
-  for (int i = 0; i < kKvTiers; ++i) {
-    out += fmt::format("  {:<10} hit {:5.1f}%  {:>7} returning turns", KvTierName(i),
-                       100 * r.hit[i], r.turns_by_tier[i]);
-    out += i < 3 ? fmt::format("  capacity {:8.1f} GiB/GPU\n", ToGiB(r.capacity[i])) : "\n";
-  }
-  out += fmt::format(
-      "  reload mean {:.1f} ms, p99 {:.1f} ms; busiest host link {:.0f}% busy ({}); {} prefix "
-      "tokens recomputed\n",
-      ToMilliseconds(r.reload.mean), ToMilliseconds(r.reload.p99), 100 * r.link_utilisation,
-      host_link, r.recomputed_tokens);
-  return out;
+  return out + RenderKvTierStatsText(TierStatsOf(r), "turns", host_link);
 }
 
 ordered_json ContextParallelToJson(const ContextParallelPrefill& p) {

@@ -8,7 +8,12 @@
 // going on), a tool latency and tool output tokens, and loop edges an iteration-count
 // distribution (agent steps). A stage marked `context` reads the request's growing context: its
 // prompt is the context plus new tokens, the context then grows by the new tokens, the output
-// and the tools' tokens; with `prefix_cache` the earlier context is a cached shared prefix.
+// and the tools' tokens. With `prefix_cache` a request's calls to the stage are one multi-turn
+// session (serve/sessions.h): pinned to the replica of its first call, its KV kept in free HBM
+// blocks between calls (the tool latency is the think time), evicted LRU under pressure to host
+// memory (and NVMe) per the stage's `kv_offload`, and reloaded over the host link or recomputed
+// when the next call comes; a call prefills the KV not cached (the first call's whole context,
+// the tool output and the new tokens of later ones) and reports tier hit rates per stage.
 //
 // Simulation: requests of several classes arrive (Poisson), flow through the graph on one
 // deterministic EventQueue, and every stage is a serve ServingEngine: replicas with continuous
@@ -40,6 +45,7 @@
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/serve/serve.h"
+#include "tokenfab/serve/sessions.h"
 #include "tokenfab/serve/simulator.h"
 
 namespace tokenfab {
@@ -85,6 +91,9 @@ struct StageSpec {
   Distribution osl;  // output tokens per call; 0 = encoder-only
   bool context = false;
   bool prefix_cache = true;
+  // Tiers below HBM for the idle KV of a prefix-cached stage (`kv_offload: host` (default),
+  // `nvme` (host, then NVMe), `none` (HBM only)).
+  KvTierOptions tiers;
   SourceLocation where;
 };
 
@@ -175,13 +184,16 @@ struct StageStats {
   double utilisation = 0;    // busy instance-time / (instances x horizon)
   double mean_in_stage = 0;  // L: time-averaged calls in the stage (queued or running)
   double arrival_rate = 0;   // lambda: calls / horizon
-  Seconds mean_sojourn;      // W: submit to finish
-  Seconds mean_queue;        // submit to first admission into a batch
+  Seconds mean_sojourn;      // W: arrival at the stage to finish
+  Seconds mean_queue;        // arrival at the stage (reload included) to first admission
   LatencyStats latency;      // per call
   double input_tokens = 0;   // prompt tokens prefilled (cached prefix excluded)
   double output_tokens = 0;
   long preemptions = 0;
   double mean_running_batch = 0;
+  LatencyStats ttft;      // per call, from its arrival at the stage (a reload included)
+  bool sessions = false;  // context + prefix_cache: a request's calls are one session
+  KvTierStats tiers;      // sessions: where the returning calls found their prefix
   Feasibility feasibility;
 };
 

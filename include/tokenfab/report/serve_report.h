@@ -50,6 +50,14 @@ std::string RenderSessionSimulationText(const ServeReportContext& q, const Servi
                                         const std::string& host_link);
 nlohmann::ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimulation& r);
 
+// The KV-tier block of a session simulation or a pipeline's session stage: hit rates and
+// returning calls per tier (named `returns`: "turns", "calls"), capacities, reloads, recompute.
+// The JSON adds recomputed_prefix_tokens, host_link_utilisation, reload_*_s and tiers{...} to `j`.
+void AddKvTierStatsJson(nlohmann::ordered_json& j, const KvTierStats& k,
+                        const std::string& returns);
+std::string RenderKvTierStatsText(const KvTierStats& k, const std::string& returns,
+                                  const std::string& host_link);
+
 // Long-context prefill with context parallelism (serve/context_parallel.h).
 std::string RenderContextParallelText(const ServeReportContext& q, const ContextParallelPrefill& p);
 nlohmann::ordered_json ContextParallelToJson(const ContextParallelPrefill& p);

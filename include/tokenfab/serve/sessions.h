@@ -44,6 +44,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,75 @@ struct SessionSimulation {
   int sessions = 0;
   int turns = 0;  // completed
   long recomputed_tokens = 0;
+};
+
+// The tier counts of one engine's returning prefixes (SessionSimulation, pipeline stages).
+struct KvTierStats {
+  std::array<double, kKvTiers> hit{};    // share of returning prefix tokens per tier (sums to 1)
+  std::array<long, kKvTiers> returns{};  // returning calls per tier
+  LatencyStats reload;                   // of the returns reloaded from host or NVMe
+  std::array<double, kKvTiers> idle_tokens{};  // time-averaged idle KV per instance, tokens
+  std::array<Bytes, 3> capacity;               // per instance: HBM KV cache, host, NVMe
+  double link_utilisation = 0;                 // busy share of the busiest host link over the span
+  long recomputed_tokens = 0;
+};
+
+// The KV tiers below one aggregated ServingEngine's prefix cache, as modelled above: idle KV kept
+// in the engine's free HBM blocks (Retain), evicted LRU to host memory and on to NVMe (per
+// instance, under KvTierCapacity), reloaded over the instance's host links (a FIFO per link, the
+// earliest free first) or recomputed. For callers that drive the engine and its sessions
+// themselves (SimulateSessions; tokenfab pipeline's agent stages). Installs the engine's
+// on_evict hook. Keys are the caller's session ids (>= 0), one idle prefix each. REQUIRES the
+// engine feasible and aggregated; engine and queue outlive the store.
+class KvTierStore {
+ public:
+  KvTierStore(const ServingContext& ctx, const ServingConfig& cfg, const KvTierOptions& o,
+              ServingEngine* engine, EventQueue* queue);
+  ~KvTierStore();
+  KvTierStore(const KvTierStore&) = delete;
+  KvTierStore& operator=(const KvTierStore&) = delete;
+  // Session `key`'s call on `instance` finished: its `tokens` of KV stay cached in HBM.
+  void Keep(int key, int instance, long tokens);
+  struct Return {
+    int tier = kRecomputeTier;
+    int instance = -1;  // the session's instance (affinity holds even when recomputed)
+    long tokens = 0;    // the idle prefix
+    SimTime ready = 0;  // when it is back in HBM: now, or when its reload ends (host, NVMe)
+  };
+  // Session `key` returns now: takes its idle prefix out of its tier and counts it. REQUIRES
+  // idle(key).
+  Return Take(int key);
+  // Session `key` ended while idle: its KV is dropped, uncounted. No-op unless idle(key).
+  void Drop(int key);
+  bool idle(int key) const;
+  // Counts over [0, now]; span_s: the makespan for the link utilisation.
+  KvTierStats Stats(double span_s) const;
+
+ private:
+  class Lru;
+  void Move(int key, int to);
+  void OnEvict(int instance, int key);
+  struct Idle {
+    int instance = -1;
+    long tokens = 0;
+    int tier = -1;  // kHbmTier...kRecomputeTier, -1 while not idle
+  };
+  ServingEngine* engine_;
+  EventQueue* queue_;
+  int dp_;
+  Bytes kv_per_token_;
+  std::array<BytesPerSecond, 3> rate_{};
+  std::array<Bytes, 3> capacity_;
+  std::vector<Idle> idle_;
+  std::vector<std::unique_ptr<Lru>> host_, nvme_;  // per instance
+  std::vector<std::vector<SimTime>> link_free_;    // per instance, per dp rank's host link
+  std::vector<double> link_busy_ns_;               // per link, flattened
+  std::array<double, kKvTiers> tokens_by_tier_{};
+  std::array<long, kKvTiers> returns_{};
+  std::vector<double> reloads_;
+  long recomputed_ = 0;
+  std::array<double, kKvTiers> idle_tokens_{}, idle_integral_{};  // tokens; tokens x ns
+  SimTime idle_since_ = 0;
 };
 
 // Infeasible configurations (disaggregated, CheckConfig, memory, a shared prefix that does not
