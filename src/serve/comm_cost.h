@@ -46,6 +46,39 @@ class CollectiveMemo {
   std::array<std::array<Slot, kSlots>, kOps> slots_;
 };
 
+// The attention-free part of an iteration (every kernel but attention over the context: GEMMs,
+// norms, router, collectives, LM head, drafts) depends only on the token counts, not on the
+// contexts, which grow every step of a simulation. Memoised by exact token counts, as above.
+template <typename Value>
+class TokenPartMemo {
+ public:
+  using Key = std::array<double, 4>;
+  template <typename F>
+  const Value& Get(const Key& key, F compute) {
+    Slot& s = slots_[Index(key)];
+    if (!s.used || s.key != key) s = {true, key, compute()};
+    return s.value;
+  }
+
+ private:
+  static constexpr int kSlots = 256;
+  struct Slot {
+    bool used = false;
+    Key key{};
+    Value value{};
+  };
+  static size_t Index(const Key& key) {
+    uint64_t h = 0;
+    for (double d : key) {
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      h = (h ^ bits) * 0x9E3779B97F4A7C15ull;  // Fibonacci hashing of each word
+    }
+    return static_cast<size_t>(h >> 56) % kSlots;
+  }
+  std::array<Slot, kSlots> slots_;
+};
+
 }  // namespace tokenfab::serve_internal
 
 #endif  // TOKENFAB_SRC_SERVE_COMM_COST_H_

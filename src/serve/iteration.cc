@@ -216,12 +216,13 @@ void IterationModel::AddAttention(const IterationWork& w, IterationBreakdown* ou
 // as one.
 constexpr int kNormKernels = 3;
 
-// One transformer layer: attention projections, attention, FFN or MoE, and their collectives.
-void IterationModel::AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const {
+// One transformer layer but its attention over the context (Estimate adds that per layer):
+// attention projections, FFN or MoE, and their collectives.
+void IterationModel::AddLayerTokens(const IterationWork& w, bool moe,
+                                    IterationBreakdown* out) const {
   const Model& m = ctx_->model;
   const double tokens = w.decode_tokens + w.prefill_tokens;
   AddAttentionProjections(tokens, out);
-  AddAttention(w, out);
   const Seconds all_reduce = TpAllReduce(tokens);  // the same collective after attention and FFN
   out->comm += all_reduce;
   AddElementwise(tokens * ElementwiseBytesPerToken(moe), kNormKernels + 1, out);
@@ -286,30 +287,47 @@ double ExpertParallelImbalance(int ep, double assignments) {
   return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(ep)) / mean);
 }
 
+// Every kernel of the iteration but attention over the context, memoised by the token counts.
+IterationBreakdown IterationModel::TokenPart(const IterationWork& w) const {
+  if (!token_memo_)
+    token_memo_ = std::make_shared<serve_internal::TokenPartMemo<IterationBreakdown>>();
+  const serve_internal::TokenPartMemo<IterationBreakdown>::Key key = {
+      w.decode_sequences, w.decode_tokens, w.prefill_tokens, w.moe_mean_tokens};
+  return token_memo_->Get(key, [&] {
+    const Model& m = ctx_->model;
+    IterationBreakdown dense, moe, out;
+    AddLayerTokens(w, false, &dense);
+    if (m.is_moe()) AddLayerTokens(w, true, &moe);
+    const int dense_layers = m.is_moe() ? m.dense_layers : m.layers;
+    out = Sum(Scaled(dense, dense_layers), Scaled(moe, m.moe_layers()));
+    // LM head for the tokens that sample (decode tokens, one per prompt being finished).
+    const double sampled = w.decode_tokens + (w.prefill_tokens > 0 ? 1.0 : 0.0);
+    Book(GemmCost(ctx_->compute, sampled, static_cast<double>(m.vocab) / inst_.tp, m.hidden,
+                  Precision::kBf16),
+         &out.weights, &out);
+    // Sampling over the FP32 logits (softmax, top-p/top-k).
+    AddElementwise(sampled * m.vocab / inst_.tp * 4.0, 1, &out);
+    out.comm += PipelineSend(w.decode_tokens + w.prefill_tokens);
+    out.overhead += ctx_->profile.iteration_overhead;
+    AddDrafts(w, false, &out);
+    return out;
+  });
+}
+
 IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
-  const Model& m = ctx_->model;
-  IterationBreakdown dense, moe, out;
-  AddLayer(w, false, &dense);
-  if (m.is_moe()) AddLayer(w, true, &moe);
-  const int dense_layers = m.is_moe() ? m.dense_layers : m.layers;
-  out = Sum(Scaled(dense, dense_layers), Scaled(moe, m.moe_layers()));
-  // LM head for the tokens that sample (decode tokens, one per prompt being finished).
-  const double sampled = w.decode_tokens + (w.prefill_tokens > 0 ? 1.0 : 0.0);
-  Book(GemmCost(ctx_->compute, sampled, static_cast<double>(m.vocab) / inst_.tp, m.hidden,
-                Precision::kBf16),
-       &out.weights, &out);
-  // Sampling over the FP32 logits (softmax, top-p/top-k).
-  AddElementwise(sampled * m.vocab / inst_.tp * 4.0, 1, &out);
-  out.comm += PipelineSend(w.decode_tokens + w.prefill_tokens);
-  out.overhead += ctx_->profile.iteration_overhead;
-  AddDrafts(w, &out);
+  IterationBreakdown attention;
+  AddAttention(w, &attention);
+  IterationBreakdown out = Sum(TokenPart(w), Scaled(attention, ctx_->model.layers));
+  AddDrafts(w, true, &out);
   return out;
 }
 
 // Speculative decoding: the k draft tokens of each sequence come from k sequential passes of a
 // one-layer draft (DeepSeek-V3's MTP module, sec. 2.2; Assumption: other drafters cost the
 // same), each over one token per sequence; the verification is the main pass over 1 + k tokens.
-void IterationModel::AddDrafts(const IterationWork& w, IterationBreakdown* out) const {
+// `attention`: the drafts' attention over the context, else the rest of their layer.
+void IterationModel::AddDrafts(const IterationWork& w, bool attention,
+                               IterationBreakdown* out) const {
   if (w.decode_sequences <= 0 || w.decode_tokens <= w.decode_sequences) return;
   const double drafts = w.decode_tokens / w.decode_sequences - 1.0;
   IterationWork one;
@@ -317,7 +335,11 @@ void IterationModel::AddDrafts(const IterationWork& w, IterationBreakdown* out) 
   one.decode_tokens = w.decode_sequences;
   one.decode_context = w.decode_context;
   IterationBreakdown layer;
-  AddLayer(one, ctx_->model.is_moe(), &layer);
+  if (attention) {
+    AddAttention(one, &layer);
+  } else {
+    AddLayerTokens(one, ctx_->model.is_moe(), &layer);
+  }
   *out = Sum(*out, Scaled(layer, drafts));
 }
 

@@ -149,7 +149,9 @@ struct IterationWork {
 
 namespace serve_internal {
 class CollectiveMemo;
-}
+template <typename Value>
+class TokenPartMemo;
+}  // namespace serve_internal
 
 // A per-instance iteration cost model; cheap to copy (copies share one memo of collective times,
 // so a model and its copies belong to one thread), Time() is a few hundred ns.
@@ -175,8 +177,7 @@ class IterationModel {
   void AddAttentionProjections(double tokens, IterationBreakdown* out) const;
   void AddMoe(double tokens, double mean_tokens, IterationBreakdown* out) const;
   void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
-  void AddLayer(const IterationWork& w, bool moe, IterationBreakdown* out) const;
-  void AddDrafts(const IterationWork& w, IterationBreakdown* out) const;
+  void AddDrafts(const IterationWork& w, bool attention, IterationBreakdown* out) const;
   Bytes LayerWeightBytes(bool moe) const;
   Bytes WeightBytesPerGpu() const;
   Bytes ActivationBytes(double tokens) const;
@@ -192,8 +193,11 @@ class IterationModel {
   double w_bytes_ = 2, kv_bytes_ = 2;
   double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
   int kv_shards_ = 1;
+  IterationBreakdown TokenPart(const IterationWork& w) const;
+  void AddLayerTokens(const IterationWork& w, bool moe, IterationBreakdown* out) const;
   serve_internal::CollectiveMemo& Memo() const;  // made on first use
   mutable std::shared_ptr<serve_internal::CollectiveMemo> comm_memo_;
+  mutable std::shared_ptr<serve_internal::TokenPartMemo<IterationBreakdown>> token_memo_;
 };
 
 // Steady-state result of one configuration.
