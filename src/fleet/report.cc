@@ -452,6 +452,18 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
   }
   out << fmt::format("tco,,,,,{},USD\nvalue,,,,,{},USD\nmip_gap,,,,,{},\n", s.tco_usd, s.value_usd,
                      s.gap);
+  for (size_t w = 0; w < p.inference.size() + p.campaigns.size(); ++w) {
+    const std::vector<double>& tp = ThroughputOf(p, w);
+    const std::vector<TrustBand>& band = BandsOf(p, w);
+    for (size_t k = 0; k < p.systems.size(); ++k) {
+      if (!(tp[k] > 0)) continue;
+      const std::string& sys = p.systems[k].name;
+      out << fmt::format("throughput,,,{},{},{},tok/s/GPU\n", sys, WorkloadName(p, w), tp[k]);
+      if (k < band.size() && band[k].known())
+        out << fmt::format("band_lo,,,{0},{1},{2},\nband_hi,,,{0},{1},{3},\n", sys,
+                           WorkloadName(p, w), band[k].lo, band[k].hi);
+    }
+  }
   for (size_t t = 0; t < p.periods.size(); ++t) {
     const std::string& pl = p.periods[t].label;
     for (size_t si = 0; si < p.sites.size(); ++si) {
@@ -484,10 +496,18 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
                          p.campaigns[c].name, p.calendar_start + s.campaign_finish_year[c]);
   for (const FleetBinding& b : s.binding)
     out << fmt::format("shadow_price,,,,\"{}\",{},USD per {}\n", b.row, b.shadow, b.unit);
-  for (const FleetStrategyResult& st : r.strategies)
+  for (const FleetStrategyResult& st : r.strategies) {
     out << fmt::format(
         "strategy,,,,{},{},USD\n", FleetStrategyName(st.strategy),
         st.solution.feasible() ? fmt::format("{}", st.solution.objective) : "infeasible");
+    if (!st.banded) continue;
+    out << fmt::format(
+        "strategy_pessimistic,,,,{},{},USD\n", FleetStrategyName(st.strategy),
+        st.pessimistic_feasible ? fmt::format("{}", st.pessimistic_objective) : "infeasible");
+    out << fmt::format(
+        "strategy_optimistic,,,,{},{},USD\n", FleetStrategyName(st.strategy),
+        st.optimistic_feasible ? fmt::format("{}", st.optimistic_objective) : "infeasible");
+  }
 }
 
 }  // namespace tokenfab
