@@ -260,5 +260,45 @@ TEST(FleetStrategy, WaitForbidsPurchasesBeforeTheNewestShips) {
   EXPECT_EQ(k.systems[1].supply[1], 0);
 }
 
+// ThroughputAtBand: tokens/s x (1 + lo) at the pessimistic end, x (1 + hi) at the optimistic;
+// a throughput without a known band is unchanged.
+TEST(FleetBand, ThroughputAtBandScalesEachSystemByItsOwnBand) {
+  FleetProblem p = SmallPlan();
+  TrustBand b;
+  b.lo = -0.2;
+  b.hi = 0.1;
+  b.cases = 7;
+  p.inference[0].band = {b, TrustBand{}};
+  const FleetProblem lo = ThroughputAtBand(p, true), hi = ThroughputAtBand(p, false);
+  EXPECT_DOUBLE_EQ(lo.inference[0].tokens_per_s_per_gpu[0], 800);
+  EXPECT_DOUBLE_EQ(hi.inference[0].tokens_per_s_per_gpu[0], 1100);
+  EXPECT_DOUBLE_EQ(lo.inference[0].tokens_per_s_per_gpu[1], 2600);
+}
+
+FleetStrategyResult Banded(double nominal, double pessimistic, double optimistic) {
+  FleetStrategyResult r{FleetStrategy::kOptimal, {}};
+  r.solution.status = MipStatus::kOptimal;
+  r.solution.objective = nominal;
+  r.banded = r.pessimistic_feasible = r.optimistic_feasible = true;
+  r.pessimistic_objective = pessimistic;
+  r.optimistic_objective = optimistic;
+  return r;
+}
+
+// Same order in the nominal, pessimistic and optimistic worlds: distinguishable even though the
+// ranges overlap; an order that flips at one end, or a tie within the gap, is not.
+TEST(FleetBand, IndistinguishableWhenTheOrderChangesAtABandsEnd) {
+  const auto o = FleetObjective::kMinTco;
+  EXPECT_FALSE(IndistinguishableWithinBand(Banded(100, 140, 80), Banded(120, 160, 95), o, 0.005));
+  EXPECT_TRUE(IndistinguishableWithinBand(Banded(100, 170, 80), Banded(120, 160, 95), o, 0.005));
+  EXPECT_TRUE(IndistinguishableWithinBand(Banded(100, 140, 80), Banded(100.2, 160, 95), o, 0.005));
+  FleetStrategyResult infeasible_low = Banded(90, 0, 70);
+  infeasible_low.pessimistic_feasible = false;  // ranks below any feasible plan there
+  EXPECT_TRUE(IndistinguishableWithinBand(infeasible_low, Banded(120, 160, 95), o, 0.005));
+  // Max value: larger is better, the same rule.
+  EXPECT_FALSE(IndistinguishableWithinBand(Banded(100, 60, 140), Banded(80, 50, 120),
+                                           FleetObjective::kMaxValue, 0.005));
+}
+
 }  // namespace
 }  // namespace tokenfab

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -613,7 +614,13 @@ FleetSolution SolveFleet(const FleetProblem& p, const FleetOptions& options) {
   out.columns = static_cast<int>(b.m.columns.size());
   out.rows = static_cast<int>(b.m.rows.size());
   for (const MipColumn& c : b.m.columns) out.integers += c.integer;
-  const MipResult r = SolveMip(b.m, options.mip);
+  // With a value per day earlier, the finished-by flags z[c,t] carry the objective's largest
+  // costs and their LP relaxation is weak (a campaign finished in part earns part of the value):
+  // branching on them first finds better incumbents (bench: docs/fleet.md, Performance). Without
+  // it the same order slows the min-TCO cases, so it is used only here.
+  MipOptions mip = options.mip;
+  for (const FleetCampaign& c : p.campaigns) mip.costly_first |= c.value_per_day > 0;
+  const MipResult r = SolveMip(b.m, mip);
   out.status = r.status;
   out.seconds = r.seconds;
   out.nodes = r.nodes;
@@ -708,15 +715,78 @@ FleetProblem ApplyStrategy(const FleetProblem& p, FleetStrategy strategy) {
   return q;
 }
 
-std::vector<FleetStrategyResult> CompareStrategies(const FleetProblem& p, const FleetOptions& o) {
+FleetProblem ThroughputAtBand(const FleetProblem& p, bool pessimistic) {
+  FleetProblem q = p;
+  auto scale = [&](std::vector<double>* tp, const std::vector<TrustBand>& band) {
+    for (size_t k = 0; k < tp->size() && k < band.size(); ++k)
+      if (band[k].known()) (*tp)[k] *= 1 + (pessimistic ? band[k].lo : band[k].hi);
+  };
+  for (FleetInference& w : q.inference) scale(&w.tokens_per_s_per_gpu, w.band);
+  for (FleetCampaign& c : q.campaigns) scale(&c.tokens_per_s_per_gpu, c.band);
+  return q;
+}
+
+namespace {
+bool AnyBand(const FleetProblem& p) {
+  for (const FleetInference& w : p.inference)
+    for (const TrustBand& b : w.band)
+      if (b.known()) return true;
+  for (const FleetCampaign& c : p.campaigns)
+    for (const TrustBand& b : c.band)
+      if (b.known()) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<FleetStrategyResult> CompareStrategies(const FleetProblem& p, const FleetOptions& o,
+                                                   bool bands) {
   FleetOptions quiet = o;
   quiet.explain = false;
   quiet.diagnose = false;
+  bands = bands && AnyBand(p);
+  const FleetProblem low = bands ? ThroughputAtBand(p, true) : FleetProblem{};
+  const FleetProblem high = bands ? ThroughputAtBand(p, false) : FleetProblem{};
   std::vector<FleetStrategyResult> out;
   for (FleetStrategy s : {FleetStrategy::kOptimal, FleetStrategy::kEveryGeneration,
-                          FleetStrategy::kSkipOne, FleetStrategy::kWait})
-    out.push_back({s, SolveFleet(ApplyStrategy(p, s), quiet)});
+                          FleetStrategy::kSkipOne, FleetStrategy::kWait}) {
+    FleetStrategyResult r{s, SolveFleet(ApplyStrategy(p, s), quiet)};
+    if (bands && r.solution.feasible()) {
+      const FleetSolution a = SolveFleet(ApplyStrategy(low, s), quiet);
+      const FleetSolution b = SolveFleet(ApplyStrategy(high, s), quiet);
+      r.banded = true;
+      r.pessimistic_feasible = a.feasible();
+      r.pessimistic_objective = a.objective;
+      r.optimistic_feasible = b.feasible();
+      r.optimistic_objective = b.objective;
+    }
+    out.push_back(std::move(r));
+  }
   return out;
+}
+
+bool IndistinguishableWithinBand(const FleetStrategyResult& a, const FleetStrategyResult& b,
+                                 FleetObjective objective, double gap) {
+  if (!a.banded || !b.banded || !a.solution.feasible() || !b.solution.feasible()) return false;
+  const double sign = objective == FleetObjective::kMaxValue ? -1 : 1;  // as a minimisation
+  bool a_better = false, b_better = false;
+  auto world = [&](bool fa, double va, bool fb, double vb) {
+    if (!fa && !fb) return true;  // no information
+    if (fa != fb) {
+      (fa ? a_better : b_better) = true;
+      return true;
+    }
+    const double d = sign * (va - vb);
+    if (std::abs(d) <= gap * std::max(std::abs(va), std::abs(vb))) return false;  // a tie
+    (d < 0 ? a_better : b_better) = true;
+    return true;
+  };
+  const bool no_tie = world(true, a.solution.objective, true, b.solution.objective) &&
+                      world(a.pessimistic_feasible, a.pessimistic_objective, b.pessimistic_feasible,
+                            b.pessimistic_objective) &&
+                      world(a.optimistic_feasible, a.optimistic_objective, b.optimistic_feasible,
+                            b.optimistic_objective);
+  return !no_tie || (a_better && b_better);
 }
 
 }  // namespace tokenfab

@@ -107,6 +107,7 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
   // CBC's "threads 1" already starts one worker besides the master; serial is 0.
   if (o.threads > 1) Cbc_setParameter(cbc, "threads", std::to_string(o.threads).c_str());
   if (log == nullptr) Cbc_setLogLevel(cbc, 0);
+  if (o.costly_first) Cbc_setParameter(cbc, "costStrategy", "priorities");
   // Debugging aid: extra CBC parameters "name=value,name=value".
   if (const char* extra = std::getenv("TOKENFAB_CBC_PARAMS")) {
     std::string all = extra;

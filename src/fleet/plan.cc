@@ -388,8 +388,11 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     if (p.objective == FleetObjective::kMaxValue && !w.has("value_usd_per_million_tokens"))
       throw w.ErrorAt("value_usd_per_million_tokens",
                       "objective max_value needs a value per million tokens");
-    for (const FleetSystem& s : p.systems)
-      inf.tokens_per_s_per_gpu.push_back(tp->Serving(s.name, model, isl, osl, tpsu));
+    for (const FleetSystem& s : p.systems) {
+      inf.band.emplace_back();
+      inf.tokens_per_s_per_gpu.push_back(
+          tp->Serving(s.name, model, isl, osl, tpsu, &inf.band.back()));
+    }
     plan.models.push_back(model);
     p.inference.push_back(inf);
   }
@@ -412,8 +415,10 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
     cp.value_per_day = c.FindNumber("value_usd_per_day_earlier", 0, 1e12).value_or(0);
     cp.completion_value = c.FindNumber("completion_value_usd", 0, 1e14).value_or(0);
     cp.market = c.FindString("market").value_or("");
-    for (const FleetSystem& s : p.systems)
-      cp.tokens_per_s_per_gpu.push_back(tp->Training(s.name, model, gpus, seq));
+    for (const FleetSystem& s : p.systems) {
+      cp.band.emplace_back();
+      cp.tokens_per_s_per_gpu.push_back(tp->Training(s.name, model, gpus, seq, &cp.band.back()));
+    }
     plan.models.push_back(model);
     p.campaigns.push_back(cp);
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tokenfab/catalog/catalog.h"
+#include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/perf/software.h"
 
@@ -103,6 +104,15 @@ TEST_F(FleetPlanTest, DefaultsComeFromTheCatalogAndAreListed) {
   EXPECT_NEAR(p.systems[0].price_usd[1] / p.systems[0].price_usd[0], std::pow(0.85, 0.25), 1e-12);
   EXPECT_GT(p.inference[0].tokens_per_s_per_gpu[0], 0);
   EXPECT_FALSE(plan.assumptions.empty());
+  // The throughput carries the band of its regime: dense serving on one 8-GPU Hopper domain.
+  ASSERT_EQ(p.inference[0].band.size(), 1u);
+  const TrustBand want =
+      TrustFor(Catalog::DefaultDataDir(),
+               RegimeOn("serving", BuildCluster(*catalog_, "dgx-h100", "", 8), false));
+  EXPECT_TRUE(p.inference[0].band[0].known());
+  EXPECT_EQ(p.inference[0].band[0].cell, want.cell);
+  EXPECT_DOUBLE_EQ(p.inference[0].band[0].lo, want.lo);
+  EXPECT_DOUBLE_EQ(p.inference[0].band[0].hi, want.hi);
 }
 
 // software_gain_per_year: trend takes FitSoftwareTrend of the catalog's Hopper history.

@@ -54,6 +54,43 @@ std::string ShadowLine(const FleetBinding& b) {
   }
 }
 
+const std::vector<double>& ThroughputOf(const FleetProblem& p, size_t j) {
+  return j < p.inference.size() ? p.inference[j].tokens_per_s_per_gpu
+                                : p.campaigns[j - p.inference.size()].tokens_per_s_per_gpu;
+}
+const std::vector<TrustBand>& BandsOf(const FleetProblem& p, size_t j) {
+  return j < p.inference.size() ? p.inference[j].band : p.campaigns[j - p.inference.size()].band;
+}
+bool AnyBand(const FleetProblem& p) {
+  for (size_t j = 0; j < p.inference.size() + p.campaigns.size(); ++j)
+    if (!BandsOf(p, j).empty()) return true;
+  return false;
+}
+
+// "-12/+8%", "*" marks an extrapolation (band doubled), "?" no published case of the regime.
+std::string BandCell(const TrustBand& b) {
+  if (!b.known()) return "?";
+  return fmt::format("{:+.0f}/{:+.0f}%{}", 100 * b.lo, 100 * b.hi, b.extrapolation ? "*" : "");
+}
+
+ordered_json BandJson(const TrustBand& b) {
+  if (!b.known()) return {{"known", false}, {"regime", b.regime}};
+  return {{"known", true},     {"nominal", b.nominal}, {"lo", b.lo},
+          {"hi", b.hi},        {"cases", b.cases},     {"sources", b.sources},
+          {"cell", b.cell},    {"regime", b.regime},   {"extrapolation", b.extrapolation},
+          {"caveat", b.caveat}};
+}
+
+// The strategies indistinguishable from `i` within the throughput band.
+std::vector<std::string> Indistinguishable(const FleetReport& r, size_t i) {
+  std::vector<std::string> out;
+  for (size_t k = 0; k < r.strategies.size(); ++k)
+    if (k != i && IndistinguishableWithinBand(r.strategies[i], r.strategies[k],
+                                              r.plan.problem.objective, r.gap))
+      out.push_back(FleetStrategyName(r.strategies[k].strategy));
+  return out;
+}
+
 void RenderSolverLine(const FleetProblem& p, const FleetSolution& s, std::ostream& out) {
   const bool value = p.objective == FleetObjective::kMaxValue;
   out << fmt::format(
@@ -95,6 +132,19 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
     for (int k = 0; k < K; ++k)
       out << fmt::format(" {:>12}", tp[k] > 0 ? fmt::format("{:.0f}", tp[k]) : "-");
     out << "\n";
+  }
+  if (AnyBand(p)) {
+    out << "error band of each throughput (published / predicted - 1, 80% of the validation cases "
+           "of its regime; * extrapolation, band doubled; ? no published case)\n";
+    for (size_t j = 0; j < p.inference.size() + p.campaigns.size(); ++j) {
+      out << fmt::format("  {:<14}", WorkloadName(p, j));
+      const std::vector<double>& tp = ThroughputOf(p, j);
+      const std::vector<TrustBand>& band = BandsOf(p, j);
+      for (int k = 0; k < K; ++k)
+        out << fmt::format(
+            " {:>12}", tp[k] > 0 && k < static_cast<int>(band.size()) ? BandCell(band[k]) : "-");
+      out << "\n";
+    }
   }
   out << fmt::format("  {:<14}", "unit kW/price");
   for (int k = 0; k < K; ++k)
@@ -234,14 +284,37 @@ void RenderFleetText(const FleetReport& r, std::ostream& out) {
               fmt::format("; {} done {}", p.campaigns[c].name, Month(p, x.campaign_finish_year[c]));
       const bool value = p.objective == FleetObjective::kMaxValue;
       const double delta = value ? base - x.objective : x.objective - base;
+      std::string band;
+      if (st.banded)
+        band =
+            fmt::format("; {} optimistic, {} pessimistic throughput",
+                        st.optimistic_feasible ? Money(st.optimistic_objective) : "infeasible",
+                        st.pessimistic_feasible ? Money(st.pessimistic_objective) : "infeasible");
       out << fmt::format(
-          "  {:<22} TCO {}  value {}  {} {}{}{}\n", FleetStrategyName(st.strategy),
+          "  {:<22} TCO {}  value {}  {} {}{}{}{}\n", FleetStrategyName(st.strategy),
           Money(x.tco_usd), Money(x.value_usd), value ? "net" : "objective", Money(x.objective),
           st.strategy == FleetStrategy::kOptimal
               ? ""
               : fmt::format(" ({}{} vs optimal)", delta >= 0 ? "+" : "-", Money(std::abs(delta))),
-          finish);
+          band, finish);
     }
+    bool banded = false;
+    std::string same;
+    for (size_t i = 0; i < r.strategies.size(); ++i) {
+      banded |= r.strategies[i].banded;
+      for (size_t k = i + 1; k < r.strategies.size(); ++k)
+        if (IndistinguishableWithinBand(r.strategies[i], r.strategies[k], p.objective, r.gap))
+          same += fmt::format("{}{} ~ {}", same.empty() ? "" : ", ",
+                              FleetStrategyName(r.strategies[i].strategy),
+                              FleetStrategyName(r.strategies[k].strategy));
+    }
+    if (banded)
+      out << (same.empty()
+                  ? std::string("  every pair is distinguishable: each keeps its order at both "
+                                "ends of the throughput bands\n")
+                  : "  indistinguishable within the throughput bands (order changes at a band's "
+                    "end, or a tie within the gap): " +
+                        same + "\n");
   }
   if (!r.plan.assumptions.empty()) {
     out << "assumptions (defaults the plan did not set)\n";
@@ -262,6 +335,19 @@ ordered_json FleetJson(const FleetReport& r) {
                  {"columns", s.columns},         {"rows", s.rows},       {"integers", s.integers},
                  {"objective_usd", s.objective}, {"bound_usd", s.bound}, {"mip_gap", s.gap},
                  {"lp_bound_usd", s.lp_bound}};
+  ordered_json throughput = ordered_json::object();
+  for (size_t w = 0; w < p.inference.size() + p.campaigns.size(); ++w) {
+    ordered_json per = ordered_json::object();
+    const std::vector<double>& tp = ThroughputOf(p, w);
+    const std::vector<TrustBand>& band = BandsOf(p, w);
+    for (size_t k = 0; k < p.systems.size(); ++k) {
+      if (!(tp[k] > 0)) continue;
+      per[p.systems[k].name] = {{"tokens_per_s_per_gpu", tp[k]}};
+      if (k < band.size()) per[p.systems[k].name]["trust"] = BandJson(band[k]);
+    }
+    throughput[WorkloadName(p, w)] = per;
+  }
+  j["throughput"] = throughput;
   j["tco_usd"] = s.tco_usd;
   j["capital_usd"] = s.capital_usd;
   j["opex_usd"] = s.opex_usd;
@@ -330,13 +416,25 @@ ordered_json FleetJson(const FleetReport& r) {
   j["conflicts"] = conflicts;
   j["relaxable_groups"] = s.relaxable_groups;
   ordered_json strategies = ordered_json::array();
-  for (const FleetStrategyResult& st : r.strategies)
-    strategies.push_back({{"strategy", FleetStrategyName(st.strategy)},
-                          {"rule", FleetStrategyRule(st.strategy)},
-                          {"feasible", st.solution.feasible()},
-                          {"objective_usd", st.solution.objective},
-                          {"tco_usd", st.solution.tco_usd},
-                          {"value_usd", st.solution.value_usd}});
+  for (size_t i = 0; i < r.strategies.size(); ++i) {
+    const FleetStrategyResult& st = r.strategies[i];
+    ordered_json sj = {{"strategy", FleetStrategyName(st.strategy)},
+                       {"rule", FleetStrategyRule(st.strategy)},
+                       {"feasible", st.solution.feasible()},
+                       {"objective_usd", st.solution.objective},
+                       {"tco_usd", st.solution.tco_usd},
+                       {"value_usd", st.solution.value_usd}};
+    if (st.banded) {
+      auto end = [](bool feasible, double v) {
+        return feasible ? ordered_json(v) : ordered_json();
+      };
+      sj["band"] = {
+          {"pessimistic_objective_usd", end(st.pessimistic_feasible, st.pessimistic_objective)},
+          {"optimistic_objective_usd", end(st.optimistic_feasible, st.optimistic_objective)},
+          {"indistinguishable_from", Indistinguishable(r, i)}};
+    }
+    strategies.push_back(sj);
+  }
   j["strategies"] = strategies;
   j["assumptions"] = r.plan.assumptions;
   return j;
@@ -354,6 +452,18 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
   }
   out << fmt::format("tco,,,,,{},USD\nvalue,,,,,{},USD\nmip_gap,,,,,{},\n", s.tco_usd, s.value_usd,
                      s.gap);
+  for (size_t w = 0; w < p.inference.size() + p.campaigns.size(); ++w) {
+    const std::vector<double>& tp = ThroughputOf(p, w);
+    const std::vector<TrustBand>& band = BandsOf(p, w);
+    for (size_t k = 0; k < p.systems.size(); ++k) {
+      if (!(tp[k] > 0)) continue;
+      const std::string& sys = p.systems[k].name;
+      out << fmt::format("throughput,,,{},{},{},tok/s/GPU\n", sys, WorkloadName(p, w), tp[k]);
+      if (k < band.size() && band[k].known())
+        out << fmt::format("band_lo,,,{0},{1},{2},\nband_hi,,,{0},{1},{3},\n", sys,
+                           WorkloadName(p, w), band[k].lo, band[k].hi);
+    }
+  }
   for (size_t t = 0; t < p.periods.size(); ++t) {
     const std::string& pl = p.periods[t].label;
     for (size_t si = 0; si < p.sites.size(); ++si) {
@@ -386,10 +496,18 @@ void RenderFleetCsv(const FleetReport& r, std::ostream& out) {
                          p.campaigns[c].name, p.calendar_start + s.campaign_finish_year[c]);
   for (const FleetBinding& b : s.binding)
     out << fmt::format("shadow_price,,,,\"{}\",{},USD per {}\n", b.row, b.shadow, b.unit);
-  for (const FleetStrategyResult& st : r.strategies)
+  for (const FleetStrategyResult& st : r.strategies) {
     out << fmt::format(
         "strategy,,,,{},{},USD\n", FleetStrategyName(st.strategy),
         st.solution.feasible() ? fmt::format("{}", st.solution.objective) : "infeasible");
+    if (!st.banded) continue;
+    out << fmt::format(
+        "strategy_pessimistic,,,,{},{},USD\n", FleetStrategyName(st.strategy),
+        st.pessimistic_feasible ? fmt::format("{}", st.pessimistic_objective) : "infeasible");
+    out << fmt::format(
+        "strategy_optimistic,,,,{},{},USD\n", FleetStrategyName(st.strategy),
+        st.optimistic_feasible ? fmt::format("{}", st.optimistic_objective) : "infeasible");
+  }
 }
 
 }  // namespace tokenfab

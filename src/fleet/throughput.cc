@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/facility.h"
 #include "tokenfab/search/search.h"
@@ -9,12 +11,17 @@
 
 namespace tokenfab {
 
+double FleetThroughput::Cached(const Entry& e, TrustBand* band) {
+  if (band != nullptr) *band = e.band;
+  return e.per_gpu;
+}
+
 double FleetThroughput::Training(const std::string& system, const std::string& model, int gpus,
-                                 int seq) {
+                                 int seq, TrustBand* band) {
   const std::string key = fmt::format("train|{}|{}|{}|{}", system, model, gpus, seq);
   if (auto it = cache_.find(key); it != cache_.end()) {
     ++reused_;
-    return it->second;
+    return Cached(it->second, band);
   }
   ++computed_;
   const Model m = catalog_.ResolveModel(model);
@@ -23,20 +30,22 @@ double FleetThroughput::Training(const std::string& system, const std::string& m
   SearchOptions options;
   options.top_k = 1;
   const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);
-  double per_gpu = 0;
+  Entry e;
   if (!r.top.empty()) {
-    per_gpu = r.top[0].tokens_per_s_per_gpu;
+    e.per_gpu = r.top[0].tokens_per_s_per_gpu;
+    e.band = TrustFor(catalog_.data_dir(),
+                      RegimeOn("training", cluster, m.is_moe(), std::max(1, r.top[0].config.cp)));
   }
-  return cache_[key] = per_gpu;
+  return Cached(cache_[key] = e, band);
 }
 
 double FleetThroughput::Serving(const std::string& system, const std::string& model, int isl,
-                                int osl, double tokens_per_s_per_user) {
+                                int osl, double tokens_per_s_per_user, TrustBand* band) {
   const std::string key =
       fmt::format("serve|{}|{}|{}|{}|{}", system, model, isl, osl, tokens_per_s_per_user);
   if (auto it = cache_.find(key); it != cache_.end()) {
     ++reused_;
-    return it->second;
+    return Cached(it->second, band);
   }
   ++computed_;
   const Model m = catalog_.ResolveModel(model);
@@ -47,7 +56,12 @@ double FleetThroughput::Serving(const std::string& system, const std::string& mo
                                                 sys.nvlink_domain, isl, osl);
   const ParetoResult r = SearchPareto(ctx, ParetoOptions{});
   const ServingPoint* p = BestAtInteractivity(r, tokens_per_s_per_user);
-  return cache_[key] = p != nullptr ? p->output_tokens_per_s_per_gpu : 0.0;
+  Entry e;
+  if (p != nullptr) {
+    e.per_gpu = p->output_tokens_per_s_per_gpu;
+    e.band = TrustFor(catalog_.data_dir(), RegimeOn("serving", cluster, m.is_moe()));
+  }
+  return Cached(cache_[key] = e, band);
 }
 
 FleetUnit FleetThroughput::Unit(const std::string& system) {

@@ -50,6 +50,8 @@ struct MipOptions {
   double relative_gap = 1e-4;  // stop when (incumbent - bound) / |incumbent| is below this
   double time_limit_s = 60;
   int threads = 1;
+  // Branch first on the columns of largest objective cost (CBC's "costStrategy priorities").
+  bool costly_first = false;
 };
 
 enum class MipStatus { kOptimal, kFeasible, kInfeasible, kUnbounded, kNoSolution };

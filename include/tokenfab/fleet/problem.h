@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tokenfab/fleet/mip.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
@@ -78,6 +79,7 @@ struct FleetInference {
   std::string market;                        // "" = any site
   std::vector<double> tokens_per_s;          // demand per period
   std::vector<double> tokens_per_s_per_gpu;  // per system; 0 = cannot serve it
+  std::vector<TrustBand> band;               // per system (empty = no bands): trust/trust.h
   double value_per_million_tokens = 0;       // max-value objective
 };
 
@@ -90,6 +92,7 @@ struct FleetCampaign {
   double value_per_day = 0;  // value of each day it finishes before the horizon's end
   double completion_value = 0;               // max-value: value of finishing at all
   std::vector<double> tokens_per_s_per_gpu;  // per system; 0 = cannot train it
+  std::vector<TrustBand> band;               // per system (empty = no bands): trust/trust.h
 };
 
 struct FleetMoney {
@@ -183,12 +186,34 @@ std::string FleetStrategyRule(FleetStrategy s);  // one line: what it allows
 // The problem with purchases restricted by the strategy (supply set to 0 where not allowed).
 FleetProblem ApplyStrategy(const FleetProblem& p, FleetStrategy s);
 
+// The problem with every throughput at one end of its error band: pessimistic = truth at the
+// band's lower quantile (tokens/s x (1 + lo)), else at its upper quantile (x (1 + hi)).
+// Throughputs without a known band are left as they are.
+FleetProblem ThroughputAtBand(const FleetProblem& p, bool pessimistic);
+
 struct FleetStrategyResult {
   FleetStrategy strategy;
   FleetSolution solution;  // without shadow prices or diagnosis
+  // The same strategy re-solved with ThroughputAtBand (when bands were asked for and any
+  // throughput has one): objectives at the pessimistic and the optimistic end.
+  bool banded = false;
+  bool pessimistic_feasible = false, optimistic_feasible = false;
+  double pessimistic_objective = 0, optimistic_objective = 0;
 };
-// The optimum and each fixed strategy, solved with the same options.
-std::vector<FleetStrategyResult> CompareStrategies(const FleetProblem& p, const FleetOptions& o);
+// The optimum and each fixed strategy, solved with the same options; with `bands` each is also
+// solved at both ends of the throughput bands.
+std::vector<FleetStrategyResult> CompareStrategies(const FleetProblem& p, const FleetOptions& o,
+                                                   bool bands = true);
+// Two strategies are indistinguishable within the band when their order is not the same in
+// the three worlds where every throughput is nominal, at its band's pessimistic end or at its
+// optimistic end, or when in one of them they tie within the solver's relative gap `gap` (each
+// objective is known only to that gap). A strategy infeasible in a world ranks below a feasible
+// one; a world where both are infeasible says nothing. The band's ends are applied to every
+// system at once (errors of one sign, as the validation residuals of one regime share a model);
+// a world mixing ends per family is not tried (docs/fleet.md). False when either is infeasible
+// at the nominal throughput or was solved without bands.
+bool IndistinguishableWithinBand(const FleetStrategyResult& a, const FleetStrategyResult& b,
+                                 FleetObjective objective, double gap);
 
 // A reproducible synthetic problem of the benchmark's shape (prices, powers and throughputs
 // drawn from ranges around the catalog's; not a forecast). Campaigns have deadlines; with

@@ -6,6 +6,8 @@
 //             highest output tokens/s per GPU at or above the stated tokens/s per user.
 //   unit      the facility model (factory/facility.h) of 16 purchasable units: IT power, racks
 //             and network capex per unit, and the unit price of data/prices/systems.yaml.
+// Each figure carries the error band of its regime (trust/trust.h): training on the reference
+// cluster with the winning plan's CP degree, serving on one NVLink domain.
 // Assumption: throughput per GPU scales linearly from the reference cluster to the GPUs the
 // planner assigns (the planner works in GPU-hours). Not thread-safe (one cache per run).
 //
@@ -21,6 +23,7 @@
 
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/factory/factory_data.h"
+#include "tokenfab/trust/trust.h"
 
 namespace tokenfab {
 
@@ -37,11 +40,12 @@ class FleetThroughput {
  public:
   FleetThroughput(const Catalog& catalog, const FactoryData& data)
       : catalog_(catalog), data_(data) {}
-  // Tokens/s per GPU; 0 when no configuration fits.
-  double Training(const std::string& system, const std::string& model, int gpus, int seq);
+  // Tokens/s per GPU; 0 when no configuration fits. `band` (optional) receives its error band.
+  double Training(const std::string& system, const std::string& model, int gpus, int seq,
+                  TrustBand* band = nullptr);
   // Output tokens/s per GPU at >= tokens_per_s_per_user; 0 when none reaches it.
   double Serving(const std::string& system, const std::string& model, int isl, int osl,
-                 double tokens_per_s_per_user);
+                 double tokens_per_s_per_user, TrustBand* band = nullptr);
   FleetUnit Unit(const std::string& system);
   const Catalog& catalog() const { return catalog_; }
   const FactoryData& factory_data() const { return data_; }
@@ -51,7 +55,12 @@ class FleetThroughput {
  private:
   const Catalog& catalog_;
   const FactoryData& data_;
-  std::map<std::string, double> cache_;
+  struct Entry {
+    double per_gpu = 0;
+    TrustBand band;
+  };
+  double Cached(const Entry& e, TrustBand* band);
+  std::map<std::string, Entry> cache_;
   std::map<std::string, FleetUnit> units_;
   int computed_ = 0, reused_ = 0;
 };
