@@ -228,6 +228,21 @@ ServeReportContext ReportContext(const Query& q) {
           q.ctx.osl,    q.pareto.weights, q.pareto.kv};
 }
 
+// Writes one serve answer: its JSON with the trust band under "trust", or its text followed by the
+// band's line. Only the requested format is rendered.
+template <typename Json, typename Text>
+int Emit(const std::string& format, const Query& q, const char* quantity, Json json, Text text,
+         std::ostream& out) {
+  if (format == "json") {
+    ordered_json j = json();
+    j["trust"] = TrustToOrderedJson(q.trust, quantity);
+    out << j.dump(2) << "\n";
+  } else {
+    out << text() << RenderTrustLine(q.trust, quantity);
+  }
+  return 0;
+}
+
 int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostream& out) {
   std::vector<Request> requests;
   if (a.has("--trace")) {
@@ -258,15 +273,9 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
     file << ServingTraceJson(r);
   }
   Verify(r);
-  if (format == "json") {
-    ordered_json j = SimulationToJson(q.cfg, r);
-    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
-    out << j.dump(2) << "\n";
-  } else {
-    out << RenderSimulationText(ReportContext(q), q.cfg, opt.max_batch, r)
-        << RenderTrustLine(q.trust, "throughput");
-  }
-  return 0;
+  return Emit(
+      format, q, "throughput", [&] { return SimulationToJson(q.cfg, r); },
+      [&] { return RenderSimulationText(ReportContext(q), q.cfg, opt.max_batch, r); }, out);
 }
 
 // ---- Multi-turn sessions and KV tiers (serve/kv_tiers.h) ----
@@ -306,14 +315,14 @@ int RunMultiTurn(const Args& a, Query& q, const std::string& format, std::ostrea
       a.has("--batch") ? EstimateMultiTurn(q.ctx, q.cfg, w, o)
                        : BestMultiTurn(q.ctx, q.cfg, w, o, q.pareto.ttft_slo, q.pareto.tpot_slo);
   Verify(m.point);
-  if (format == "json") {
-    out << MultiTurnToJson(m, w).dump(2) << "\n";
-  } else {
-    const HostMemory& host = q.ctx.system.host_memory;
-    out << RenderMultiTurnText(ReportContext(q), m, w,
-                               host.present ? HostLinkName(host.link) : "no host memory");
-  }
-  return 0;
+  const HostMemory& host = q.ctx.system.host_memory;
+  return Emit(
+      format, q, "throughput", [&] { return MultiTurnToJson(m, w); },
+      [&] {
+        return RenderMultiTurnText(ReportContext(q), m, w,
+                                   host.present ? HostLinkName(host.link) : "no host memory");
+      },
+      out);
 }
 
 // Multi-turn sessions in the request simulator (serve/sessions.h).
@@ -349,14 +358,15 @@ int RunSessionSimulation(const Args& a, Query& q, const std::string& format, std
   o.shared_prefix = a.GetInt("--shared-prefix", 0, /*allow_zero=*/true);
   const SessionSimulation r = SimulateSessions(q.ctx, q.cfg, sessions, o);
   Verify(r.serving);
-  if (format == "json") {
-    out << SessionSimulationToJson(q.cfg, r).dump(2) << "\n";
-  } else {
-    const HostMemory& host = q.ctx.system.host_memory;
-    out << RenderSessionSimulationText(ReportContext(q), q.cfg, o.simulation.max_batch, r,
-                                       host.present ? HostLinkName(host.link) : "no host memory");
-  }
-  return 0;
+  const HostMemory& host = q.ctx.system.host_memory;
+  return Emit(
+      format, q, "throughput", [&] { return SessionSimulationToJson(q.cfg, r); },
+      [&] {
+        return RenderSessionSimulationText(
+            ReportContext(q), q.cfg, o.simulation.max_batch, r,
+            host.present ? HostLinkName(host.link) : "no host memory");
+      },
+      out);
 }
 
 // One long prompt prefilled with context parallelism (serve/context_parallel.h).
@@ -364,12 +374,9 @@ int RunContextParallel(const Args& a, Query& q, const std::string& format, std::
   const int cp = a.GetInt("--cp", 1);
   if (!a.has("--tp")) q.cfg.decode.tp = std::max(1, q.ctx.gpus / cp);
   const ContextParallelPrefill p = EstimateContextParallelPrefill(q.ctx, q.cfg, q.ctx.isl, cp);
-  if (format == "json") {
-    out << ContextParallelToJson(p).dump(2) << "\n";
-  } else {
-    out << RenderContextParallelText(ReportContext(q), p);
-  }
-  return 0;
+  return Emit(
+      format, q, "TTFT", [&] { return ContextParallelToJson(p); },
+      [&] { return RenderContextParallelText(ReportContext(q), p); }, out);
 }
 
 }  // namespace
@@ -386,26 +393,16 @@ int RunServe(const Scenario& scenario, std::ostream& out) {
   if (a.has("--pareto")) {
     const ParetoResult r = SearchPareto(q.ctx, q.pareto);
     Verify(r);
-    if (format == "json") {
-      ordered_json j = ParetoToJson(ReportContext(q), r);
-      j["trust"] = TrustToOrderedJson(q.trust, "throughput");
-      out << j.dump(2) << "\n";
-    } else {
-      out << RenderParetoText(ReportContext(q), r) << RenderTrustLine(q.trust, "throughput");
-    }
-    return 0;
+    return Emit(
+        format, q, "throughput", [&] { return ParetoToJson(ReportContext(q), r); },
+        [&] { return RenderParetoText(ReportContext(q), r); }, out);
   }
   const ServingPoint p =
       a.has("--batch") ? EstimateServing(q.ctx, q.cfg) : BestBatchFor(q.ctx, q.cfg, q.pareto);
   Verify(p);
-  if (format == "json") {
-    ordered_json j = ServingPointToJson(p);
-    j["trust"] = TrustToOrderedJson(q.trust, "throughput");
-    out << j.dump(2) << "\n";
-  } else {
-    out << RenderServingPointText(ReportContext(q), p) << RenderTrustLine(q.trust, "throughput");
-  }
-  return 0;
+  return Emit(
+      format, q, "throughput", [&] { return ServingPointToJson(p); },
+      [&] { return RenderServingPointText(ReportContext(q), p); }, out);
 }
 
 }  // namespace tokenfab::api
