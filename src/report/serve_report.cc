@@ -278,18 +278,6 @@ SimulationResult PerTurn(const SessionSimulation& r) {
   return s;
 }
 
-KvTierStats TierStatsOf(const SessionSimulation& r) {
-  KvTierStats k;
-  k.hit = r.hit;
-  k.returns = r.turns_by_tier;
-  k.reload = r.reload;
-  k.idle_tokens = r.idle_tokens;
-  k.capacity = r.capacity;
-  k.link_utilisation = r.link_utilisation;
-  k.recomputed_tokens = r.recomputed_tokens;
-  return k;
-}
-
 }  // namespace
 
 void AddKvTierStatsJson(ordered_json& t, const KvTierStats& k, const std::string& returns) {
@@ -326,7 +314,7 @@ ordered_json SessionSimulationToJson(const ServingConfig& c, const SessionSimula
   ordered_json t;
   t["sessions"] = r.sessions;
   t["completed_turns"] = r.turns;
-  AddKvTierStatsJson(t, TierStatsOf(r), "turns");
+  AddKvTierStatsJson(t, r.tiers, "turns");
   j["sessions"] = t;
   return j;
 }
@@ -339,7 +327,7 @@ std::string RenderSessionSimulationText(const ServeReportContext& q, const Servi
   out += fmt::format(
       "sessions          {} sessions, {} turns (TTFT from each turn's arrival, reload included)\n",
       r.sessions, r.turns);
-  return out + RenderKvTierStatsText(TierStatsOf(r), "turns", host_link);
+  return out + RenderKvTierStatsText(r.tiers, "turns", host_link);
 }
 
 ordered_json ContextParallelToJson(const ContextParallelPrefill& p) {

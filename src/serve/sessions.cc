@@ -138,14 +138,7 @@ SessionSimulation SessionRunner::Run() {
   }
   out.turns = static_cast<int>(ttft.size());
   const double span = std::max(out.serving.makespan.si(), 1e-9);
-  const KvTierStats k = store_->Stats(span);
-  out.hit = k.hit;
-  out.turns_by_tier = k.returns;
-  out.reload = k.reload;
-  out.recomputed_tokens = k.recomputed_tokens;
-  out.link_utilisation = k.link_utilisation;
-  out.idle_tokens = k.idle_tokens;
-  out.capacity = k.capacity;
+  out.tiers = store_->Stats(span);
   out.goodput_turns_per_s = good / span;
   out.ttft = LatencyStatsOf(std::move(ttft));
   out.e2e = LatencyStatsOf(std::move(e2e));

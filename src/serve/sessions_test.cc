@@ -74,7 +74,7 @@ TEST(Sessions, OneTurnSessionsAreThePlainSimulation) {
   EXPECT_DOUBLE_EQ(s.ttft.p99.si(), r.ttft.p99.si());
   EXPECT_DOUBLE_EQ(s.tpot.p50.si(), r.tpot.p50.si());
   EXPECT_DOUBLE_EQ(s.serving.output_tokens_per_s, r.output_tokens_per_s);
-  EXPECT_EQ(s.hit[kHbmTier], 1.0);  // no returning prefix: nothing to miss
+  EXPECT_EQ(s.tiers.hit[kHbmTier], 1.0);  // no returning prefix: nothing to miss
 }
 
 // The steady state (EstimateMultiTurn) and the simulator where both apply: exponential think
@@ -112,17 +112,18 @@ TEST(Sessions, AgreesWithTheSteadyStateMultiTurnModel) {
   ASSERT_GT(steady.tiers.hit[kHbmTier], 0.1);
   EXPECT_NEAR(sim.serving.mean_running_batch, cap, 0.5);
   const double per_token = steady.point.memory.kv_per_token.si();
-  const double idle = sim.idle_tokens[kHbmTier] + sim.idle_tokens[kHostTier];
+  const double idle = sim.tiers.idle_tokens[kHbmTier] + sim.tiers.idle_tokens[kHostTier];
   const double steady_idle = steady.tiers.idle_kv.si() / per_token;
   const double steady_room = steady.tiers.capacity[kHbmTier].si() / per_token;
-  EXPECT_NEAR(idle, steady_idle, kIdleAgreement * steady_idle);                      // 1
-  EXPECT_NEAR(sim.hit[kHbmTier], sim.idle_tokens[kHbmTier] / idle, kPlacementRule);  // 2
-  EXPECT_LE(sim.idle_tokens[kHbmTier], steady_room);                                 // 3
-  EXPECT_GE(sim.idle_tokens[kHbmTier], (1 - kFluctuationLoss) * steady_room);        // 3
-  EXPECT_NEAR(sim.hit[kHostTier], steady.tiers.hit[kHostTier], kHitAgreement);       // 4
-  EXPECT_GE(sim.hit[kHostTier], steady.tiers.hit[kHostTier]);                        // 4
+  EXPECT_NEAR(idle, steady_idle, kIdleAgreement * steady_idle);  // 1
+  EXPECT_NEAR(sim.tiers.hit[kHbmTier], sim.tiers.idle_tokens[kHbmTier] / idle,
+              kPlacementRule);                                                        // 2
+  EXPECT_LE(sim.tiers.idle_tokens[kHbmTier], steady_room);                            // 3
+  EXPECT_GE(sim.tiers.idle_tokens[kHbmTier], (1 - kFluctuationLoss) * steady_room);   // 3
+  EXPECT_NEAR(sim.tiers.hit[kHostTier], steady.tiers.hit[kHostTier], kHitAgreement);  // 4
+  EXPECT_GE(sim.tiers.hit[kHostTier], steady.tiers.hit[kHostTier]);                   // 4
   EXPECT_NEAR(sim.tpot.mean.si(), steady.point.tpot.si(), kTpotAgreement * steady.point.tpot.si());
-  EXPECT_EQ(sim.hit[kRecomputeTier], 0.0);  // host memory holds every evicted prefix
+  EXPECT_EQ(sim.tiers.hit[kRecomputeTier], 0.0);  // host memory holds every evicted prefix
 }
 
 // With a fixed think time LRU evicts the idle session that returns next: when the idle KV
@@ -139,12 +140,12 @@ TEST(Sessions, FixedThinkTimeDefeatsLru) {
   const SessionSimulation fixed =
       SimulateSessions(ctx, Tp2(16), SyntheticSessions(0.3, 600, w, ThinkTime::kFixed, 5), o);
   ASSERT_TRUE(exp.serving.feasibility.ok && fixed.serving.feasibility.ok);
-  std::printf("exp hbm %.3f fixed hbm %.3f\n", exp.hit[0], fixed.hit[0]);
-  EXPECT_LT(fixed.hit[kHbmTier], exp.hit[kHbmTier] - 0.1);
+  std::printf("exp hbm %.3f fixed hbm %.3f\n", exp.tiers.hit[0], fixed.tiers.hit[0]);
+  EXPECT_LT(fixed.tiers.hit[kHbmTier], exp.tiers.hit[kHbmTier] - 0.1);
   // Without a host tier every miss is recomputed.
-  EXPECT_DOUBLE_EQ(exp.hit[kHostTier], 0.0);
-  EXPECT_NEAR(exp.hit[kHbmTier] + exp.hit[kRecomputeTier], 1.0, 1e-12);
-  EXPECT_GT(exp.recomputed_tokens, 0);
+  EXPECT_DOUBLE_EQ(exp.tiers.hit[kHostTier], 0.0);
+  EXPECT_NEAR(exp.tiers.hit[kHbmTier] + exp.tiers.hit[kRecomputeTier], 1.0, 1e-12);
+  EXPECT_GT(exp.tiers.recomputed_tokens, 0);
 }
 
 // A reload from host memory costs prefix x (KV bytes per token per GPU) / (link x 0.85). A shared
@@ -168,11 +169,11 @@ TEST(Sessions, ReloadCostIsBytesOverTheLink) {
   const SessionSimulation r = SimulateSessions(ctx, cfg, {a, b}, o);
   ASSERT_TRUE(r.serving.feasibility.ok) << r.serving.feasibility.reason;
   EXPECT_EQ(r.turns, 4);
-  EXPECT_EQ(r.turns_by_tier[kHbmTier], 1);   // A's turn 2
-  EXPECT_EQ(r.turns_by_tier[kHostTier], 1);  // B's turn 2
+  EXPECT_EQ(r.tiers.returns[kHbmTier], 1);   // A's turn 2
+  EXPECT_EQ(r.tiers.returns[kHostTier], 1);  // B's turn 2
   const double expected = plan.kv_per_token.si() * 2304 / (64e9 * kHostCopyEfficiency);
-  EXPECT_NEAR(r.reload.mean.si(), expected, 1e-6);
-  EXPECT_DOUBLE_EQ(r.hit[kHostTier], 0.5);  // equal prefixes, one each
+  EXPECT_NEAR(r.tiers.reload.mean.si(), expected, 1e-6);
+  EXPECT_DOUBLE_EQ(r.tiers.hit[kHostTier], 0.5);  // equal prefixes, one each
 }
 
 TEST(Sessions, SessionCsvIsRead) {

@@ -87,23 +87,6 @@ struct SessionOptions {
   int shared_prefix = 0;  // tokens every turn of every session shares, held once per instance
 };
 
-struct SessionSimulation {
-  SimulationResult serving;            // the engine's view: throughput, batch, preemptions
-  LatencyStats ttft, tpot, e2e;        // per turn, TTFT from the turn's arrival
-  double goodput_turns_per_s = 0;      // turns meeting both SLOs / makespan
-  std::array<double, kKvTiers> hit{};  // share of returning prefix tokens per tier (sums to 1)
-  std::array<long, kKvTiers> turns_by_tier{};  // returning turns (2..T) per tier
-  LatencyStats reload;                         // of the turns reloaded from host or NVMe
-  // Time-averaged idle KV per instance, tokens, by tier (recompute: dropped). With memoryless
-  // think times hit[t] ~ idle_tokens[t] / sum (the steady state's placement rule).
-  std::array<double, kKvTiers> idle_tokens{};
-  std::array<Bytes, 3> capacity;  // per instance: HBM KV cache, host, NVMe tiers
-  double link_utilisation = 0;    // busy share of the busiest host link over the makespan
-  int sessions = 0;
-  int turns = 0;  // completed
-  long recomputed_tokens = 0;
-};
-
 // The tier counts of one engine's returning prefixes (SessionSimulation, pipeline stages).
 struct KvTierStats {
   std::array<double, kKvTiers> hit{};    // share of returning prefix tokens per tier (sums to 1)
@@ -113,6 +96,17 @@ struct KvTierStats {
   std::array<Bytes, 3> capacity;               // per instance: HBM KV cache, host, NVMe
   double link_utilisation = 0;                 // busy share of the busiest host link over the span
   long recomputed_tokens = 0;
+};
+
+struct SessionSimulation {
+  SimulationResult serving;        // the engine's view: throughput, batch, preemptions
+  LatencyStats ttft, tpot, e2e;    // per turn, TTFT from the turn's arrival
+  double goodput_turns_per_s = 0;  // turns meeting both SLOs / makespan
+  // The returning turns (2..T) by tier. With memoryless think times hit[t] ~ idle_tokens[t] / sum
+  // (the steady state's placement rule).
+  KvTierStats tiers;
+  int sessions = 0;
+  int turns = 0;  // completed
 };
 
 // The KV tiers below one aggregated ServingEngine's prefix cache, as modelled above: idle KV kept
