@@ -64,6 +64,9 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--simulate", false, "run the request-level simulator"},
       {"--qps", true, "simulated arrival rate, requests/s (Poisson)", NumberRange(1e-6, 1e7)},
       {"--requests", true, "simulated requests", IntRange(1, limits::kMaxRequests, kRequestsHint)},
+      {"--concurrency", true,
+       "--simulate closed loop: requests kept in flight (a benchmark client's concurrency)",
+       IntRange(1, limits::kMaxRequests, kRequestsHint)},
       {"--trace", true, "CSV trace: arrival_s,input_tokens,output_tokens"},
       {"--trace-out", true,
        "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
@@ -247,6 +250,8 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   std::vector<Request> requests;
   if (a.has("--trace")) {
     requests = LoadTrace(a.GetString("--trace"));
+  } else if (a.has("--concurrency")) {
+    requests = FixedRequests(a.GetInt("--requests", 1000), q.ctx.isl, q.ctx.osl);
   } else {
     const double qps = a.GetDouble("--qps", 0);
     if (!(qps > 0) || !std::isfinite(qps))
@@ -259,6 +264,7 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
   opt.ttft_slo = q.pareto.ttft_slo;
   opt.tpot_slo = q.pareto.tpot_slo;
   opt.max_batch = a.has("--batch") ? q.cfg.batch : 0;  // 0: as many as the KV cache holds
+  opt.concurrency = a.GetInt("--concurrency", 0, /*allow_zero=*/true);
   // The first 2,000 requests' lifecycles keep the trace small enough for Perfetto.
   if (a.has("--trace-out")) opt.timeline_requests = 2000;
   Progress bar("simulate", requests.size(), format != "json" && requests.size() >= 100000);

@@ -39,6 +39,7 @@ constexpr SectionRule kRules[] = {
     {"*", "--tpot-slo", "workload"},
     {"*", "--qps", "workload"},
     {"*", "--requests", "workload"},
+    {"serve", "--concurrency", "workload"},
     {"serve", "--trace", "workload"},
     {"serve", "--turns", "workload"},
     {"serve", "--think-time", "workload"},

@@ -39,12 +39,14 @@ struct RequestState {
   int chunk = 0;   // prompt tokens scheduled in the running iteration
   double generated = 0;
   long blocks = 0;
+  int rank = 0;  // attention-DP rank of its decode instance (lockstep instances only)
   Role role = Role::kIdle;
 };
 
 struct Instance {
   std::deque<int> waiting;
-  std::vector<int> running;  // admission order
+  std::vector<int> running;    // admission order
+  std::vector<int> rank_load;  // running sequences per attention-DP rank (lockstep instances)
   long free_blocks = 0;
   bool busy = false;
   int outstanding = 0;
@@ -79,7 +81,11 @@ class Simulator {
     const int decoders =
         cfg.disaggregated() ? std::max(1, cfg.decode_instances) : ctx.gpus / cfg.decode.gpus();
     decode_.resize(decoders);
-    for (Instance& in : decode_) in.free_blocks = plan.kv_blocks * cfg.decode.dp;
+    ranks_ = cfg.decode.dp > 1 && ctx.model.is_moe() ? cfg.decode.dp : 1;
+    for (Instance& in : decode_) {
+      in.free_blocks = plan.kv_blocks * cfg.decode.dp;
+      in.rank_load.assign(ranks_, 0);
+    }
     if (cfg.disaggregated()) prefill_.resize(cfg.prefill_instances);
     max_running_ = options.max_batch > 0 ? options.max_batch : INT_MAX;
     gpus_ = cfg.disaggregated()
@@ -167,6 +173,14 @@ class Simulator {
   // may submit new calls to this deployment).
   void Finished(int id) {
     if (on_finish) finished_.push_back(id);
+    if (options_.concurrency > 0 && next_ < reqs_.size()) SubmitNextAt(queue_.now());
+  }
+  // Closed loop: the next request arrives now (scheduled, so that it is admitted after the
+  // iteration that freed its place is wound up).
+  void SubmitNextAt(SimTime t) {
+    const int id = static_cast<int>(next_++);
+    reqs_[id].arrival = t;
+    queue_.ScheduleAt(t, kArrivalPriority, [this, id] { Dispatch(id); });
   }
   void Flush() {
     if (finished_.empty()) return;
@@ -187,7 +201,8 @@ class Simulator {
   bool EnsureDecodeBlocks(Instance& in);
   void Admit(Instance& in);
   void Preempt(Instance& in);
-  IterationWork PlanWork(Instance& in);
+  void PlanWork(Instance& in, std::vector<IterationWork>* per_rank);
+  Seconds DecodeIterationTime(const std::vector<IterationWork>& per_rank) const;
   void Complete(Instance& in, int id);
   void TrackBatch(Instance& in);
   void SampleOccupancy(const Instance& in);
@@ -209,11 +224,18 @@ class Simulator {
   EventQueue& queue_;
   long preemptions_ = 0;
   std::vector<BatchSample> occupancy_;
-  int completed_ = 0;  // options_.timeline_requests > 0 only
+  int completed_ = 0;                // options_.timeline_requests > 0 only
+  int ranks_ = 1;                    // attention-DP ranks that step in lockstep per decode instance
+  std::vector<IterationWork> work_;  // the iteration being planned, per rank
+  size_t next_ = 0;                  // closed loop: the next request to submit
 };
 
 SimulationResult Simulator::Run() {
-  if (!reqs_.empty()) {
+  if (options_.concurrency > 0) {
+    while (next_ < reqs_.size() && next_ < static_cast<size_t>(options_.concurrency)) {
+      SubmitNextAt(0);
+    }
+  } else if (!reqs_.empty()) {
     queue_.ScheduleAt(reqs_[0].arrival, kArrivalPriority, [this] { OnArrival(0); });
   }
   queue_.Run();
@@ -277,6 +299,7 @@ void Simulator::Preempt(Instance& in) {
   in.running.pop_back();
   RequestState& r = reqs_[victim];
   in.free_blocks += r.blocks;
+  in.rank_load[r.rank]--;
   r.blocks = 0;
   r.prompt_total = r.input + static_cast<int>(r.generated);
   r.prompt_done = r.shared;  // the shared prefix keeps its blocks
@@ -306,7 +329,8 @@ bool Simulator::EnsureDecodeBlocks(Instance& in) {
   return true;
 }
 
-// FIFO admission while the batch cap and the free KV blocks allow the whole prompt.
+// FIFO admission while the batch cap and the free KV blocks allow the whole prompt; each sequence
+// goes to the attention-DP rank that runs the fewest (TensorRT-LLM's ADP balance by load).
 void Simulator::Admit(Instance& in) {
   while (!in.waiting.empty() && static_cast<int>(in.running.size()) < max_running_) {
     RequestState& r = reqs_[in.waiting.front()];
@@ -316,38 +340,50 @@ void Simulator::Admit(Instance& in) {
     Evict(in);
     r.blocks = need;
     if (r.admitted < 0) r.admitted = queue_.now();
+    r.rank = static_cast<int>(std::min_element(in.rank_load.begin(), in.rank_load.end()) -
+                              in.rank_load.begin());
+    in.rank_load[r.rank]++;
     in.running.push_back(in.waiting.front());
     in.waiting.pop_front();
   }
 }
 
 // Decode tokens of running sequences first, then prompt chunks in admission order within the
-// token budget (Sarathi-Serve's stall-free schedule).
-IterationWork Simulator::PlanWork(Instance& in) {
-  IterationWork w;
-  long budget = cfg_.chunk_tokens > 0 ? cfg_.chunk_tokens : kMaxBatchedTokens;
-  bool any_prompt = false;
+// token budget (Sarathi-Serve's stall-free schedule). A chunked budget counts the decode tokens
+// too, as Sarathi-Serve's and TensorRT-LLM's max_num_tokens do, and is per attention-DP rank.
+void Simulator::PlanWork(Instance& in, std::vector<IterationWork>* per_rank) {
+  per_rank->assign(ranks_, IterationWork{});
+  const bool chunked = cfg_.chunk_tokens > 0;
+  // An instance that is not in lockstep schedules its dp ranks as one (Split shares the work).
+  const long ways = ranks_ == 1 ? cfg_.decode.dp : 1;
+  std::vector<long> budget(ranks_, chunked ? cfg_.chunk_tokens * ways : kMaxBatchedTokens);
   for (int id : in.running) {
     RequestState& r = reqs_[id];
     r.chunk = 0;
-    if (r.prompt_done >= r.prompt_total) {
-      r.role = Role::kDecode;
-      w.decode_sequences += 1;
-      w.decode_tokens += 1 + cfg_.spec_tokens;
-      w.decode_context += r.input + r.generated;
-      continue;
-    }
+    if (r.prompt_done < r.prompt_total) continue;
+    r.role = Role::kDecode;
+    IterationWork& w = (*per_rank)[r.rank];
+    w.decode_sequences += 1;
+    w.decode_tokens += 1 + cfg_.spec_tokens;
+    w.decode_context += r.input + r.generated;
+    if (chunked) budget[r.rank] -= 1 + cfg_.spec_tokens;
+  }
+  std::vector<char> any_prompt(ranks_, 0);
+  for (int id : in.running) {
+    RequestState& r = reqs_[id];
+    if (r.prompt_done >= r.prompt_total) continue;
+    long& left = budget[r.rank];
     const long remaining = r.prompt_total - r.prompt_done;
-    long take = std::min(remaining, budget);
-    if (cfg_.chunk_tokens <= 0) take = (any_prompt && remaining > budget) ? 0 : remaining;
+    long take = std::clamp(remaining, 0L, std::max(0L, left));
+    if (!chunked) take = (any_prompt[r.rank] && remaining > left) ? 0 : remaining;
     r.role = take > 0 ? Role::kPrefill : Role::kIdle;
     r.chunk = static_cast<int>(take);
-    budget = std::max(0L, budget - take);
-    any_prompt = any_prompt || take > 0;
+    left = std::max(0L, left - take);
+    any_prompt[r.rank] = any_prompt[r.rank] || take > 0;
+    IterationWork& w = (*per_rank)[r.rank];
     w.prefill_tokens += take;
     w.prefill_attention += take * (r.prompt_done + 0.5 * take);
   }
-  return w;
 }
 
 // Per dp rank and pipeline micro-batch, as in the analytical steady state.
@@ -360,16 +396,39 @@ IterationWork Split(IterationWork w, int ways) {
   return w;
 }
 
+// Under attention DP with experts (ranks_ > 1) the ranks meet at every MoE layer's dispatch, so
+// the iteration lasts as long as its slowest rank, with the experts seeing the group's mean tokens
+// (TensorRT-LLM tech blog 10, "attention DP load balance"; the steady state's
+// SynchronisedDecodeStep in expectation). Otherwise the dp ranks share the work evenly.
+Seconds Simulator::DecodeIterationTime(const std::vector<IterationWork>& per_rank) const {
+  const int pp = cfg_.decode.pp;
+  if (ranks_ == 1) return decode_model_.Time(Split(per_rank[0], cfg_.decode.dp * pp));
+  double tokens = 0;
+  for (const IterationWork& w : per_rank) tokens += w.decode_tokens + w.prefill_tokens;
+  Seconds slowest = Secs(0);
+  for (const IterationWork& rank : per_rank) {
+    IterationWork w = Split(rank, pp);
+    w.moe_mean_tokens = tokens / ranks_ / pp;
+    slowest = std::max(slowest, decode_model_.Time(w));
+  }
+  return slowest;
+}
+
 void Simulator::StartDecodeIteration(int inst) {
   Instance& in = decode_[inst];
   if (in.busy) return;
   if (!EnsureDecodeBlocks(in)) return;
   Admit(in);
-  const IterationWork w = PlanWork(in);
-  if (w.decode_sequences == 0 && w.prefill_tokens == 0) return;
+  PlanWork(in, &work_);
+  double sequences = 0, prompt = 0;
+  for (const IterationWork& w : work_) {
+    sequences += w.decode_sequences;
+    prompt += w.prefill_tokens;
+  }
+  if (sequences == 0 && prompt == 0) return;
   TrackBatch(in);
   SampleOccupancy(in);
-  const Seconds t = decode_model_.Time(Split(w, cfg_.decode.dp * cfg_.decode.pp));
+  const Seconds t = DecodeIterationTime(work_);
   in.busy = true;
   in.busy_since = queue_.now();
   queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,
@@ -380,6 +439,7 @@ void Simulator::Complete(Instance& in, int id) {
   RequestState& r = reqs_[id];
   r.finish = queue_.now();
   in.free_blocks += r.blocks;
+  in.rank_load[r.rank]--;
   r.blocks = 0;
   in.outstanding--;
   Finished(id);
@@ -526,17 +586,33 @@ Feasibility PlanSimulation(const ServingContext& ctx, const ServingConfig& cfg,
 
 }  // namespace
 
+namespace {
+void CheckRequestCount(int count) {
+  if (count < 1 || count > limits::kMaxRequests) {
+    throw InputError({"<command line>", 0, 0}, "--requests",
+                     fmt::format("expected 1 to {} requests, got {}", limits::kMaxRequests, count),
+                     "simulate several seeds and pool them to go further");
+  }
+}
+}  // namespace
+
+std::vector<Request> FixedRequests(int count, int input_tokens, int output_tokens) {
+  CheckRequestCount(count);
+  std::vector<Request> out(count);
+  for (Request& r : out) {
+    r.input_tokens = input_tokens;
+    r.output_tokens = output_tokens;
+  }
+  return out;
+}
+
 std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,
                                      uint64_t seed) {
   if (!(qps >= 1e-6 && qps <= 1e7)) {
     throw InputError({"<command line>", 0, 0}, "--qps",
                      fmt::format("expected a rate from 1e-06 to 1e+07 requests/s, got {}", qps));
   }
-  if (count < 1 || count > limits::kMaxRequests) {
-    throw InputError({"<command line>", 0, 0}, "--requests",
-                     fmt::format("expected 1 to {} requests, got {}", limits::kMaxRequests, count),
-                     "simulate several seeds and pool them to go further");
-  }
+  CheckRequestCount(count);
   // The arrivals span about count/qps seconds; the event queue holds limits::kMaxSimulatedSeconds.
   if (count / qps > 0.5 * limits::kMaxSimulatedSeconds) {
     throw InputError({"<command line>", 0, 0}, "--qps",

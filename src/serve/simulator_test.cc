@@ -44,6 +44,50 @@ TEST(ServingSimulatorTest, AgreesWithAnalyticalModelAtSteadyLoad) {
   EXPECT_NEAR(sim.tpot.p50 / analytical.tpot, 1.0, kSteadyStateAgreement);
 }
 
+// A closed loop holds `concurrency` requests in flight, so Little's law L = lambda W holds with
+// L = concurrency while the loop is full: requests/s ~ concurrency / mean end-to-end latency (the
+// ramp-down, when fewer remain, makes the measured rate a little lower).
+TEST(ServingSimulatorTest, ClosedLoopKeepsConcurrencyInFlight) {
+  const ServingContext ctx = Context(Llama2_70b(), 8, 512, 128);
+  const ServingConfig cfg = Tp8(64);
+  SimulationOptions opt;
+  opt.concurrency = 16;
+  const SimulationResult r = SimulateServing(ctx, cfg, FixedRequests(800, 512, 128), opt);
+  ASSERT_TRUE(r.feasibility.ok) << r.feasibility.reason;
+  EXPECT_EQ(r.completed, 800);
+  EXPECT_NEAR(r.requests_per_s * r.e2e.mean.si() / opt.concurrency, 1.0, 0.03);
+  // Never more than 16 run: the batch is the concurrency, not the cap of 64.
+  EXPECT_LE(r.mean_running_batch, 16.0 + 1e-9);
+  EXPECT_GT(r.mean_running_batch, 15.0);
+}
+
+// Attention-DP ranks of an MoE instance step in lockstep, and a sequence lives on one rank with
+// that rank's token budget. A lone 2048-token prompt at chunk 512 on dp 8 therefore takes four
+// iterations, each as long as its rank's 512-token piece with the experts seeing the group's mean
+// of 512 / 8 tokens per rank: TTFT = sum_i T(piece i), piece i attending to 512 i + 256 tokens on
+// average (Sarathi-Serve's chunked prefill; TensorRT-LLM tech blog 10 for the lockstep).
+TEST(ServingSimulatorTest, AttentionDpPromptRunsOnOneRankInLockstep) {
+  const ServingContext ctx = Context(serve_test::Mixtral8x7b(), 8, 2048, 2);
+  ServingConfig cfg;
+  cfg.decode.tp = 1;
+  cfg.decode.dp = 8;
+  cfg.decode.ep = 8;
+  cfg.batch = 8;
+  cfg.chunk_tokens = 512;
+  const SimulationResult r = SimulateServing(ctx, cfg, FixedRequests(1, 2048, 2), {});
+  ASSERT_TRUE(r.feasibility.ok) << r.feasibility.reason;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
+  double ttft = 0;
+  for (int i = 0; i < 4; ++i) {
+    IterationWork w;
+    w.prefill_tokens = 512;
+    w.prefill_attention = 512.0 * (512 * i + 256);
+    w.moe_mean_tokens = 512.0 / 8;
+    ttft += model.Time(w).si();
+  }
+  EXPECT_NEAR(r.ttft.mean.si() / ttft, 1.0, 1e-6);
+}
+
 TEST(ServingSimulatorTest, FixedSeedGivesIdenticalResults) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 512, 64);
   const ServingConfig cfg = Tp8(32);

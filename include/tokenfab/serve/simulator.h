@@ -5,7 +5,10 @@
 // iteration carries the decode tokens of the running sequences plus prompt tokens, whole or in
 // chunks (Sarathi, OSDI'24). A sequence is admitted only when the paged KV cache has blocks for
 // its prompt (vLLM, SOSP'23); when a decoding sequence needs a block and none is free, the most
-// recently admitted sequence is preempted and later recomputed. Disaggregated deployments
+// recently admitted sequence is preempted and later recomputed. Under attention DP with experts,
+// each sequence lives on one dp rank and the ranks step in lockstep: an iteration lasts as long
+// as its slowest rank (TensorRT-LLM tech blog 10). Requests arrive open loop (at their times) or
+// closed loop (a fixed number in flight, as benchmark clients run). Disaggregated deployments
 // (DistServe, OSDI'24) run prompts on a prefill pool and move the KV cache to a decode pool.
 // Iteration times come from the same IterationModel as the analytical steady state, so that the
 // two agree at steady load. Time is integer nanoseconds on the deterministic EventQueue: equal
@@ -48,6 +51,11 @@ struct Request {
 std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,
                                      uint64_t seed);
 
+// `count` requests of fixed lengths, all arriving at 0 (a closed-loop run's request list:
+// SimulationOptions::concurrency sets when each arrives). Throws InputError ("--requests") for
+// count outside [1, limits::kMaxRequests].
+std::vector<Request> FixedRequests(int count, int input_tokens, int output_tokens);
+
 // Reads a CSV trace: one request per row, "arrival_s,input_tokens,output_tokens"; an optional
 // header row (the first row only, with no number in it) and blank lines are skipped. Throws
 // InputError naming file:line on a malformed row (wrong column count, a non-number, a time
@@ -59,6 +67,10 @@ struct SimulationOptions {
   Seconds ttft_slo = Secs(0);  // 0 = no limit (goodput counts every request)
   Seconds tpot_slo = Secs(0);
   int max_batch = 0;  // cap on running sequences per decode instance; 0 = KV capacity
+  // Closed loop: keep this many requests in flight, the next one arriving when one completes
+  // (trtllm-bench --concurrency, vllm bench serve --max-concurrency); the requests' own arrival
+  // times are ignored. 0 = open loop at the requests' arrival times.
+  int concurrency = 0;
   // For timelines (serve --trace-out): keep the lifecycles of the first N requests and the
   // running batch of decode instance 0 at each change (at most kMaxOccupancySamples). 0 = none.
   int timeline_requests = 0;
@@ -111,9 +123,9 @@ struct SimulationResult {
   double busy_instance_seconds = 0;  // sum over instances of the time an iteration was running
 };
 
-// REQUIRES requests sorted by arrival. Infeasible configurations (CheckConfig, memory) return a
-// result with feasibility set and nothing simulated. A request longer than the KV cache of an
-// instance is rejected and reported in feasibility.
+// REQUIRES requests sorted by arrival (open loop). Infeasible configurations (CheckConfig, memory)
+// return a result with feasibility set and nothing simulated. A request longer than the KV cache of
+// an instance is rejected and reported in feasibility.
 SimulationResult SimulateServing(const ServingContext& ctx, const ServingConfig& cfg,
                                  const std::vector<Request>& requests,
                                  const SimulationOptions& options);
