@@ -276,7 +276,9 @@ Scenario Scenario::Parse(const std::string& text, const std::string& file, Flags
         if (!IsValidUtf8(word)) throw InputError(LocationOf(file, w), key, "expected UTF-8 text");
         reader.settings.AddPositional(std::move(word));
       }
-    } else if (IsSection(key)) {
+    } else if (IsSection(key) && !kv.second.IsScalar()) {
+      // A section's name with one value is the setting of that name (`software: megatron-core`
+      // as --software, `workload: serve` as factory's --workload), as a flat scenario writes it.
       reader.Section(key, kv.second);
     } else {
       reader.Setting(key, kv.first, kv.second);
