@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "tokenfab/base/check.h"
 #include "tokenfab/sim/pipeline.h"
 
 namespace tokenfab {
@@ -26,39 +27,36 @@ std::vector<Piece> PassPieces(const PassTiming& p, Seconds send) {
           {TimelineCategory::kPpComm, send}};
 }
 
-std::string_view ShortName(TimelineCategory c) {
-  switch (c) {
-    case TimelineCategory::kCompute:
-      return "compute";
-    case TimelineCategory::kRecompute:
-      return "recompute";
-    case TimelineCategory::kTpComm:
-      return "TP comm";
-    case TimelineCategory::kCpComm:
-      return "CP comm";
-    case TimelineCategory::kEpComm:
-      return "EP all-to-all";
-    case TimelineCategory::kPpComm:
-      return "PP send";
-    case TimelineCategory::kBubble:
-      return "bubble";
-    case TimelineCategory::kDpComm:
-      return "DP gradient sync (exposed)";
-    case TimelineCategory::kOptimizer:
-      return "optimizer step";
-    case TimelineCategory::kOverlapSlowdown:
-      return "overlap slowdown";
-    case TimelineCategory::kLossScaling:
-      return "FP16 loss scaling";
-    case TimelineCategory::kTpOverlapped:
-      return "TP comm (overlapped)";
-    case TimelineCategory::kCpOverlapped:
-      return "CP ring (overlapped)";
-    case TimelineCategory::kEpOverlapped:
-      return "EP all-to-all (overlapped)";
-  }
-  return "";
+// Per category, in the enum's order: its JSON key (StepBreakdown's field name) and its label.
+struct CategoryNames {
+  TimelineCategory category;
+  std::string_view key;
+  std::string_view label;
+};
+constexpr CategoryNames kCategoryNames[] = {
+    {TimelineCategory::kCompute, "compute", "compute"},
+    {TimelineCategory::kRecompute, "recompute", "recompute"},
+    {TimelineCategory::kTpComm, "tp_comm", "TP comm"},
+    {TimelineCategory::kCpComm, "cp_comm", "CP comm"},
+    {TimelineCategory::kEpComm, "ep_comm", "EP all-to-all"},
+    {TimelineCategory::kPpComm, "pp_comm", "PP send"},
+    {TimelineCategory::kBubble, "pipeline_bubble", "bubble"},
+    {TimelineCategory::kDpComm, "dp_comm", "DP gradient sync (exposed)"},
+    {TimelineCategory::kOptimizer, "optimizer", "optimizer step"},
+    {TimelineCategory::kOverlapSlowdown, "overlap_slowdown", "overlap slowdown"},
+    {TimelineCategory::kLossScaling, "loss_scaling", "FP16 loss scaling"},
+    {TimelineCategory::kTpOverlapped, "tp_comm_overlapped", "TP comm (overlapped)"},
+    {TimelineCategory::kCpOverlapped, "cp_comm_overlapped", "CP ring (overlapped)"},
+    {TimelineCategory::kEpOverlapped, "ep_comm_overlapped", "EP all-to-all (overlapped)"},
+};
+
+const CategoryNames& NamesOf(TimelineCategory c) {
+  const CategoryNames& n = kCategoryNames[static_cast<int>(c)];
+  TOKENFAB_CHECK(n.category == c);
+  return n;
 }
+
+std::string_view ShortName(TimelineCategory c) { return NamesOf(c).label; }
 
 std::vector<int> SampleReplicas(int dp, int wanted) {
   const int n = std::clamp(wanted, 1, dp);
@@ -72,39 +70,7 @@ std::vector<int> SampleReplicas(int dp, int wanted) {
 
 }  // namespace
 
-std::string_view TimelineCategoryName(TimelineCategory c) {
-  switch (c) {
-    case TimelineCategory::kCompute:
-      return "compute";
-    case TimelineCategory::kRecompute:
-      return "recompute";
-    case TimelineCategory::kTpComm:
-      return "tp_comm";
-    case TimelineCategory::kCpComm:
-      return "cp_comm";
-    case TimelineCategory::kEpComm:
-      return "ep_comm";
-    case TimelineCategory::kPpComm:
-      return "pp_comm";
-    case TimelineCategory::kBubble:
-      return "pipeline_bubble";
-    case TimelineCategory::kDpComm:
-      return "dp_comm";
-    case TimelineCategory::kOptimizer:
-      return "optimizer";
-    case TimelineCategory::kOverlapSlowdown:
-      return "overlap_slowdown";
-    case TimelineCategory::kLossScaling:
-      return "loss_scaling";
-    case TimelineCategory::kTpOverlapped:
-      return "tp_comm_overlapped";
-    case TimelineCategory::kCpOverlapped:
-      return "cp_comm_overlapped";
-    case TimelineCategory::kEpOverlapped:
-      return "ep_comm_overlapped";
-  }
-  return "";
-}
+std::string_view TimelineCategoryName(TimelineCategory c) { return NamesOf(c).key; }
 
 Seconds BreakdownTerm(const StepBreakdown& b, TimelineCategory c) {
   switch (c) {
