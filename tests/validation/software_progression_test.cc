@@ -2,10 +2,14 @@
 // each chain step, later/earlier under each step's declared release, within 10% of the published
 // gain (issue 12). Documented misses (known-misses.json) must keep missing.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
+#include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/validation/validation.h"
 #include "validation_testing.h"
@@ -44,6 +48,30 @@ TEST(SoftwareProgressionValidationTest, EveryStepChangesTheRelease) {
     chips.insert(c.id.substr(0, 4));
   }
   EXPECT_TRUE(chips.count("h100") && chips.count("h200"));
+}
+
+// A step naming no case is an InputError that names the chain and suggests the nearest case.
+TEST(SoftwareProgressionValidationTest, AStepNamingNoCaseIsAnInputError) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("tokenfab_progression_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  for (const char* f :
+       {"inference-public.json", "training-public.json", "megatron-bridge-25.11.json"}) {
+    fs::copy_file(fs::path(PublishedDir()) / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "software-progression.json")
+      << R"({"records": [], "chains": [{"id": "demo", "split": "held_out", "source": "s",
+            "steps": [{"suite": "inference", "case": "no_such_record/tokens_per_sec"},
+                      {"suite": "inference", "case": "no_such_record/tokens_per_sec"}]}]})";
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  try {
+    RunSoftwareProgressionSuite(catalog, dir.string());
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "chains.demo.steps");
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
