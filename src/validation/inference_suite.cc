@@ -1,7 +1,8 @@
 // The inference suite: replays the vendored records of tests/validation/published/
 // (inference-public.json: MLPerf and TensorRT-LLM docs; deepseek-serving.json: published DeepSeek
 // R1/V3 serving results with their configurations) through src/serve.
-//   - TensorRT-LLM documentation points (static batch B, isl/osl, one GPU): EstimateStaticBatch.
+//   - TensorRT-LLM documentation points (static batch B, isl/osl, one TP group; output tokens/s
+//     per GPU): EstimateStaticBatch.
 //   - MLPerf Offline: the highest-throughput aggregated configuration the Pareto search finds
 //     (no latency limit), as a submitter tunes it.
 //   - MLPerf Server: on that configuration, the highest Poisson arrival rate whose simulated
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "inference_records.h"
 #include "suite_io.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/cluster.h"
@@ -104,7 +106,8 @@ void AddStaticBatch(const Catalog& cat, const json& r, std::vector<ValidationCas
   cfg.kv = cfg.weights;
   cfg.batch = r.at("batch").get<int>();
   const ServingPoint p = EstimateStaticBatch(ctx, cfg);
-  cases->push_back({r.at("id"), "output_tokens_per_sec", "tok/s", p.output_tokens_per_s,
+  // The documentation tables give output tokens/s per GPU of the TP group.
+  cases->push_back({r.at("id"), "output_tokens_per_sec", "tok/s", p.output_tokens_per_s_per_gpu,
                     *Measured(r, "output_tokens_per_sec"), kThroughputTolerance,
                     p.feasibility.ok ? "static batch, " + Describe(cfg) : p.feasibility.reason});
 }
@@ -276,6 +279,18 @@ void TagFrom(const Catalog& cat, const json& r, const std::string& system, const
 
 }  // namespace
 
+void AddInferenceRecord(const Catalog& catalog, const json& record,
+                        std::vector<ValidationCase>* cases) {
+  const size_t from = cases->size();
+  if (record.contains("batch")) {
+    AddStaticBatch(catalog, record, cases);
+  } else if (record.contains("scenario")) {
+    AddMlperf(catalog, record, cases);
+  }
+  TagFrom(catalog, record, SystemFor(record.at("hardware")), ModelFor(record.at("model")), from,
+          cases);
+}
+
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir) {
   const json doc = ReadJson(data_dir + "/inference-public.json");
   SuiteResult out;
@@ -283,15 +298,7 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
   out.title =
       "LLM inference: MLPerf Llama-2-70B / Mixtral-8x7B, TensorRT-LLM points, DeepSeek-R1 serving";
   out.median_tolerance = kThroughputTolerance;
-  for (const json& r : doc.at("records")) {
-    const size_t from = out.cases.size();
-    if (r.contains("batch")) {
-      AddStaticBatch(catalog, r, &out.cases);
-    } else if (r.contains("scenario")) {
-      AddMlperf(catalog, r, &out.cases);
-    }
-    TagFrom(catalog, r, SystemFor(r.at("hardware")), ModelFor(r.at("model")), from, &out.cases);
-  }
+  for (const json& r : doc.at("records")) AddInferenceRecord(catalog, r, &out.cases);
   const json deepseek = ReadJson(data_dir + "/deepseek-serving.json");
   for (const json& r : deepseek.at("records")) {
     const size_t from = out.cases.size();

@@ -11,6 +11,7 @@ SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunSoftwareProgressionSuite(const Catalog& catalog, const std::string& data_dir);
 
 const std::vector<SuiteInfo>& Suites() {
   static const std::vector<SuiteInfo> kSuites = {
@@ -26,6 +27,10 @@ const std::vector<SuiteInfo>& Suites() {
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},
       {"kv-offload", "KV-cache tiers and long-context prefill TTFT (published offload runs)",
        RunKvOffloadSuite},
+      {"software-progression",
+       "same-chip gains across software releases (MLPerf rounds, TensorRT-LLM tables, NeMo -> "
+       "Megatron-Bridge)",
+       RunSoftwareProgressionSuite},
   };
   return kSuites;
 }
