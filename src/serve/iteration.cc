@@ -22,6 +22,20 @@ Precision AttentionMath(const Chip& chip, Precision w, Precision kv) {
   return Precision::kBf16;
 }
 
+// Decode attention reads each KV head once for the query heads it serves (XQA, FlashDecoding,
+// FlashInfer's GQA kernels) unless the kernel handles one query head per thread block and re-reads
+// the KV head for each of its group's g query heads (TensorRT-LLM's masked MHA before the XQA
+// kernel): reads x (1 + r (g - 1)), r the profile's gqa_kv_reread_fraction (0 = once per group).
+// Per GPU, g = local query heads / local KV heads. MLA's latent is read once by construction.
+double KvReadFactor(const Model& m, int tp, int kv_shards, const EfficiencyProfile& profile) {
+  const auto it = profile.scalars.find("gqa_kv_reread_fraction");
+  if (m.is_mla() || m.kv_heads <= 0 || it == profile.scalars.end()) return 1.0;
+  const double local_heads = static_cast<double>(m.heads) / tp;
+  const double local_kv = static_cast<double>(m.kv_heads) / kv_shards;
+  const double group = std::max(1.0, local_heads / local_kv);
+  return 1.0 + it->second * (group - 1.0);
+}
+
 // Assumption: activations and collectives travel in BF16 (2 bytes per element).
 constexpr double kActivationBytes = 2.0;
 
@@ -53,6 +67,7 @@ IterationModel::IterationModel(const ServingContext& ctx, const InstanceConfig& 
   // TP splits KV heads; heads are replicated when tp > kv_heads; the MLA latent is shared by all
   // heads, so TP replicates it (hence DP attention for DeepSeek).
   kv_shards_ = m.is_mla() ? 1 : std::max(1, std::min(inst.tp, m.kv_heads));
+  kv_read_factor_ = KvReadFactor(m, inst.tp, kv_shards_, ctx.profile.efficiency);
 }
 
 serve_internal::CollectiveMemo& IterationModel::Memo() const {
@@ -201,7 +216,8 @@ void IterationModel::AddAttention(const IterationWork& w, IterationBreakdown* ou
   if (w.decode_sequences > 0) {
     const double queries_per_seq = w.decode_tokens / w.decode_sequences;
     const double flops = decode_pair * heads_local * w.decode_context * queries_per_seq;
-    Book(AttentionCost(cm, flops, ByteCount(w.decode_context * kv_local), attention_math_, true),
+    Book(AttentionCost(cm, flops, ByteCount(w.decode_context * kv_local * kv_read_factor_),
+                       attention_math_, true),
          &out->kv, out);
   }
   if (w.prefill_tokens > 0) {

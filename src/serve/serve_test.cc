@@ -125,6 +125,30 @@ TEST(IterationModelTest, MoeDecodeReadsOnlyTouchedExperts) {
   EXPECT_GT(decode(64), 2.0 * decode(1));
 }
 
+// A decode attention kernel that handles one query head per thread block reads its KV head once
+// per query head: KV bytes x (1 + r (g - 1)) with g the query heads per KV head on the GPU
+// (Llama 2 70B: 64 / 8 = 8 at TP 1, and 8 / 1 at TP 8). Memory-bound
+// decode attention then takes g = 8x as long at r = 1 as with a GQA kernel (r = 0).
+TEST(IterationModelTest, GqaKvRereadsScaleDecodeAttentionByTheGroupSize) {
+  ServingContext xqa = Context(Llama2_70b(), 8, 1024, 128);
+  xqa.profile.efficiency.scalars["gqa_kv_reread_fraction"] = 0;
+  ServingContext mha = xqa;
+  mha.profile.efficiency.scalars["gqa_kv_reread_fraction"] = 1;
+  for (int tp : {1, 8}) {
+    InstanceConfig inst;
+    inst.tp = tp;
+    IterationWork w;
+    w.decode_sequences = 64;
+    w.decode_tokens = 64;
+    w.decode_context = 64 * 4096.0;
+    const double once =
+        IterationModel(xqa, inst, Precision::kFp8, Precision::kFp8).Estimate(w).kv.si();
+    const double each =
+        IterationModel(mha, inst, Precision::kFp8, Precision::kFp8).Estimate(w).kv.si();
+    EXPECT_NEAR(each / once, 8.0, 1e-9) << "tp " << tp;
+  }
+}
+
 TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 290);
   ServingConfig cfg;

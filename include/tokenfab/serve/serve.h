@@ -193,6 +193,9 @@ class IterationModel {
   double w_bytes_ = 2, kv_bytes_ = 2;
   double kv_token_layer_bytes_ = 0;  // one token, one layer, before sharding
   int kv_shards_ = 1;
+  // Decode attention's KV reads per GPU relative to reading each KV head once (GQA kernels that
+  // serve a KV group's query heads together); > 1 when the kernel re-reads it per query head.
+  double kv_read_factor_ = 1;
   IterationBreakdown TokenPart(const IterationWork& w) const;
   void AddLayerTokens(const IterationWork& w, bool moe, IterationBreakdown* out) const;
   serve_internal::CollectiveMemo& Memo() const;  // made on first use
