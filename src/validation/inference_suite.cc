@@ -18,6 +18,7 @@
 #include <string>
 
 #include "inference_records.h"
+#include "serving_search.h"
 #include "suite_io.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/catalog/cluster.h"
@@ -74,27 +75,12 @@ std::string ModelFor(const std::string& model) {
   return model;  // mixtral-8x7b
 }
 
-// The cluster with the efficiency of the software release the record declares (`software`).
-Cluster SoftwareCluster(const Catalog& cat, const json& r, const std::string& system, int gpus) {
-  Cluster cl = BuildCluster(cat, system, "", gpus);
-  const SoftwareRelease& sw =
-      cat.software(r.at("software").get<std::string>(), r.at("id").get<std::string>());
-  cl.efficiency = ApplySoftware(cl.efficiency, sw);
-  return cl;
-}
-
 ServingContext ContextFor(const Catalog& cat, const json& r, int isl, int osl) {
   const Model& m = cat.model(ModelFor(r.at("model").get<std::string>()));
   const int gpus = r.at("gpus").get<int>();
   const Cluster cl = SoftwareCluster(cat, r, SystemFor(r.at("hardware").get<std::string>()), gpus);
   return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
                             ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
-}
-
-std::string Describe(const ServingConfig& c) {
-  return fmt::format("tp{} pp{} ep{} batch {} chunk {} {}/{}", c.decode.tp, c.decode.pp,
-                     c.decode.ep, c.batch, c.chunk_tokens, PrecisionName(c.weights),
-                     PrecisionName(c.kv));
 }
 
 // TensorRT-LLM documentation: one GPU, static batch.
@@ -107,25 +93,10 @@ void AddStaticBatch(const Catalog& cat, const json& r, std::vector<ValidationCas
   cfg.batch = r.at("batch").get<int>();
   const ServingPoint p = EstimateStaticBatch(ctx, cfg);
   // The documentation tables give output tokens/s per GPU of the TP group.
-  cases->push_back({r.at("id"), "output_tokens_per_sec", "tok/s", p.output_tokens_per_s_per_gpu,
-                    *Measured(r, "output_tokens_per_sec"), kThroughputTolerance,
-                    p.feasibility.ok ? "static batch, " + Describe(cfg) : p.feasibility.reason});
-}
-
-// The submitter's tuning: the aggregated configuration of highest throughput.
-ServingPoint BestOffline(const ServingContext& ctx) {
-  ParetoOptions o;
-  // MLPerf v4.x NVIDIA submissions ran TensorRT-LLM in-flight batching with tensor parallelism
-  // only (no pipeline parallelism, no disaggregation); search within that.
-  o.disaggregated = false;
-  o.pp = 1;
-  const ParetoResult r = SearchPareto(ctx, o);
-  ServingPoint best;
-  for (const ServingPoint& p : r.frontier) {
-    if (p.output_tokens_per_s > best.output_tokens_per_s) best = p;
-  }
-  if (r.frontier.empty()) best.feasibility = Feasibility::No(r.reason);
-  return best;
+  cases->push_back(
+      {r.at("id"), "output_tokens_per_sec", "tok/s", p.output_tokens_per_s_per_gpu,
+       *Measured(r, "output_tokens_per_sec"), kThroughputTolerance,
+       p.feasibility.ok ? "static batch, " + DescribeServing(cfg) : p.feasibility.reason});
 }
 
 bool MeetsServerLimits(const SimulationResult& s) {
@@ -157,10 +128,12 @@ void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* c
   const bool mixtral = r.at("model").get<std::string>().rfind("mixtral", 0) == 0;
   const ServingContext ctx =
       ContextFor(cat, r, mixtral ? kMixtralIsl : kLlamaIsl, mixtral ? kMixtralOsl : kLlamaOsl);
+  // The submitter's tuning: MLPerf v4.x NVIDIA submissions ran TensorRT-LLM in-flight batching
+  // with tensor parallelism only (no pipeline parallelism, no disaggregation).
   const ServingPoint offline = BestOffline(ctx);
   const std::string id = r.at("id");
   const std::string how =
-      offline.feasibility.ok ? Describe(offline.config) : offline.feasibility.reason;
+      offline.feasibility.ok ? DescribeServing(offline.config) : offline.feasibility.reason;
   if (r.at("scenario") == "Offline") {
     cases->push_back({id, "tokens_per_sec", "tok/s", offline.output_tokens_per_s,
                       *Measured(r, "tokens_per_sec"), kThroughputTolerance, "offline, " + how});
@@ -260,23 +233,6 @@ void AddAggregatedPoint(const Catalog& cat, const json& r, std::vector<Validatio
                     *Measured(r, metric), kThroughputTolerance, note});
 }
 
-// Source and regime of the cases added since `from`: serving on the record's system.
-void TagFrom(const Catalog& cat, const json& r, const std::string& system, const std::string& model,
-             size_t from, std::vector<ValidationCase>* cases) {
-  const int gpus = r.at("gpus").get<int>();
-  const TrustRegime regime =
-      RegimeOn("serving", BuildCluster(cat, system, "", gpus), cat.model(model).is_moe());
-  // The publication: the record's group, else its id up to the second '_' ("mlperf_inf",
-  // "trtllm_docs", "sglang_gb200").
-  const std::string id = r.at("id");
-  const size_t cut = id.find('_', id.find('_') + 1);
-  const std::string source = r.value("group", id.substr(0, cut));
-  for (size_t i = from; i < cases->size(); ++i) {
-    (*cases)[i].source = source;
-    (*cases)[i].regime = regime;
-  }
-}
-
 }  // namespace
 
 void AddInferenceRecord(const Catalog& catalog, const json& record,
@@ -287,8 +243,8 @@ void AddInferenceRecord(const Catalog& catalog, const json& record,
   } else if (record.contains("scenario")) {
     AddMlperf(catalog, record, cases);
   }
-  TagFrom(catalog, record, SystemFor(record.at("hardware")), ModelFor(record.at("model")), from,
-          cases);
+  TagServingCases(catalog, record, SystemFor(record.at("hardware")), ModelFor(record.at("model")),
+                  from, cases);
 }
 
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir) {
@@ -306,10 +262,52 @@ SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_di
     if (r.at("kind") == "min_latency" || r.at("kind") == "aggregated") {
       AddAggregatedPoint(catalog, r, &out.cases);
     }
-    TagFrom(catalog, r, r.at("system"), r.at("model"), from, &out.cases);
+    TagServingCases(catalog, r, r.at("system"), r.at("model"), from, &out.cases);
   }
   MarkKnownMisses(data_dir, &out);
   return out;
+}
+
+Cluster SoftwareCluster(const Catalog& cat, const json& r, const std::string& system, int gpus) {
+  Cluster cl = BuildCluster(cat, system, "", gpus);
+  const SoftwareRelease& sw =
+      cat.software(r.at("software").get<std::string>(), r.at("id").get<std::string>());
+  cl.efficiency = ApplySoftware(cl.efficiency, sw);
+  return cl;
+}
+
+ServingPoint BestOffline(const ServingContext& ctx, ParetoOptions o) {
+  o.disaggregated = false;
+  o.pp = 1;
+  const ParetoResult r = SearchPareto(ctx, o);
+  ServingPoint best;
+  for (const ServingPoint& p : r.frontier) {
+    if (p.output_tokens_per_s > best.output_tokens_per_s) best = p;
+  }
+  if (r.frontier.empty()) best.feasibility = Feasibility::No(r.reason);
+  return best;
+}
+
+std::string DescribeServing(const ServingConfig& c) {
+  return fmt::format("tp{} pp{} ep{} batch {} chunk {} {}/{}", c.decode.tp, c.decode.pp,
+                     c.decode.ep, c.batch, c.chunk_tokens, PrecisionName(c.weights),
+                     PrecisionName(c.kv));
+}
+
+void TagServingCases(const Catalog& cat, const json& r, const std::string& system,
+                     const std::string& model, size_t from, std::vector<ValidationCase>* cases) {
+  const int gpus = r.at("gpus").get<int>();
+  const TrustRegime regime =
+      RegimeOn("serving", BuildCluster(cat, system, "", gpus), cat.model(model).is_moe());
+  // The publication: the record's group, else its id up to the second '_' ("mlperf_inf",
+  // "trtllm_docs", "sglang_gb200").
+  const std::string id = r.at("id");
+  const size_t cut = id.find('_', id.find('_') + 1);
+  const std::string source = r.value("group", id.substr(0, cut));
+  for (size_t i = from; i < cases->size(); ++i) {
+    (*cases)[i].source = source;
+    (*cases)[i].regime = regime;
+  }
 }
 
 }  // namespace tokenfab

@@ -10,6 +10,7 @@ SuiteResult RunTrainingOffloadSuite(const Catalog& catalog, const std::string& d
 SuiteResult RunCollectivesSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunPerfOverviewSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunSoftwareProgressionSuite(const Catalog& catalog, const std::string& data_dir);
 
@@ -25,6 +26,8 @@ const std::vector<SuiteInfo>& Suites() {
       {"collectives", "nccl-tests busbw vs published collective measurements", RunCollectivesSuite},
       {"factory", "reliability, goodput, power and cost", RunFactorySuite},
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},
+      {"inference-trtllm", "TensorRT-LLM perf-overview max-throughput tables (held out)",
+       RunPerfOverviewSuite},
       {"kv-offload", "KV-cache tiers and long-context prefill TTFT (published offload runs)",
        RunKvOffloadSuite},
       {"software-progression",
