@@ -109,7 +109,8 @@ Precision PrecisionFlag(const Args& a, const std::string& flag, const Chip& chip
   const bool needs_units = p == Precision::kFp8 || p == Precision::kFp4;
   if (needs_units && !chip.supports(p)) {
     FlagError(flag, fmt::format("{} has no {} tensor cores", chip.name, PrecisionName(p)),
-              p == Precision::kFp4 ? "FP4 needs Blackwell or later; use --precision fp8"
+              p == Precision::kFp4 ? "FP4 needs Blackwell or later; use --precision fp8, or int4 "
+                                     "to run 4-bit (e.g. MXFP4) weights weight-only"
                                    : "use bf16 (or int4/int8 weight-only) on this chip");
   }
   return p;
