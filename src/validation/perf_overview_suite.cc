@@ -22,9 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-// The inference suite's throughput target (issue #10): 15% per case and on the median.
-constexpr double kThroughputTolerance = 0.15;
-
 // The record's fixed layout and precisions as search options: one engine of tp x dp GPUs (no
 // replicas); an expert-parallel degree the record does not state is searched.
 ParetoOptions OptionsFor(const json& r) {
@@ -54,7 +51,7 @@ void AddPerfOverviewCase(const Catalog& cat, const json& r, std::vector<Validati
                        : p.feasibility.reason;
   cases->push_back({r.at("id"), metric, per_gpu ? "tok/s/GPU" : "tok/s",
                     per_gpu ? p.output_tokens_per_s_per_gpu : p.output_tokens_per_s,
-                    m.at("value").get<double>(), kThroughputTolerance, note});
+                    m.at("value").get<double>(), kServingThroughputTolerance, note});
 }
 
 }  // namespace
@@ -64,7 +61,7 @@ SuiteResult RunPerfOverviewSuite(const Catalog& catalog, const std::string& data
   SuiteResult out;
   out.name = "inference-trtllm";
   out.title = "TensorRT-LLM performance overview: max-throughput tokens/s (held out)";
-  out.median_tolerance = kThroughputTolerance;
+  out.median_tolerance = kServingThroughputTolerance;
   for (const json& r : doc.at("records")) {
     const size_t from = out.cases.size();
     AddPerfOverviewCase(catalog, r, &out.cases);

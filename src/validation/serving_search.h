@@ -14,6 +14,9 @@
 
 namespace tokenfab {
 
+// The serving suites' throughput target (issue #10): 15% per case and on the median.
+inline constexpr double kServingThroughputTolerance = 0.15;
+
 // The cluster of `gpus` on `system` with the efficiency of the software release the record
 // declares (its `software` key).
 Cluster SoftwareCluster(const Catalog& cat, const nlohmann::json& record, const std::string& system,
