@@ -49,9 +49,12 @@ asan: deps
 	@cmake --build build-asan -j$(JOBS)
 	# The MPI sweep is left out: Open MPI's runtime leaks by design and trips LeakSanitizer. The
 	# browser tests are too (they check pages and the UI, which `make test` covers), and the Python
-	# module is not built there (an ASan library cannot load into a plain python3).
+	# module is not built there (an ASan library cannot load into a plain python3). So are the
+	# "suite" tests that replay whole validation suites (tests/CMakeLists.txt): the same code paths
+	# run under ASan in the unit and golden tests, and a replay takes tens of minutes in Debug.
+	# A test that runs past 10 minutes fails rather than holding CI.
 	cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  ctest --output-on-failure -j$(JOBS) -LE 'slow|mpi|browser|python'
+	  ctest --output-on-failure -j$(JOBS) --timeout 600 -LE 'slow|suite|mpi|browser|python'
 
 # libFuzzer targets for every loader and flag parser (fuzz/), built with clang, ASan and UBSan in
 # their own folder, each run FUZZ_SECONDS (about 4-5 min in all on 2 cores, build included).
