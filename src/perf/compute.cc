@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tokenfab/base/error.h"
 
 namespace tokenfab {
@@ -78,6 +80,7 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.moe_ops_per_layer = Scalar(profile, "moe_ops_per_layer");
   cm.moe_ops_per_expert = Scalar(profile, "moe_ops_per_expert");
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
+  cm.moe_token_tile = OptionalScalar(profile, "moe_token_tile", 0.0);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
   cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
   if (runtime == Runtime::kServing) {
@@ -108,11 +111,30 @@ Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision
   return GemmCost(cm, m, n, k, p, efficiency_scale).total();
 }
 
+// Source: vLLM fused_moe get_default_config picks BLOCK_SIZE_M 16 for small batches; TensorRT-LLM's
+// autotuner likewise swaps A/B at small M (tokens on the narrow tile side). Smallest tile assumed.
+constexpr double kSmallestTokenTile = 16.0;
+
+double TokenTile(double m, double tile) {
+  double t = kSmallestTokenTile;
+  while (t < m && t < tile) t *= 2.0;
+  return std::min(t, tile);
+}
+
+double PaddedExpertRows(double m, double tile) {
+  if (tile <= 0 || m <= 0) return m;
+  const double t = TokenTile(m, tile);
+  return std::max(t, m + 0.5 * t);
+}
+
 KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
                            Precision p) {
   if (groups <= 0) return {};
-  KernelTime one = GemmCost(cm, m, n, k, p);
-  return {one.math * groups, one.memory * groups, one.overhead};
+  // The tensor cores run every row of each expert's last, partly filled token tile; the HBM side
+  // moves only the real rows (padded rows are predicated off the loads and stores).
+  const KernelTime padded = GemmCost(cm, PaddedExpertRows(m, cm.moe_token_tile), n, k, p);
+  const KernelTime real = GemmCost(cm, m, n, k, p);
+  return {padded.math * groups, real.memory * groups, real.overhead};
 }
 
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward) {

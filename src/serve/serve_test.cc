@@ -189,6 +189,27 @@ TEST(IterationModelTest, SmallTokensPerExpertRunAtTheSmallGemmEfficiency) {
   EXPECT_GT(many.math.si(), few.math.si() * 1.05);
 }
 
+TEST(IterationModelTest, ExpertRowsArePaddedToTheGroupedGemmTokenTile) {
+  // padded = max(t, m + t/2), t the smallest power of two >= m in [16, tile].
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(90, 128), 90 + 64);    // t = 128
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(181, 128), 181 + 64);  // last tile half empty on average
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(11, 128), 11 + 8);     // small batch: the 16-row tile
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(6, 128), 16);          // at most half a tile: one tile
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(40, 128), 40 + 32);    // t = 64
+  EXPECT_DOUBLE_EQ(PaddedExpertRows(181, 0), 181);         // no tile: not padded
+}
+
+TEST(IterationModelTest, GroupedGemmMathRunsPaddedRowsMemoryMovesRealOnes) {
+  ComputeModel cm = serve_test::Context(serve_test::Mixtral8x7b(), 8, 1024, 128).compute;
+  cm.moe_token_tile = 128;
+  const KernelTime grouped = GroupedGemmCost(cm, 128, 181, 1536, 2048, Precision::kFp8);
+  const KernelTime padded = GemmCost(cm, 245, 1536, 2048, Precision::kFp8);
+  const KernelTime real = GemmCost(cm, 181, 1536, 2048, Precision::kFp8);
+  EXPECT_NEAR(grouped.math.si(), 128 * padded.math.si(), 1e-15);
+  EXPECT_NEAR(grouped.memory.si(), 128 * real.memory.si(), 1e-15);
+  EXPECT_DOUBLE_EQ(grouped.overhead.si(), real.overhead.si());
+}
+
 }  // namespace
 }  // namespace tokenfab
 

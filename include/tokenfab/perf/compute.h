@@ -19,6 +19,9 @@
 //   scalars.moe_ops_per_expert  ops per local expert in the MoE forward (casts, GEMMs, activation)
 // Optional (default 1): scalars.fp8_block_gemm_efficiency_ratio, block-scaled FP8 GEMMs relative
 // to per-tensor-scaled ones (below 1 where scaling is done in software, as on Hopper).
+// Optional (default 0 = no padding): scalars.moe_token_tile, the token rows of one CTA tile of the
+// MoE grouped GEMM (each expert's tokens are padded to a whole number of tiles, see
+// PaddedExpertRows).
 //
 // Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
 // differently from training's (data/efficiency/<family>-serve.yaml, all required):
@@ -67,6 +70,7 @@ struct ComputeModel {
   double moe_ops_per_layer = 0;
   double moe_ops_per_expert = 0;
   double fp8_block_ratio = 1.0;
+  double moe_token_tile = 0;    // token rows per grouped-GEMM CTA tile (0: not padded)
   bool native_mx = false;       // tensor cores apply MX block scales (Blackwell and later)
   double clock_ratio = 1.0;     // serving: sustained clock relative to training (scales math)
   BytesPerSecond kv_bandwidth;  // paged KV reads (serving); = hbm_bandwidth for training
@@ -103,9 +107,18 @@ Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision
                  double efficiency_scale = 1.0);
 KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precision p,
                     double efficiency_scale = 1.0);
+// Expected token rows the tensor cores run for an expert that receives m tokens on average, when
+// the grouped GEMM tiles each expert's rows by `tile` (CUTLASS grouped GEMM in TensorRT-LLM's MoE
+// plugin, CTA tile M = 128; vLLM/SGLang fused_moe pad each expert's tokens to BLOCK_SIZE_M in
+// moe_align_block_size): padded = max(t, m + t/2). An expert costs at least a whole tile; once
+// its counts spread over more than one, the last tile's fill is ~uniform: half a tile wasted. The
+// tile t the autotuned kernel runs is the smallest power of two >= m between 16 (vLLM's
+// BLOCK_SIZE_M at small batch) and `tile` (the large-batch tile). tile <= 0 returns m.
+double PaddedExpertRows(double m, double tile);
 // A grouped GEMM (MoE experts in one kernel, CUTLASS/DeepGEMM grouped layout): `groups` GEMMs of
-// m x k times k x n with distinct weights. Efficiency is looked up at one group's FLOPs, so few
-// tokens per expert run at the small-GEMM efficiency; every group's weights are read once.
+// m x k times k x n with distinct weights. Math runs PaddedExpertRows(m, cm.moe_token_tile) rows
+// per group, its efficiency looked up at one padded group's FLOPs, so few tokens per expert run at
+// the small-GEMM efficiency; memory moves the real rows and every group's weights once.
 KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
                            Precision p);
 // Fused attention core (QK^T, softmax, AV) of `flops` executed FLOPs, forward or backward.
