@@ -56,6 +56,21 @@ double StoredBytesPerElement(Precision p) {
   return BytesPerElement(p);
 }
 
+namespace {
+
+// The GEMM efficiency table is a function of a kernel's ideal time on its chip: what makes small
+// GEMMs inefficient (launch, ramp, tail, partial waves, per-tile prologue and epilogue) is time
+// that does not shrink with the math rate. A chip of the family with 1/s of the reference chip's
+// BF16 rate runs a GEMM of F FLOPs as long as the reference runs s F, so the table is read at
+// s F (as the Blackwell table was derived from Hopper's by the peak ratio). No key: s = 1.
+double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile) {
+  const double reference = OptionalScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
+  if (reference <= 0 || chip_bf16.si() <= 0) return 1.0;
+  return reference * 1e12 / chip_bf16.si();
+}
+
+}  // namespace
+
 ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile, Runtime runtime) {
   ComputeModel cm;
   cm.peak_bf16 = chip.peak(Precision::kBf16);
@@ -81,6 +96,7 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.moe_ops_per_expert = Scalar(profile, "moe_ops_per_expert");
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
   cm.moe_token_tile = OptionalScalar(profile, "moe_token_tile", 0.0);
+  cm.gemm_size_scale = GemmSizeScale(cm.peak_bf16, profile);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
   cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
   if (runtime == Runtime::kServing) {
@@ -95,8 +111,8 @@ KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precis
                     double efficiency_scale) {
   const double flops = 2.0 * m * n * k;
   const PeakAndEfficiency pe = PeakFor(cm, p);
-  const double efficiency =
-      cm.gemm_efficiency.Lookup(flops) * efficiency_scale * pe.efficiency_ratio * cm.clock_ratio;
+  const double efficiency = cm.gemm_efficiency.Lookup(flops * cm.gemm_size_scale) *
+                            efficiency_scale * pe.efficiency_ratio * cm.clock_ratio;
   // Activations travel in the GEMM's format (BF16 for W4A16); weights as stored.
   const double act_bytes = p == Precision::kInt4 ? 2.0 : StoredBytesPerElement(p);
   // Source: roofline (Williams et al. 2009): operands read once, output written once in BF16.

@@ -163,6 +163,24 @@ TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
   EXPECT_EQ(p.gpus_used, 8);
 }
 
+TEST(IterationModelTest, GemmTableIsReadAtTheChipsIdealTime) {
+  // eff(F) on a chip of BF16 rate R = table(F x reference / R): a chip with a quarter of the
+  // reference rate runs a 1e8-FLOP GEMM as long as the reference runs a 4e8-FLOP one.
+  EfficiencyProfile e = serve_test::HopperProfile().efficiency;
+  Chip slow = serve_test::H100();
+  e.scalars["gemm_efficiency_reference_bf16_tflops"] =
+      4.0 * slow.peak(Precision::kBf16).si() / 1e12;
+  const ComputeModel cm = MakeComputeModel(slow, e, Runtime::kTraining);
+  EXPECT_DOUBLE_EQ(cm.gemm_size_scale, 4.0);
+  e.scalars.erase("gemm_efficiency_reference_bf16_tflops");
+  const ComputeModel plain = MakeComputeModel(slow, e, Runtime::kTraining);
+  EXPECT_DOUBLE_EQ(plain.gemm_size_scale, 1.0);
+  // 2mnk = 1e8 FLOPs: the scaled chip reads the table at 4e8, a higher efficiency, a shorter math.
+  const double m = 1e8 / (2.0 * 1024 * 1024);
+  EXPECT_LT(GemmCost(cm, m, 1024, 1024, Precision::kBf16).math.si(),
+            GemmCost(plain, m, 1024, 1024, Precision::kBf16).math.si() * 0.9);
+}
+
 }  // namespace
 }  // namespace tokenfab
 

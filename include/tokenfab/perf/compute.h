@@ -22,6 +22,9 @@
 // Optional (default 0 = no padding): scalars.moe_token_tile, the token rows of one CTA tile of the
 // MoE grouped GEMM (each expert's tokens are padded to a whole number of tiles, see
 // PaddedExpertRows).
+// Optional (default: none, scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense BF16
+// rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at
+// FLOPs x reference / R (small-GEMM losses are time, not FLOPs).
 //
 // Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
 // differently from training's (data/efficiency/<family>-serve.yaml, all required):
@@ -71,6 +74,7 @@ struct ComputeModel {
   double moe_ops_per_expert = 0;
   double fp8_block_ratio = 1.0;
   double moe_token_tile = 0;    // token rows per grouped-GEMM CTA tile (0: not padded)
+  double gemm_size_scale = 1;   // reference chip's BF16 rate / this chip's (GEMM table's x)
   bool native_mx = false;       // tensor cores apply MX block scales (Blackwell and later)
   double clock_ratio = 1.0;     // serving: sustained clock relative to training (scales math)
   BytesPerSecond kv_bandwidth;  // paged KV reads (serving); = hbm_bandwidth for training
