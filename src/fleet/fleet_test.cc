@@ -3,6 +3,7 @@
 // infeasible plan, and shadow prices against a finite difference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -150,17 +151,22 @@ TEST(FleetMip, TightBudgetOptimumEqualsBruteForce) {
   }
 }
 
-TEST(FleetMip, CampaignWithValuePerDayEqualsBruteForce) {
-  FleetProblem p = SmallPlan();
-  p.inference.clear();
+// A campaign of `tokens` worth 20,000 USD per day finished early, due by the third quarter.
+FleetCampaign ValuedRun(double tokens) {
   FleetCampaign c;
   c.name = "run";
-  c.tokens = 2.0e11;  // ~ two quarters of 3 old servers at 500 tok/s/GPU
+  c.tokens = tokens;
   c.earliest = 0;
   c.deadline = 2;
   c.value_per_day = 20000;
   c.tokens_per_s_per_gpu = {500, 1300};
-  p.campaigns = {c};
+  return c;
+}
+
+TEST(FleetMip, CampaignWithValuePerDayEqualsBruteForce) {
+  FleetProblem p = SmallPlan();
+  p.inference.clear();
+  p.campaigns = {ValuedRun(2.0e11)};  // ~ two quarters of 3 old servers at 500 tok/s/GPU
   const FleetSolution s = SolveFleet(p, Exact());
   ASSERT_EQ(s.status, MipStatus::kOptimal);
   const double brute = BruteForce(p, 5);
@@ -168,6 +174,18 @@ TEST(FleetMip, CampaignWithValuePerDayEqualsBruteForce) {
   EXPECT_NEAR(s.objective, brute, kTieBreakTolerance);
   ASSERT_EQ(s.campaign_finish.size(), 1u);
   EXPECT_GE(s.campaign_finish[0], 0);
+}
+
+TEST(FleetMip, ValuedCampaignPastItsCapacityIsInfeasibleAndDiagnosed) {
+  // A value per day takes the solve through the relaxation with continuous unit counts first
+  // (SolveDiscreteFirst); infeasible there, the plan is infeasible and still diagnosed.
+  FleetProblem p = SmallPlan();
+  p.campaigns = {ValuedRun(1e14)};  // hundreds of times what 0.12 MW trains in three quarters
+  const FleetSolution s = SolveFleet(p, Exact());
+  ASSERT_EQ(s.status, MipStatus::kInfeasible);
+  EXPECT_FALSE(s.conflicts.empty());
+  EXPECT_NE(std::find(s.relaxable_groups.begin(), s.relaxable_groups.end(), "deadline"),
+            s.relaxable_groups.end());
 }
 
 TEST(FleetMip, DoublingSupplyNeverWorsensThePlan) {

@@ -108,6 +108,16 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
   if (o.threads > 1) Cbc_setParameter(cbc, "threads", std::to_string(o.threads).c_str());
   if (log == nullptr) Cbc_setLogLevel(cbc, 0);
   if (o.costly_first) Cbc_setParameter(cbc, "costStrategy", "priorities");
+  std::vector<int> start_index;
+  std::vector<double> start_value;
+  for (size_t j = 0; j < o.start.size() && j < m.columns.size(); ++j) {
+    if (!m.columns[j].integer) continue;
+    start_index.push_back(static_cast<int>(j));
+    start_value.push_back(std::round(o.start[j]));
+  }
+  if (!start_index.empty())
+    Cbc_setMIPStartI(cbc, static_cast<int>(start_index.size()), start_index.data(),
+                     start_value.data());
   // Debugging aid: extra CBC parameters "name=value,name=value".
   if (const char* extra = std::getenv("TOKENFAB_CBC_PARAMS")) {
     std::string all = extra;
