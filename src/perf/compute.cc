@@ -34,6 +34,27 @@ PeakAndEfficiency PeakFor(const ComputeModel& cm, Precision p) {
   }
 }
 
+// The GEMM efficiency table is a function of a kernel's ideal time on its chip: what makes small
+// GEMMs inefficient (launch, ramp, tail, partial waves, per-tile prologue and epilogue) is time
+// that does not shrink with the math rate. A chip of the family with 1/s of the reference chip's
+// BF16 rate runs a GEMM of F FLOPs as long as the reference runs s F, so the table is read at
+// s F (as the Blackwell table was derived from Hopper's by the peak ratio). No key: s = 1.
+double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile) {
+  const double reference = OptionalScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
+  if (reference <= 0 || chip_bf16.si() <= 0) return 1.0;
+  return reference * 1e12 / chip_bf16.si();
+}
+
+// Source: vLLM fused_moe get_default_config picks BLOCK_SIZE_M 16 for small batches; TensorRT-LLM's
+// autotuner likewise swaps A/B at small M (tokens on the narrow tile side). Smallest tile assumed.
+constexpr double kSmallestTokenTile = 16.0;
+
+double TokenTile(double m, double tile) {
+  double t = kSmallestTokenTile;
+  while (t < m && t < tile) t *= 2.0;
+  return std::min(t, tile);
+}
+
 }  // namespace
 
 // One policy for every caller: a missing key is an InputError naming the files of the family.
@@ -55,21 +76,6 @@ double StoredBytesPerElement(Precision p) {
   if (p == Precision::kInt4) return 0.5 + 2.0 / 128.0;
   return BytesPerElement(p);
 }
-
-namespace {
-
-// The GEMM efficiency table is a function of a kernel's ideal time on its chip: what makes small
-// GEMMs inefficient (launch, ramp, tail, partial waves, per-tile prologue and epilogue) is time
-// that does not shrink with the math rate. A chip of the family with 1/s of the reference chip's
-// BF16 rate runs a GEMM of F FLOPs as long as the reference runs s F, so the table is read at
-// s F (as the Blackwell table was derived from Hopper's by the peak ratio). No key: s = 1.
-double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile) {
-  const double reference = OptionalScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
-  if (reference <= 0 || chip_bf16.si() <= 0) return 1.0;
-  return reference * 1e12 / chip_bf16.si();
-}
-
-}  // namespace
 
 ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile, Runtime runtime) {
   ComputeModel cm;
@@ -125,16 +131,6 @@ KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precis
 Seconds GemmTime(const ComputeModel& cm, double m, double n, double k, Precision p,
                  double efficiency_scale) {
   return GemmCost(cm, m, n, k, p, efficiency_scale).total();
-}
-
-// Source: vLLM fused_moe get_default_config picks BLOCK_SIZE_M 16 for small batches; TensorRT-LLM's
-// autotuner likewise swaps A/B at small M (tokens on the narrow tile side). Smallest tile assumed.
-constexpr double kSmallestTokenTile = 16.0;
-
-double TokenTile(double m, double tile) {
-  double t = kSmallestTokenTile;
-  while (t < m && t < tile) t *= 2.0;
-  return std::min(t, tile);
 }
 
 double PaddedExpertRows(double m, double tile) {
