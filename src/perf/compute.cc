@@ -16,6 +16,18 @@ double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallba
   return it == p.scalars.end() ? fallback : it->second;
 }
 
+// An optional scalar that, when given, must be positive (a rate, a tile size).
+double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, double fallback) {
+  const double v = OptionalScalar(p, key, fallback);
+  if (p.scalars.count(key) != 0 && !(v > 0)) {
+    throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
+                     std::string("scalars.") + key,
+                     fmt::format("expected a positive number, got {}", v),
+                     "leave the key out for its default (perf/compute.h)");
+  }
+  return v;
+}
+
 struct PeakAndEfficiency {
   FlopsPerSecond peak;
   double efficiency_ratio;
@@ -40,7 +52,8 @@ PeakAndEfficiency PeakFor(const ComputeModel& cm, Precision p) {
 // BF16 rate runs a GEMM of F FLOPs as long as the reference runs s F, so the table is read at
 // s F (as the Blackwell table was derived from Hopper's by the peak ratio). No key: s = 1.
 double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile) {
-  const double reference = OptionalScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
+  const double reference =
+      OptionalPositiveScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
   if (reference <= 0 || chip_bf16.si() <= 0) return 1.0;
   return reference * 1e12 / chip_bf16.si();
 }
@@ -101,7 +114,7 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.moe_ops_per_layer = Scalar(profile, "moe_ops_per_layer");
   cm.moe_ops_per_expert = Scalar(profile, "moe_ops_per_expert");
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
-  cm.moe_token_tile = OptionalScalar(profile, "moe_token_tile", 0.0);
+  cm.moe_token_tile = OptionalPositiveScalar(profile, "moe_token_tile", 0.0);
   cm.gemm_size_scale = GemmSizeScale(cm.peak_bf16, profile);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
   cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;

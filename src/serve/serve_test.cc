@@ -175,6 +175,9 @@ TEST(IterationModelTest, GemmTableIsReadAtTheChipsIdealTime) {
   e.scalars.erase("gemm_efficiency_reference_bf16_tflops");
   const ComputeModel plain = MakeComputeModel(slow, e, Runtime::kTraining);
   EXPECT_DOUBLE_EQ(plain.gemm_size_scale, 1.0);
+  e.scalars["gemm_efficiency_reference_bf16_tflops"] = -1;  // a rate must be positive
+  EXPECT_THROW(MakeComputeModel(slow, e, Runtime::kTraining), InputError);
+  e.scalars.erase("gemm_efficiency_reference_bf16_tflops");
   // 2mnk = 1e8 FLOPs: the scaled chip reads the table at 4e8, a higher efficiency, a shorter math.
   const double m = 1e8 / (2.0 * 1024 * 1024);
   EXPECT_LT(GemmCost(cm, m, 1024, 1024, Precision::kBf16).math.si(),

@@ -19,12 +19,12 @@
 //   scalars.moe_ops_per_expert  ops per local expert in the MoE forward (casts, GEMMs, activation)
 // Optional (default 1): scalars.fp8_block_gemm_efficiency_ratio, block-scaled FP8 GEMMs relative
 // to per-tensor-scaled ones (below 1 where scaling is done in software, as on Hopper).
-// Optional (default 0 = no padding): scalars.moe_token_tile, the token rows of one CTA tile of the
-// MoE grouped GEMM (each expert's tokens are padded to a whole number of tiles, see
+// Optional, positive (default: no padding): scalars.moe_token_tile, the token rows of one CTA tile
+// of the MoE grouped GEMM (each expert's tokens are padded to a whole number of tiles, see
 // PaddedExpertRows).
-// Optional (default: none, scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense BF16
-// rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at
-// FLOPs x reference / R (small-GEMM losses are time, not FLOPs).
+// Optional, positive (default: scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense
+// BF16 rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at FLOPs
+// x reference / R (small-GEMM losses are time, not FLOPs).
 //
 // Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
 // differently from training's (data/efficiency/<family>-serve.yaml, all required):
