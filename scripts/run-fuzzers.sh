@@ -28,6 +28,8 @@ seed fuzz_sweep tests/sweep/*.yaml
 seed fuzz_trace tests/golden/*.csv
 seed fuzz_scenario examples/*.scenario.yaml
 seed fuzz_pipeline examples/pipelines/*.yaml tests/golden/pipeline_*.yaml
+seed fuzz_software data/software/*.yaml
+seed fuzz_plan examples/fleet-*.yaml tests/fleet/*.yaml
 # The factory targets read a selector byte, then the file (see fuzz/fuzz_factory_data.cc).
 mkdir -p "$seeds/fuzz_facility" "$seeds/fuzz_prices"
 i=0

@@ -40,6 +40,14 @@ FactoryData* FleetPlanTest::data_ = nullptr;
 const char* kHead =
     "horizon: { start: 2026Q1, periods: 4, step: quarter }\n"
     "money: { budget_usd: 1e9 }\n";
+// One air site, DGX H100 as the only candidate, one chat workload.
+const char* kChatOnH100 =
+    "sites:\n"
+    "  - { name: a, power_mw: 10, cooling: air }\n"
+    "systems:\n"
+    "  - system: dgx-h100\n"
+    "inference:\n"
+    "  - { name: chat, model: llama-3.1-8b, tokens_per_s: 1e5, tokens_per_s_per_user: 50 }\n";
 
 TEST_F(FleetPlanTest, UnknownKeyNamesItsLineAndSuggests) {
   const InputError e = ErrorOf(std::string(kHead) +
@@ -86,15 +94,7 @@ TEST_F(FleetPlanTest, QuarterOutsideTheHorizon) {
 TEST_F(FleetPlanTest, DefaultsComeFromTheCatalogAndAreListed) {
   FleetThroughput tp(*catalog_, *data_);
   const FleetPlan plan =
-      ParseFleetPlan(std::string(kHead) +
-                         "sites:\n"
-                         "  - { name: a, power_mw: 10, cooling: air }\n"
-                         "systems:\n"
-                         "  - system: dgx-h100\n"
-                         "inference:\n"
-                         "  - { name: chat, model: llama-3.1-8b, tokens_per_s: 1e5,"
-                         " tokens_per_s_per_user: 50 }\n",
-                     "plan.yaml", Catalog::DefaultDataDir(), &tp);
+      ParseFleetPlan(std::string(kHead) + kChatOnH100, "plan.yaml", Catalog::DefaultDataDir(), &tp);
   const FleetProblem& p = plan.problem;
   ASSERT_EQ(p.systems.size(), 1u);
   // Unit power: DGX H100's 10.2 kW datasheet maximum plus its share of scale-out switches.
@@ -118,13 +118,7 @@ TEST_F(FleetPlanTest, DefaultsComeFromTheCatalogAndAreListed) {
 // software_gain_per_year: trend takes FitSoftwareTrend of the catalog's Hopper history.
 TEST_F(FleetPlanTest, SoftwareTrendIsTheFittedGain) {
   FleetThroughput tp(*catalog_, *data_);
-  const std::string body =
-      "sites:\n"
-      "  - { name: a, power_mw: 10, cooling: air }\n"
-      "systems:\n"
-      "  - system: dgx-h100\n"
-      "inference:\n"
-      "  - { name: chat, model: llama-3.1-8b, tokens_per_s: 1e5, tokens_per_s_per_user: 50 }\n";
+  const std::string body = kChatOnH100;
   const FleetPlan plan =
       ParseFleetPlan(std::string(kHead) + "software_gain_per_year: trend\n" + body, "plan.yaml",
                      Catalog::DefaultDataDir(), &tp);
@@ -133,6 +127,24 @@ TEST_F(FleetPlanTest, SoftwareTrendIsTheFittedGain) {
   EXPECT_DOUBLE_EQ(plan.problem.software_gain_per_year, t.gain_per_year);
   const InputError e = ErrorOf(std::string(kHead) + "software_gain_per_year: trend:rubin\n" + body);
   EXPECT_EQ(e.key(), "software_gain_per_year");
+}
+
+// The stand-in figure (for the plan fuzzer) replaces the model's throughput, key by key, after
+// the names are checked; the cache still answers repeats.
+TEST_F(FleetPlanTest, FigureForTestingReplacesTheModelsThroughput) {
+  FleetThroughput tp(*catalog_, *data_);
+  std::vector<std::string> keys;
+  tp.SetFigureForTesting([&](const std::string& key) {
+    keys.push_back(key);
+    return 1234.0;
+  });
+  const FleetPlan plan =
+      ParseFleetPlan(std::string(kHead) + kChatOnH100, "plan.yaml", Catalog::DefaultDataDir(), &tp);
+  EXPECT_DOUBLE_EQ(plan.problem.inference[0].tokens_per_s_per_gpu[0], 1234.0);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].rfind("serve|dgx-h100|llama-3.1-8b|", 0), 0u) << keys[0];
+  EXPECT_DOUBLE_EQ(tp.Serving("dgx-h100", "llama-3.1-8b", 1, 1, 1), 1234.0);
+  EXPECT_THROW(tp.Training("dgx-h100", "lama-3.1-8b", 8, 4096), InputError);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ double FleetThroughput::Training(const std::string& system, const std::string& m
   ++computed_;
   const Model m = catalog_.ResolveModel(model);
   const Cluster cluster = BuildCluster(catalog_, system, "", gpus);
+  if (figure_) return Cached(cache_[key] = {figure_(key), {}}, band);
   SearchSpace space = DefaultSearchSpace(m, cluster, seq);
   SearchOptions options;
   options.top_k = 1;
@@ -54,6 +55,7 @@ double FleetThroughput::Serving(const std::string& system, const std::string& mo
   const ServingContext ctx = MakeServingContext(m, cluster.chip, cluster.system, cluster.fabric,
                                                 ServeProfileFromEfficiency(cluster.efficiency),
                                                 sys.nvlink_domain, isl, osl);
+  if (figure_) return Cached(cache_[key] = {figure_(key), {}}, band);
   const ParetoResult r = SearchPareto(ctx, ParetoOptions{});
   const ServingPoint* p = BestAtInteractivity(r, tokens_per_s_per_user);
   Entry e;

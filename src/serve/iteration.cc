@@ -335,7 +335,18 @@ IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
   AddAttention(w, &attention);
   IterationBreakdown out = Sum(TokenPart(w), Scaled(attention, ctx_->model.layers));
   AddDrafts(w, true, &out);
+  AddExposedHostStep(w, &out);
   return out;
+}
+
+// An overlap scheduler (TensorRT-LLM PyExecutor._executor_loop_overlap) prepares the next
+// iteration on the host while the GPU runs this one: the iteration lasts max(GPU work, host step),
+// the host step growing with the sequences scheduled (ServeProfile::host_step_per_sequence).
+void IterationModel::AddExposedHostStep(const IterationWork& w, IterationBreakdown* out) const {
+  const double sequences = w.decode_sequences + (w.prefill_tokens > 0 ? 1.0 : 0.0);
+  const Seconds host = ctx_->profile.host_step_per_sequence * sequences;
+  const Seconds gpu = out->total();
+  if (host > gpu) out->overhead += host - gpu;
 }
 
 // Speculative decoding: the k draft tokens of each sequence come from k sequential passes of a

@@ -73,6 +73,33 @@ TEST(IterationModelTest, PrefillIsComputeBound) {
   EXPECT_GT(b.compute.si(), 5 * b.weights.si());
 }
 
+// Overlap scheduler: t_iter = max(t_gpu, h * sequences). The host step hides below the GPU's
+// work and only its excess shows, as overhead.
+TEST(IterationModelTest, HostStepShowsOnlyAboveTheGpuWork) {
+  ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
+  InstanceConfig inst;
+  inst.tp = 8;
+  IterationWork w;
+  w.decode_sequences = 256;
+  w.decode_tokens = 256;
+  w.decode_context = 256 * 1024.0;
+  const Seconds gpu = IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Time(w);
+  const double per_sequence = gpu.si() / 256;
+  ctx.profile.host_step_per_sequence = Secs(0.5 * per_sequence);  // hidden
+  EXPECT_NEAR(IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Time(w).si(), gpu.si(),
+              1e-12);
+  ctx.profile.host_step_per_sequence = Secs(3.0 * per_sequence);  // host-bound: 3x the GPU
+  const IterationBreakdown b =
+      IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Estimate(w);
+  EXPECT_NEAR(b.total().si(), 3.0 * gpu.si(), 1e-9 * gpu.si());
+  EXPECT_NEAR(
+      b.overhead.si() - 2.0 * gpu.si(),
+      IterationModel(Context(Llama2_70b(), 8, 1024, 128), inst, Precision::kFp8, Precision::kFp8)
+          .Estimate(w)
+          .overhead.si(),
+      1e-9 * gpu.si());
+}
+
 TEST(MemoryPlanTest, KvCapacityFollowsFreeMemory) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 1024);
   InstanceConfig inst;

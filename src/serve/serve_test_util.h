@@ -88,7 +88,7 @@ inline ServeProfile HopperProfile() {
                {"serving_clock_ratio", 1.1},       {"cuda_graph_kernel_overhead_us", 2.0},
                {"paged_kv_hbm_ratio", 0.9},        {"serve_iteration_overhead", 1e-3},
                {"serve_reserved_memory", 4e9},     {"serve_kv_cache_memory_fraction", 0.9},
-               {"serve_kv_block_tokens", 64}};
+               {"serve_kv_block_tokens", 64},      {"serve_host_us_per_sequence", 0.0}};
   e.tables["gemm_efficiency"] = StepTable{{1e8, 1e10, 1e12}, {0.1, 0.5, 0.68}};
   return ServeProfileFromEfficiency(e);
 }

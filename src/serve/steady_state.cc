@@ -19,6 +19,7 @@ ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
   ServeProfile s;
   s.efficiency = p;
   s.iteration_overhead = Secs(RequiredScalar(p, "serve_iteration_overhead"));
+  s.host_step_per_sequence = Microseconds(RequiredScalar(p, "serve_host_us_per_sequence"));
   s.reserved_memory = ByteCount(RequiredScalar(p, "serve_reserved_memory"));
   s.kv_cache_memory_fraction = RequiredScalar(p, "serve_kv_cache_memory_fraction");
   s.kv_block_tokens = static_cast<int>(RequiredScalar(p, "serve_kv_block_tokens"));

@@ -18,6 +18,7 @@
 #ifndef TOKENFAB_FLEET_THROUGHPUT_H_
 #define TOKENFAB_FLEET_THROUGHPUT_H_
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -47,6 +48,13 @@ class FleetThroughput {
   double Serving(const std::string& system, const std::string& model, int isl, int osl,
                  double tokens_per_s_per_user, TrustBand* band = nullptr);
   FleetUnit Unit(const std::string& system);
+  // Replaces the training search and the serving frontier by `figure` (tokens/s per GPU of a
+  // cache key such as "train|gb200-nvl72|llama-3.1-405b|8192|8192"), after the names and GPU
+  // count are checked as usual: for tests and the plan fuzzer, which exercise the plan reader,
+  // not the models.
+  void SetFigureForTesting(std::function<double(const std::string& key)> figure) {
+    figure_ = std::move(figure);
+  }
   const Catalog& catalog() const { return catalog_; }
   const FactoryData& factory_data() const { return data_; }
   int computed() const { return computed_; }
@@ -62,6 +70,7 @@ class FleetThroughput {
   double Cached(const Entry& e, TrustBand* band);
   std::map<std::string, Entry> cache_;
   std::map<std::string, FleetUnit> units_;
+  std::function<double(const std::string&)> figure_;
   int computed_ = 0, reused_ = 0;
 };
 

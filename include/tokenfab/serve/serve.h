@@ -46,8 +46,13 @@ namespace tokenfab {
 // (data/efficiency/<family>-serve.yaml). Every key is required: a missing one is an InputError
 // naming the file.
 struct ServeProfile {
-  EfficiencyProfile efficiency;           // the family's profile, costed by perf (kServing)
-  Seconds iteration_overhead;             // host scheduling, sampling, launch, per iteration
+  EfficiencyProfile efficiency;  // the family's profile, costed by perf (kServing)
+  Seconds iteration_overhead;    // host scheduling, sampling, launch, per iteration
+  // Host step time of a Python executor per scheduled sequence and iteration (TensorRT-LLM's
+  // PyTorch-backend PyExecutor: scheduling, request bookkeeping, sampler post-processing). Its
+  // overlap scheduler prepares iteration n+1 while the GPU runs n, so an iteration takes
+  // max(GPU work, host step): only the excess is exposed. 0: a C++ executor, never host-bound.
+  Seconds host_step_per_sequence;
   Bytes reserved_memory;                  // CUDA context, runtime and NCCL buffers per GPU
   double kv_cache_memory_fraction = 0.9;  // share of the memory left after weights + activations
   int kv_block_tokens = 64;               // tokens per paged KV block
@@ -131,7 +136,7 @@ struct IterationBreakdown {
   Seconds activations;  // memory-bound elementwise kernels (norms, residuals, SwiGLU, RoPE)
   Seconds compute;      // time bound by tensor-core math
   Seconds comm;         // TP all-reduce, EP all-to-all, PP send/recv
-  Seconds overhead;     // runtime overheads
+  Seconds overhead;     // runtime overheads, with any host step time not hidden by the GPU
   Seconds total() const { return weights + kv + activations + compute + comm + overhead; }
 };
 
@@ -178,6 +183,7 @@ class IterationModel {
   void AddMoe(double tokens, double mean_tokens, IterationBreakdown* out) const;
   void AddAttention(const IterationWork& w, IterationBreakdown* out) const;
   void AddDrafts(const IterationWork& w, bool attention, IterationBreakdown* out) const;
+  void AddExposedHostStep(const IterationWork& w, IterationBreakdown* out) const;
   Bytes LayerWeightBytes(bool moe) const;
   Bytes WeightBytesPerGpu() const;
   Bytes ActivationBytes(double tokens) const;
