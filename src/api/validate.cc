@@ -88,6 +88,11 @@ int RunValidate(const Scenario& scenario, std::ostream& out) {
     out << "\n## Error bands: leave-one-source-out coverage\n\nEach case's 80% band built "
            "without its own publication (data/trust/bands.yaml, [trust.md](trust.md)):\n\n"
         << RenderTrustCoverage(LoadTrustTable(TrustFile(catalog.data_dir())), true);
+    out << "\n## Error bands per cell\n\nThe stored bands (data/trust/bands.yaml, "
+           "[trust.md](trust.md)) per regime cell: its own cases, publications and median of "
+           "truth / prediction - 1, and the band a prediction in that regime reports, from the "
+           "cell itself or, when it holds too few cases, from the cell it falls back to:\n\n"
+        << RenderTrustCells(LoadTrustTable(TrustFile(catalog.data_dir())));
   }
   return all_pass ? 0 : 1;
 }

@@ -48,4 +48,6 @@ bool IsConfigFeature(std::string_view feature) {
   return it != names.end() && it - names.begin() < kConfigFeatures;
 }
 
+bool IsKernelKey(std::string_view key) { return key == "moe_token_tile"; }
+
 }  // namespace tokenfab

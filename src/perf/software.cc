@@ -11,13 +11,41 @@
 
 namespace tokenfab {
 
+namespace {
+
+// A kernel key (hw/software.h IsKernelKey) is a fact of the engine, not a calibration: the release
+// sets it on every family, and adds it where the family profile has no such key.
+void ApplyKernelEffect(EfficiencyProfile& out, const SoftwareRelease& release,
+                       const SoftwareEffect& e) {
+  auto s = out.scalars.find(e.key);
+  if (s == out.scalars.end() && e.scale) {
+    throw InputError({release.file, 0, 0},
+                     fmt::format("releases.{}.effects.{}.{}", release.name, e.feature, e.key),
+                     fmt::format("'{}' is a kernel key that no efficiency profile carries; a "
+                                 "multiplier has nothing to scale",
+                                 e.key),
+                     "give the engine's value as a plain number, e.g. { value: 128, source: ... }");
+  }
+  if (s == out.scalars.end()) {
+    out.scalars[e.key] = e.value;
+    return;
+  }
+  s->second = e.scale ? s->second * e.value : e.value;
+}
+
+}  // namespace
+
 EfficiencyProfile ApplySoftware(const EfficiencyProfile& profile, const SoftwareRelease& release) {
   EfficiencyProfile out = profile;
-  if (!release.families.empty() && std::find(release.families.begin(), release.families.end(),
-                                             profile.family) == release.families.end()) {
-    return out;
-  }
+  const bool measured_on_family =
+      release.families.empty() || std::find(release.families.begin(), release.families.end(),
+                                            profile.family) != release.families.end();
   for (const SoftwareEffect& e : release.effects) {
+    if (IsKernelKey(e.key)) {
+      ApplyKernelEffect(out, release, e);
+      continue;
+    }
+    if (!measured_on_family) continue;
     if (auto s = out.scalars.find(e.key); s != out.scalars.end()) {
       s->second = e.scale ? s->second * e.value : e.value;
       continue;

@@ -50,6 +50,18 @@ TEST(ApplySoftware, OtherFamiliesKeepTheirReferenceTables) {
   EXPECT_DOUBLE_EQ(ApplySoftware(Profile(), r).tables.at("gemm_efficiency").y[1], 0.6);
 }
 
+// A kernel key (moe_token_tile) is the engine's, not a calibration: set on every family, added
+// where the profile lacks it; a multiplier on an absent one has nothing to scale.
+TEST(ApplySoftware, KernelKeysAreSetOnEveryFamily) {
+  SoftwareRelease r = Release({{"fused_kernels", "moe_token_tile", false, 64}});
+  r.families = {ChipFamily::kBlackwell};  // the Hopper profile below is outside `families`
+  const EfficiencyProfile out = ApplySoftware(Profile(), r);
+  EXPECT_DOUBLE_EQ(out.scalars.at("moe_token_tile"), 64);
+  EXPECT_EQ(Profile().scalars.count("moe_token_tile"), 0u);
+  EXPECT_THROW(ApplySoftware(Profile(), Release({{"fused_kernels", "moe_token_tile", true, 2}})),
+               InputError);
+}
+
 TEST(SoftwareDecomposition, StepsTakeOneFeatureAtATime) {
   SoftwareRelease a = Release({});
   a.features["cuda_graphs"] = true;

@@ -9,6 +9,11 @@ namespace {
 
 std::string Percent(double x) { return fmt::format("{:+.0f}%", 100 * x); }
 
+// As Percent, without a sign on a figure that rounds to zero ("0%", not "-0%").
+std::string TablePercent(double x) {
+  return std::round(100 * x) == 0 ? std::string("0%") : Percent(x);
+}
+
 std::string Summary(const TrustBand& b, const std::string& quantity) {
   if (!b.known()) return "no band: no published case of this kind (" + b.regime + ")";
   std::string s = fmt::format("{}..{} on {} ({:.0f}% band; {} published cases, {} source{}; {})",
@@ -99,6 +104,28 @@ std::string RenderTrustCoverage(const TrustTable& t, bool markdown) {
                                 covered, 100 * total, 100 * t.nominal())
                   : fmt::format("{:<52} {:>5} {:>7} {:>7.0f}%  (nominal {:.0f}%)\n", "all", cases,
                                 covered, 100 * total, 100 * t.nominal());
+  return out;
+}
+
+std::string RenderTrustCells(const TrustTable& t) {
+  std::string out = fmt::format(
+      "| cell | cases | sources | median | {:.0f}% band (truth / prediction - 1) | band from |\n"
+      "|---|---:|---:|---:|---|---|\n",
+      100 * t.nominal());
+  for (const TrustCellRow& r : TrustCells(t)) {
+    const TrustBand& b = r.band;
+    std::string from;
+    if (r.cell == "training/cp>1") {
+      from = b.known() ? "envelope of every training plan with CP > 1"
+                       : fmt::format("fewer than {} cases: no envelope", kMinCases);
+    } else {
+      from = b.cell == r.cell ? "this cell"
+                              : fmt::format("{} (fewer than {} cases here)", b.cell, kMinCases);
+    }
+    const std::string band = b.known() ? TablePercent(b.lo) + ".." + TablePercent(b.hi) : "none";
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", r.cell, r.cases, r.sources,
+                       TablePercent(r.median), band, from);
+  }
   return out;
 }
 

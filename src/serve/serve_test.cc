@@ -205,6 +205,12 @@ TEST(IterationModelTest, GemmTableIsReadAtTheChipsIdealTime) {
   e.scalars["gemm_efficiency_reference_bf16_tflops"] = -1;  // a rate must be positive
   EXPECT_THROW(MakeComputeModel(slow, e, Runtime::kTraining), InputError);
   e.scalars.erase("gemm_efficiency_reference_bf16_tflops");
+  e.scalars["moe_token_tile"] = 0;  // a tile too (set by a serving release; see perf/software.h)
+  EXPECT_THROW(MakeComputeModel(slow, e, Runtime::kServing), InputError);
+  e.scalars["moe_token_tile"] = 64;
+  EXPECT_DOUBLE_EQ(MakeComputeModel(slow, e, Runtime::kServing).moe_token_tile, 64);
+  e.scalars.erase("moe_token_tile");
+  EXPECT_DOUBLE_EQ(MakeComputeModel(slow, e, Runtime::kTraining).moe_token_tile, 0);
   // 2mnk = 1e8 FLOPs: the scaled chip reads the table at 4e8, a higher efficiency, a shorter math.
   const double m = 1e8 / (2.0 * 1024 * 1024);
   EXPECT_LT(GemmCost(cm, m, 1024, 1024, Precision::kBf16).math.si(),

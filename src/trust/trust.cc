@@ -58,6 +58,31 @@ Interval Quantiles(const std::vector<const TrustCase*>& cases, double nominal) {
 
 std::string MoeName(bool moe) { return moe ? "moe" : "dense"; }
 
+std::string ExactCellName(const TrustRegime& r) {
+  return fmt::format("{}/{}/{}", r.kind, r.family, MoeName(r.moe));
+}
+
+double MedianRatio(std::vector<double> r) {
+  std::sort(r.begin(), r.end());
+  const size_t n = r.size();
+  return n % 2 == 1 ? r[n / 2] : 0.5 * (r[n / 2 - 1] + r[n / 2]);
+}
+
+TrustCellRow CellRow(std::string name, const std::vector<const TrustCase*>& cases) {
+  TrustCellRow row;
+  row.cell = std::move(name);
+  std::vector<double> ratios;
+  std::set<std::string> sources;
+  for (const TrustCase* c : cases) {
+    ratios.push_back(c->ratio);
+    sources.insert(c->source);
+  }
+  row.cases = static_cast<int>(cases.size());
+  row.sources = static_cast<int>(sources.size());
+  row.median = ratios.empty() ? 0 : MedianRatio(ratios) - 1;
+  return row;
+}
+
 }  // namespace
 
 TrustRegime RegimeOn(const std::string& kind, const Cluster& cluster, bool moe, int cp) {
@@ -101,7 +126,7 @@ TrustBand TrustTable::Band(const TrustRegime& r) const {
   b.cell = r.kind;
   if (static_cast<int>(exact.size()) >= kMinCases) {
     cell = &exact;
-    b.cell = fmt::format("{}/{}/{}", r.kind, r.family, MoeName(r.moe));
+    b.cell = ExactCellName(r);
   } else if (static_cast<int>(family.size()) >= kMinCases) {
     cell = &family;
     b.cell = fmt::format("{}/{}", r.kind, r.family);
@@ -145,6 +170,46 @@ TrustBand TrustTable::Band(const TrustRegime& r) const {
   b.cases = iv.cases;
   b.sources = static_cast<int>(iv.sources.size());
   return b;
+}
+
+std::vector<TrustCellRow> TrustCells(const TrustTable& t) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const TrustCase*>> cells;
+  std::map<std::string, TrustRegime> regimes;
+  std::vector<const TrustCase*> cp;
+  for (const TrustCase& c : t.cases()) {
+    const std::string name = ExactCellName(c.regime);
+    if (cells.count(name) == 0) {
+      order.push_back(name);
+      TrustRegime r = c.regime;
+      r.gpus = 0;
+      r.cp = 1;
+      regimes[name] = r;
+    }
+    cells[name].push_back(&c);
+    if (c.regime.kind == "training" && c.regime.cp > 1) cp.push_back(&c);
+  }
+  std::vector<TrustCellRow> rows;
+  for (const std::string& name : order) {
+    TrustCellRow row = CellRow(name, cells[name]);
+    row.band = t.Band(regimes[name]);
+    rows.push_back(std::move(row));
+  }
+  if (!cp.empty()) {
+    TrustCellRow row = CellRow("training/cp>1", cp);
+    const Interval iv = Quantiles(cp, t.nominal());
+    row.band.nominal = t.nominal();
+    row.band.cell = row.cell;
+    row.band.regime = "training with CP > 1, all families";
+    if (row.cases >= kMinCases) {
+      row.band.lo = iv.lo - 1;
+      row.band.hi = iv.hi - 1;
+      row.band.cases = iv.cases;
+      row.band.sources = static_cast<int>(iv.sources.size());
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::vector<CoverageRow> LeaveOneSourceOut(const std::vector<TrustCase>& cases, double nominal) {

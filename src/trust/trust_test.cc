@@ -54,6 +54,34 @@ TEST(TrustTest, OutsideValidatedGroundIsFlaggedAndWider) {
   EXPECT_FALSE(t.Band({"serving", "hopper", false, 8, 1}).known());
 }
 
+// One row per stored cell, with its own cases and median, and the band Band() gives its regime:
+// a cell below kMinCases names the cell it falls back to; then the CP > 1 training row.
+TEST(TrustTest, CellRowsRenderBandsTruth) {
+  std::vector<TrustCase> cases;
+  for (int i = 0; i < 9; ++i) cases.push_back(Case(i < 5 ? "a" : "b", "hopper", 0.81 + 0.02 * i));
+  TrustCase moe = Case("c", "hopper", 0.5, 64, 2);
+  moe.regime.moe = true;
+  cases.push_back(moe);
+  const TrustTable t(cases, 0.8);
+  const std::vector<TrustCellRow> rows = TrustCells(t);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].cell, "training/hopper/dense");
+  EXPECT_EQ(rows[0].cases, 9);
+  EXPECT_EQ(rows[0].sources, 2);
+  EXPECT_NEAR(rows[0].median, 0.89 - 1, 1e-12);
+  EXPECT_EQ(rows[0].band.cell, "training/hopper/dense");
+  EXPECT_EQ(rows[1].cell, "training/hopper/moe");
+  EXPECT_EQ(rows[1].cases, 1);
+  const TrustBand fallback = t.Band({"training", "hopper", true, 0, 1});
+  EXPECT_EQ(rows[1].band.cell, "training/hopper");
+  EXPECT_DOUBLE_EQ(rows[1].band.lo, fallback.lo);
+  EXPECT_DOUBLE_EQ(rows[1].band.hi, fallback.hi);
+  EXPECT_FALSE(rows[1].band.extrapolation);
+  EXPECT_EQ(rows[2].cell, "training/cp>1");
+  EXPECT_EQ(rows[2].cases, 1);
+  EXPECT_FALSE(rows[2].band.known());  // fewer than kMinCases: no envelope
+}
+
 // A CP > 1 plan takes the envelope with the CP > 1 cases.
 TEST(TrustTest, ContextParallelTakesTheEnvelope) {
   std::vector<TrustCase> cases;

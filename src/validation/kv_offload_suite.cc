@@ -5,6 +5,7 @@
 //     it must be recomputed (EstimateServing with ServingContext::prefix, kv_tiers.h rates).
 //   - A long prompt with no prefix: the prefill of S tokens (TTFT at batch 1); with "cp", the
 //     ring-attention prefill over cp ranks of tp GPUs (serve/context_parallel.h).
+// A record's "software" (optional) names the serving release applied to the cluster's profile.
 // Tolerance: 20% per case (issue 12), not widened per case.
 #include <fmt/format.h>
 
@@ -13,6 +14,7 @@
 
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/trust/trust.h"
@@ -29,7 +31,12 @@ constexpr double kTierTolerance = 0.20;
 double PredictTtft(const Catalog& cat, const json& r) {
   const Model& m = cat.model(r.at("model").get<std::string>());
   const int gpus = r.at("gpus").get<int>();
-  const Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", gpus);
+  Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", gpus);
+  // The serving release the record declares (its kernels: the MoE token tile); none: reference.
+  if (r.contains("software")) {
+    cl.efficiency = ApplySoftware(cl.efficiency, cat.software(r.at("software").get<std::string>(),
+                                                              r.at("id").get<std::string>()));
+  }
   const int prefix = r.at("prefix").get<int>();
   const int suffix = r.at("suffix").get<int>();
   const std::string tier = r.at("tier").get<std::string>();

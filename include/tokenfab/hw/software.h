@@ -65,6 +65,12 @@ struct SoftwareHistoryPoint {
 const std::vector<std::string>& SoftwareFeatureNames();
 // The features that are TrainingConfig settings rather than efficiency effects.
 bool IsConfigFeature(std::string_view feature);
+// Kernel keys: efficiency keys that state a fact of the engine's kernels rather than a calibrated
+// efficiency (scalars.moe_token_tile, the token rows of the MoE grouped GEMM's CTA tile). No
+// family profile carries them; a release's effect sets them on every family, whatever its
+// `families` (which name where its calibrated effects were measured). Without a release that
+// sets one, the key is absent and perf uses its default (perf/compute.h).
+bool IsKernelKey(std::string_view key);
 
 }  // namespace tokenfab
 

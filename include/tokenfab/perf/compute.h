@@ -21,7 +21,9 @@
 // to per-tensor-scaled ones (below 1 where scaling is done in software, as on Hopper).
 // Optional, positive (default: no padding): scalars.moe_token_tile, the token rows of one CTA tile
 // of the MoE grouped GEMM (each expert's tokens are padded to a whole number of tiles, see
-// PaddedExpertRows).
+// PaddedExpertRows). A kernel key: the serving release sets it (data/software/<stack>.yaml, effect
+// of `fused_kernels`; hw/software.h IsKernelKey), no family profile does, so training and runs
+// without a serving release are not padded.
 // Optional, positive (default: scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense
 // BF16 rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at FLOPs
 // x reference / R (small-GEMM losses are time, not FLOPs).

@@ -21,8 +21,11 @@
 namespace tokenfab {
 
 // The profile with every effect of `release` applied: a scale multiplies the scalar (or every
-// point of the table), a value replaces it. An effect on a key the profile lacks is an
-// InputError naming the release's file and the key, with a did-you-mean hint.
+// point of the table), a value replaces it. Calibrated effects apply only on the release's
+// `families` (all when empty); kernel keys (hw/software.h IsKernelKey: moe_token_tile) on every
+// family, added to the profile when it lacks them. An effect on another key the profile lacks,
+// or a multiplier on an absent kernel key, is an InputError naming the release's file and the
+// key, with a did-you-mean hint.
 EfficiencyProfile ApplySoftware(const EfficiencyProfile& profile, const SoftwareRelease& release);
 
 // The features in which two releases differ (state or effects), in SoftwareFeatureNames() order.

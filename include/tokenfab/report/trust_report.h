@@ -1,5 +1,6 @@
 // Renderers of an error band (trust.h): the one line every text output carries, the `trust`
-// object of every JSON result, an HTML fragment, and the leave-one-source-out coverage table.
+// object of every JSON result, an HTML fragment, the leave-one-source-out coverage table and the
+// table of bands per regime cell.
 //
 // Example:
 //   out << RenderTrustLine(TrustFor(catalog.data_dir(), regime), "throughput");
@@ -24,6 +25,10 @@ TrustBand TrustFromJson(const nlohmann::json& j);
 // Per source: cases, covered by the band built without that source, coverage; then the total
 // against the nominal rate. `markdown` gives a Markdown table.
 std::string RenderTrustCoverage(const TrustTable& t, bool markdown = false);
+// A Markdown table of TrustCells(t): per regime cell its cases, sources, median and the band a
+// query of that regime gets, with the cell it comes from (the fallback when the cell holds fewer
+// than kMinCases cases), then the CP > 1 training envelope.
+std::string RenderTrustCells(const TrustTable& t);
 
 }  // namespace tokenfab
 

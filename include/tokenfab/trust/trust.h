@@ -89,6 +89,21 @@ class TrustTable {
   double nominal_ = 0.8;
 };
 
+// One row per regime cell of the stored cases (kind/family/moe, as Band() names an exact cell),
+// in the table's order of first appearance, then one for the training cases with CP > 1: the
+// cell's own cases, sources and median, and the band a query of that regime gets from Band()
+// (at CP 1 and no GPU count, so no extrapolation): the cell itself when it holds kMinCases
+// cases, else its fallback, named in band.cell. The CP row's band is the interval that training
+// plans with CP > 1 take the envelope with (band.cases 0: fewer than kMinCases, not applied).
+struct TrustCellRow {
+  std::string cell;  // "serving/hopper/moe"; "training/cp>1" for the CP row
+  int cases = 0;
+  int sources = 0;
+  double median = 0;  // truth / prediction - 1, the median over the cell's own cases
+  TrustBand band;
+};
+std::vector<TrustCellRow> TrustCells(const TrustTable& t);
+
 // Leave-one-source-out: each case's band from a table built without its source's cases.
 struct CoverageRow {
   std::string source;
