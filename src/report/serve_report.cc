@@ -55,7 +55,8 @@ ordered_json ServingPointToJson(const ServingPoint& p) {
   const IterationBreakdown& b = p.decode_iteration;
   j["decode_step_breakdown_s"] = {
       {"weights", b.weights.si()}, {"kv_cache", b.kv.si()}, {"activations", b.activations.si()},
-      {"compute", b.compute.si()}, {"comm", b.comm.si()},   {"overhead", b.overhead.si()}};
+      {"compute", b.compute.si()}, {"comm", b.comm.si()},   {"overhead", b.overhead.si()},
+      {"host", b.host.si()}};
   j["config"] = ConfigJson(p.config);
   return j;
 }
@@ -95,10 +96,11 @@ std::string RenderServingPointText(const ServeReportContext& q, const ServingPoi
   const IterationBreakdown& b = p.decode_iteration;
   out << fmt::format(
       "decode step       {:.2f} ms = weights {:.2f} + KV {:.2f} + act {:.2f} + compute {:.2f} + "
-      "comm {:.2f} + overhead {:.2f}\n",
+      "comm {:.2f} + overhead {:.2f}{}\n",
       ToMilliseconds(b.total()), ToMilliseconds(b.weights), ToMilliseconds(b.kv),
       ToMilliseconds(b.activations), ToMilliseconds(b.compute), ToMilliseconds(b.comm),
-      ToMilliseconds(b.overhead));
+      ToMilliseconds(b.overhead),
+      b.host.si() > 0 ? fmt::format(" + host wait {:.2f}", ToMilliseconds(b.host)) : "");
   return out.str();
 }
 

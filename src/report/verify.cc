@@ -84,7 +84,8 @@ void Verify(const ServingPoint& p) {
                                 {"activations", b.activations},
                                 {"compute", b.compute},
                                 {"comm", b.comm},
-                                {"overhead", b.overhead}}) {
+                                {"overhead", b.overhead},
+                                {"host", b.host}}) {
     NonNegative(k, name, v);
   }
   NonNegative(k, "kv_transfer", p.kv_transfer);

@@ -64,7 +64,8 @@ IterationWork DecodeWork(const ServingContext& ctx, const ServingConfig& cfg, do
 IterationBreakdown Mix(const IterationBreakdown& a, const IterationBreakdown& b, double f) {
   auto m = [f](Seconds x, Seconds y) { return x * f + y * (1.0 - f); };
   return {m(a.weights, b.weights), m(a.kv, b.kv),     m(a.activations, b.activations),
-          m(a.compute, b.compute), m(a.comm, b.comm), m(a.overhead, b.overhead)};
+          m(a.compute, b.compute), m(a.comm, b.comm), m(a.overhead, b.overhead),
+          m(a.host, b.host)};
 }
 
 // The prompt tokens one iteration carries next to `seqs` decoding sequences: a whole prompt, or

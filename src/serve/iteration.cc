@@ -126,12 +126,14 @@ namespace {
 constexpr double kHeadBytes = 2.0;
 
 IterationBreakdown Scaled(const IterationBreakdown& b, double k) {
-  return {b.weights * k, b.kv * k, b.activations * k, b.compute * k, b.comm * k, b.overhead * k};
+  return {b.weights * k, b.kv * k,       b.activations * k, b.compute * k,
+          b.comm * k,    b.overhead * k, b.host * k};
 }
 
 IterationBreakdown Sum(const IterationBreakdown& a, const IterationBreakdown& b) {
   return {a.weights + b.weights, a.kv + b.kv,     a.activations + b.activations,
-          a.compute + b.compute, a.comm + b.comm, a.overhead + b.overhead};
+          a.compute + b.compute, a.comm + b.comm, a.overhead + b.overhead,
+          a.host + b.host};
 }
 
 }  // namespace
@@ -346,7 +348,7 @@ void IterationModel::AddExposedHostStep(const IterationWork& w, IterationBreakdo
   const double sequences = w.decode_sequences + (w.prefill_tokens > 0 ? 1.0 : 0.0);
   const Seconds host = ctx_->profile.host_step_per_sequence * sequences;
   const Seconds gpu = out->total();
-  if (host > gpu) out->overhead += host - gpu;
+  if (host > gpu) out->host += host - gpu;
 }
 
 // Speculative decoding: the k draft tokens of each sequence come from k sequential passes of a

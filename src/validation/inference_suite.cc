@@ -197,7 +197,7 @@ void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCa
       "{:.1f}, compute {:.1f}, comm {:.1f}, other {:.1f}){}",
       cfg.decode.tp, cfg.decode.dp, cfg.decode.ep, PrecisionName(cfg.weights),
       PrecisionName(cfg.kv), batch, b.total().si() * 1e3, b.weights.si() * 1e3, b.kv.si() * 1e3,
-      b.compute.si() * 1e3, b.comm.si() * 1e3, (b.activations + b.overhead).si() * 1e3,
+      b.compute.si() * 1e3, b.comm.si() * 1e3, (b.activations + b.overhead + b.host).si() * 1e3,
       mem.fits.ok ? "" : "; " + mem.fits.reason);
   cases->push_back({r.at("id"), "output_tokens_per_sec_per_gpu", "tok/s", batch / b.total().si(),
                     *Measured(r, "output_tokens_per_sec_per_gpu"), kServingThroughputTolerance,
@@ -225,7 +225,7 @@ void AddAggregatedPoint(const Catalog& cat, const json& r, std::vector<Validatio
                 PrecisionName(cfg.kv), cfg.chunk_tokens, cfg.spec_tokens,
                 TokensPerStep(ctx.model, cfg), b.total().si() * 1e3, b.weights.si() * 1e3,
                 b.kv.si() * 1e3, b.compute.si() * 1e3, b.comm.si() * 1e3,
-                (b.activations + b.overhead).si() * 1e3)
+                (b.activations + b.overhead + b.host).si() * 1e3)
           : p.feasibility.reason;
   const bool latency = r.at("kind") == "min_latency";
   const std::string metric = latency ? "tokens_per_sec_per_user" : "output_tokens_per_sec_per_gpu";

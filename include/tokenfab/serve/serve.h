@@ -51,7 +51,8 @@ struct ServeProfile {
   // Host step time of a Python executor per scheduled sequence and iteration (TensorRT-LLM's
   // PyTorch-backend PyExecutor: scheduling, request bookkeeping, sampler post-processing). Its
   // overlap scheduler prepares iteration n+1 while the GPU runs n, so an iteration takes
-  // max(GPU work, host step): only the excess is exposed. 0: a C++ executor, never host-bound.
+  // max(GPU work, host step): only the excess is exposed (IterationBreakdown::host). 0: a C++
+  // executor, never host-bound.
   Seconds host_step_per_sequence;
   Bytes reserved_memory;                  // CUDA context, runtime and NCCL buffers per GPU
   double kv_cache_memory_fraction = 0.9;  // share of the memory left after weights + activations
@@ -136,8 +137,9 @@ struct IterationBreakdown {
   Seconds activations;  // memory-bound elementwise kernels (norms, residuals, SwiGLU, RoPE)
   Seconds compute;      // time bound by tensor-core math
   Seconds comm;         // TP all-reduce, EP all-to-all, PP send/recv
-  Seconds overhead;     // runtime overheads, with any host step time not hidden by the GPU
-  Seconds total() const { return weights + kv + activations + compute + comm + overhead; }
+  Seconds overhead;     // runtime overheads: launch floors, per-iteration host work
+  Seconds host;         // host step time not hidden behind the GPU's work (host-bound iteration)
+  Seconds total() const { return weights + kv + activations + compute + comm + overhead + host; }
 };
 
 // The work of one iteration on one data-parallel attention rank of an instance.
