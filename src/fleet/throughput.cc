@@ -6,6 +6,7 @@
 
 #include "tokenfab/catalog/cluster.h"
 #include "tokenfab/factory/facility.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/serve/pareto.h"
 
@@ -51,7 +52,11 @@ double FleetThroughput::Serving(const std::string& system, const std::string& mo
   ++computed_;
   const Model m = catalog_.ResolveModel(model);
   const System& sys = catalog_.system(system);
-  const Cluster cluster = BuildCluster(catalog_, system, "", sys.nvlink_domain);
+  Cluster cluster = BuildCluster(catalog_, system, "", sys.nvlink_domain);
+  // The serving release `serve` runs without --software: the newest of the default stack.
+  if (const SoftwareRelease* r = catalog_.newest_software(SoftwareKind::kServing)) {
+    cluster.efficiency = ApplySoftware(cluster.efficiency, *r);
+  }
   const ServingContext ctx = MakeServingContext(m, cluster.chip, cluster.system, cluster.fabric,
                                                 ServeProfileFromEfficiency(cluster.efficiency),
                                                 sys.nvlink_domain, isl, osl);

@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/pipeline/pipeline.h"
 
 namespace tokenfab {
@@ -57,6 +58,10 @@ ResolvedStage ResolveStage(const PipelineSpec& spec, int s, const Catalog& catal
     cl = BuildCluster(catalog, system, "", gpus);
   } catch (const InputError& e) {
     throw relocate(e, "deployment.system");
+  }
+  // The serving release `serve` runs without --software: the newest of the default stack.
+  if (const SoftwareRelease* sw = catalog.newest_software(SoftwareKind::kServing)) {
+    cl.efficiency = ApplySoftware(cl.efficiency, *sw);
   }
   const WalkStats walk = WalkStage(spec, s);
   r.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,

@@ -2,8 +2,10 @@
 // once per (system, workload) and cached:
 //   training  the fastest configuration SearchTraining finds (search/search.h, BF16, default
 //             space and batch) on a reference cluster of `gpus` GPUs; tokens/s per GPU.
-//   serving   the throughput-interactivity frontier (serve/pareto.h) of one NVLink domain; the
+//   serving   the throughput-interactivity frontier (serve/pareto.h) of one NVLink domain under
+//             the serving release `serve` runs by default (the newest of the default stack); the
 //             highest output tokens/s per GPU at or above the stated tokens/s per user.
+//   Training runs on the family's reference profile (not yet the default training release).
 //   unit      the facility model (factory/facility.h) of 16 purchasable units: IT power, racks
 //             and network capex per unit, and the unit price of data/prices/systems.yaml.
 // Each figure carries the error band of its regime (trust/trust.h): training on the reference
