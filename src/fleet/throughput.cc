@@ -9,6 +9,7 @@
 #include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/serve/pareto.h"
+#include "tokenfab/train/software.h"
 
 namespace tokenfab {
 
@@ -26,9 +27,13 @@ double FleetThroughput::Training(const std::string& system, const std::string& m
   }
   ++computed_;
   const Model m = catalog_.ResolveModel(model);
-  const Cluster cluster = BuildCluster(catalog_, system, "", gpus);
+  Cluster cluster = BuildCluster(catalog_, system, "", gpus);
   if (figure_) return Cached(cache_[key] = {figure_(key), {}}, band);
+  // The training release `train` runs without --software: its effects and its features.
+  const SoftwareRelease* sw = catalog_.newest_software(SoftwareKind::kTraining);
+  if (sw != nullptr) cluster.efficiency = ApplySoftware(cluster.efficiency, *sw);
   SearchSpace space = DefaultSearchSpace(m, cluster, seq);
+  if (sw != nullptr) ApplySoftwareFeatures(*sw, space.base);
   SearchOptions options;
   options.top_k = 1;
   const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);

@@ -1,11 +1,13 @@
 // Per-system throughput of the fleet planner's workloads, from tokenfab's own models, computed
 // once per (system, workload) and cached:
 //   training  the fastest configuration SearchTraining finds (search/search.h, BF16, default
-//             space and batch) on a reference cluster of `gpus` GPUs; tokens/s per GPU.
+//             space and batch) on a reference cluster of `gpus` GPUs, as `train` searches it;
+//             tokens/s per GPU.
 //   serving   the throughput-interactivity frontier (serve/pareto.h) of one NVLink domain under
 //             the serving release `serve` runs by default (the newest of the default stack); the
 //             highest output tokens/s per GPU at or above the stated tokens/s per user.
-//   Training runs on the family's reference profile (not yet the default training release).
+//   Both run under the release their command runs without --software (the newest of the
+//   default stack of the kind): training with its effects and features, but no searched offload.
 //   unit      the facility model (factory/facility.h) of 16 purchasable units: IT power, racks
 //             and network capex per unit, and the unit price of data/prices/systems.yaml.
 // Each figure carries the error band of its regime (trust/trust.h): training on the reference
