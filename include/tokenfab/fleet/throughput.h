@@ -6,10 +6,10 @@
 //   serving   the throughput-interactivity frontier (serve/pareto.h) of one NVLink domain under
 //             the serving release `serve` runs by default (the newest of the default stack); the
 //             highest output tokens/s per GPU at or above the stated tokens/s per user.
-//   Both run under the release their command runs without --software (the newest of the
-//   default stack of the kind): training with its effects and features, but no searched offload.
 //   unit      the facility model (factory/facility.h) of 16 purchasable units: IT power, racks
 //             and network capex per unit, and the unit price of data/prices/systems.yaml.
+// Training and serving run under the release their command runs without --software (the newest of
+// the default stack of the kind): training with its effects and features, but no searched offload.
 // Each figure carries the error band of its regime (trust/trust.h): training on the reference
 // cluster with the winning plan's CP degree, serving on one NVLink domain.
 // Assumption: throughput per GPU scales linearly from the reference cluster to the GPUs the
