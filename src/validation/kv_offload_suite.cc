@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "serving_search.h"
 #include "suite_io.h"
 #include "tokenfab/catalog/cluster.h"
-#include "tokenfab/perf/software.h"
 #include "tokenfab/serve/context_parallel.h"
 #include "tokenfab/serve/kv_tiers.h"
 #include "tokenfab/trust/trust.h"
@@ -31,12 +31,10 @@ constexpr double kTierTolerance = 0.20;
 double PredictTtft(const Catalog& cat, const json& r) {
   const Model& m = cat.model(r.at("model").get<std::string>());
   const int gpus = r.at("gpus").get<int>();
-  Cluster cl = BuildCluster(cat, r.at("system").get<std::string>(), "", gpus);
   // The serving release the record declares (its kernels: the MoE token tile); none: reference.
-  if (r.contains("software")) {
-    cl.efficiency = ApplySoftware(cl.efficiency, cat.software(r.at("software").get<std::string>(),
-                                                              r.at("id").get<std::string>()));
-  }
+  const std::string system = r.at("system").get<std::string>();
+  const Cluster cl = r.contains("software") ? SoftwareCluster(cat, r, system, gpus)
+                                            : BuildCluster(cat, system, "", gpus);
   const int prefix = r.at("prefix").get<int>();
   const int suffix = r.at("suffix").get<int>();
   const std::string tier = r.at("tier").get<std::string>();
