@@ -283,6 +283,20 @@ TEST(ServeProfileTest, AMissingKeyIsAnErrorNamingTheFiles) {
   EXPECT_NO_THROW(MakeComputeModel(serve_test::H100(), c, Runtime::kTraining));
 }
 
+// A host step is a time: below zero is an InputError naming the key, not a silent 0.
+TEST(ServeProfileTest, ANegativeHostStepIsAnError) {
+  EfficiencyProfile e = serve_test::HopperProfile().efficiency;
+  e.scalars["serve_host_us_per_sequence"] = -1;
+  try {
+    ServeProfileFromEfficiency(e);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& err) {
+    EXPECT_EQ(err.key(), "scalars.serve_host_us_per_sequence");
+  }
+  e.scalars["serve_host_us_per_sequence"] = 0;
+  EXPECT_NO_THROW(ServeProfileFromEfficiency(e));
+}
+
 }  // namespace
 }  // namespace tokenfab
 

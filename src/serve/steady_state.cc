@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tokenfab/base/error.h"
 #include "tokenfab/serve/serve.h"
 
 namespace tokenfab {
@@ -19,7 +20,14 @@ ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
   ServeProfile s;
   s.efficiency = p;
   s.iteration_overhead = Secs(RequiredScalar(p, "serve_iteration_overhead"));
-  s.host_step_per_sequence = Microseconds(RequiredScalar(p, "serve_host_us_per_sequence"));
+  const double host_us = RequiredScalar(p, "serve_host_us_per_sequence");
+  if (!(host_us >= 0)) {
+    throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
+                     "scalars.serve_host_us_per_sequence",
+                     fmt::format("expected microseconds >= 0, got {}", host_us),
+                     "0 for a C++ executor, whose host work hides behind the GPU");
+  }
+  s.host_step_per_sequence = Microseconds(host_us);
   s.reserved_memory = ByteCount(RequiredScalar(p, "serve_reserved_memory"));
   s.kv_cache_memory_fraction = RequiredScalar(p, "serve_kv_cache_memory_fraction");
   s.kv_block_tokens = static_cast<int>(RequiredScalar(p, "serve_kv_block_tokens"));
