@@ -58,6 +58,31 @@ double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile)
   return reference * 1e12 / chip_bf16.si();
 }
 
+// The chip's tensor-core rate per unit of SM-array rate (CUDA cores, special-function units,
+// load/store: what a kernel's non-tensor work runs on, with the dense FP32 rate as its measure),
+// relative to the reference chip's: rho = (bf16 / fp32)_chip / (bf16 / fp32)_reference. 1 when the
+// profile names no reference FP32 rate or the chip has no FP32 figure.
+double NonTensorRatio(const Chip& chip, const EfficiencyProfile& profile) {
+  const double ref_bf16 =
+      OptionalPositiveScalar(profile, "gemm_efficiency_reference_bf16_tflops", 0.0);
+  const double ref_fp32 =
+      OptionalPositiveScalar(profile, "gemm_efficiency_reference_fp32_tflops", 0.0);
+  const double fp32 = chip.peak(Precision::kFp32).si();
+  if (ref_bf16 <= 0 || ref_fp32 <= 0 || fp32 <= 0) return 1.0;
+  return (chip.peak(Precision::kBf16).si() / fp32) / (ref_bf16 / ref_fp32);
+}
+
+// A kernel with tensor work W and non-tensor work a W that does not overlap it runs at efficiency
+// e = 1 / (1 + a P_tensor / P_sm): the FlashAttention-3 argument (Shah et al. 2024, sec. 3.1: H100
+// SXM5 has 989 TFLOP/s of matmul but 3.9 TFLOP/s of exp, so softmax costs far more than its
+// FLOPs). At the reference chip e_ref fixes k = a (P_tensor / P_sm)_ref = 1 / e_ref - 1; a chip
+// with ratio rho reaches 1 / (1 + k rho), i.e. e_ref x (1 + k) / (1 + k rho).
+double NonTensorCeilingScale(double reference_efficiency, double rho) {
+  if (!(reference_efficiency > 0) || reference_efficiency >= 1.0 || rho == 1.0) return 1.0;
+  const double k = 1.0 / reference_efficiency - 1.0;
+  return (1.0 + k) / (1.0 + k * rho);
+}
+
 // Source: vLLM fused_moe get_default_config picks BLOCK_SIZE_M 16 for small batches; TensorRT-LLM's
 // autotuner likewise swaps A/B at small M (tokens on the narrow tile side). Smallest tile assumed.
 constexpr double kSmallestTokenTile = 16.0;
@@ -116,6 +141,13 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
   cm.moe_token_tile = OptionalPositiveScalar(profile, "moe_token_tile", 0.0);
   cm.gemm_size_scale = GemmSizeScale(cm.peak_bf16, profile);
+  // The reference chip's ceilings: its largest GEMMs alone, and its fused attention, which is the
+  // profile's attention efficiency itself.
+  const double rho = NonTensorRatio(chip, profile);
+  cm.gemm_ceiling_scale =
+      NonTensorCeilingScale(OptionalPositiveScalar(profile, "gemm_isolated_ceiling", 0.0), rho);
+  cm.attention_fwd_efficiency *= NonTensorCeilingScale(cm.attention_fwd_efficiency, rho);
+  cm.attention_bwd_efficiency *= NonTensorCeilingScale(cm.attention_bwd_efficiency, rho);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.
   cm.native_mx = chip.family == ChipFamily::kBlackwell || chip.family == ChipFamily::kRubin;
   if (runtime == Runtime::kServing) {
@@ -131,7 +163,8 @@ KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precis
   const double flops = 2.0 * m * n * k;
   const PeakAndEfficiency pe = PeakFor(cm, p);
   const double efficiency = cm.gemm_efficiency.Lookup(flops * cm.gemm_size_scale) *
-                            efficiency_scale * pe.efficiency_ratio * cm.clock_ratio;
+                            cm.gemm_ceiling_scale * efficiency_scale * pe.efficiency_ratio *
+                            cm.clock_ratio;
   // Activations travel in the GEMM's format (BF16 for W4A16); weights as stored.
   const double act_bytes = p == Precision::kInt4 ? 2.0 : StoredBytesPerElement(p);
   // Source: roofline (Williams et al. 2009): operands read once, output written once in BF16.

@@ -27,6 +27,12 @@
 // Optional, positive (default: scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense
 // BF16 rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at FLOPs
 // x reference / R (small-GEMM losses are time, not FLOPs).
+// Optional, positive (default: no scaling): scalars.gemm_efficiency_reference_fp32_tflops, the
+// reference chip's dense FP32 (CUDA-core) rate, and scalars.gemm_isolated_ceiling, the fraction
+// of peak its largest GEMMs reach alone. A chip whose tensor rate is lower relative to its SM
+// array (rho = (bf16/fp32)_chip / (bf16/fp32)_reference < 1, e.g. the H20) spends relatively
+// less time on a kernel's non-tensor work: its GEMM and attention efficiencies are scaled by
+// (1 + k) / (1 + k rho), k = 1 / e_reference - 1 (NonTensorCeilingScale in compute.cc).
 //
 // Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
 // differently from training's (data/efficiency/<family>-serve.yaml, all required):
@@ -75,11 +81,12 @@ struct ComputeModel {
   double moe_ops_per_layer = 0;
   double moe_ops_per_expert = 0;
   double fp8_block_ratio = 1.0;
-  double moe_token_tile = 0;    // token rows per grouped-GEMM CTA tile (0: not padded)
-  double gemm_size_scale = 1;   // reference chip's BF16 rate / this chip's (GEMM table's x)
-  bool native_mx = false;       // tensor cores apply MX block scales (Blackwell and later)
-  double clock_ratio = 1.0;     // serving: sustained clock relative to training (scales math)
-  BytesPerSecond kv_bandwidth;  // paged KV reads (serving); = hbm_bandwidth for training
+  double moe_token_tile = 0;      // token rows per grouped-GEMM CTA tile (0: not padded)
+  double gemm_size_scale = 1;     // reference chip's BF16 rate / this chip's (GEMM table's x)
+  double gemm_ceiling_scale = 1;  // GEMM efficiency of this chip's SM balance vs the reference's
+  bool native_mx = false;         // tensor cores apply MX block scales (Blackwell and later)
+  double clock_ratio = 1.0;       // serving: sustained clock relative to training (scales math)
+  BytesPerSecond kv_bandwidth;    // paged KV reads (serving); = hbm_bandwidth for training
 };
 
 // Time of one kernel split into its roofline sides: t = max(math, memory) + overhead.
