@@ -290,8 +290,11 @@ void IterationModel::AddMoe(double tokens, double mean_tokens, IterationBreakdow
     AddGemm(tokens, m.hidden, shared, out);
   }
   // Permute the routed copies in, un-permute and weight them out: 2 x top_k x hidden BF16 each way.
-  AddElementwise(4.0 * assignments / std::max(1.0, expert_tp) * m.hidden * kActivationBytes, 2,
-                 out);
+  // At full hidden width on every rank that holds a slice of the experts: TP splits the experts'
+  // FFN width, not the hidden size their GEMMs read and write (GEMM1's K, GEMM2's N), so each of
+  // the expert_tp ranks moves every copy its tokens route to (TensorRT-LLM's MoE plugin in TP mode,
+  // vLLM fused_moe: expand, GEMMs, finalize per rank, then the TP all-reduce of the partial sums).
+  AddElementwise(4.0 * assignments * m.hidden * kActivationBytes, 2, out);
   out->comm += inst_.dp > 1 ? MoeAllToAll(tokens) : TpAllReduce(tokens);
 }
 

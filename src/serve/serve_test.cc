@@ -355,3 +355,32 @@ TEST(EstimateServingTest, ChunkBudgetCountsDecodeTokens) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(IterationModelTest, PermuteTrafficIsNotSplitByTensorParallelism) {
+  // TP splits the experts' FFN width, not the hidden size: every TP rank expands its T tokens'
+  // top_k routed copies at full hidden width and combines them back, 4 hidden x 2 B per copy. One
+  // more routed copy per token (top_k 2 -> 3) at TP 8 thus adds, per MoE layer, T (8 hidden
+  // [permute] + 6 ffn / 8 [the gated activation of its TP slice]) bytes of elementwise traffic.
+  Model m = serve_test::Mixtral8x7b();
+  auto activations = [&](int top_k) {
+    m.top_k = top_k;
+    const ServingContext ctx = Context(m, 8, 1024, 128);
+    InstanceConfig inst;
+    inst.tp = 8;
+    const IterationModel model(ctx, inst, Precision::kBf16, Precision::kBf16);
+    IterationWork w;
+    w.decode_sequences = 4096;
+    w.decode_tokens = 4096;
+    w.decode_context = 1024;
+    return std::make_pair(model.Estimate(w).activations, ctx.compute.hbm_bandwidth);
+  };
+  const auto [two, bw] = activations(2);
+  const double bytes = 4096.0 * (8.0 * m.hidden + 6.0 * m.expert_ffn_hidden / 8) * m.moe_layers();
+  EXPECT_NEAR((activations(3).first - two).si(), (ByteCount(bytes) / bw).si(), 1e-9);
+}
+
+}  // namespace
+}  // namespace tokenfab
