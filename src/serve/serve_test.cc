@@ -51,11 +51,7 @@ TEST(IterationModelTest, DecodeAtBatchOneIsBoundByReadingWeights) {
   InstanceConfig inst;
   inst.tp = 8;
   const IterationModel model(ctx, inst, Precision::kFp8, Precision::kFp8);
-  IterationWork w;
-  w.decode_sequences = 1;
-  w.decode_tokens = 1;
-  w.decode_context = 1024;
-  const IterationBreakdown b = model.Estimate(w);
+  const IterationBreakdown b = model.Estimate(serve_test::DecodeWork(1, 1024));
   // t_weights ~ params * 1 B / tp / (3.35 TB/s * 0.8): 69e9 / 8 / 2.68e12 = 3.2 ms.
   EXPECT_NEAR(ToMilliseconds(b.weights), 3.2, 0.2);
   EXPECT_LT(b.compute.si(), b.weights.si() * 0.1);
@@ -371,11 +367,8 @@ TEST(IterationModelTest, PermuteTrafficIsNotSplitByTensorParallelism) {
     InstanceConfig inst;
     inst.tp = 8;
     const IterationModel model(ctx, inst, Precision::kBf16, Precision::kBf16);
-    IterationWork w;
-    w.decode_sequences = 4096;
-    w.decode_tokens = 4096;
-    w.decode_context = 1024;
-    return std::make_pair(model.Estimate(w).activations, ctx.compute.hbm_bandwidth);
+    const IterationBreakdown b = model.Estimate(serve_test::DecodeWork(4096, 1024));
+    return std::make_pair(b.activations, ctx.compute.hbm_bandwidth);
   };
   const auto [two, bw] = activations(2);
   const double bytes = 4096.0 * (8.0 * m.hidden + 6.0 * m.expert_ffn_hidden / 8) * m.moe_layers();

@@ -97,6 +97,15 @@ inline ServingContext Context(const Model& m, int gpus, int isl, int osl) {
   return MakeServingContext(m, H100(), DgxH100(), IbNdr(), HopperProfile(), gpus, isl, osl);
 }
 
+// A pure decode iteration: `sequences` sequences, one token each, `context` tokens each.
+inline IterationWork DecodeWork(double sequences, double context) {
+  IterationWork w;
+  w.decode_sequences = sequences;
+  w.decode_tokens = sequences;
+  w.decode_context = context;
+  return w;
+}
+
 }  // namespace tokenfab::serve_test
 
 #endif  // TOKENFAB_SRC_SERVE_SERVE_TEST_UTIL_H_
