@@ -58,6 +58,18 @@ double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile)
   return reference * 1e12 / chip_bf16.si();
 }
 
+// An optional fraction of peak, in (0, 1] when given (0 when absent).
+double OptionalFraction(const EfficiencyProfile& p, const char* key) {
+  const double v = OptionalPositiveScalar(p, key, 0.0);
+  if (v > 1.0) {
+    throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
+                     std::string("scalars.") + key,
+                     fmt::format("expected a fraction of peak in (0, 1], got {}", v),
+                     "a kernel cannot run faster than the chip's peak");
+  }
+  return v;
+}
+
 // The chip's tensor-core rate per unit of SM-array rate (CUDA cores, special-function units,
 // load/store: what a kernel's non-tensor work runs on, with the dense FP32 rate as its measure),
 // relative to the reference chip's: rho = (bf16 / fp32)_chip / (bf16 / fp32)_reference. 1 when the
@@ -145,7 +157,7 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   // profile's attention efficiency itself.
   const double rho = NonTensorRatio(chip, profile);
   cm.gemm_ceiling_scale =
-      NonTensorCeilingScale(OptionalPositiveScalar(profile, "gemm_isolated_ceiling", 0.0), rho);
+      NonTensorCeilingScale(OptionalFraction(profile, "gemm_isolated_ceiling"), rho);
   cm.attention_fwd_efficiency *= NonTensorCeilingScale(cm.attention_fwd_efficiency, rho);
   cm.attention_bwd_efficiency *= NonTensorCeilingScale(cm.attention_bwd_efficiency, rho);
   // Source: NVIDIA Blackwell architecture: 5th-generation tensor cores consume MX block scales.

@@ -6,6 +6,7 @@
 // to (data/references.yaml h20_fa3_bench, h20_fused_moe_bench).
 #include <gtest/gtest.h>
 
+#include "tokenfab/base/error.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/perf/compute.h"
 
@@ -49,6 +50,15 @@ TEST(NonTensorCeilingTest, H20Bf16ExpertGemmMatchesItsMeasurement) {
   const KernelTime t = GroupedGemmCost(cm, 8, 512, 14336, 4096, Precision::kBf16);
   EXPECT_FALSE(t.memory_bound());
   EXPECT_NEAR(ToMilliseconds(t.total()) / 3.606, 1.0, 0.10);
+}
+
+TEST(NonTensorCeilingTest, ACeilingAbovePeakIsAnInputError) {
+  const Catalog catalog = Catalog::Load(Catalog::DefaultDataDir());
+  EfficiencyProfile e = catalog.efficiency(ChipFamily::kHopper);
+  e.scalars["gemm_isolated_ceiling"] = 1.2;
+  EXPECT_THROW(MakeComputeModel(catalog.chip("h20"), e), InputError);
+  e.scalars["gemm_isolated_ceiling"] = 0;
+  EXPECT_THROW(MakeComputeModel(catalog.chip("h20"), e), InputError);
 }
 
 }  // namespace
