@@ -33,6 +33,7 @@ const std::vector<std::string> kModelKeys = {"name",
                                              "qk_nope_head_dim",
                                              "v_head_dim",
                                              "mtp_accepted_tokens",
+                                             "fp8_weight_block",
                                              "notes"};
 
 // Ranges of the model keys (docs/inputs.md): ~10-100x beyond the largest published models, so
@@ -159,6 +160,7 @@ Model ReadModel(YamlObject& obj) {
   ReadMoe(obj, &m);
   ReadMla(obj, &m);
   ReadMtp(obj, &m);
+  m.fp8_weight_block = obj.FindInteger("fp8_weight_block", 1, kMaxWidth).value_or(0);
   obj.FindString("notes");
   return m;
 }

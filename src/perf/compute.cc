@@ -198,13 +198,19 @@ double PaddedExpertRows(double m, double tile) {
 }
 
 KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
-                           Precision p) {
+                           Precision p, double efficiency_scale) {
   if (groups <= 0) return {};
   // The tensor cores run every row of each expert's last, partly filled token tile; the HBM side
   // moves only the real rows (padded rows are predicated off the loads and stores).
-  const KernelTime padded = GemmCost(cm, PaddedExpertRows(m, cm.moe_token_tile), n, k, p);
-  const KernelTime real = GemmCost(cm, m, n, k, p);
+  const KernelTime padded =
+      GemmCost(cm, PaddedExpertRows(m, cm.moe_token_tile), n, k, p, efficiency_scale);
+  const KernelTime real = GemmCost(cm, m, n, k, p, efficiency_scale);
   return {padded.math * groups, real.memory * groups, real.overhead};
+}
+
+double BlockScaledFp8Scale(const ComputeModel& cm, Precision p, bool block_scaled) {
+  if (p != Precision::kFp8 || !block_scaled || cm.native_mx) return 1.0;
+  return cm.fp8_block_ratio;
 }
 
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward) {

@@ -169,7 +169,12 @@ void IterationModel::AddGemm(double tokens, double n, double k, IterationBreakdo
 void IterationModel::AddGemmIn(Precision p, double tokens, double n, double k,
                                IterationBreakdown* out) const {
   AddActivationQuant(p, tokens * k, out);
-  Book(GemmCost(ctx_->compute, tokens, n, k, p), &out->weights, out);
+  Book(GemmCost(ctx_->compute, tokens, n, k, p, BlockScale(p)), &out->weights, out);
+}
+
+// FP8 GEMMs of a model whose FP8 checkpoint is block-scaled run at BlockScaledFp8Scale.
+double IterationModel::BlockScale(Precision p) const {
+  return BlockScaledFp8Scale(ctx_->compute, p, ctx_->model.fp8_weight_block > 0);
 }
 
 // Memory-bound elementwise kernels moving `bytes` in all.
@@ -280,9 +285,11 @@ void IterationModel::AddMoe(double tokens, double mean_tokens, IterationBreakdow
     const double per_expert = assignments / touched;
     AddActivationQuant(weights_, assignments * m.hidden, out);
     AddActivationQuant(weights_, assignments * width, out);
-    Book(GroupedGemmCost(cm, touched, per_expert, gate * width, m.hidden, weights_), &out->weights,
+    const double scale = BlockScale(weights_);
+    Book(GroupedGemmCost(cm, touched, per_expert, gate * width, m.hidden, weights_, scale),
+         &out->weights, out);
+    Book(GroupedGemmCost(cm, touched, per_expert, m.hidden, width, weights_, scale), &out->weights,
          out);
-    Book(GroupedGemmCost(cm, touched, per_expert, m.hidden, width, weights_), &out->weights, out);
   }
   if (m.shared_experts > 0) {
     const double shared = static_cast<double>(m.shared_experts) * m.expert_ffn_hidden / inst_.tp;

@@ -377,3 +377,24 @@ TEST(IterationModelTest, PermuteTrafficIsNotSplitByTensorParallelism) {
 
 }  // namespace
 }  // namespace tokenfab
+
+namespace tokenfab {
+namespace {
+
+TEST(IterationModelTest, BlockScaledFp8RunsAtTheBlockRatioWithoutNativeBlockScales) {
+  // DeepSeek-V3 sec. 3.3.2: 128 x 128 weight blocks promote partial sums in CUDA cores on Hopper:
+  // math at fp8_block_ratio of the per-tensor rate; MX tensor cores (Blackwell) at full rate.
+  ComputeModel cm = serve_test::Context(serve_test::Mixtral8x7b(), 8, 1024, 128).compute;
+  cm.fp8_block_ratio = 0.9;
+  EXPECT_DOUBLE_EQ(BlockScaledFp8Scale(cm, Precision::kFp8, true), 0.9);
+  EXPECT_DOUBLE_EQ(BlockScaledFp8Scale(cm, Precision::kFp8, false), 1.0);
+  EXPECT_DOUBLE_EQ(BlockScaledFp8Scale(cm, Precision::kBf16, true), 1.0);
+  const KernelTime per_tensor = GroupedGemmCost(cm, 8, 4096, 14336, 4096, Precision::kFp8);
+  const KernelTime block = GroupedGemmCost(cm, 8, 4096, 14336, 4096, Precision::kFp8, 0.9);
+  EXPECT_NEAR(block.math.si() * 0.9, per_tensor.math.si(), 1e-15);
+  cm.native_mx = true;
+  EXPECT_DOUBLE_EQ(BlockScaledFp8Scale(cm, Precision::kFp8, true), 1.0);
+}
+
+}  // namespace
+}  // namespace tokenfab

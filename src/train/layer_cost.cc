@@ -21,8 +21,7 @@ double SequenceShards(const TrainingConfig& c) {
 // cores every 128 K-elements (DeepSeek-V3 report sec. 3.3.2), at fp8_block_ratio of the
 // per-tensor GEMM rate; MX on Blackwell runs at full rate.
 double RecipeScale(const ComputeModel& cm, const TrainingConfig& c) {
-  if (c.precision != Precision::kFp8 || c.fp8_recipe == Fp8Recipe::kTensor) return 1.0;
-  return cm.native_mx ? 1.0 : cm.fp8_block_ratio;
+  return BlockScaledFp8Scale(cm, c.precision, c.fp8_recipe != Fp8Recipe::kTensor);
 }
 
 // Forward GEMM m x k times k x n, and its two backward GEMMs (dgrad m x n . n x k, wgrad

@@ -133,7 +133,12 @@ double PaddedExpertRows(double m, double tile);
 // per group, its efficiency looked up at one padded group's FLOPs, so few tokens per expert run at
 // the small-GEMM efficiency; memory moves the real rows and every group's weights once.
 KernelTime GroupedGemmCost(const ComputeModel& cm, double groups, double m, double n, double k,
-                           Precision p);
+                           Precision p, double efficiency_scale = 1.0);
+// GEMM efficiency scale of block-scaled FP8 (per-block weight scales, e.g. DeepSeek-V3's 128 x
+// 128): chips without native block scales promote partial sums to FP32 in CUDA cores every block
+// of K (DeepSeek-V3 report sec. 3.3.2), fp8_block_ratio of the per-tensor rate; chips with MX
+// block-scale tensor cores (Blackwell) run it at full rate. 1 for other precisions.
+double BlockScaledFp8Scale(const ComputeModel& cm, Precision p, bool block_scaled);
 // Fused attention core (QK^T, softmax, AV) of `flops` executed FLOPs, forward or backward.
 Seconds AttentionTime(const ComputeModel& cm, double flops, bool backward);
 // Fused attention forward with math in precision p (FP8 FMHA where the KV cache and activations

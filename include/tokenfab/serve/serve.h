@@ -179,6 +179,7 @@ class IterationModel {
   void Book(const KernelTime& k, Seconds* memory_bucket, IterationBreakdown* out) const;
   void AddGemm(double tokens, double n, double k, IterationBreakdown* out) const;
   void AddGemmIn(Precision p, double tokens, double n, double k, IterationBreakdown* out) const;
+  double BlockScale(Precision p) const;
   void AddActivationQuant(Precision p, double elements, IterationBreakdown* out) const;
   void AddElementwise(double bytes, int kernels, IterationBreakdown* out) const;
   void AddAttentionProjections(double tokens, IterationBreakdown* out) const;

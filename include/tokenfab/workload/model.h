@@ -45,6 +45,9 @@ struct Model {
   // the table emits the last value (acceptance saturates: TensorRT-LLM measured 2.99 vs 3.01 for
   // k = 4, 5).
   std::vector<double> mtp_accepted_tokens;
+  // The published FP8 checkpoint scales its weights per block of this many elements along K
+  // (DeepSeek-V3: 128 x 128 blocks, activations per 1 x 128 group); 0: per-tensor scales.
+  int fp8_weight_block = 0;
 
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
