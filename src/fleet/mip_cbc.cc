@@ -108,6 +108,7 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
   if (o.threads > 1) Cbc_setParameter(cbc, "threads", std::to_string(o.threads).c_str());
   if (log == nullptr) Cbc_setLogLevel(cbc, 0);
   if (o.costly_first) Cbc_setParameter(cbc, "costStrategy", "priorities");
+  if (o.neighbourhood_search) Cbc_setParameter(cbc, "VndVariableNeighborhoodSearch", "on");
   std::vector<int> start_index;
   std::vector<double> start_value;
   for (size_t j = 0; j < o.start.size() && j < m.columns.size(); ++j) {

@@ -52,6 +52,9 @@ struct MipOptions {
   int threads = 1;
   // Branch first on the columns of largest objective cost (CBC's "costStrategy priorities").
   bool costly_first = false;
+  // CBC's variable neighbourhood search heuristic (Hansen and Mladenovic 2001; CBC's
+  // "VndVariableNeighborhoodSearch on"): sub-MIPs around the incumbent, for better incumbents.
+  bool neighbourhood_search = false;
   // A known solution (one value per column; only the integer columns are passed, CBC recomputes
   // the continuous ones): CBC's first incumbent. Empty = none.
   std::vector<double> start;
