@@ -14,6 +14,7 @@
 #include "tokenfab/api/api.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/report/serve_report.h"
 #include "tokenfab/report/trust_report.h"
 #include "tokenfab/report/verify.h"

@@ -46,10 +46,6 @@ SoftwareRelease SoftwareFromFlags(const Args& a, const Catalog& catalog, Softwar
   return ResolveSoftware(catalog, a.GetString("--software"), kind);
 }
 
-void ApplySoftwareToCluster(const SoftwareRelease& release, Cluster& cluster) {
-  cluster.efficiency = ApplySoftware(cluster.efficiency, release);
-}
-
 namespace {
 
 bool OnOff(const Args& a, const std::string& flag, bool current) {

@@ -27,9 +27,6 @@ SoftwareRelease ResolveSoftware(const Catalog& catalog, const std::string& name,
 // ResolveSoftware of --software.
 SoftwareRelease SoftwareFromFlags(const Args& a, const Catalog& catalog, SoftwareKind kind);
 
-// cluster.efficiency with the release's effects applied.
-void ApplySoftwareToCluster(const SoftwareRelease& release, Cluster& cluster);
-
 // The training release's features as c's defaults, then every explicit feature flag.
 void ApplyTrainingSoftware(const Args& a, const SoftwareRelease& release, TrainingConfig& c);
 

@@ -13,6 +13,7 @@
 #include "tokenfab/base/output_path.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/cluster.h"
+#include "tokenfab/perf/software.h"
 #include "tokenfab/report/train_report.h"
 #include "tokenfab/report/verify.h"
 #include "tokenfab/scenario/args.h"

@@ -30,8 +30,7 @@ double FleetThroughput::Training(const std::string& system, const std::string& m
   Cluster cluster = BuildCluster(catalog_, system, "", gpus);
   if (figure_) return Cached(cache_[key] = {figure_(key), {}}, band);
   // The training release `train` runs without --software: its effects and its features.
-  const SoftwareRelease* sw = catalog_.newest_software(SoftwareKind::kTraining);
-  if (sw != nullptr) cluster.efficiency = ApplySoftware(cluster.efficiency, *sw);
+  const SoftwareRelease* sw = ApplyNewestSoftware(catalog_, SoftwareKind::kTraining, cluster);
   SearchSpace space = DefaultSearchSpace(m, cluster, seq);
   if (sw != nullptr) ApplySoftwareFeatures(*sw, space.base);
   SearchOptions options;
@@ -59,9 +58,7 @@ double FleetThroughput::Serving(const std::string& system, const std::string& mo
   const System& sys = catalog_.system(system);
   Cluster cluster = BuildCluster(catalog_, system, "", sys.nvlink_domain);
   // The serving release `serve` runs without --software: the newest of the default stack.
-  if (const SoftwareRelease* r = catalog_.newest_software(SoftwareKind::kServing)) {
-    cluster.efficiency = ApplySoftware(cluster.efficiency, *r);
-  }
+  ApplyNewestSoftware(catalog_, SoftwareKind::kServing, cluster);
   const ServingContext ctx = MakeServingContext(m, cluster.chip, cluster.system, cluster.fabric,
                                                 ServeProfileFromEfficiency(cluster.efficiency),
                                                 sys.nvlink_domain, isl, osl);

@@ -13,6 +13,9 @@ namespace tokenfab {
 
 namespace {
 
+// The effect on one value: a scale multiplies it, a value replaces it.
+double Applied(double v, const SoftwareEffect& e) { return e.scale ? v * e.value : e.value; }
+
 // A kernel key (hw/software.h IsKernelKey) is a fact of the engine, not a calibration: the release
 // sets it on every family, and adds it where the family profile has no such key.
 void ApplyKernelEffect(EfficiencyProfile& out, const SoftwareRelease& release,
@@ -26,11 +29,10 @@ void ApplyKernelEffect(EfficiencyProfile& out, const SoftwareRelease& release,
                                  e.key),
                      "give the engine's value as a plain number, e.g. { value: 128, source: ... }");
   }
-  if (s == out.scalars.end()) {
-    out.scalars[e.key] = e.value;
-    return;
-  }
-  s->second = e.scale ? s->second * e.value : e.value;
+  if (s == out.scalars.end())
+    s = out.scalars.emplace(e.key, e.value).first;
+  else
+    s->second = Applied(s->second, e);
 }
 
 }  // namespace
@@ -47,11 +49,11 @@ EfficiencyProfile ApplySoftware(const EfficiencyProfile& profile, const Software
     }
     if (!measured_on_family) continue;
     if (auto s = out.scalars.find(e.key); s != out.scalars.end()) {
-      s->second = e.scale ? s->second * e.value : e.value;
+      s->second = Applied(s->second, e);
       continue;
     }
     if (auto t = out.tables.find(e.key); t != out.tables.end()) {
-      for (double& y : t->second.y) y = e.scale ? y * e.value : e.value;
+      for (double& y : t->second.y) y = Applied(y, e);
       continue;
     }
     std::vector<std::string> keys;
@@ -65,6 +67,17 @@ EfficiencyProfile ApplySoftware(const EfficiencyProfile& profile, const Software
                      hint.empty() ? "perf/compute.h lists the efficiency keys" : hint);
   }
   return out;
+}
+
+void ApplySoftwareToCluster(const SoftwareRelease& release, Cluster& cluster) {
+  cluster.efficiency = ApplySoftware(cluster.efficiency, release);
+}
+
+const SoftwareRelease* ApplyNewestSoftware(const Catalog& catalog, SoftwareKind kind,
+                                           Cluster& cluster) {
+  const SoftwareRelease* newest = catalog.newest_software(kind);
+  if (newest != nullptr) ApplySoftwareToCluster(*newest, cluster);
+  return newest;
 }
 
 namespace {

@@ -60,9 +60,7 @@ ResolvedStage ResolveStage(const PipelineSpec& spec, int s, const Catalog& catal
     throw relocate(e, "deployment.system");
   }
   // The serving release `serve` runs without --software: the newest of the default stack.
-  if (const SoftwareRelease* sw = catalog.newest_software(SoftwareKind::kServing)) {
-    cl.efficiency = ApplySoftware(cl.efficiency, *sw);
-  }
+  ApplyNewestSoftware(catalog, SoftwareKind::kServing, cl);
   const WalkStats walk = WalkStage(spec, s);
   r.ctx = MakeServingContext(model, cl.chip, cl.system, cl.fabric,
                              ServeProfileFromEfficiency(cl.efficiency), gpus,

@@ -115,7 +115,7 @@ std::string RenderTrustCells(const TrustTable& t) {
   for (const TrustCellRow& r : TrustCells(t)) {
     const TrustBand& b = r.band;
     std::string from;
-    if (r.cell == "training/cp>1") {
+    if (r.cp_envelope) {
       from = b.known() ? "envelope of every training plan with CP > 1"
                        : fmt::format("fewer than {} cases: no envelope", kMinCases);
     } else {

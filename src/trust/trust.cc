@@ -197,6 +197,7 @@ std::vector<TrustCellRow> TrustCells(const TrustTable& t) {
   }
   if (!cp.empty()) {
     TrustCellRow row = CellRow("training/cp>1", cp);
+    row.cp_envelope = true;
     const Interval iv = Quantiles(cp, t.nominal());
     row.band.nominal = t.nominal();
     row.band.cell = row.cell;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tokenfab/catalog/cluster.h"
 #include "tokenfab/hw/hw.h"
 #include "tokenfab/hw/software.h"
 
@@ -27,6 +28,16 @@ namespace tokenfab {
 // or a multiplier on an absent kernel key, is an InputError naming the release's file and the
 // key, with a did-you-mean hint.
 EfficiencyProfile ApplySoftware(const EfficiencyProfile& profile, const SoftwareRelease& release);
+
+// cluster.efficiency with the release's effects applied (ApplySoftware).
+void ApplySoftwareToCluster(const SoftwareRelease& release, Cluster& cluster);
+
+// The release a command runs without --software: the catalog's newest of `kind`, its effects
+// applied to cluster.efficiency. Returns it (its features are the caller's to apply, e.g.
+// train/software.h ApplySoftwareFeatures), or nullptr with the cluster unchanged when the
+// catalog has no release of the kind.
+const SoftwareRelease* ApplyNewestSoftware(const Catalog& catalog, SoftwareKind kind,
+                                           Cluster& cluster);
 
 // The features in which two releases differ (state or effects), in SoftwareFeatureNames() order.
 std::vector<std::string> DifferingFeatures(const SoftwareRelease& from, const SoftwareRelease& to);

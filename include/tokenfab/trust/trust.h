@@ -96,7 +96,8 @@ class TrustTable {
 // cases, else its fallback, named in band.cell. The CP row's band is the interval that training
 // plans with CP > 1 take the envelope with (band.cases 0: fewer than kMinCases, not applied).
 struct TrustCellRow {
-  std::string cell;  // "serving/hopper/moe"; "training/cp>1" for the CP row
+  std::string cell;          // "serving/hopper/moe"; "training/cp>1" for the CP row
+  bool cp_envelope = false;  // the CP row: its band is the envelope of every plan with CP > 1
   int cases = 0;
   int sources = 0;
   double median = 0;  // truth / prediction - 1, the median over the cell's own cases
