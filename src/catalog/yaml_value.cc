@@ -232,6 +232,8 @@ std::optional<double> ParseAnyQuantity(std::string_view text_in, Dimension* dim)
 }
 
 SourceLocation LocationOf(const std::string& file, const YAML::Node& node) {
+  // A missing key's node (a lookup that found nothing) has no mark: Mark() would throw.
+  if (!node.IsDefined()) return {file, 0, 0};
   const YAML::Mark mark = node.Mark();
   if (mark.line < 0) return {file, 0, 0};
   // yaml-cpp 0.7 marks are 0-based.

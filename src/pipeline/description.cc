@@ -278,8 +278,10 @@ struct Reader {
   std::map<std::string, int> index;
   std::vector<std::string> names;
 
-  int StageOf(const YAML::Node& node, const std::string& key) const {
-    if (!node || !node.IsScalar()) Fail(file, node, key, "expected a stage name");
+  // The stage `node` names; a missing key is reported at `parent`, the map that lacks it.
+  int StageOf(const YAML::Node& node, const std::string& key, const YAML::Node& parent) const {
+    if (!node) Fail(file, parent, key, "missing: expected a stage name");
+    if (!node.IsScalar()) Fail(file, node, key, "expected a stage name");
     auto it = index.find(node.Scalar());
     if (it == index.end()) {
       Fail(file, node, key, fmt::format("no stage '{}'", node.Scalar()),
@@ -407,8 +409,8 @@ struct Reader {
       CheckKeys(file, e, key, {"from", "to", "probability", "fanout", "tool", "loop"});
       EdgeSpec ed;
       ed.where = LocationOf(file, e);
-      ed.from = StageOf(e["from"], key + ".from");
-      ed.to = StageOf(e["to"], key + ".to");
+      ed.from = StageOf(e["from"], key + ".from", e);
+      ed.to = StageOf(e["to"], key + ".to", e);
       if (e["probability"]) {
         ed.probability =
             ReadNumber(file, e["probability"], key + ".probability", Dimension::kNumber, 0, 1);
@@ -469,7 +471,7 @@ struct Reader {
       cl.share =
           c["share"] ? ReadNumber(file, c["share"], key + ".share", Dimension::kNumber, 0, 1) : 1;
       total += cl.share;
-      cl.entry = c["entry"] ? StageOf(c["entry"], key + ".entry") : 0;
+      cl.entry = c["entry"] ? StageOf(c["entry"], key + ".entry", c) : 0;
       if (c["slo"])
         cl.slo = Secs(ReadNumber(file, c["slo"], key + ".slo", Dimension::kTime, 0, 86400));
       cl.context = c["context"] ? ReadDistribution(file, c["context"], key + ".context",

@@ -252,6 +252,21 @@ TEST(PipelineTest, BadInputNamesTheLineAndKey) {
                InputError);
 }
 
+TEST(PipelineTest, AnEdgeWithoutItsStageNamesTheEdgesLine) {
+  // Found by fuzz_pipeline: a missing `from` reached Node::Mark() on an undefined node, which
+  // throws yaml-cpp's InvalidNode instead of an InputError.
+  try {
+    ParsePipeline(
+        "tokenfab_pipeline: 1\nstages:\n  a: {model: m, deployment: search, isl: 1, "
+        "osl: 1}\nedges:\n  - {to: a}\n",
+        "edge.yaml");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "edges[0].from");
+    EXPECT_EQ(e.where().line, 5);
+  }
+}
+
 // An agent whose steps are one session (serve/sessions.h) on a llama-3.1-8b replica: the context
 // (8K, growing by ~2.2K a step over 4-8 steps) stays cached in HBM between steps while the tool
 // runs (the think time), is evicted LRU under pressure to host memory when the stage has it, and
