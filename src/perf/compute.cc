@@ -9,6 +9,11 @@
 namespace tokenfab {
 namespace {
 
+// Where an error in the profile points: its files (a profile has no single line).
+SourceLocation ProfileLocation(const EfficiencyProfile& p) {
+  return {p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0};
+}
+
 double Scalar(const EfficiencyProfile& p, const char* key) { return RequiredScalar(p, key); }
 
 double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallback) {
@@ -20,8 +25,7 @@ double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallba
 double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, double fallback) {
   const double v = OptionalScalar(p, key, fallback);
   if (p.scalars.count(key) != 0 && !(v > 0)) {
-    throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
-                     std::string("scalars.") + key,
+    throw InputError(ProfileLocation(p), std::string("scalars.") + key,
                      fmt::format("expected a positive number, got {}", v),
                      "leave the key out for its default (perf/compute.h)");
   }
@@ -62,8 +66,7 @@ double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile)
 double OptionalFraction(const EfficiencyProfile& p, const char* key) {
   const double v = OptionalPositiveScalar(p, key, 0.0);
   if (v > 1.0) {
-    throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
-                     std::string("scalars.") + key,
+    throw InputError(ProfileLocation(p), std::string("scalars.") + key,
                      fmt::format("expected a fraction of peak in (0, 1], got {}", v),
                      "a kernel cannot run faster than the chip's peak");
   }
@@ -112,8 +115,7 @@ double RequiredScalar(const EfficiencyProfile& p, const char* key) {
   auto it = p.scalars.find(key);
   if (it == p.scalars.end()) {
     throw InputError(
-        {p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
-        std::string("scalars.") + key,
+        ProfileLocation(p), std::string("scalars.") + key,
         fmt::format("efficiency profile '{}' lacks this key", ChipFamilyName(p.family)),
         "add it with its source or an 'assumption:' (perf/compute.h lists the keys "
         "perf reads, serve/serve.h the serving runtime's)");
