@@ -321,13 +321,34 @@ nlohmann::ordered_json Scenario::ToJson() const {
   return j;
 }
 
+namespace {
+
+// A value with a control character is written double-quoted, with escapes: yaml-cpp writes it
+// plain otherwise, and a carriage return read back from a plain scalar is a line break (YAML 1.2
+// sec. 5.4), so the value would not survive the round trip (found by fuzz_scenario).
+bool NeedsQuotes(const std::string& value) {
+  for (const unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+void WriteValue(YAML::Emitter& out, const std::string& value) {
+  if (NeedsQuotes(value)) out << YAML::DoubleQuoted;
+  out << value;
+}
+
+}  // namespace
+
 std::string Scenario::ToYaml() const {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "tokenfab_scenario" << YAML::Value << kScenarioVersion;
   out << YAML::Key << "command" << YAML::Value << command_;
   if (!settings_.positional().empty()) {
-    out << YAML::Key << "args" << YAML::Value << YAML::Flow << settings_.positional();
+    out << YAML::Key << "args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& arg : settings_.positional()) WriteValue(out, arg);
+    out << YAML::EndSeq;
   }
   for (const char* section : kSections) {
     bool open = false;
@@ -336,7 +357,8 @@ std::string Scenario::ToYaml() const {
       if (key.section != section) continue;
       if (!open) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
       open = true;
-      out << YAML::Key << key.name << YAML::Value << value;
+      out << YAML::Key << key.name << YAML::Value;
+      WriteValue(out, value);
     }
     if (open) out << YAML::EndMap;
   }
