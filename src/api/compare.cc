@@ -138,8 +138,10 @@ SoftwareDecomposition Decompose(const Catalog& catalog, const Model& model, cons
   }
   Cluster target = base;
   ApplySoftwareToCluster(to, target);
-  SearchSpace space = DefaultSearchSpace(model, target, a.GetInt("--seq", model.seq_len));
-  ApplySoftwareFeatures(to, space.base);
+  SearchSpace space = ReleaseSearchSpace(model, target, a.GetInt("--seq", model.seq_len), &to);
+  // One plan is held across the releases, and a stack without offload cannot run an offloaded
+  // plan: none is searched.
+  space.offloads.clear();
   const std::string p = a.GetChoice("--precision", {"bf16", "fp8"}, "bf16");
   space.precisions = {p == "fp8" ? Precision::kFp8 : Precision::kBf16};
   const SearchResult found =

@@ -102,11 +102,6 @@ OffloadConfig OffloadFromFlags(const Args& a, const SoftwareRelease& release) {
   return o;
 }
 
-std::vector<OffloadConfig> SearchedOffloads(const Args& a, const SoftwareRelease& release) {
-  if (a.has("--offload")) return {};  // pinned (none or a set): base.offload holds it
-  return OffloadChoices(release);
-}
-
 std::string SoftwareLine(const SoftwareRelease& r) {
   std::vector<std::string> on;
   for (const std::string& f : SoftwareFeatureNames()) {

@@ -34,8 +34,6 @@ void ApplyTrainingSoftware(const Args& a, const SoftwareRelease& release, Traini
 // sync|delayed|speculative (default: the release's, DefaultOffloadStep). A state or schedule the
 // release does not implement is an InputError naming the missing feature.
 OffloadConfig OffloadFromFlags(const Args& a, const SoftwareRelease& release);
-// The offloads the search may try: the release's OffloadChoices, none when --offload is given.
-std::vector<OffloadConfig> SearchedOffloads(const Args& a, const SoftwareRelease& release);
 
 // One line naming the release and its features, for text reports.
 std::string SoftwareLine(const SoftwareRelease& release);

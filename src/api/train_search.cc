@@ -424,9 +424,11 @@ bool WantsSearch(const Args& a) {
 
 SearchSpace SpaceFromFlags(const Args& a, const Model& m, const Cluster& cluster,
                            const SoftwareRelease& software) {
-  SearchSpace s;
+  // The release's space with the flags over it: the release's features under the user's
+  // settings, and no offload searched when --offload pins one (base.offload holds it).
+  SearchSpace s = ReleaseSearchSpace(m, cluster, a.GetInt("--seq", m.seq_len), &software);
   s.base = BaseFromFlags(a, m, cluster, software);
-  s.offloads = SearchedOffloads(a, software);
+  if (a.has("--offload")) s.offloads.clear();
   s.tp = Pinned(a, "--tp");
   s.pp = Pinned(a, "--pp");
   s.vpp = Pinned(a, "--vpp");

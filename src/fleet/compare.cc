@@ -5,7 +5,6 @@
 #include "tokenfab/fleet/throughput.h"
 #include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
-#include "tokenfab/train/software.h"
 
 namespace tokenfab {
 namespace {
@@ -29,11 +28,12 @@ int SizeOf(const Catalog& catalog, const FactoryData& data, const CompareRequest
 }
 
 void BestPlan(const CompareRequest& q, CompareRow* row) {
-  SearchSpace space =
-      DefaultSearchSpace(q.model, row->cluster, q.seq > 0 ? q.seq : q.model.seq_len);
+  // The release's features and offloads (offload only where the stack implements it, and only
+  // for plans that do not fit without), then the caller's explicit choices over them.
+  SearchSpace space = ReleaseSearchSpace(q.model, row->cluster, q.seq > 0 ? q.seq : q.model.seq_len,
+                                         q.software ? &*q.software : nullptr);
+  if (q.configure) q.configure(space.base);
   space.precisions = {q.precision};
-  // Offload only where the stack implements it, and only for plans that do not fit without.
-  if (q.software) space.offloads = OffloadChoices(*q.software);
   const SearchResult found =
       SearchTraining(MakeTrainingContext(row->cluster), q.model, space, {q.threads, 1});
   if (!found.top.empty()) {

@@ -9,7 +9,6 @@
 #include "tokenfab/perf/software.h"
 #include "tokenfab/search/search.h"
 #include "tokenfab/serve/pareto.h"
-#include "tokenfab/train/software.h"
 
 namespace tokenfab {
 
@@ -29,10 +28,10 @@ double FleetThroughput::Training(const std::string& system, const std::string& m
   const Model m = catalog_.ResolveModel(model);
   Cluster cluster = BuildCluster(catalog_, system, "", gpus);
   if (figure_) return Cached(cache_[key] = {figure_(key), {}}, band);
-  // The training release `train` runs without --software: its effects and its features.
+  // The training release `train` runs without --software: its effects, its features and its
+  // offloads, in the space `train` searches without flags.
   const SoftwareRelease* sw = ApplyNewestSoftware(catalog_, SoftwareKind::kTraining, cluster);
-  SearchSpace space = DefaultSearchSpace(m, cluster, seq);
-  if (sw != nullptr) ApplySoftwareFeatures(*sw, space.base);
+  const SearchSpace space = ReleaseSearchSpace(m, cluster, seq, sw);
   SearchOptions options;
   options.top_k = 1;
   const SearchResult r = SearchTraining(MakeTrainingContext(cluster), m, space, options);

@@ -12,6 +12,7 @@
 #include "space.h"
 #include "tokenfab/base/checked.h"
 #include "tokenfab/base/limits.h"
+#include "tokenfab/train/software.h"
 
 namespace tokenfab {
 namespace {
@@ -297,6 +298,15 @@ SearchSpace DefaultSearchSpace(const Model& /*m*/, const Cluster& c, int seq) {
   SearchSpace s;
   s.base.seq = seq;
   s.base.gbs = DefaultGlobalBatch(c, seq);
+  return s;
+}
+
+SearchSpace ReleaseSearchSpace(const Model& m, const Cluster& c, int seq,
+                               const SoftwareRelease* release) {
+  SearchSpace s = DefaultSearchSpace(m, c, seq);
+  if (release == nullptr) return s;
+  ApplySoftwareFeatures(*release, s.base);
+  s.offloads = OffloadChoices(*release);
   return s;
 }
 

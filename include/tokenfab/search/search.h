@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenfab/hw/software.h"
 #include "tokenfab/train/train.h"
 #include "tokenfab/trust/trust.h"
 
@@ -66,6 +67,13 @@ struct SearchSpace {
 
 // A space with nothing pinned, sequence `seq`, and the default global batch.
 SearchSpace DefaultSearchSpace(const Model& m, const Cluster& c, int seq);
+// The space `train` searches under `release` with no other flag: DefaultSearchSpace, the
+// release's stack features in `base` (train/software.h ApplySoftwareFeatures) and its host
+// offloads (OffloadChoices). Null `release`: DefaultSearchSpace. Fleet throughput and compare
+// start here, and `train` lays its flags over it (api SpaceFromFlags), so one question gets one
+// space wherever it is asked.
+SearchSpace ReleaseSearchSpace(const Model& m, const Cluster& c, int seq,
+                               const SoftwareRelease* release);
 
 // The default global batch in sequences: about 4M tokens (4 x 2^20, rounded up to whole
 // sequences), raised to a multiple of GPUs / NVLink domain so that a data-parallel group of
