@@ -33,8 +33,8 @@ const std::vector<std::string>& SoftwareFeatureNames() {
       // Engine features: what they change is in the release's effects.
       "fused_kernels", "kernel_tuning", "cuda_graphs", "inflight_batching", "paged_kv",
       "xqa_gqa_kernel", "fp8_gemm", "fp8_kv_cache", "fp8_attention", "gemm_swiglu_fusion",
-      "chunked_prefill", "overlap_scheduler", "fp8_recipe", "fp4_recipe", "deepep_all_to_all",
-      "mtp",
+      "chunked_prefill", "prefix_caching", "overlap_scheduler", "fp8_recipe", "fp4_recipe",
+      "deepep_all_to_all", "mtp",
       // Host offload of training state (train/offload.h): what the search may use, and the CPU
       // step schedules the stack implements.
       "optimizer_offload", "param_offload", "activation_offload", "delayed_update",
@@ -48,6 +48,8 @@ bool IsConfigFeature(std::string_view feature) {
   return it != names.end() && it - names.begin() < kConfigFeatures;
 }
 
-bool IsKernelKey(std::string_view key) { return key == "moe_token_tile"; }
+bool IsKernelKey(std::string_view key) {
+  return key == "moe_token_tile" || key == "serve_prompt_hash_us_per_token";
+}
 
 }  // namespace tokenfab

@@ -129,12 +129,13 @@ Seconds MixedIteration(const ServingContext& ctx, const ServingConfig& cfg,
   return model.Time(w);
 }
 
-// Time to first token in aggregated serving: wait for the running iteration (half on average),
-// then ceil(isl / chunk) iterations that each carry a chunk of the prompt.
+// Time to first token in aggregated serving: the request path's host time (PromptHostTime), a wait
+// for the running iteration (half on average), then ceil(isl / chunk) iterations that each carry
+// a chunk of the prompt.
 Seconds AggregatedTtft(const ServingContext& ctx, const ServingConfig& cfg,
                        const IterationModel& model, double batch, Seconds step) {
   const int chunk = cfg.chunk_tokens > 0 ? std::min(cfg.chunk_tokens, ctx.isl) : ctx.isl;
-  Seconds t = step * 0.5;
+  Seconds t = step * 0.5 + PromptHostTime(ctx.profile, ctx.prefix + ctx.isl);
   for (int done = 0; done < ctx.isl; done += chunk) {
     const double n = std::min(chunk, ctx.isl - done);
     t += MixedIteration(ctx, cfg, model, batch, n, done);
@@ -249,9 +250,11 @@ ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, 
   p.replicas = decoders;
   p.gpus_used = cfg.prefill_instances * cfg.prefill.gpus() + decoders * cfg.decode.gpus();
   p.kv_transfer = KvTransferTime(ctx, cfg, ctx.isl);
-  // The first token leaves with the KV cache once the prompt's batch ran (after waiting for the
-  // batch before it, half a batch on average) and the transfer completed.
-  FillRates(ctx, per_step, s.step, batch, pool.batch_time * 1.5 + p.kv_transfer, &p);
+  // The first token leaves with the KV cache once the request path's host time passed, the
+  // prompt's batch ran (after waiting for the batch before it, half a batch on average) and the
+  // transfer completed.
+  FillRates(ctx, per_step, s.step, batch,
+            PromptHostTime(ctx.profile, ctx.isl) + pool.batch_time * 1.5 + p.kv_transfer, &p);
   p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
   return p;
 }
@@ -339,7 +342,7 @@ ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig&
   IterationWork prefill;
   prefill.prefill_tokens = cfg.batch * static_cast<double>(ctx.isl) / ways;
   prefill.prefill_attention = prefill.prefill_tokens * 0.5 * ctx.isl;
-  const Seconds ttft = model.Time(prefill);
+  const Seconds ttft = model.Time(prefill) + PromptHostTime(ctx.profile, ctx.isl);
   const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, 0);
   const double per_step = TokensPerStep(ctx.model, cfg);
   const double steps = std::max(0.0, (ctx.osl - 1) / per_step);

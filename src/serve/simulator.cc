@@ -100,11 +100,15 @@ class Simulator {
     r.arrival = queue_.now();
     Add(r);
     const int id = static_cast<int>(reqs_.size()) - 1;
-    if (instance >= 0 && !cfg_.disaggregated()) {
-      Enqueue(id, instance);
-    } else {
-      Dispatch(id);
+    if (cfg_.disaggregated()) {
+      AfterHostPath(id, [this, id] { Dispatch(id); });
+      return id;
     }
+    // The instance is chosen on arrival (the caller reads it back at once, instance_of), the
+    // request joins it after the host path.
+    const int inst = instance >= 0 ? instance : Shortest();
+    instance_of_[id] = inst;
+    AfterHostPath(id, [this, id, inst] { Enqueue(id, inst); });
     return id;
   }
   void Retain(int inst, int key, int tokens) {
@@ -180,7 +184,19 @@ class Simulator {
   void SubmitNextAt(SimTime t) {
     const int id = static_cast<int>(next_++);
     reqs_[id].arrival = t;
-    queue_.ScheduleAt(t, kArrivalPriority, [this, id] { Dispatch(id); });
+    queue_.ScheduleAt(t, kArrivalPriority,
+                      [this, id] { AfterHostPath(id, [this, id] { Dispatch(id); }); });
+  }
+  // Runs `then` once request `id` has passed the host's request path (ServeProfile::
+  // prompt_host_per_token over its whole prompt): now when there is none. Each request on its
+  // own: the host path is not a queue.
+  void AfterHostPath(int id, EventQueue::Action then) {
+    const Seconds host = PromptHostTime(ctx_.profile, reqs_[id].input);
+    if (host.si() <= 0) {
+      then();
+      return;
+    }
+    queue_.ScheduleAfter(ToSimTime(host), kArrivalPriority, std::move(then));
   }
   void Flush() {
     if (finished_.empty()) return;
@@ -193,7 +209,7 @@ class Simulator {
     return static_cast<long>(std::ceil(tokens / block_tokens_));
   }
   void OnArrival(int id);
-  void Route(int id);
+  int Shortest() const;
   void StartDecodeIteration(int inst);
   void FinishDecodeIteration(int inst);
   void StartPrefillIteration(int inst);
@@ -247,12 +263,12 @@ void Simulator::OnArrival(int id) {
   if (id + 1 < static_cast<int>(reqs_.size())) {
     queue_.ScheduleAt(reqs_[id + 1].arrival, kArrivalPriority, [this, id] { OnArrival(id + 1); });
   }
-  Dispatch(id);
+  AfterHostPath(id, [this, id] { Dispatch(id); });
 }
 
 void Simulator::Dispatch(int id) {
   if (!cfg_.disaggregated()) {
-    Route(id);
+    Enqueue(id, Shortest());
     return;
   }
   // Disaggregated: join the prefill instance with the fewest outstanding prompts.
@@ -266,12 +282,12 @@ void Simulator::Dispatch(int id) {
 }
 
 // Join-the-shortest-queue over decode instances; ties go to the lowest index.
-void Simulator::Route(int id) {
+int Simulator::Shortest() const {
   int best = 0;
   for (int i = 1; i < static_cast<int>(decode_.size()); ++i) {
     if (decode_[i].outstanding < decode_[best].outstanding) best = i;
   }
-  Enqueue(id, best);
+  return best;
 }
 
 // Decode instance 0's running batch from now on (serve --trace-out), when it changed.
@@ -521,7 +537,7 @@ void Simulator::FinishPrefillIteration(int inst, std::vector<int> batch) {
         Flush();
         return;
       }
-      Route(id);
+      Enqueue(id, Shortest());
     });
   }
   StartPrefillIteration(inst);

@@ -113,6 +113,24 @@ TEST(ServingSimulatorTest, LightLoadTtftIsAboutOnePrefill) {
   EXPECT_NEAR(sim.ttft.p50 / model.Time(w), 1.0, 0.05);
 }
 
+// The request path's host time (vLLM's prefix-cache block hashes, h per prompt token) delays each
+// request before the engine sees it: alone on the GPU, TTFT = h x prompt + one prefill iteration,
+// in the simulator as in the steady state.
+TEST(ServingSimulatorTest, PromptHostTimeDelaysTheFirstToken) {
+  ServingContext ctx = Context(Llama2_70b(), 8, 1024, 32);
+  ServingConfig cfg = Tp8(1);
+  cfg.chunk_tokens = 0;
+  const auto requests = PoissonRequests(0.5, 50, 1024, 32, 3);
+  const SimulationResult before = SimulateServing(ctx, cfg, requests, {});
+  const double before_steady = EstimateServing(ctx, cfg).ttft.si();
+  ctx.profile.prompt_host_per_token = Microseconds(10);  // 10.24 ms for the 1024-token prompt
+  const SimulationResult after = SimulateServing(ctx, cfg, requests, {});
+  ASSERT_EQ(after.completed, 50);
+  EXPECT_NEAR((after.ttft.p50 - before.ttft.p50).si(), 10.24e-3, 0.5e-3);
+  EXPECT_NEAR(EstimateServing(ctx, cfg).ttft.si() - before_steady, 10.24e-3, 1e-9);
+  EXPECT_NEAR(PromptHostTime(ctx.profile, 2048).si(), 20.48e-3, 1e-12);
+}
+
 TEST(ServingSimulatorTest, KvPressureCausesPreemptionNotDeadlock) {
   ServingContext ctx = Context(Llama2_70b(), 8, 1024, 1024);
   ctx.chip.hbm_capacity = GB(24);  // leaves ~2 GB of KV cache per GPU

@@ -28,6 +28,16 @@ ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
                      "0 for a C++ executor, whose host work hides behind the GPU");
   }
   s.host_step_per_sequence = Microseconds(host_us);
+  const auto hash = p.scalars.find("serve_prompt_hash_us_per_token");
+  if (hash != p.scalars.end()) {
+    if (!(hash->second >= 0)) {
+      throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
+                       "scalars.serve_prompt_hash_us_per_token",
+                       fmt::format("expected microseconds >= 0, got {}", hash->second),
+                       "0 for an engine that hashes no prompt blocks");
+    }
+    s.prompt_host_per_token = Microseconds(hash->second);
+  }
   s.reserved_memory = ByteCount(RequiredScalar(p, "serve_reserved_memory"));
   s.kv_cache_memory_fraction = RequiredScalar(p, "serve_kv_cache_memory_fraction");
   s.kv_block_tokens = static_cast<int>(RequiredScalar(p, "serve_kv_block_tokens"));
@@ -48,6 +58,10 @@ ServingContext MakeServingContext(const Model& model, const Chip& chip, const Sy
   ctx.isl = isl;
   ctx.osl = osl;
   return ctx;
+}
+
+Seconds PromptHostTime(const ServeProfile& profile, double prompt_tokens) {
+  return profile.prompt_host_per_token * std::max(0.0, prompt_tokens);
 }
 
 double ExpectedTokensPerStep(int spec_tokens, double acceptance) {

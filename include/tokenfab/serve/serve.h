@@ -54,6 +54,13 @@ struct ServeProfile {
   // max(GPU work, host step): only the excess is exposed (IterationBreakdown::host). 0: a C++
   // executor, never host-bound.
   Seconds host_step_per_sequence;
+  // Host time per prompt token on a request's path before the engine can schedule it: vLLM's
+  // prefix-cache block hashes (SHA-256 of each full block's token ids and its parent's hash,
+  // computed as the request is added; docs/design/prefix_caching.md). A serving release's kernel
+  // key `serve_prompt_hash_us_per_token` (hw/software.h IsKernelKey); 0 where the release sets
+  // none (TensorRT-LLM's C++ executor). It adds to TTFT (PromptHostTime) and, in the simulator,
+  // delays the request's dispatch; one request's own prompt, no queueing between requests.
+  Seconds prompt_host_per_token;
   Bytes reserved_memory;                  // CUDA context, runtime and NCCL buffers per GPU
   double kv_cache_memory_fraction = 0.9;  // share of the memory left after weights + activations
   int kv_block_tokens = 64;               // tokens per paged KV block
@@ -117,6 +124,10 @@ struct ServingContext {
 ServingContext MakeServingContext(const Model& model, const Chip& chip, const System& system,
                                   const Fabric& fabric, const ServeProfile& profile, int gpus,
                                   int isl, int osl);
+
+// Host time on the request path of a prompt of `prompt_tokens` (reused prefix included: every
+// block is hashed): ServeProfile::prompt_host_per_token x prompt_tokens.
+Seconds PromptHostTime(const ServeProfile& profile, double prompt_tokens);
 
 // Per-GPU memory of one instance.
 struct MemoryPlan {
