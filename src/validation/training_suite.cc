@@ -124,8 +124,10 @@ ValidationCase Tagged(ValidationCase v, const json& record, const Cluster& cl, c
 
 // The layout a record publishes: TP, PP and DP from its parallelism, its global batch, and the
 // model's sequence length.
-TrainingConfig PublishedLayout(const Catalog& cat, const json& r, const Model& m) {
-  const json& p = r.at("parallelism");
+// `layout` holds the TP, PP and DP (the record's parallelism unless given).
+TrainingConfig PublishedLayout(const Catalog& cat, const json& r, const Model& m,
+                               const json* layout = nullptr) {
+  const json& p = layout != nullptr ? *layout : r.at("parallelism");
   TrainingConfig c = WithSoftware(cat, r);
   c.tp = p.at("tp");
   c.pp = p.at("pp");
@@ -162,6 +164,22 @@ ValidationCase McoreCase(const Catalog& cat, const json& r) {
   return Tagged(Case(r, "achieved_tflops_per_gpu", "TFLOP/s/GPU", res.model_tflops_per_gpu,
                      kThroughputTolerance, ConfigNote(res)),
                 r, cl, m, c);
+}
+
+// Megatron-Core r0.8.0 strong scaling (same README): GPT-3 175B (131,072 vocab) at a fixed
+// batch of 1152 from 96 to 4608 H100s, MFU against the dense BF16 peak the README uses. The
+// layout is not stated: the record's assumed one (the weak-scaling row of the same model), the
+// McoreCase rules otherwise. Its source is the weak-scaling table's (one publication).
+ValidationCase McoreStrongCase(const Catalog& cat, const json& r) {
+  const Model m = ModelFromRecord(r.at("model"), r.at("id"));
+  const TrainingConfig c = PublishedLayout(cat, r, m, &r.at("parallelism").at("assumed"));
+  const Cluster cl = SoftwareCluster(cat, r, "dgx-h100", "ib-ndr", c.gpus());
+  const TrainResult res = RunFitting(MakeTrainingContext(cl), m, c);
+  const double mfu = 100.0 * res.model_tflops_per_gpu / r.at("peak_tflops_used").get<double>();
+  ValidationCase v =
+      Tagged(Case(r, "mfu", "%", mfu, kThroughputTolerance, ConfigNote(res)), r, cl, m, c);
+  v.source = "megatron_core_h100_2024";
+  return v;
 }
 
 // Llama 3 405B (Meta, Table 4): H100 with 400 Gb/s RoCE per GPU, BF16, TP8 PP16, FSDP-style
@@ -380,6 +398,7 @@ SuiteResult RunTrainingSuite(const Catalog& cat, const std::string& data_dir) {
     const std::string group = r.at("group");
     if (group == "narayanan_sc21_table1") suite.cases.push_back(Sc21Case(cat, r));
     if (group == "megatron_core_h100_2024") suite.cases.push_back(McoreCase(cat, r));
+    if (group == "megatron_core_h100_2024_strong") suite.cases.push_back(McoreStrongCase(cat, r));
     if (group == "llama3_table4") suite.cases.push_back(Llama3Case(cat, r));
     if (group == "nemo_24.07_dgx_h100_fp8") suite.cases.push_back(NemoCase(cat, r));
     if (group == "deepseek_v3") suite.cases.push_back(DeepSeekCase(cat, r));
