@@ -155,6 +155,16 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
   cm.moe_token_tile = OptionalPositiveScalar(profile, "moe_token_tile", 0.0);
   cm.gemm_size_scale = GemmSizeScale(cm.peak_bf16, profile);
+  const double splits = OptionalPositiveScalar(profile, "tp_overlap_pipeline_splits", 0.0);
+  if (splits > 0 && chip.sm_count > 0) {
+    const double sms = chip.sm_count;
+    cm.tp_overlap_splits = splits;
+    cm.tp_overlap_pipeline_sm_share =
+        std::min(0.9, OptionalScalar(profile, "tp_overlap_pipeline_sms", 0.0) / sms);
+    cm.tp_overlap_bulk_sm_share =
+        std::min(0.9, OptionalScalar(profile, "tp_overlap_bulk_sms", 0.0) / sms);
+    cm.tp_overlap_row_ring = OptionalScalar(profile, "tp_overlap_row_ring", 0.0) > 0;
+  }
   // The reference chip's ceilings: its largest GEMMs alone, and its fused attention, which is the
   // profile's attention efficiency itself.
   const double rho = NonTensorRatio(chip, profile);

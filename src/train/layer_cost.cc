@@ -37,6 +37,38 @@ GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p,
           GemmTime(cm, m, k, n, p, scale) + (wgrad ? GemmTime(cm, k, n, m, p, scale) : Seconds())};
 }
 
+// How a TP-sharded GEMM overlaps its communication under Transformer Engine's userbuffers
+// (comm_gemm_overlap; NeMo's H100 configs, tp_overlap_configs/userbuffers.py): a column-parallel
+// GEMM's forward runs as a ring exchange (TP chunks of the gathered rows, data moved by copy
+// engines), its backward GEMMs beside bulk all-gather / reduce-scatter kernels (their SMs are
+// charged in Expose); a row-parallel GEMM's forward is split into `splits` chunks pipelined with
+// the reduce-scatter and runs on the SMs that kernel leaves (set_sm_margin), or (profile key
+// tp_overlap_row_ring, NeMo's B200 configs) runs as a ring exchange too; its dgrad as a ring
+// exchange.
+enum class TpRole { kNone, kColumn, kRow };
+
+// The GEMM time those overlaps add over the unsplit GEMM of m x k times k x n: each chunk pays
+// the efficiency of its own size (the table) and its own kernel overhead.
+void AddTpOverlapExtra(const ComputeModel& cm, const TrainingConfig& c, TpRole role, double m,
+                       double k, double n, Precision p, double scale, LayerCost& lc) {
+  if (role == TpRole::kNone || c.tp <= 1 || cm.tp_overlap_splits <= 0) return;
+  const double tp = c.tp;
+  auto chunked = [&](double chunks, double rows, double cols, double inner) {
+    return GemmTime(cm, rows / chunks, cols, inner, p, scale) * chunks -
+           GemmTime(cm, rows, cols, inner, p, scale);
+  };
+  if (role == TpRole::kColumn || cm.tp_overlap_row_ring) {
+    lc.forward.tp_overlap_extra += chunked(tp, m, n, k);
+    if (role == TpRole::kRow) lc.backward.tp_overlap_extra += chunked(tp, m, k, n);
+    return;
+  }
+  const double splits = cm.tp_overlap_splits;
+  const Seconds fprop = GemmTime(cm, m / splits, n, k, p, scale) * splits;
+  lc.forward.tp_overlap_extra +=
+      fprop / (1.0 - cm.tp_overlap_pipeline_sm_share) - GemmTime(cm, m, n, k, p, scale);
+  lc.backward.tp_overlap_extra += chunked(tp, m, k, n);
+}
+
 // A base-model GEMM of the layer: frozen under LoRA.
 GemmPair BaseGemm(const ComputeModel& cm, const TrainingConfig& c, double m, double k, double n,
                   Precision p, double scale = 1.0) {
@@ -55,7 +87,9 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
   const double rs = RecipeScale(cm, c);
   const double heads = static_cast<double>(m.heads) / c.tp;
   if (m.is_mla()) {
-    // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated.
+    // Source: DeepSeek-V2 report sec. 2.1.2; the low-rank down-projections are replicated. The
+    // sequence-parallel all-gather feeds the replicated down-projections, so only the output
+    // projection below is a TE-overlapped TP GEMM.
     const double q_in = m.q_lora_rank > 0 ? m.q_lora_rank : m.hidden;
     if (m.q_lora_rank > 0)
       Add(lc.forward, lc.backward, BaseGemm(cm, c, t, m.hidden, m.q_lora_rank, p, rs));
@@ -66,10 +100,12 @@ void AddAttentionProjections(const ComputeModel& cm, const Model& m, const Train
         BaseGemm(cm, c, t, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), p, rs));
   } else {
     const double kv = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
-    Add(lc.forward, lc.backward,
-        BaseGemm(cm, c, t, m.hidden, (heads + 2.0 * kv) * m.head_dim, p, rs));
+    const double qkv = (heads + 2.0 * kv) * m.head_dim;
+    Add(lc.forward, lc.backward, BaseGemm(cm, c, t, m.hidden, qkv, p, rs));
+    AddTpOverlapExtra(cm, c, TpRole::kColumn, t, m.hidden, qkv, p, rs, lc);
   }
   Add(lc.forward, lc.backward, BaseGemm(cm, c, t, heads * m.v_dim(), m.hidden, p, rs));
+  AddTpOverlapExtra(cm, c, TpRole::kRow, t, heads * m.v_dim(), m.hidden, p, rs, lc);
 }
 
 // Fused causal attention: QK^T and AV are 2 t s (d_qk + d_v) FLOPs per head forward; flash
@@ -96,12 +132,17 @@ void AddAttentionCore(const ComputeModel& cm, const Model& m, const TrainingConf
 }
 
 void AddDenseFfn(const ComputeModel& cm, const Model& m, const TrainingConfig& c, double t,
-                 double ffn, LayerCost& lc) {
+                 double ffn, LayerCost& lc, bool tp_overlapped) {
   const Precision p = GemmPrecision(c);
   const double rs = RecipeScale(cm, c);
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   Add(lc.forward, lc.backward, BaseGemm(cm, c, t, m.hidden, gate * ffn / c.tp, p, rs));
   Add(lc.forward, lc.backward, BaseGemm(cm, c, t, ffn / c.tp, m.hidden, p, rs));
+  // Only the dense MLP's TP communication runs beside its GEMMs (AddTensorParallelComm).
+  if (tp_overlapped) {
+    AddTpOverlapExtra(cm, c, TpRole::kColumn, t, m.hidden, gate * ffn / c.tp, p, rs, lc);
+    AddTpOverlapExtra(cm, c, TpRole::kRow, t, ffn / c.tp, m.hidden, p, rs, lc);
+  }
 }
 
 // Routed experts as grouped GEMMs (Megatron-Core MoE): a GPU holds t/tp tokens of the sequence-
@@ -204,11 +245,16 @@ void AddLoraAdapters(const ComputeModel& cm, const Model& m, const TrainingConfi
   }
 }
 
+CollectiveResult CollectiveCost(const TrainingContext& ctx, CollectiveOp op, double bytes,
+                                int ranks, int stride) {
+  if (ranks <= 1 || bytes <= 0) return {};
+  const GroupPlacement g = PlaceGroup(ctx.topology, ranks, stride);
+  return EstimateCollective(ctx.topology, op, ByteCount(bytes), g);
+}
+
 Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
                    int stride) {
-  if (ranks <= 1 || bytes <= 0) return Seconds();
-  const GroupPlacement g = PlaceGroup(ctx.topology, ranks, stride);
-  return EstimateCollective(ctx.topology, op, ByteCount(bytes), g).time;
+  return CollectiveCost(ctx, op, bytes, ranks, stride).time;
 }
 
 // Sequence-parallel TP: per layer 2 all-gathers and 2 reduce-scatters of the t x h activation
@@ -223,6 +269,9 @@ void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const Tra
   const double blocks = moe_layer ? 1.0 : 2.0;
   lc.forward.tp_comm = (ag + rs) * blocks;
   lc.backward.tp_comm = (ag + rs) * blocks;
+  // Backward: the row-parallel dgrad's all-gather rides its ring exchange; the column-parallel
+  // GEMMs' all-gather and reduce-scatter run as bulk kernels beside them (half of this count).
+  lc.backward.tp_bulk_share = 0.5;
 }
 
 // Expert tensor parallelism: the etp ranks of an expert all-gather its routed tokens before the
@@ -251,15 +300,20 @@ void AddContextParallelComm(const TrainingContext& ctx, const Model& m, const Tr
   if (c.cp_all_gather) {
     // nccl-tests' S for all-gather / reduce-scatter is the whole gathered buffer: cp chunks.
     const Bytes all = ByteCount(chunk * c.cp);
-    lc.forward.cp_comm = EstimateCollective(ctx.topology, CollectiveOp::kAllGather, all, g).time;
-    lc.backward.cp_comm =
-        EstimateCollective(ctx.topology, CollectiveOp::kReduceScatter, all, g).time;
+    const CollectiveResult ag = EstimateCollective(ctx.topology, CollectiveOp::kAllGather, all, g);
+    const CollectiveResult rs =
+        EstimateCollective(ctx.topology, CollectiveOp::kReduceScatter, all, g);
+    lc.forward.cp_comm = ag.time;
+    lc.backward.cp_comm = rs.time;
+    lc.forward.cp_sms = ag.sms;
+    lc.backward.cp_sms = rs.sms;
     return;
   }
-  const Seconds step =
-      EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g).time;
-  lc.forward.cp_comm = step * (c.cp - 1.0);
-  lc.backward.cp_comm = step * (2.0 * (c.cp - 1.0));
+  const CollectiveResult step =
+      EstimateCollective(ctx.topology, CollectiveOp::kSendRecv, ByteCount(chunk), g);
+  lc.forward.cp_comm = step.time * (c.cp - 1.0);
+  lc.backward.cp_comm = step.time * (2.0 * (c.cp - 1.0));
+  lc.forward.cp_sms = lc.backward.cp_sms = step.sms;
 }
 
 // MoE all-to-all: dispatch and combine of t * top_k hidden vectors forward, and again backward.
@@ -268,9 +322,10 @@ void AddExpertParallelComm(const TrainingContext& ctx, const Model& m, const Tra
   if (c.ep <= 1) return;
   const double bytes = kBf16 * t * m.top_k * m.hidden / c.tp;
   // EP ranks are consecutive after expert-TP in Megatron-Core's expert grid (ETP-EP-EDP).
-  const Seconds a2a = Collective(ctx, CollectiveOp::kAllToAll, bytes, c.ep, c.etp);
-  lc.forward.ep_comm = a2a * 2.0;
-  lc.backward.ep_comm = a2a * 2.0;
+  const CollectiveResult a2a = CollectiveCost(ctx, CollectiveOp::kAllToAll, bytes, c.ep, c.etp);
+  lc.forward.ep_comm = a2a.time * 2.0;
+  lc.backward.ep_comm = a2a.time * 2.0;
+  lc.forward.ep_sms = lc.backward.ep_sms = a2a.sms;
 }
 
 }  // namespace
@@ -289,12 +344,13 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
   double ffn_width = m.ffn_hidden;
   if (moe_layer) {
     AddRoutedExperts(cm, m, c, t, lc);
-    if (m.shared_experts > 0) AddDenseFfn(cm, m, c, t, m.expert_ffn_hidden * m.shared_experts, lc);
+    if (m.shared_experts > 0)
+      AddDenseFfn(cm, m, c, t, m.expert_ffn_hidden * m.shared_experts, lc, false);
     ffn_width = static_cast<double>(m.expert_ffn_hidden) * (m.top_k + m.shared_experts);
     AddExpertParallelComm(ctx, m, c, t, lc);
     AddExpertTensorParallelComm(ctx, m, c, t, lc);
   } else {
-    AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc);
+    AddDenseFfn(cm, m, c, t, m.ffn_hidden, lc, true);
   }
   AddElementwise(cm, m, c, t, ffn_width, lc);
   AddLoraAdapters(cm, m, c, t, moe_layer, lc);
@@ -304,9 +360,18 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
   return lc;
 }
 
+double InterferenceRate(const TrainingContext& ctx, int sms) {
+  const int total = ctx.cluster.chip.sm_count;
+  if (total <= 0 || sms <= 0) return ctx.compute.overlap_slowdown;
+  return std::min(1.0, static_cast<double>(sms) / total);
+}
+
 // TP comm hides behind the layer's GEMMs when overlapped within an NVLink domain (TE userbuffers),
-// CP behind attention;
-// the overlapped part still slows compute by `overlap_slowdown` of its duration.
+// CP behind attention, EP (DualPipe) behind the other micro-batch's compute. The overlapped part
+// still slows compute: by the SMs the NCCL kernels hold (InterferenceRate) for CP and EP, and for
+// TP by what TE's userbuffer overlap costs its GEMMs (AddTpOverlapExtra: chunking, SM margin)
+// plus the SMs of its bulk kernels; a profile without the tp_overlap_* keys charges
+// `overlap_slowdown` of the overlapped time instead.
 Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassCost& pass) {
   const double s = ctx.compute.overlap_slowdown;
   Exposure e;
@@ -315,17 +380,22 @@ Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassC
   const bool overlappable = c.tp_comm_overlap && c.tp <= ctx.topology.nvlink_domain;
   if (overlappable) {
     e.tp = Max(Seconds(), pass.tp_comm - pass.gemm);
-    e.slowdown += Min(pass.tp_comm, pass.gemm) * s;
+    if (ctx.compute.tp_overlap_splits > 0) {
+      e.slowdown += pass.tp_overlap_extra + Min(pass.tp_comm, pass.gemm) * pass.tp_bulk_share *
+                                                ctx.compute.tp_overlap_bulk_sm_share;
+    } else {
+      e.slowdown += Min(pass.tp_comm, pass.gemm) * s;
+    }
   } else {
     e.tp = pass.tp_comm;
   }
   // The ring hides behind attention; the all-gather variant runs before it (exposed).
   e.cp = c.cp_all_gather ? pass.cp_comm : Max(Seconds(), pass.cp_comm - pass.attention);
-  e.slowdown += Min(pass.cp_comm, pass.attention) * s;
+  e.slowdown += Min(pass.cp_comm, pass.attention) * InterferenceRate(ctx, pass.cp_sms);
   if (c.dualpipe) {
     // DualPipe hides the all-to-all of one micro-batch behind the compute of the other.
     e.ep = Max(Seconds(), pass.ep_comm - pass.compute());
-    e.slowdown += Min(pass.ep_comm, pass.compute()) * s;
+    e.slowdown += Min(pass.ep_comm, pass.compute()) * InterferenceRate(ctx, pass.ep_sms);
   } else {
     e.ep = pass.ep_comm;
   }

@@ -14,6 +14,12 @@ struct PassCost {
   Seconds tp_comm;    // TP all-gather / reduce-scatter (sequence parallel)
   Seconds cp_comm;    // CP ring exchange of K/V (and their gradients backward)
   Seconds ep_comm;    // EP all-to-all dispatch + combine
+  // GEMM time Transformer Engine's userbuffer TP overlap adds (chunked GEMMs, SMs held by the
+  // reduce-scatter kernels); paid only where that overlap runs (Expose).
+  Seconds tp_overlap_extra;
+  double tp_bulk_share = 0;  // share of tp_comm overlapped by bulk kernels (backward: 1/2)
+  int cp_sms = 0;            // SMs the CP exchange's NCCL kernels occupy (CollectiveResult::sms)
+  int ep_sms = 0;            // SMs the EP all-to-all's NCCL kernels occupy
   Seconds compute() const { return gemm + attention + other; }
 };
 
@@ -30,6 +36,11 @@ struct Exposure {
   Seconds ep;
   Seconds slowdown;
 };
+
+// Share of compute lost while an NCCL collective of `sms` SMs runs beside it: the SMs it holds,
+// sms / sm_count (a GEMM or attention kernel is SM-bound and loses the SMs it cannot use). Falls
+// back to the profile's overlap_slowdown for a chip without an SM count or an unknown kernel.
+double InterferenceRate(const TrainingContext& ctx, int sms);
 
 LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingConfig& c,
                     bool moe_layer);

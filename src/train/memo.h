@@ -35,7 +35,7 @@ struct TrainingMemo::Impl {
   const TrainingContext* ctx = nullptr;
   const Model* model = nullptr;
   std::vector<LayerEntry> layers;
-  std::unordered_map<CollectiveKey, Seconds, CollectiveHash> collectives;
+  std::unordered_map<CollectiveKey, CollectiveResult, CollectiveHash> collectives;
 
   // Forgets everything when asked about another (ctx, model) pair.
   void Bind(const TrainingContext& c, const Model& m);

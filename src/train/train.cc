@@ -79,13 +79,16 @@ MicrobatchTime StageTime(const TrainingContext& ctx, const Model& m, const Train
   return mb;
 }
 
-Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks, int stride,
-                   TrainingMemo* memo) {
-  if (ranks <= 1 || bytes <= 0) return Seconds();
+CollectiveResult Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
+                            int stride, TrainingMemo* memo) {
+  if (ranks <= 1 || bytes <= 0) return {};
   auto estimate = [&] {
-    return EstimateCollective(ctx.topology, op, ByteCount(bytes),
-                              PlaceGroup(ctx.topology, ranks, stride))
-        .time;
+    const CollectiveResult r = EstimateCollective(ctx.topology, op, ByteCount(bytes),
+                                                  PlaceGroup(ctx.topology, ranks, stride));
+    CollectiveResult kept;  // what the step needs: no strings in the search's memo
+    kept.time = r.time;
+    kept.sms = r.sms;
+    return kept;
   };
   if (memo == nullptr) return estimate();
   // Memoised for the search: the time depends only on these four values and the topology.
@@ -103,7 +106,7 @@ Seconds PipelineComm(const TrainingContext& ctx, const Model& m, const TrainingC
   const double sp = (c.sequence_parallel && c.tp > 1) ? c.tp : 1.0;
   const double bytes = 2.0 * train_internal::TokensPerMicrobatch(c) * m.hidden / sp;
   const Seconds send =
-      Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp, memo);
+      Collective(ctx, CollectiveOp::kSendRecv, bytes, c.pp, c.tp * c.cp * c.dp, memo).time;
   const double blocking = c.vpp == 1 ? 2.0 * c.microbatches() : 0.0;
   return send * (blocking + 2.0 * (c.pp - 1));
 }
@@ -121,18 +124,32 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
   const train_internal::DataParallelGroups groups = train_internal::DataParallelRanks(c);
   const int ranks = groups.dense;
   const double grad_bytes = c.fp32_grads ? 4.0 : 2.0;
-  Seconds grads, params;
+  // Each kind of sync: its time, and the compute it costs per second while overlapped (the SMs
+  // its NCCL kernels hold, time-weighted over the dense and expert groups).
+  struct Sync {
+    Seconds time;
+    Seconds lost;  // time x InterferenceRate of each part
+    void Add(const TrainingContext& x, const CollectiveResult& r) {
+      time += r.time;
+      lost += r.time * train_internal::InterferenceRate(x, r.sms);
+    }
+    double rate() const { return time.si() > 0 ? lost / time : 0.0; }
+  };
+  Sync grads, params;
   if (c.zero == 0) {
-    grads = Collective(ctx, CollectiveOp::kAllReduce, grad_bytes * p.dense, ranks, c.tp, memo);
+    grads.Add(ctx,
+              Collective(ctx, CollectiveOp::kAllReduce, grad_bytes * p.dense, ranks, c.tp, memo));
   } else {
-    grads = Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp, memo);
-    params = Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp, memo);
+    grads.Add(ctx, Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.dense, ranks, c.tp,
+                              memo));
+    params.Add(ctx, Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.dense, ranks, c.tp, memo));
   }
   if (p.expert > 0 && groups.expert > 1) {
     const int er = groups.expert;
     const int stride = c.ep * c.etp;
-    grads += Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride, memo);
-    params += Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride, memo);
+    grads.Add(ctx, Collective(ctx, CollectiveOp::kReduceScatter, grad_bytes * p.expert, er, stride,
+                              memo));
+    params.Add(ctx, Collective(ctx, CollectiveOp::kAllGather, 2.0 * p.expert, er, stride, memo));
   }
   // ZeRO-2/3 keep no full gradient, so they reduce-scatter after every micro-batch's backward;
   // ZeRO-3/FSDP also gathers parameters before each micro-batch's forward and backward
@@ -141,17 +158,17 @@ DpTime DataParallelComm(const TrainingContext& ctx, const TrainingConfig& c,
   const double gather_syncs = c.zero == 3 ? 2.0 * c.microbatches() : 1.0;
   DpTime t;
   if (!c.dp_overlap) {
-    t.exposed = grads * grad_syncs + params * gather_syncs;
+    t.exposed = grads.time * grad_syncs + params.time * gather_syncs;
     return t;
   }
   const Seconds bwd_window = mb.backward + mb.recompute;
   const Seconds fwd_window = mb.forward;
   // Without bucketing the gradient reduction waits for the whole backward (no window).
   const Seconds grad_window = c.grad_bucketing ? bwd_window : Seconds();
-  t.exposed = Max(Seconds(), grads - grad_window) * grad_syncs +
-              Max(Seconds(), params - fwd_window) * gather_syncs;
-  t.slowdown = (Min(grads, grad_window) * grad_syncs + Min(params, fwd_window) * gather_syncs) *
-               ctx.compute.overlap_slowdown;
+  t.exposed = Max(Seconds(), grads.time - grad_window) * grad_syncs +
+              Max(Seconds(), params.time - fwd_window) * gather_syncs;
+  t.slowdown = Min(grads.time, grad_window) * (grad_syncs * grads.rate()) +
+               Min(params.time, fwd_window) * (gather_syncs * params.rate());
   return t;
 }
 

@@ -33,6 +33,17 @@
 // array (rho = (bf16/fp32)_chip / (bf16/fp32)_reference < 1, e.g. the H20) spends relatively
 // less time on a kernel's non-tensor work: its GEMM and attention efficiencies are scaled by
 // (1 + k) / (1 + k rho), k = 1 / e_reference - 1 (NonTensorCeilingScale in compute.cc).
+// Optional (default: not modelled, TP overlap then costs overlap_slowdown of its overlapped time):
+// Transformer Engine's userbuffer TP overlap (comm_gemm_overlap), for chips with an SM count:
+//   scalars.tp_overlap_pipeline_sms    SMs the chunked reduce-scatter kernels hold while the
+//                                      row-parallel forward GEMM runs beside them (set_sm_margin)
+//   scalars.tp_overlap_pipeline_splits chunks that GEMM is split into (num_splits)
+//   scalars.tp_overlap_bulk_sms        SMs of the bulk all-gather / reduce-scatter kernels that run
+//                                      beside the column-parallel backward GEMMs
+//   scalars.tp_overlap_row_ring        1: the row-parallel forward runs as a ring exchange instead
+//                                      of the pipeline (NeMo's B200 configs); default 0
+// The ring-exchange overlaps (column-parallel forward, row-parallel dgrad) split their GEMM into
+// TP chunks and move data with copy engines (no SMs).
 //
 // Serving (Runtime::kServing) uses the same keys plus the named reasons why inference kernels run
 // differently from training's (data/efficiency/<family>-serve.yaml, all required):
@@ -87,6 +98,11 @@ struct ComputeModel {
   bool native_mx = false;         // tensor cores apply MX block scales (Blackwell and later)
   double clock_ratio = 1.0;       // serving: sustained clock relative to training (scales math)
   BytesPerSecond kv_bandwidth;    // paged KV reads (serving); = hbm_bandwidth for training
+  // TE userbuffer TP overlap (see the keys above); tp_overlap_splits == 0: not modelled.
+  double tp_overlap_splits = 0;
+  double tp_overlap_pipeline_sm_share = 0;  // pipeline SMs / the chip's SMs
+  double tp_overlap_bulk_sm_share = 0;      // bulk SMs / the chip's SMs
+  bool tp_overlap_row_ring = false;         // row-parallel forward as a ring exchange
 };
 
 // Time of one kernel split into its roofline sides: t = max(math, memory) + overhead.
