@@ -159,10 +159,11 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   if (splits > 0 && chip.sm_count > 0) {
     const double sms = chip.sm_count;
     cm.tp_overlap_splits = splits;
+    // A family profile serves chips of different SM counts: at most 90% of a chip's SMs.
     cm.tp_overlap_pipeline_sm_share =
-        std::min(0.9, OptionalScalar(profile, "tp_overlap_pipeline_sms", 0.0) / sms);
+        std::min(0.9, OptionalPositiveScalar(profile, "tp_overlap_pipeline_sms", 0.0) / sms);
     cm.tp_overlap_bulk_sm_share =
-        std::min(0.9, OptionalScalar(profile, "tp_overlap_bulk_sms", 0.0) / sms);
+        std::min(0.9, OptionalPositiveScalar(profile, "tp_overlap_bulk_sms", 0.0) / sms);
     cm.tp_overlap_row_ring = OptionalScalar(profile, "tp_overlap_row_ring", 0.0) > 0;
   }
   // The reference chip's ceilings: its largest GEMMs alone, and its fused attention, which is the

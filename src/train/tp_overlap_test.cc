@@ -2,6 +2,7 @@
 // overlap (chunked GEMMs, SMs held by its kernels) and NCCL kernels' SMs (CollectiveResult::sms).
 #include <gtest/gtest.h>
 
+#include "tokenfab/base/error.h"
 #include "tokenfab/perf/compute.h"
 #include "tokenfab/train/train.h"
 #include "train/layer_cost.h"
@@ -104,6 +105,12 @@ TEST(TpOverlapTest, ProfileWithoutTheKeysKeepsTheScalarCharge) {
   EXPECT_EQ(lc.forward.tp_overlap_extra.si(), 0.0);
   const train_internal::Exposure e = train_internal::Expose(ctx, Tp(8), lc.forward);
   EXPECT_NEAR(e.slowdown / (Min(lc.forward.tp_comm, lc.forward.gemm) * 0.1), 1.0, kTight);
+}
+
+TEST(TpOverlapTest, NonPositiveOverlapKeyIsAnInputError) {
+  Cluster cl = OverlapCluster(8);
+  cl.efficiency.scalars["tp_overlap_bulk_sms"] = -4;
+  EXPECT_THROW(MakeTrainingContext(cl), InputError);
 }
 
 }  // namespace
