@@ -209,6 +209,41 @@ TEST(FleetMip, DoublingSupplyNeverWorsensThePlan) {
   }
 }
 
+// Hours are per system, not per site (formulate.cc, Gale's theorem): a restricted market's
+// workload runs only at its market's sites, an unrestricted one anywhere, including a
+// restricted site's spare capacity. One unit serves 8 GPUs x 1000 tok/s = 8000 tok/s; the
+// restricted demand 20000 tok/s needs ceil(2.5) = 3 units at the restricted site (dearer
+// power, so only what it must), whose spare half unit (4000 tok/s) serves part of the open
+// demand, leaving ceil((12000 - 4000) / 8000) = 1 unit at the open site: 4 in all, not 5.
+TEST(FleetMip, RestrictedWorkloadsStayInTheirMarketAndOpenOnesUseItsSpareUnits) {
+  FleetProblem p = SmallPlan();
+  p.periods.resize(1);
+  p.sites[0].facility_mw = {1};
+  p.sites[0].electricity_usd_per_kwh = 0.05;
+  FleetSite r = p.sites[0];
+  r.name = "r";
+  r.market = "restricted";
+  r.electricity_usd_per_kwh = 0.30;
+  p.sites.push_back(r);
+  p.systems.resize(1);
+  p.systems[0].supply = {10};
+  p.systems[0].price_usd = {300e3};
+  p.inference[0].tokens_per_s = {12000};
+  p.inference[0].tokens_per_s_per_gpu = {1000};
+  FleetInference restricted = p.inference[0];
+  restricted.name = "restricted-chat";
+  restricted.market = "restricted";
+  restricted.tokens_per_s = {20000};
+  p.inference.push_back(restricted);
+  p.money.budget_usd = {1e7};
+  const FleetSolution s = SolveFleet(p, Exact());
+  ASSERT_EQ(s.status, MipStatus::kOptimal);
+  EXPECT_EQ(s.fleet[0][1][0], 3);
+  EXPECT_EQ(s.fleet[0][0][0], 1);
+  EXPECT_NEAR(s.served_tokens_per_s[0][0], 12000, 1);
+  EXPECT_NEAR(s.served_tokens_per_s[0][1], 20000, 1);
+}
+
 TEST(FleetMip, InfeasiblePlanNamesTheConflictingConstraints) {
   FleetProblem p = SmallPlan();
   p.inference[0].tokens_per_s = {20000, 40000, 500000};  // far beyond 0.12 MW of servers

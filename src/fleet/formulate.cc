@@ -66,8 +66,8 @@ struct Builder {
   int T = 0, S = 0, K = 0, W = 0, C = 0;
   // [t][s][k]
   std::vector<std::vector<std::vector<int>>> buy, nb, ret, ne, hcap;
-  // [t][s][k][j], j over inference then campaigns
-  std::vector<std::vector<std::vector<std::vector<int>>>> h;
+  // [t][k][j], j over inference then campaigns (hours are per system, not per site: Build)
+  std::vector<std::vector<std::vector<int>>> h;
   std::vector<std::vector<int>> v, z, rf;  // v[t][w], z[c][t], rf[s][t]
   std::vector<int> row_unit_scale;         // unused placeholder for symmetry
   std::vector<std::string> row_unit;
@@ -204,7 +204,7 @@ struct Builder {
       return vector<vector<vector<int>>>(T, vector<vector<int>>(S, vector<int>(K, -1)));
     };
     buy = grid(), nb = grid(), ret = grid(), ne = grid(), hcap = grid();
-    h.assign(T, vector<vector<vector<int>>>(S, vector<vector<int>>(K, vector<int>(W + C, -1))));
+    h.assign(T, vector<vector<int>>(K, vector<int>(W + C, -1)));
     vector<vector<int>> existing(S, vector<int>(K, 0)), last(S, vector<int>(K, -1));
     for (const FleetExisting& e : p.existing) {
       existing[e.site][e.system] += e.units;
@@ -356,25 +356,52 @@ struct Builder {
               "USD");
       }
     }
-    // Work: GPU-hours per workload within the installed fleet.
+    // Work: GPU-hours per workload within the installed fleet, per system and period, not per
+    // site. Hours cost nothing but a tie-break and enter no site's row, so where they run within
+    // a market does not matter; what matters is that some assignment to the sites exists. A
+    // workload of market m runs at m's sites only, an unrestricted one anywhere, and by Gale's
+    // supply-demand theorem (Gale 1957, Pacific J. Math. 7:1073) such an assignment exists iff
+    // every set of workloads fits in the capacity of the sites it may use: here iff
+    //   sum_{j of m} h_j <= cap(sites of m)  for each market m, and  sum_j h_j <= cap(all sites)
+    // (a set holding an unrestricted workload may use every site; sets of restricted workloads
+    // add up their own markets' rows). The same plans with 1/S of the columns (docs/fleet.md).
+    std::set<std::string> markets;
+    for (const FleetSite& site : p.sites)
+      if (!site.market.empty()) markets.insert(site.market);
     for (int t = 0; t < T; ++t) {
-      for (int s = 0; s < S; ++s) {
-        for (int k = 0; k < K; ++k) {
-          if (nb[t][s][k] < 0 && ne[t][s][k] < 0) continue;
-          vector<std::pair<int, double>> cap;
-          for (int j = 0; j < W + C; ++j) {
-            if (!Active(j, t) || !RunsAt(MarketOf(j), s) || ThroughputOf(j)[k] <= 0) continue;
-            const std::string name = j < W ? p.inference[j].name : p.campaigns[j - W].name;
-            h[t][s][k][j] = Col(fmt::format("hours {} {} {} {}", name, p.systems[k].name,
-                                            p.sites[s].name, p.periods[t].label),
-                                0, kMipInfinity, kHourTieBreakUsd, false, CostKind::kTieBreak);
-            cap.emplace_back(h[t][s][k][j], 1.0);
-          }
-          if (cap.empty()) continue;
-          units(t, s, k, -p.systems[k].gpus_per_unit * p.periods[t].hours, &cap);
-          Row(fmt::format("capacity {} {} {}", p.systems[k].name, p.sites[s].name,
-                          p.periods[t].label),
-              FleetGroup::kCapacity, -kMipInfinity, 0, cap, "GPU-h");
+      for (int k = 0; k < K; ++k) {
+        auto installed = [&](int s) { return nb[t][s][k] >= 0 || ne[t][s][k] >= 0; };
+        vector<std::pair<int, double>> total;
+        std::map<std::string, vector<std::pair<int, double>>> local;
+        for (int j = 0; j < W + C; ++j) {
+          if (!Active(j, t) || ThroughputOf(j)[k] <= 0) continue;
+          bool runs = false;
+          for (int s = 0; s < S; ++s) runs |= installed(s) && RunsAt(MarketOf(j), s);
+          if (!runs) continue;
+          const std::string name = j < W ? p.inference[j].name : p.campaigns[j - W].name;
+          h[t][k][j] =
+              Col(fmt::format("hours {} {} {}", name, p.systems[k].name, p.periods[t].label), 0,
+                  kMipInfinity, kHourTieBreakUsd, false, CostKind::kTieBreak);
+          total.emplace_back(h[t][k][j], 1.0);
+          if (!MarketOf(j).empty()) local[MarketOf(j)].emplace_back(h[t][k][j], 1.0);
+        }
+        const double gpu_hours = p.systems[k].gpus_per_unit * p.periods[t].hours;
+        auto capacity = [&](vector<std::pair<int, double>> terms, const std::string& market,
+                            bool all) {
+          if (terms.empty()) return;
+          for (int s = 0; s < S; ++s)
+            if (installed(s) && (all || p.sites[s].market == market))
+              units(t, s, k, -gpu_hours, &terms);
+          const std::string where = all ? "" : " market " + market;
+          Row(fmt::format("capacity {}{} {}", p.systems[k].name, where, p.periods[t].label),
+              FleetGroup::kCapacity, -kMipInfinity, 0, std::move(terms), "GPU-h");
+        };
+        capacity(std::move(total), "", true);
+        // A market's row is implied by the total one when every site holding k is the market's.
+        for (const std::string& m : markets) {
+          bool outside = false;
+          for (int s = 0; s < S; ++s) outside |= installed(s) && p.sites[s].market != m;
+          if (local.count(m) && outside) capacity(std::move(local[m]), m, false);
         }
       }
     }
@@ -386,11 +413,10 @@ struct Builder {
         const double demand = inf.tokens_per_s[t];
         if (demand <= 0) continue;
         vector<std::pair<int, double>> served;
-        for (int s = 0; s < S; ++s)
-          for (int k = 0; k < K; ++k)
-            if (h[t][s][k][w] >= 0)
-              served.emplace_back(h[t][s][k][w],
-                                  inf.tokens_per_s_per_gpu[k] * Gain(t) / p.periods[t].hours);
+        for (int k = 0; k < K; ++k)
+          if (h[t][k][w] >= 0)
+            served.emplace_back(h[t][k][w],
+                                inf.tokens_per_s_per_gpu[k] * Gain(t) / p.periods[t].hours);
         const std::string name = fmt::format("demand {} {}", inf.name, p.periods[t].label);
         if (value) {
           const double per_tok_s = inf.value_per_million_tokens * p.periods[t].hours * 3600 / 1e6;
@@ -408,11 +434,9 @@ struct Builder {
       const int j = W + c;
       vector<std::pair<int, double>> work;
       for (int t = 0; t < T; ++t) {
-        for (int s = 0; s < S; ++s)
-          for (int k = 0; k < K; ++k)
-            if (h[t][s][k][j] >= 0)
-              work.emplace_back(h[t][s][k][j],
-                                cp.tokens_per_s_per_gpu[k] * Gain(t) * 3600 / cp.tokens);
+        for (int k = 0; k < K; ++k)
+          if (h[t][k][j] >= 0)
+            work.emplace_back(h[t][k][j], cp.tokens_per_s_per_gpu[k] * Gain(t) * 3600 / cp.tokens);
         if (t < cp.earliest) continue;
         // Finished by the end of t: the next period's days are days earlier than otherwise, so
         // the sum over t is the days between the finishing period's end and the horizon's end.
@@ -491,12 +515,13 @@ void Decode(const Builder& b, const std::vector<double>& x, FleetSolution* out) 
         out->retire[t][s][k] = std::max(0, before + out->buy[t][s][k] - out->fleet[t][s][k]);
         out->mw_used[t][s] +=
             out->fleet[t][s][k] * p.systems[k].it_kw_per_unit * p.sites[s].pue / 1000;
-        for (int j = 0; j < J; ++j) {
-          const double hours = val(b.h[t][s][k][j]);
-          if (hours > 1e-6) out->gpu_hours[t][j][k] += hours;
-        }
       }
     }
+    for (int k = 0; k < K; ++k)
+      for (int j = 0; j < J; ++j) {
+        const double hours = val(b.h[t][k][j]);
+        if (hours > 1e-6) out->gpu_hours[t][j][k] = hours;
+      }
     for (int w = 0; w < b.W; ++w) {
       if (p.objective == FleetObjective::kMaxValue) {
         out->served_tokens_per_s[t][w] = val(b.v[t][w]);
@@ -712,11 +737,12 @@ FleetSolution SolveFleet(const FleetProblem& p, const FleetOptions& options) {
   // it the same order slows the min-TCO cases, so it is used only here.
   MipOptions mip = options.mip;
   for (const FleetCampaign& c : p.campaigns) mip.costly_first |= c.value_per_day > 0;
-  // Min-TCO: CBC's bound stays at the root's within the bench's 10 s, so the proven gap there
-  // is set by the incumbent; the neighbourhood search improves it (seeds 1-7: proven within 1%
-  // on 5 instead of 4, none lost; docs/fleet.md, Performance). Not for the valued cases, whose
-  // stages were tuned without it.
+  // Min-TCO: CBC's bound stays near the root's within the bench's 10 s, so the proven gap there
+  // is set by the incumbent; the neighbourhood searches improve it (VND and RENS; bench seeds
+  // 1-7 all proven within 1%, held-out seeds 8-12 four of five; docs/fleet.md, Performance).
+  // Not for the valued cases, whose stages were tuned without them.
   mip.neighbourhood_search = !mip.costly_first;
+  mip.rens = !mip.costly_first;
   // The LP relaxation first, so that the time limit covers it: CBC gets what is left of the
   // caller's CPU limit (formulation and LP spent), less its overshoot (kCbcOvershootFraction).
   const double sign = p.objective == FleetObjective::kMaxValue ? -1 : 1;

@@ -109,6 +109,7 @@ MipResult SolveMip(const MipModel& m, const MipOptions& o) {
   if (log == nullptr) Cbc_setLogLevel(cbc, 0);
   if (o.costly_first) Cbc_setParameter(cbc, "costStrategy", "priorities");
   if (o.neighbourhood_search) Cbc_setParameter(cbc, "VndVariableNeighborhoodSearch", "on");
+  if (o.rens) Cbc_setParameter(cbc, "Rens", "on");
   std::vector<int> start_index;
   std::vector<double> start_value;
   for (size_t j = 0; j < o.start.size() && j < m.columns.size(); ++j) {

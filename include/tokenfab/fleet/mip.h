@@ -55,6 +55,9 @@ struct MipOptions {
   // CBC's variable neighbourhood search heuristic (Hansen and Mladenovic 2001; CBC's
   // "VndVariableNeighborhoodSearch on"): sub-MIPs around the incumbent, for better incumbents.
   bool neighbourhood_search = false;
+  // CBC's RENS heuristic (Berthold 2014, Math. Prog. Comp. 6:33; CBC's "Rens on"): the sub-MIP
+  // with each integer column bounded by the floor and ceiling of its root LP value.
+  bool rens = false;
   // A known solution (one value per column; only the integer columns are passed, CBC recomputes
   // the continuous ones): CBC's first incumbent. Empty = none.
   std::vector<double> start;

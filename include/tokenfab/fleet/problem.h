@@ -7,12 +7,13 @@
 // mixed-integer program (formulation in docs/fleet.md) and solves it with the MIP of mip.h:
 //
 //   decisions   buy[k,s,t], keep/retire (ret[k,s,t], existing kept ne[k,s,t]), fleet n[k,s,t],
-//               GPU-hours h[k,s,t,j] per workload, served inference v[w,t] (max-value),
-//               campaign finished-by z[c,t], site retrofit rf[s,t]
+//               GPU-hours h[k,t,j] per workload (per system, not site), served inference
+//               v[w,t] (max-value), campaign finished-by z[c,t], site retrofit rf[s,t]
 //   constraints power (sum_k n * IT kW * PUE <= site MW), space (racks), cooling (liquid
 //               systems only at liquid sites or after the retrofit), supply (sum_s buy <= cap),
-//               budget (capex per period), capacity (sum_j h <= n * GPUs * hours), inference
-//               demand, campaign work (cumulative tokens >= tokens * z), deadlines
+//               budget (capex per period), capacity (sum_j h <= n * GPUs * hours, over all
+//               sites and per market), inference demand, campaign work (cumulative tokens
+//               >= tokens * z), deadlines
 //   objective   min TCO within the horizon (capital charge of purchases, annuity at the cost of
 //               capital over the depreciation life, for the years held inside the horizon;
 //               electricity and maintenance of the installed fleet; retrofits) minus the value
