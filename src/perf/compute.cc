@@ -32,6 +32,33 @@ double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, doubl
   return v;
 }
 
+// Transformer Engine's userbuffer TP overlap (perf/compute.h): modelled when the profile gives
+// its bulk kernels' SMs and the chip its SM count; the pipelined row-parallel forward's keys are
+// then required unless that GEMM runs as a ring exchange (tp_overlap_row_ring).
+void ReadTpOverlap(const EfficiencyProfile& profile, const Chip& chip, ComputeModel& cm) {
+  const double bulk = OptionalPositiveScalar(profile, "tp_overlap_bulk_sms", 0.0);
+  if (bulk <= 0 || chip.sm_count <= 0) return;
+  const double sms = chip.sm_count;
+  cm.tp_overlap = true;
+  // A family profile serves chips of different SM counts: at most 90% of a chip's SMs.
+  cm.tp_overlap_bulk_sm_share = std::min(0.9, bulk / sms);
+  cm.tp_overlap_row_ring = OptionalScalar(profile, "tp_overlap_row_ring", 0.0) > 0;
+  if (cm.tp_overlap_row_ring) return;
+  cm.tp_overlap_splits = Scalar(profile, "tp_overlap_pipeline_splits");
+  if (!(cm.tp_overlap_splits >= 1)) {
+    throw InputError(ProfileLocation(profile), "scalars.tp_overlap_pipeline_splits",
+                     fmt::format("expected a number of chunks >= 1, got {}", cm.tp_overlap_splits),
+                     "num_splits of the row-parallel forward's pipeline config");
+  }
+  const double pipeline = Scalar(profile, "tp_overlap_pipeline_sms");
+  if (!(pipeline > 0)) {
+    throw InputError(ProfileLocation(profile), "scalars.tp_overlap_pipeline_sms",
+                     fmt::format("expected a positive number, got {}", pipeline),
+                     "the SMs the chunked reduce-scatter holds (set_sm_margin)");
+  }
+  cm.tp_overlap_pipeline_sm_share = std::min(0.9, pipeline / sms);
+}
+
 struct PeakAndEfficiency {
   FlopsPerSecond peak;
   double efficiency_ratio;
@@ -155,17 +182,7 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
   cm.fp8_block_ratio = OptionalScalar(profile, "fp8_block_gemm_efficiency_ratio", 1.0);
   cm.moe_token_tile = OptionalPositiveScalar(profile, "moe_token_tile", 0.0);
   cm.gemm_size_scale = GemmSizeScale(cm.peak_bf16, profile);
-  const double splits = OptionalPositiveScalar(profile, "tp_overlap_pipeline_splits", 0.0);
-  if (splits > 0 && chip.sm_count > 0) {
-    const double sms = chip.sm_count;
-    cm.tp_overlap_splits = splits;
-    // A family profile serves chips of different SM counts: at most 90% of a chip's SMs.
-    cm.tp_overlap_pipeline_sm_share =
-        std::min(0.9, OptionalPositiveScalar(profile, "tp_overlap_pipeline_sms", 0.0) / sms);
-    cm.tp_overlap_bulk_sm_share =
-        std::min(0.9, OptionalPositiveScalar(profile, "tp_overlap_bulk_sms", 0.0) / sms);
-    cm.tp_overlap_row_ring = OptionalScalar(profile, "tp_overlap_row_ring", 0.0) > 0;
-  }
+  ReadTpOverlap(profile, chip, cm);
   // The reference chip's ceilings: its largest GEMMs alone, and its fused attention, which is the
   // profile's attention efficiency itself.
   const double rho = NonTensorRatio(chip, profile);

@@ -45,13 +45,13 @@ GemmPair Gemm(const ComputeModel& cm, double m, double k, double n, Precision p,
 // the reduce-scatter and runs on the SMs that kernel leaves (set_sm_margin), or (profile key
 // tp_overlap_row_ring, NeMo's B200 configs) runs as a ring exchange too; its dgrad as a ring
 // exchange.
-enum class TpRole { kNone, kColumn, kRow };
+enum class TpRole { kColumn, kRow };
 
 // The GEMM time those overlaps add over the unsplit GEMM of m x k times k x n: each chunk pays
 // the efficiency of its own size (the table) and its own kernel overhead.
 void AddTpOverlapExtra(const ComputeModel& cm, const TrainingConfig& c, TpRole role, double m,
                        double k, double n, Precision p, double scale, LayerCost& lc) {
-  if (role == TpRole::kNone || c.tp <= 1 || cm.tp_overlap_splits <= 0) return;
+  if (c.tp <= 1 || !cm.tp_overlap) return;
   const double tp = c.tp;
   auto chunked = [&](double chunks, double rows, double cols, double inner) {
     return GemmTime(cm, rows / chunks, cols, inner, p, scale) * chunks -
@@ -380,7 +380,7 @@ Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassC
   const bool overlappable = c.tp_comm_overlap && c.tp <= ctx.topology.nvlink_domain;
   if (overlappable) {
     e.tp = Max(Seconds(), pass.tp_comm - pass.gemm);
-    if (ctx.compute.tp_overlap_splits > 0) {
+    if (ctx.compute.tp_overlap) {
       e.slowdown += pass.tp_overlap_extra + Min(pass.tp_comm, pass.gemm) * pass.tp_bulk_share *
                                                 ctx.compute.tp_overlap_bulk_sm_share;
     } else {

@@ -113,5 +113,21 @@ TEST(TpOverlapTest, NonPositiveOverlapKeyIsAnInputError) {
   EXPECT_THROW(MakeTrainingContext(cl), InputError);
 }
 
+TEST(TpOverlapTest, PipelineKeysAreRequiredOnlyWithoutTheRing) {
+  // The bulk kernels' SMs turn the model on; the pipelined row-parallel forward needs its SM
+  // margin and a whole number of chunks (>= 1), the ring exchange neither.
+  Cluster ring = OverlapCluster(8);
+  ring.efficiency.scalars.erase("tp_overlap_pipeline_sms");
+  ring.efficiency.scalars.erase("tp_overlap_pipeline_splits");
+  ring.efficiency.scalars["tp_overlap_row_ring"] = 1;
+  EXPECT_TRUE(MakeTrainingContext(ring).compute.tp_overlap);
+  Cluster no_margin = OverlapCluster(8);
+  no_margin.efficiency.scalars.erase("tp_overlap_pipeline_sms");
+  EXPECT_THROW(MakeTrainingContext(no_margin), InputError);
+  Cluster half = OverlapCluster(8);
+  half.efficiency.scalars["tp_overlap_pipeline_splits"] = 0.5;
+  EXPECT_THROW(MakeTrainingContext(half), InputError);
+}
+
 }  // namespace
 }  // namespace tokenfab

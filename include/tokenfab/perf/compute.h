@@ -42,6 +42,8 @@
 //                                      beside the column-parallel backward GEMMs
 //   scalars.tp_overlap_row_ring        1: the row-parallel forward runs as a ring exchange instead
 //                                      of the pipeline (NeMo's B200 configs); default 0
+// tp_overlap_bulk_sms turns the model on; the two pipeline keys are then required unless
+// tp_overlap_row_ring is 1 (splits >= 1).
 // The ring-exchange overlaps (column-parallel forward, row-parallel dgrad) split their GEMM into
 // TP chunks and move data with copy engines (no SMs).
 //
@@ -98,7 +100,9 @@ struct ComputeModel {
   bool native_mx = false;         // tensor cores apply MX block scales (Blackwell and later)
   double clock_ratio = 1.0;       // serving: sustained clock relative to training (scales math)
   BytesPerSecond kv_bandwidth;    // paged KV reads (serving); = hbm_bandwidth for training
-  // TE userbuffer TP overlap (see the keys above); tp_overlap_splits == 0: not modelled.
+  // TE userbuffer TP overlap (see the keys above): modelled when the profile gives
+  // tp_overlap_bulk_sms and the chip its SM count; the pipeline keys only without the ring.
+  bool tp_overlap = false;
   double tp_overlap_splits = 0;
   double tp_overlap_pipeline_sm_share = 0;  // pipeline SMs / the chip's SMs
   double tp_overlap_bulk_sm_share = 0;      // bulk SMs / the chip's SMs
