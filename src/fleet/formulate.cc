@@ -65,11 +65,10 @@ struct Builder {
   std::vector<CostKind> kind;
   int T = 0, S = 0, K = 0, W = 0, C = 0;
   // [t][s][k]
-  std::vector<std::vector<std::vector<int>>> buy, nb, ret, ne, hcap;
+  std::vector<std::vector<std::vector<int>>> buy, nb, ret, ne;
   // [t][k][j], j over inference then campaigns (hours are per system, not per site: Build)
   std::vector<std::vector<std::vector<int>>> h;
   std::vector<std::vector<int>> v, z, rf;  // v[t][w], z[c][t], rf[s][t]
-  std::vector<int> row_unit_scale;         // unused placeholder for symmetry
   std::vector<std::string> row_unit;
   std::vector<int> binaries;  // z and rf columns (fixed for the shadow-price LP)
   std::vector<int> cuts;      // rows implied for integer solutions (freed for the shadow prices)
@@ -203,7 +202,7 @@ struct Builder {
     auto grid = [&] {
       return vector<vector<vector<int>>>(T, vector<vector<int>>(S, vector<int>(K, -1)));
     };
-    buy = grid(), nb = grid(), ret = grid(), ne = grid(), hcap = grid();
+    buy = grid(), nb = grid(), ret = grid(), ne = grid();
     h.assign(T, vector<vector<int>>(K, vector<int>(W + C, -1)));
     vector<vector<int>> existing(S, vector<int>(K, 0)), last(S, vector<int>(K, -1));
     for (const FleetExisting& e : p.existing) {

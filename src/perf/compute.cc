@@ -32,6 +32,12 @@ double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, doubl
   return v;
 }
 
+// A required scalar that must be positive: missing or not positive is an InputError.
+double RequiredPositiveScalar(const EfficiencyProfile& p, const char* key) {
+  Scalar(p, key);
+  return OptionalPositiveScalar(p, key, 0.0);
+}
+
 // Transformer Engine's userbuffer TP overlap (perf/compute.h): modelled when the profile gives
 // its bulk kernels' SMs and the chip its SM count; the pipelined row-parallel forward's keys are
 // then required unless that GEMM runs as a ring exchange (tp_overlap_row_ring).
@@ -50,12 +56,7 @@ void ReadTpOverlap(const EfficiencyProfile& profile, const Chip& chip, ComputeMo
                      fmt::format("expected a number of chunks >= 1, got {}", cm.tp_overlap_splits),
                      "num_splits of the row-parallel forward's pipeline config");
   }
-  const double pipeline = Scalar(profile, "tp_overlap_pipeline_sms");
-  if (!(pipeline > 0)) {
-    throw InputError(ProfileLocation(profile), "scalars.tp_overlap_pipeline_sms",
-                     fmt::format("expected a positive number, got {}", pipeline),
-                     "the SMs the chunked reduce-scatter holds (set_sm_margin)");
-  }
+  const double pipeline = RequiredPositiveScalar(profile, "tp_overlap_pipeline_sms");
   cm.tp_overlap_pipeline_sm_share = std::min(0.9, pipeline / sms);
 }
 
