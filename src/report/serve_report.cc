@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace tokenfab {
@@ -63,6 +64,13 @@ ordered_json ServingPointToJson(const ServingPoint& p) {
 
 namespace {
 
+// A rate at `decimals` fixed decimals, or at 3 significant digits below 10 so that a slow point
+// (a million-token prompt, a tiny share per GPU) never prints as 0 or 0.0.
+std::string Rate(double v, int decimals) {
+  if (std::abs(v) >= 10.0 || v == 0.0) return fmt::format("{:.{}f}", v, decimals);
+  return fmt::format("{:.3g}", v);
+}
+
 std::string ConfigText(const ServingConfig& c) {
   std::string s = fmt::format("tp{} pp{}", c.decode.tp, c.decode.pp);
   if (c.decode.ep > 1 || c.decode.dp > 1) s += fmt::format(" ep{} dp{}", c.decode.ep, c.decode.dp);
@@ -87,15 +95,17 @@ std::string RenderServingPointText(const ServeReportContext& q, const ServingPoi
     out << "infeasible        " << p.feasibility.reason << "\n";
     return out.str();
   }
-  out << fmt::format("throughput        {:.0f} output tok/s ({:.1f} per GPU, {} GPUs)\n",
-                     p.output_tokens_per_s, p.output_tokens_per_s_per_gpu, p.gpus_used);
-  out << fmt::format("interactivity     {:.1f} tok/s/user  TPOT {:.2f} ms  TTFT {:.1f} ms\n",
-                     p.tokens_per_s_per_user, ToMilliseconds(p.tpot), ToMilliseconds(p.ttft));
+  out << fmt::format("throughput        {} output tok/s ({} per GPU, {} GPUs)\n",
+                     Rate(p.output_tokens_per_s, 0), Rate(p.output_tokens_per_s_per_gpu, 1),
+                     p.gpus_used);
+  out << fmt::format("interactivity     {} tok/s/user  TPOT {:.2f} ms  TTFT {:.1f} ms\n",
+                     Rate(p.tokens_per_s_per_user, 1), ToMilliseconds(p.tpot),
+                     ToMilliseconds(p.ttft));
   out << fmt::format("memory per GPU    weights {:.1f} GiB  KV cache {:.1f} GiB  max batch {}\n",
                      ToGiB(p.memory.weights), ToGiB(p.memory.kv_cache), p.max_batch);
   const IterationBreakdown& b = p.decode_iteration;
   out << fmt::format(
-      "decode step       {:.2f} ms = weights {:.2f} + KV {:.2f} + act {:.2f} + compute {:.2f} + "
+      "mean step         {:.2f} ms = weights {:.2f} + KV {:.2f} + act {:.2f} + compute {:.2f} + "
       "comm {:.2f} + overhead {:.2f}{}\n",
       ToMilliseconds(b.total()), ToMilliseconds(b.weights), ToMilliseconds(b.kv),
       ToMilliseconds(b.activations), ToMilliseconds(b.compute), ToMilliseconds(b.comm),

@@ -143,14 +143,27 @@ Seconds AggregatedTtft(const ServingContext& ctx, const ServingConfig& cfg,
   return t;
 }
 
-void FillRates(const ServingContext& ctx, double tokens_per_step, Seconds step, double batch,
-               Seconds ttft, ServingPoint* p) {
-  p->tpot = step / tokens_per_step;
+// Rates from the mean step of the batch (`step`: every sequence advances tokens_per_step per step,
+// prompts included, so it sets the throughput) and the step one sequence sees while it decodes
+// (`user_step`: TPOT, the user's interactivity and the end-to-end latency).
+void FillRates(const ServingContext& ctx, double tokens_per_step, Seconds step, Seconds user_step,
+               double batch, Seconds ttft, ServingPoint* p) {
+  p->tpot = user_step / tokens_per_step;
   p->ttft = ttft;
   p->e2e = ttft + p->tpot * std::max(0, ctx.osl - 1);
   p->tokens_per_s_per_user = 1.0 / p->tpot.si();
-  const double per_instance = batch / p->tpot.si();
+  const double per_instance = batch * tokens_per_step / step.si();
   p->output_tokens_per_s = per_instance * p->replicas;
+}
+
+// A sequence's own prompt runs before its first token (TTFT), not between its output tokens:
+// while it decodes it waits only for the prompts of the other batch - 1 sequences. With the prompt
+// load spread evenly over the batch, its step is S0 + (S - S0) (B - 1) / B, S the mean step with
+// every prompt, S0 the step of decode alone (B = 1: decode alone, as a single stream runs).
+Seconds UserStep(const DecodeState& mean, const DecodeState& decode_only, double batch) {
+  if (batch <= 1) return decode_only.step;
+  const Seconds prompts = Max(Seconds(), mean.step - decode_only.step);
+  return decode_only.step + prompts * ((batch - 1.0) / batch);
 }
 
 ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, ServingPoint p) {
@@ -168,10 +181,11 @@ ServingPoint Aggregated(const ServingContext& ctx, const ServingConfig& cfg, Ser
     return p;
   }
   const DecodeState s = DecodeStep(ctx, cfg, model, cfg.batch, prefill_per_seq_step);
+  const DecodeState alone = DecodeStep(ctx, cfg, model, cfg.batch, 0);
   p.decode_iteration = s.breakdown;
   p.replicas = ctx.gpus / cfg.decode.gpus();
   p.gpus_used = p.replicas * cfg.decode.gpus();
-  FillRates(ctx, tokens_per_step, s.step, cfg.batch,
+  FillRates(ctx, tokens_per_step, s.step, UserStep(s, alone, cfg.batch), cfg.batch,
             AggregatedTtft(ctx, cfg, model, cfg.batch, s.step), &p);
   p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
   return p;
@@ -253,7 +267,7 @@ ServingPoint Disaggregated(const ServingContext& ctx, const ServingConfig& cfg, 
   // The first token leaves with the KV cache once the request path's host time passed, the
   // prompt's batch ran (after waiting for the batch before it, half a batch on average) and the
   // transfer completed.
-  FillRates(ctx, per_step, s.step, batch,
+  FillRates(ctx, per_step, s.step, s.step, batch,
             PromptHostTime(ctx.profile, ctx.isl) + pool.batch_time * 1.5 + p.kv_transfer, &p);
   p.output_tokens_per_s_per_gpu = p.output_tokens_per_s / p.gpus_used;
   return p;

@@ -323,12 +323,37 @@ TEST(EstimateServingTest, AttentionDpRanksWaitForTheRankCarryingAPrompt) {
   mixed.prefill_attention = isl * 0.5 * isl;
   const double f = 64.0 * isl / osl / isl;  // prompt tokens per step and rank / piece = 0.125
   const double t_decode = model.Time(decode).si(), t_mixed = model.Time(mixed).si();
-  const double step = p.tpot.si();
+  const double step = cfg.batch / p.output_tokens_per_s;  // the mean step of the batch
   EXPECT_GT(step, f * t_mixed + (1 - f) * t_decode);
   EXPECT_LT(step, t_mixed);
   const double any = 1 - std::pow(1 - f, 8);  // 0.656
   mixed.moe_mean_tokens = 64 + f * isl / any;
   EXPECT_NEAR(step, any * model.Time(mixed).si() + (1 - any) * t_decode, 1e-12);
+}
+
+// A sequence's own prompt is in its TTFT: between its output tokens it waits only for the other
+// B - 1 prompts, TPOT = S0 + (S - S0)(B - 1)/B (S the mean step with every prompt, S0 decode
+// alone), while throughput counts every prompt, B / S. At B = 1 a long prompt leaves TPOT at
+// the decode step alone; e2e = TTFT + (osl - 1) TPOT.
+TEST(EstimateServingTest, OwnPromptIsInTtftNotBetweenItsTokens) {
+  const int isl = 32768, osl = 64;
+  const ServingContext ctx = Context(Llama2_70b(), 8, isl, osl);
+  ServingConfig cfg;
+  cfg.decode.tp = 8;
+  const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv);
+  for (int batch : {1, 4}) {
+    cfg.batch = batch;
+    const ServingPoint p = EstimateServing(ctx, cfg);
+    ASSERT_TRUE(p.feasibility.ok) << p.feasibility.reason;
+    IterationWork decode;
+    decode.decode_sequences = decode.decode_tokens = batch;
+    decode.decode_context = batch * (isl + 0.5 * osl);
+    const double s0 = model.Time(decode).si();
+    const double mean = batch / p.output_tokens_per_s;
+    EXPECT_GT(mean, 2 * s0);  // 512 prompt tokens per sequence and step: the prompts dominate
+    EXPECT_NEAR(p.tpot.si(), s0 + (mean - s0) * (batch - 1.0) / batch, 1e-9 * mean);
+    EXPECT_NEAR(p.e2e.si(), (p.ttft + p.tpot * (osl - 1)).si(), 1e-12);
+  }
 }
 
 // The token budget of an iteration (--chunk, TensorRT-LLM max_num_tokens, Sarathi-Serve's budget)

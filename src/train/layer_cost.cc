@@ -245,13 +245,6 @@ void AddLoraAdapters(const ComputeModel& cm, const Model& m, const TrainingConfi
   }
 }
 
-CollectiveResult CollectiveCost(const TrainingContext& ctx, CollectiveOp op, double bytes,
-                                int ranks, int stride) {
-  if (ranks <= 1 || bytes <= 0) return {};
-  const GroupPlacement g = PlaceGroup(ctx.topology, ranks, stride);
-  return EstimateCollective(ctx.topology, op, ByteCount(bytes), g);
-}
-
 Seconds Collective(const TrainingContext& ctx, CollectiveOp op, double bytes, int ranks,
                    int stride) {
   return CollectiveCost(ctx, op, bytes, ranks, stride).time;
@@ -275,16 +268,22 @@ void AddTensorParallelComm(const TrainingContext& ctx, const Model& m, const Tra
 }
 
 // Expert tensor parallelism: the etp ranks of an expert all-gather its routed tokens before the
-// expert GEMMs and reduce-scatter the outputs, forward and backward (Megatron-Core ETP).
+// expert GEMMs and reduce-scatter the outputs, forward and backward. Megatron-Core's all-to-all
+// token dispatcher issues them beside the EP all-to-all (gather_from_sequence_parallel_region over
+// the expert-TP group after dispatch, the reduce-scatter before combine), as plain NCCL kernels
+// outside Transformer Engine's userbuffer GEMM overlap: they are dispatcher communication, exposed
+// like the all-to-all unless DualPipe-style overlap hides it, and hold their own NCCL SMs.
 void AddExpertTensorParallelComm(const TrainingContext& ctx, const Model& m,
                                  const TrainingConfig& c, double t, LayerCost& lc) {
   if (c.etp <= 1) return;
   const double bytes =
       kBf16 * (t / c.tp) * m.top_k * c.moe_effective_imbalance() * m.hidden * c.etp;
-  const Seconds ag = Collective(ctx, CollectiveOp::kAllGather, bytes, c.etp, 1);
-  const Seconds rs = Collective(ctx, CollectiveOp::kReduceScatter, bytes, c.etp, 1);
-  lc.forward.tp_comm += ag + rs;
-  lc.backward.tp_comm += ag + rs;
+  const CollectiveResult ag = CollectiveCost(ctx, CollectiveOp::kAllGather, bytes, c.etp, 1);
+  const CollectiveResult rs = CollectiveCost(ctx, CollectiveOp::kReduceScatter, bytes, c.etp, 1);
+  for (PassCost* pass : {&lc.forward, &lc.backward}) {
+    pass->ep_comm += ag.time + rs.time;
+    pass->ep_sms = std::max({pass->ep_sms, ag.sms, rs.sms});
+  }
 }
 
 // Ring attention: cp - 1 steps, each passing this rank's K and V chunk to the next rank; the
@@ -329,6 +328,13 @@ void AddExpertParallelComm(const TrainingContext& ctx, const Model& m, const Tra
 }
 
 }  // namespace
+
+CollectiveResult CollectiveCost(const TrainingContext& ctx, CollectiveOp op, double bytes,
+                                int ranks, int stride) {
+  if (ranks <= 1 || bytes <= 0) return {};
+  const GroupPlacement g = PlaceGroup(ctx.topology, ranks, stride);
+  return EstimateCollective(ctx.topology, op, ByteCount(bytes), g);
+}
 
 double TokensPerMicrobatch(const TrainingConfig& c) {
   return static_cast<double>(c.mbs) * c.seq / c.cp;

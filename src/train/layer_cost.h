@@ -47,6 +47,10 @@ LayerCost CostLayer(const TrainingContext& ctx, const Model& m, const TrainingCo
 Exposure Expose(const TrainingContext& ctx, const TrainingConfig& c, const PassCost& pass);
 // Output layer (logits GEMM and cross-entropy) forward + backward, on the last stage.
 Seconds CostLogits(const TrainingContext& ctx, const Model& m, const TrainingConfig& c);
+// One collective of `bytes` over `ranks` GPUs `stride` apart, as comm prices it (EstimateCollective
+// on the group PlaceGroup forms); empty for a single rank or no bytes.
+CollectiveResult CollectiveCost(const TrainingContext& ctx, CollectiveOp op, double bytes,
+                                int ranks, int stride);
 // Tokens one GPU processes per micro-batch in a layer (the CP shard of mbs sequences).
 double TokensPerMicrobatch(const TrainingConfig& c);
 

@@ -129,5 +129,34 @@ TEST(TpOverlapTest, PipelineKeysAreRequiredOnlyWithoutTheRing) {
   EXPECT_THROW(MakeTrainingContext(half), InputError);
 }
 
+TEST(TpOverlapTest, ExpertTensorParallelCommIsDispatcherCommNotHiddenByTheGemms) {
+  // Megatron-Core's token dispatcher all-gathers the routed tokens over the etp ranks and
+  // reduce-scatters the outputs: bytes = 2 (BF16) x t/tp x top_k x hidden x etp each, as NCCL
+  // kernels outside TE's userbuffer overlap, so under TP overlap they stay exposed with the EP
+  // all-to-all (e.ep) and hold the collective's SMs.
+  const TrainingContext ctx = MakeTrainingContext(OverlapCluster(8));
+  Model m = Gpt(2, 2048, 16);
+  m.experts = 16;
+  m.top_k = 2;
+  m.expert_ffn_hidden = 1024;
+  TrainingConfig c = Tp(2);
+  c.ep = 2;
+  c.dp = 2;
+  c.tp_comm_overlap = true;
+  const train_internal::LayerCost plain = train_internal::CostLayer(ctx, m, c, true);
+  c.etp = 2;
+  const train_internal::LayerCost etp = train_internal::CostLayer(ctx, m, c, true);
+  const double bytes = 2.0 * (4096.0 / 2) * 2 * 2048 * 2 * c.moe_effective_imbalance();
+  const CollectiveResult ag =
+      train_internal::CollectiveCost(ctx, CollectiveOp::kAllGather, bytes, 2, 1);
+  const CollectiveResult rs =
+      train_internal::CollectiveCost(ctx, CollectiveOp::kReduceScatter, bytes, 2, 1);
+  ASSERT_GT(ag.time.si(), 0.0);
+  EXPECT_NEAR(etp.forward.tp_comm / plain.forward.tp_comm, 1.0, kTight);
+  const train_internal::Exposure e = train_internal::Expose(ctx, c, etp.forward);
+  EXPECT_GE(e.ep.si(), (ag.time + rs.time).si() * (1.0 - kTight));
+  EXPECT_GE(etp.forward.ep_sms, std::max(ag.sms, rs.sms));
+}
+
 }  // namespace
 }  // namespace tokenfab

@@ -83,8 +83,7 @@ CollectiveResult Collective(const TrainingContext& ctx, CollectiveOp op, double 
                             int stride, TrainingMemo* memo) {
   if (ranks <= 1 || bytes <= 0) return {};
   auto estimate = [&] {
-    const CollectiveResult r = EstimateCollective(ctx.topology, op, ByteCount(bytes),
-                                                  PlaceGroup(ctx.topology, ranks, stride));
+    const CollectiveResult r = train_internal::CollectiveCost(ctx, op, bytes, ranks, stride);
     CollectiveResult kept;  // what the step needs: no strings in the search's memo
     kept.time = r.time;
     kept.sms = r.sms;
