@@ -143,6 +143,7 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
   ReadOverrides(a, &in);
   FacilityResult r = SizeFacility(in);
   std::optional<SiteThroughput> throughput;
+  TrustBand throughput_band;
   if (a.has("--model") && r.feasible.ok) {
     if (a.has("--tokens-per-s-per-gpu"))
       Fail("--model", "conflicts with --tokens-per-s-per-gpu", "give one of them");
@@ -150,13 +151,15 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
     FleetThroughput tp(catalog, data);
     throughput = SiteThroughput{a.GetChoice("--workload", {"train", "serve"}, "serve"),
                                 a.GetString("--model"), 0};
+    // The band of the plan that gave the figure: training at the site's GPU count and the plan's
+    // CP, serving at its instance size (FleetThroughput's regimes).
     if (throughput->workload == "train") {
       throughput->tokens_per_s_per_gpu =
-          tp.Training(system, throughput->model, r.gpus, a.GetInt("--seq", 8192));
+          tp.Training(system, throughput->model, r.gpus, a.GetInt("--seq", 8192), &throughput_band);
     } else {
       throughput->tokens_per_s_per_gpu =
           tp.Serving(system, throughput->model, a.GetInt("--isl", 1024), a.GetInt("--osl", 256),
-                     a.GetDouble("--tokens-per-s-per-user", 50));
+                     a.GetDouble("--tokens-per-s-per-user", 50), &throughput_band);
     }
     in.tokens_per_s_per_gpu = throughput->tokens_per_s_per_gpu;
     if (in.tokens_per_s_per_gpu > 0) r = SizeFacility(in);
@@ -170,12 +173,7 @@ int RunFactory(const Scenario& scenario, std::ostream& out) {
   factory_regime.kind = "factory";
   const TrustBand trust = TrustFor(catalog.data_dir(), factory_regime);
   std::optional<TrustBand> throughput_trust;
-  if (throughput && throughput->tokens_per_s_per_gpu > 0) {
-    const bool moe = catalog.ResolveModel(throughput->model, "--model").is_moe();
-    throughput_trust =
-        TrustFor(catalog.data_dir(),
-                 RegimeOn(throughput->workload == "train" ? "training" : "serving", cluster, moe));
-  }
+  if (throughput && throughput->tokens_per_s_per_gpu > 0) throughput_trust = throughput_band;
   if (format == "json") {
     nlohmann::json j = FactorySiteToJson(site);
     j["trust"] = TrustToJson(trust, "facility figures");

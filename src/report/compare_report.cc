@@ -162,8 +162,8 @@ std::string RenderCompareText(const Comparison& c) {
   std::ostringstream out;
   const std::vector<CompareRow>& rows = c.rows;
   const double tokens = c.tokens;
-  out << fmt::format("compare: {} ({:.3g} tokens); ratios vs {}\n", c.model, tokens,
-                     rows[0].system);
+  const std::string campaign = tokens > 0 ? fmt::format(" ({:.3g} tokens)", tokens) : "";
+  out << fmt::format("compare: {}{}; ratios vs {}\n", c.model, campaign, rows[0].system);
   Line(out, "", rows, [](const CompareRow& r) { return r.system; });
   Line(out, "GPUs", rows, [](const CompareRow& r) { return std::to_string(r.cluster.gpus); });
   RenderPlans(rows, out);
