@@ -53,8 +53,9 @@ void AddTpOverlapExtra(const ComputeModel& cm, const TrainingConfig& c, TpRole r
                        double k, double n, Precision p, double scale, LayerCost& lc) {
   if (c.tp <= 1 || !cm.tp_overlap) return;
   const double tp = c.tp;
-  auto chunked = [&](double chunks, double rows, double cols, double inner) {
-    return GemmTime(cm, rows / chunks, cols, inner, p, scale) * chunks -
+  // The chunks' time, on `sm_share` of the SMs left to them, over the unsplit GEMM's.
+  auto chunked = [&](double chunks, double rows, double cols, double inner, double sm_share = 1) {
+    return GemmTime(cm, rows / chunks, cols, inner, p, scale) * chunks / sm_share -
            GemmTime(cm, rows, cols, inner, p, scale);
   };
   if (role == TpRole::kColumn || cm.tp_overlap_row_ring) {
@@ -62,10 +63,8 @@ void AddTpOverlapExtra(const ComputeModel& cm, const TrainingConfig& c, TpRole r
     if (role == TpRole::kRow) lc.backward.tp_overlap_extra += chunked(tp, m, k, n);
     return;
   }
-  const double splits = cm.tp_overlap_splits;
-  const Seconds fprop = GemmTime(cm, m / splits, n, k, p, scale) * splits;
   lc.forward.tp_overlap_extra +=
-      fprop / (1.0 - cm.tp_overlap_pipeline_sm_share) - GemmTime(cm, m, n, k, p, scale);
+      chunked(cm.tp_overlap_splits, m, n, k, 1.0 - cm.tp_overlap_pipeline_sm_share);
   lc.backward.tp_overlap_extra += chunked(tp, m, k, n);
 }
 
