@@ -49,8 +49,13 @@ void BM_FleetPlan5y12x10x4(benchmark::State& state) {
   state.counters["capital_musd"] = s.capital_usd / 1e6;
   state.counters["opex_musd"] = s.opex_usd / 1e6;
 }
+// Registered once per objective: Google Benchmark warns about a family of more than 100 runs.
 BENCHMARK(BM_FleetPlan5y12x10x4)
-    ->ArgsProduct({benchmark::CreateDenseRange(1, 54, 1), {0, 1}})
+    ->ArgsProduct({benchmark::CreateDenseRange(1, 54, 1), {0}})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK(BM_FleetPlan5y12x10x4)
+    ->ArgsProduct({benchmark::CreateDenseRange(1, 54, 1), {1}})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
