@@ -43,6 +43,10 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--ep", true, "expert parallel (MoE)", IntRange(1, limits::kMaxDegree)},
       {"--dp", true, "attention data parallel per instance (MoE, wide EP)",
        IntRange(1, limits::kMaxDegree)},
+      {"--redundant-experts", true,
+       "redundant expert slots placed by EPLB (MoE; default 0; --pareto: one per EP rank for a "
+       "model with measured routing skew)",
+       IntRange(0, limits::kMaxDegree)},
       {"--precision", true, "weights: bf16|fp16|fp8|fp4|int8|int4 (default fp8 where supported)"},
       {"--kv-precision", true, "KV cache: bf16|fp16|fp8|fp4|int8 (default fp8 where supported)"},
       {"--attention-precision", true,
@@ -160,6 +164,7 @@ ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
     c.attention_weights = PrecisionFlag(a, "--attention-precision", ctx.chip, c.weights);
   }
   c.decode = {a.GetInt("--tp", 1), a.GetInt("--pp", 1), a.GetInt("--ep", 1), a.GetInt("--dp", 1)};
+  c.decode.redundant_experts = a.GetInt("--redundant-experts", 0, /*allow_zero=*/true);
   c.chunk_tokens = a.GetInt("--chunk", 0, /*allow_zero=*/true);
   c.spec_tokens = a.GetInt("--spec-tokens", 0, /*allow_zero=*/true);
   // Without --acceptance: the model's measured MTP table where it has one (TokensPerStep), else
@@ -185,6 +190,7 @@ ParetoOptions ParetoFromFlags(const Args& a, const ServingConfig& c, const Model
   o.kv = c.kv;
   o.tp = a.GetInt("--tp", 0, true), o.pp = a.GetInt("--pp", 0, true);
   o.ep = a.GetInt("--ep", 0, true), o.dp = a.GetInt("--dp", 0, true);
+  o.redundant_experts = a.has("--redundant-experts") ? c.decode.redundant_experts : -1;
   o.batch = a.GetInt("--batch", 0, true);
   o.chunk_tokens = a.has("--chunk") ? c.chunk_tokens : -1;
   o.spec_tokens = c.spec_tokens;

@@ -34,6 +34,7 @@ const std::vector<std::string> kModelKeys = {"name",
                                              "v_head_dim",
                                              "mtp_accepted_tokens",
                                              "fp8_weight_block",
+                                             "routing_skew_cv",
                                              "notes"};
 
 // Ranges of the model keys (docs/inputs.md): ~10-100x beyond the largest published models, so
@@ -44,6 +45,9 @@ constexpr int kMaxHeads = 1 << 16;    // heads, kv_heads
 constexpr int kMaxVocab = 1 << 24;    // vocabulary
 constexpr int kMaxExperts = 1 << 16;  // routed experts
 constexpr int kMaxShared = 1 << 10;   // shared experts
+// Routing skew (std / mean of the experts' loads): one expert taking every token of E experts
+// gives sqrt(E - 1), so 256 covers 65,000 experts.
+constexpr double kMaxRoutingSkew = 256;
 
 void ReadAttention(YamlObject& obj, Model* m) {
   m->heads = obj.Integer("heads", 1, kMaxHeads);
@@ -64,7 +68,7 @@ void ReadAttention(YamlObject& obj, Model* m) {
 void ReadMoe(YamlObject& obj, Model* m) {
   m->experts = obj.FindInteger("experts", 0, kMaxExperts).value_or(0);
   if (m->experts == 0) {
-    for (const char* key : {"top_k", "expert_ffn_hidden", "shared_experts"}) {
+    for (const char* key : {"top_k", "expert_ffn_hidden", "shared_experts", "routing_skew_cv"}) {
       if (obj.has(key)) {
         throw obj.ErrorAt(key, "is only meaningful for a mixture-of-experts model",
                           "set experts, or remove this key");
@@ -82,6 +86,7 @@ void ReadMoe(YamlObject& obj, Model* m) {
     }
     m->expert_ffn_hidden = obj.FindInteger("expert_ffn_hidden", 1, kMaxFfn).value_or(m->ffn_hidden);
     m->shared_experts = obj.FindInteger("shared_experts", 0, kMaxShared).value_or(0);
+    m->routing_skew_cv = obj.FindNumber("routing_skew_cv", 0, kMaxRoutingSkew).value_or(0);
   }
   m->dense_layers = obj.FindInteger("dense_layers", 0, limits::kMaxLayers).value_or(0);
   const int max_dense = m->experts > 0 ? m->layers - 1 : m->layers;

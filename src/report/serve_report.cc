@@ -19,6 +19,7 @@ ordered_json ConfigJson(const ServingConfig& c) {
   j["pp"] = c.decode.pp;
   j["ep"] = c.decode.ep;
   j["dp"] = c.decode.dp;
+  if (c.decode.redundant_experts > 0) j["redundant_experts"] = c.decode.redundant_experts;
   j["precision"] = PrecisionName(c.weights);
   j["kv_precision"] = PrecisionName(c.kv);
   if (c.attention_weights) j["attention_precision"] = PrecisionName(*c.attention_weights);
@@ -74,6 +75,7 @@ std::string Rate(double v, int decimals) {
 std::string ConfigText(const ServingConfig& c) {
   std::string s = fmt::format("tp{} pp{}", c.decode.tp, c.decode.pp);
   if (c.decode.ep > 1 || c.decode.dp > 1) s += fmt::format(" ep{} dp{}", c.decode.ep, c.decode.dp);
+  if (c.decode.redundant_experts > 0) s += fmt::format(" eplb+{}", c.decode.redundant_experts);
   if (c.disaggregated()) {
     s +=
         fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances, c.prefill.tp);

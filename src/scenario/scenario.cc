@@ -68,6 +68,7 @@ constexpr SectionRule kRules[] = {
     {"*", "--ep", "parallelism"},
     {"*", "--etp", "parallelism"},
     {"*", "--dp", "parallelism"},
+    {"*", "--redundant-experts", "parallelism"},
     {"*", "--mbs", "parallelism"},
     {"*", "--pp-first-layers", "parallelism"},
     {"*", "--pp-last-layers", "parallelism"},

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "serve_test_util.h"
 
 namespace tokenfab {
@@ -64,6 +66,31 @@ TEST(ParetoSearchTest, MaxBatchCapsTheBatchPerEngine) {
   const ParetoResult r = SearchPareto(ctx, o);
   ASSERT_FALSE(r.frontier.empty()) << r.reason;
   for (const ServingPoint& p : r.frontier) EXPECT_LE(p.config.batch, 16);
+}
+
+// A model with measured routing skew is searched with EPLB (one redundant slot per EP rank),
+// which balances the skew: its best throughput beats the same search held at no redundancy.
+TEST(ParetoSearchTest, SkewedMoeIsSearchedWithEplb) {
+  Model m = serve_test::Mixtral8x7b();
+  m.routing_skew_cv = 1.0;
+  const ServingContext ctx = Context(m, 8, 1024, 256);
+  ParetoOptions o;
+  o.dp = 8;
+  const ParetoResult eplb = SearchPareto(ctx, o);
+  o.redundant_experts = 0;
+  const ParetoResult none = SearchPareto(ctx, o);
+  ASSERT_FALSE(eplb.frontier.empty()) << eplb.reason;
+  ASSERT_FALSE(none.frontier.empty()) << none.reason;
+  double best_eplb = 0, best_none = 0;
+  for (const ServingPoint& p : eplb.frontier) {
+    EXPECT_EQ(p.config.decode.redundant_experts, p.config.decode.ep);
+    best_eplb = std::max(best_eplb, p.output_tokens_per_s_per_gpu);
+  }
+  for (const ServingPoint& p : none.frontier) {
+    EXPECT_EQ(p.config.decode.redundant_experts, 0);
+    best_none = std::max(best_none, p.output_tokens_per_s_per_gpu);
+  }
+  EXPECT_GT(best_eplb, best_none);
 }
 
 TEST(ParetoSearchTest, SpeculativeDecodingIsSearched) {

@@ -26,6 +26,9 @@ struct ParetoOptions {
   Precision kv = Precision::kFp8;
   // Parallel degrees fixed by the user; 0 = searched.
   int tp = 0, pp = 0, ep = 0, dp = 0;
+  // Redundant expert slots (EPLB) per instance; -1 = the default: one per EP rank (TensorRT-LLM
+  // tech blog 4's 288 slots at EP 32) where the model has measured routing skew, else none.
+  int redundant_experts = -1;
   int batch = 0;                                    // 0 = searched
   int chunk_tokens = -1;                            // -1 = searched
   bool aggregated = true;                           // search aggregated serving

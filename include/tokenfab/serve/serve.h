@@ -81,6 +81,8 @@ struct InstanceConfig {
   int dp = 1;
   // Redundant expert slots (EPLB, DeepSeek-V3 sec. 3.4): copies of hot experts placed on other
   // EP ranks, so that ep may divide experts + redundant and each rank holds that many slots / ep.
+  // EPLB places them on the measured loads, so with any the model's routing skew is taken as
+  // balanced (ExpertParallelImbalance); each costs one expert's weights on its rank.
   int redundant_experts = 0;
   int gpus() const { return tp * pp * dp; }
 };
@@ -279,11 +281,18 @@ double ExpectedTokensPerStep(int spec_tokens, double acceptance);
 // has no table (drafts that are never accepted).
 double TokensPerStep(const Model& model, const ServingConfig& cfg);
 
-// Load of the busiest of `ep` expert-parallel ranks over the mean when `assignments` token-expert
-// pairs are routed uniformly at random: a rank's share is ~Poisson(mean), and the expected
-// maximum over ep ranks is about mean + sqrt(2 mean ln ep) (Gaussian extreme value). Real routing
-// skew is larger; redundant experts (EPLB) remove part of it. 1 for ep <= 1.
-double ExpertParallelImbalance(int ep, double assignments);
+// Load of the busiest of `ep` expert-parallel ranks over the mean, for `assignments` token-expert
+// pairs routed over `slots` expert slots (slots / ep per rank) whose expected shares vary across
+// experts with coefficient of variation `skew_cv` (Model::routing_skew_cv; 0: uniform routing).
+// A rank's load is the sum of its slots' loads plus Poisson sampling noise, so its squared
+// coefficient of variation is cv^2 = skew_cv^2 ep / slots + ep / assignments. Taken lognormal
+// (moment-matched, Fenton 1960, IRE Trans. Commun. Syst. 8:57: a sum of few right-skewed loads),
+// s^2 = ln(1 + cv^2), the busiest of ep ranks is exp(s z_ep - s^2 / 2) of the mean, z_ep the
+// expected maximum of ep standard normals (Blom 1958: Phi^-1((ep - 0.375) / (ep + 0.25))).
+// 1 for ep <= 1.
+double ExpertParallelImbalance(int ep, double assignments, double skew_cv = 0, double slots = 1);
+// Blom's expected maximum of n independent standard normals (0 for n <= 1).
+double ExpectedMaxOfNormals(int n);
 
 // Distinct experts touched per layer when `tokens` tokens each pick top_k of `experts`
 // uniformly: E * (1 - (1 - k/E)^tokens).

@@ -48,6 +48,10 @@ struct Model {
   // The published FP8 checkpoint scales its weights per block of this many elements along K
   // (DeepSeek-V3: 128 x 128 blocks, activations per 1 x 128 group); 0: per-tensor scales.
   int fp8_weight_block = 0;
+  // Routing skew measured on a stated dataset: the coefficient of variation (std / mean) of the
+  // tokens the experts of one MoE layer receive in one iteration, averaged over layers and
+  // iterations (TensorRT-LLM tech blog 4, Table 1 for DeepSeek-R1). 0: uniform routing assumed.
+  double routing_skew_cv = 0;
 
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }
