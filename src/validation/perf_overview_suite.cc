@@ -31,6 +31,9 @@ ParetoOptions OptionsFor(const json& r) {
   o.tp = r.at("tp").get<int>();
   o.dp = r.value("dp", 1);
   o.ep = r.value("ep", 0);
+  // The record's EPLB slots, none unless stated: trtllm-bench runs without a MoE load balancer
+  // unless its extra_llm_api_options name one (moe_config.load_balancer), and no record does.
+  o.redundant_experts = r.value("redundant_experts", 0);
   return o;
 }
 
