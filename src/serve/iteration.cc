@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "comm_cost.h"
 #include "tokenfab/serve/serve.h"
@@ -327,6 +328,10 @@ double ExpertParallelImbalance(int ep, double assignments, double skew_cv, doubl
 // method on Phi(x) = erfc(-x / sqrt 2) / 2 from sqrt(2 ln n), the extreme-value asymptote.
 double ExpectedMaxOfNormals(int n) {
   if (n <= 1) return 0.0;
+  // Memoised per thread for the EP degrees a search meets (the Newton steps cost ~0.3 us).
+  constexpr int kMemo = 4096;
+  thread_local std::vector<double> memo(kMemo, -1.0);
+  if (n < kMemo && memo[n] >= 0) return memo[n];
   const double p = (n - 0.375) / (n + 0.25);
   double x = std::sqrt(2.0 * std::log(static_cast<double>(n)));
   for (int i = 0; i < 8; ++i) {
@@ -334,6 +339,7 @@ double ExpectedMaxOfNormals(int n) {
     const double pdf = std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
     x -= (cdf - p) / pdf;
   }
+  if (n < kMemo) memo[n] = x;
   return x;
 }
 
