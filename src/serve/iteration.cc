@@ -278,10 +278,10 @@ void IterationModel::AddMoe(double tokens, double mean_tokens, IterationBreakdow
   const double gate = m.activation == Activation::kSwiglu ? 2.0 : 1.0;
   const double expert_tp = group / inst_.ep;  // ways each expert is split (tp*dp/ep)
   const double width = static_cast<double>(m.expert_ffn_hidden) / expert_tp;
-  const double local_experts = static_cast<double>(m.experts + inst_.redundant_experts) / inst_.ep;
+  const double slots = m.experts + inst_.redundant_experts;
+  const double local_experts = slots / inst_.ep;
   const double touched =
       local_experts * DistinctExpertsTouched(m.experts, m.top_k, group_tokens) / m.experts;
-  const double slots = m.experts + inst_.redundant_experts;
   const double skew = inst_.redundant_experts > 0 ? 0.0 : m.routing_skew_cv;
   const double imbalance = ExpertParallelImbalance(inst_.ep, group_tokens * m.top_k, skew, slots);
   const double assignments = group_tokens * m.top_k / inst_.ep * imbalance;

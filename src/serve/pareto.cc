@@ -44,9 +44,9 @@ int WidestEp(const Model& m, int group) {
 // it costs one expert's weights per rank and removes the skew. Searching both 0 and ep as well
 // made DeepSeek-R1's 72-GPU search 2.7x slower (0.9 -> 2.5 s) for a choice EPLB always won;
 // --redundant-experts 0 asks for the unbalanced deployment. Without measured skew: none.
-std::vector<int> RedundantSlots(const Model& m, int ep, int fixed) {
-  if (fixed >= 0) return {fixed};
-  return {m.routing_skew_cv > 0 && ep > 1 ? ep : 0};
+int RedundantSlots(const Model& m, int ep, int fixed) {
+  if (fixed >= 0) return fixed;
+  return m.routing_skew_cv > 0 && ep > 1 ? ep : 0;
 }
 
 // Assumption: a prefill instance spans at most 64 GPUs (DeepSeek's prefill deployment uses 32);
@@ -65,10 +65,8 @@ std::vector<InstanceConfig> Instances(const ServingContext& ctx, const ParetoOpt
         InstanceConfig in{tp, pp, 1, dp};
         if (m.is_moe()) in.ep = o.ep > 0 ? o.ep : WidestEp(m, tp * dp);
         if (in.gpus() > ctx.gpus || m.heads % tp != 0 || pp > m.layers) continue;
-        for (int redundant : RedundantSlots(m, in.ep, o.redundant_experts)) {
-          in.redundant_experts = redundant;
-          out.push_back(in);
-        }
+        in.redundant_experts = RedundantSlots(m, in.ep, o.redundant_experts);
+        out.push_back(in);
       }
     }
   }
