@@ -128,6 +128,7 @@ class Search {
   void SearchAggregated();
   void SearchDisaggregated();
   int MaxBatch(const ServingConfig& cfg);
+  ServingPoint AtCapacity(ServingConfig cfg, bool retry);
   std::string EmptyReason() const;
 
   const ServingContext& ctx_;
@@ -205,6 +206,17 @@ int Search::MaxBatch(const ServingConfig& cfg) {
   return o_.max_batch > 0 ? std::min(p.max_batch, o_.max_batch) : p.max_batch;
 }
 
+// The point of `cfg`; with `retry`, one whose batch exceeds the KV capacity is evaluated again at
+// the capacity it reports. MaxBatch reads the capacity at batch 1, and the activations of a full
+// batch take memory from the KV cache, so the grid's last batch can be a few sequences too many.
+ServingPoint Search::AtCapacity(ServingConfig cfg, bool retry) {
+  const ServingPoint p = EstimateServing(ctx_, cfg);
+  if (p.feasibility.ok || !retry || p.max_batch <= 0 || p.max_batch >= cfg.batch) return p;
+  if (!p.memory.fits.ok) return p;
+  cfg.batch = p.max_batch;
+  return EstimateServing(ctx_, cfg);
+}
+
 void Search::SearchAggregated() {
   const std::vector<int> chunks = o_.chunk_tokens >= 0 ? std::vector<int>{o_.chunk_tokens}
                                                        : std::vector<int>{0, 512, 2048, 8192};
@@ -218,7 +230,7 @@ void Search::SearchAggregated() {
         if (chunk >= ctx_.isl && chunk != chunks.back() && chunk != 0) continue;
         cfg.batch = b;
         cfg.chunk_tokens = chunk;
-        Consider(EstimateServing(ctx_, cfg));
+        Consider(AtCapacity(cfg, b == max_batch && o_.batch == 0));
       }
     }
   }

@@ -68,6 +68,23 @@ TEST(ParetoSearchTest, MaxBatchCapsTheBatchPerEngine) {
   for (const ServingPoint& p : r.frontier) EXPECT_LE(p.config.batch, 16);
 }
 
+// The highest-throughput aggregated point sits at the KV capacity: the activations of a full
+// batch take memory from the cache, so the capacity at batch 1 (the grid's last batch) is a few
+// sequences too many, and the search then runs the capacity that batch leaves. The offline
+// maximum is the capacity the estimate reports at that batch, feasible, not a grid point below.
+TEST(ParetoSearchTest, OfflineMaximumRunsAtTheKvCapacity) {
+  const ServingContext ctx = Context(Llama2_70b(), 2, 294, 280);
+  ParetoOptions o;
+  o.tp = 2, o.pp = 1, o.chunk_tokens = 0, o.disaggregated = false;
+  const ParetoResult r = SearchPareto(ctx, o);
+  ASSERT_FALSE(r.frontier.empty()) << r.reason;
+  const ServingPoint& best = r.frontier.front();  // least interactive: the largest batch
+  ServingConfig cfg = best.config;
+  cfg.batch += 1;
+  const ServingPoint over = EstimateServing(ctx, cfg);
+  EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
+  EXPECT_EQ(best.config.batch, over.max_batch);
+}
 // A model with measured routing skew is searched with EPLB (one redundant slot per EP rank),
 // which balances the skew: its best throughput beats the same search held at no redundancy.
 TEST(ParetoSearchTest, SkewedMoeIsSearchedWithEplb) {
