@@ -123,13 +123,30 @@ SimulationResult BestServer(const ServingContext& ctx, const ServingPoint& offli
   return best;
 }
 
+// The submitter's layout where the record states it (`layout`, read from the submission's
+// configs: NVIDIA's llama2-70b Offline/__init__.py of each round): TP and PP degrees,
+// gpu_batch_size as the cap on concurrent sequences per engine, max_num_tokens as the token budget
+// of an iteration, and the KV-cache share of free memory. Unstated degrees are searched (TP only).
+ParetoOptions MlperfOptions(const json& r, ServingContext* ctx) {
+  ParetoOptions o;
+  if (!r.contains("layout")) return o;
+  const json& l = r.at("layout");
+  o.tp = l.value("tp", 0);
+  o.pp = l.value("pp", 0);
+  o.max_batch = l.value("max_batch", 0);
+  o.chunk_tokens = l.value("chunk", -1);
+  ctx->profile.kv_cache_memory_fraction =
+      l.value("kv_cache_fraction", ctx->profile.kv_cache_memory_fraction);
+  return o;
+}
+
 void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
   const bool mixtral = r.at("model").get<std::string>().rfind("mixtral", 0) == 0;
-  const ServingContext ctx =
+  ServingContext ctx =
       ContextFor(cat, r, mixtral ? kMixtralIsl : kLlamaIsl, mixtral ? kMixtralOsl : kLlamaOsl);
-  // The submitter's tuning: MLPerf v4.x NVIDIA submissions ran TensorRT-LLM in-flight batching
-  // with tensor parallelism only (no pipeline parallelism, no disaggregation).
-  const ServingPoint offline = BestOffline(ctx);
+  // In-flight batching on one engine per replica, no disaggregation.
+  const ParetoOptions options = MlperfOptions(r, &ctx);
+  const ServingPoint offline = BestOffline(ctx, options);
   const std::string id = r.at("id");
   const std::string how =
       offline.feasibility.ok ? DescribeServing(offline.config) : offline.feasibility.reason;
@@ -279,7 +296,7 @@ Cluster SoftwareCluster(const Catalog& cat, const json& r, const std::string& sy
 
 ServingPoint BestOffline(const ServingContext& ctx, ParetoOptions o) {
   o.disaggregated = false;
-  o.pp = 1;
+  if (o.pp <= 0) o.pp = 1;
   const ParetoResult r = SearchPareto(ctx, o);
   ServingPoint best;
   for (const ServingPoint& p : r.frontier) {

@@ -24,9 +24,9 @@ Cluster SoftwareCluster(const Catalog& cat, const nlohmann::json& record, const 
 
 // A benchmark's tuning for maximum throughput: the aggregated configuration of highest output
 // tokens/s that SearchPareto finds within `o` (its fixed degrees and precisions), with no
-// latency limit, in-flight batching on one engine per replica: pipeline parallelism and
-// disaggregation are not searched (o.pp and o.disaggregated are overridden). When nothing is
-// feasible the point's feasibility says why.
+// latency limit, in-flight batching on one engine per replica: pipeline parallelism is not
+// searched (o.pp is kept when the caller fixes it, else 1) and disaggregation is off. When
+// nothing is feasible the point's feasibility says why.
 ServingPoint BestOffline(const ServingContext& ctx, ParetoOptions o = {});
 
 // "tp4 pp1 ep1 batch 256 chunk 8192 fp8/fp8" (the decode layout, batch, chunk, precisions)
