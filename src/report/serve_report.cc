@@ -76,6 +76,13 @@ std::string ConfigText(const ServingConfig& c) {
   std::string s = fmt::format("tp{} pp{}", c.decode.tp, c.decode.pp);
   if (c.decode.ep > 1 || c.decode.dp > 1) s += fmt::format(" ep{} dp{}", c.decode.ep, c.decode.dp);
   if (c.decode.redundant_experts > 0) s += fmt::format(" eplb+{}", c.decode.redundant_experts);
+  // Speculative decoding: the model's measured MTP table (acceptance 0), or drafts at a stated
+  // per-token acceptance.
+  if (c.spec_tokens > 0 && c.spec_acceptance > 0) {
+    s += fmt::format(" spec{} a{:.2f}", c.spec_tokens, c.spec_acceptance);
+  } else if (c.spec_tokens > 0) {
+    s += fmt::format(" mtp{}", c.spec_tokens);
+  }
   if (c.disaggregated()) {
     s +=
         fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances, c.prefill.tp);
