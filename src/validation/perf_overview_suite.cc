@@ -6,10 +6,14 @@
 // trtllm-bench throughput queues every request at once (offline, in-flight batching) on one
 // engine of the table's TP (and, for DEP columns, attention DP x expert parallelism) over exactly
 // those GPUs; as for MLPerf Offline, the prediction is the highest-throughput aggregated
-// configuration the Pareto search finds with the record's layout fixed (BestOffline), the batch
-// and chunk searched as trtllm-bench's heuristics and KV-capacity scheduling choose them.
+// configuration the Pareto search finds with the record's layout fixed (BestOffline). The v0.17
+// and 1.0 rows ran trtllm-bench's own engine settings (TrtllmBenchSettings: max_batch_size caps
+// the batch, max_num_tokens is the iteration's token budget); the 1.x rows, whose llm_options are
+// not in the tables, are searched up to the KV capacity.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "serving_search.h"
@@ -18,9 +22,42 @@
 #include "tokenfab/validation/validation.h"
 
 namespace tokenfab {
+
+namespace {
+
+int RoundUp(double v, int step) { return step * static_cast<int>(std::ceil(v / step)); }
+
+}  // namespace
+
+BenchSettings TrtllmBenchSettings(const ServingContext& ctx, int tp, int pp, Precision weights,
+                                  Precision kv, double kv_fraction) {
+  auto bytes = [](Precision p) {
+    return p == Precision::kFp4 ? 0.5 : (p == Precision::kFp8 ? 1.0 : 2.0);
+  };
+  const Model& m = ctx.model;
+  const double per_token = 2.0 * m.layers * std::max(tp, m.kv_heads) * m.head_dim * bytes(kv);
+  const double gpus = tp * pp;
+  const double free = gpus * ctx.chip.hbm_capacity.si() - TotalParameters(m) * bytes(weights);
+  const double requests = free * kv_fraction / (per_token * (ctx.isl + ctx.osl));
+  const double raw_bs = std::min(requests, 4096.0) / pp;
+  BenchSettings s;
+  s.max_batch_size = raw_bs < 256    ? std::max(64, RoundUp(raw_bs, 32))
+                     : raw_bs < 1024 ? RoundUp(raw_bs, 128)
+                                     : RoundUp(raw_bs, 256);
+  const double raw_tokens =
+      std::min(raw_bs * (1.0 + static_cast<double>(ctx.isl) / ctx.osl), 32768.0);
+  s.max_num_tokens = raw_tokens < 4096   ? std::max(2048, RoundUp(raw_tokens, 256))
+                     : raw_tokens < 8192 ? RoundUp(raw_tokens, 512)
+                                         : RoundUp(raw_tokens, 1024);
+  return s;
+}
+
 namespace {
 
 using nlohmann::json;
+
+// --kv_cache_free_gpu_mem_fraction of the runs (the methodology notes: 0.95 mostly, 0.90 on OOM).
+constexpr double kBenchKvFraction = 0.95;
 
 // The record's fixed layout and precisions as search options: one engine of tp x dp GPUs (no
 // replicas); an expert-parallel degree the record does not state is searched.
@@ -44,7 +81,22 @@ void AddPerfOverviewCase(const Catalog& cat, const json& r, std::vector<Validati
       MakeServingContext(cat.model(r.at("model").get<std::string>()), cl.chip, cl.system, cl.fabric,
                          ServeProfileFromEfficiency(cl.efficiency), gpus, r.at("isl").get<int>(),
                          r.at("osl").get<int>());
-  const ServingPoint p = BestOffline(ctx, OptionsFor(r));
+  ParetoOptions o = OptionsFor(r);
+  // v0.17 and 1.0 ran trtllm-bench without max_batch_size / max_num_tokens (methodology notes):
+  // its heuristic's settings cap the batch and set the iteration's token budget. The 1.x rows
+  // ran per-model llm_options that the tables do not give, so they keep the KV capacity.
+  const std::string group = r.value("group", "");
+  if (group == "trtllm_perf_overview_v0.17" || group == "trtllm_perf_overview_v1.0") {
+    // trtllm-bench's --tp spans the attention-DP ranks.
+    const BenchSettings b = TrtllmBenchSettings(ctx, o.tp * std::max(1, o.dp), r.value("pp", 1),
+                                                o.weights, o.kv, kBenchKvFraction);
+    // Under attention DP each rank schedules its own requests within both limits (TensorRT-LLM's
+    // DeepSeek-R1 best-practice runs: max_batch_size 384 x 8 ranks = concurrency 3072), and the
+    // v1.0 heuristic sized them for the whole engine.
+    o.max_batch = b.max_batch_size * std::max(1, o.dp);
+    o.chunk_tokens = b.max_num_tokens;
+  }
+  const ServingPoint p = BestOffline(ctx, o);
   const json& m = r.at("measured").at(0);
   const std::string metric = m.at("metric");
   const bool per_gpu = metric == "output_tokens_per_sec_per_gpu";

@@ -29,6 +29,26 @@ Cluster SoftwareCluster(const Catalog& cat, const nlohmann::json& record, const 
 // nothing is feasible the point's feasibility says why.
 ServingPoint BestOffline(const ServingContext& ctx, ParetoOptions o = {});
 
+// trtllm-bench's engine settings when a run gives neither max_batch_size nor max_num_tokens (the
+// v0.17 build and the v1.0 PyTorch throughput path: get_benchmark_engine_settings, its heuristic
+// calc_engine_setting / finetune_setting in tensorrt_llm/bench/build/tuning.py). It sizes the KV
+// cache from the checkpoint alone: every GPU's memory less the weights at 2, 1 or 0.5 bytes per
+// parameter (no quantization, FP8, NVFP4), times the KV fraction, over (isl + osl) tokens of
+// 2 x layers x max(tp, kv heads) x head size x KV bytes; then, slightly optimistic:
+//   raw_bs = min(requests, 4096) / pp, rounded up to 32 (< 256, at least 64), 128 (< 1024) or 256;
+//   raw_tokens = min(raw_bs (1 + isl / osl), 32768), rounded up to 256 (< 4096, at least 2048),
+//   512 (< 8192) or 1024.
+// The engine then schedules at most max_batch_size requests and max_num_tokens tokens (decode
+// tokens included) per iteration. Assumption: the device memory it reads is the catalog's HBM
+// capacity in GiB (torch's total_memory reports slightly less).
+struct BenchSettings {
+  int max_batch_size = 0;
+  int max_num_tokens = 0;
+};
+
+BenchSettings TrtllmBenchSettings(const ServingContext& ctx, int tp, int pp, Precision weights,
+                                  Precision kv, double kv_fraction);
+
 // "tp4 pp1 ep1 batch 256 chunk 8192 fp8/fp8" (the decode layout, batch, chunk, precisions)
 std::string DescribeServing(const ServingConfig& c);
 
