@@ -8,8 +8,11 @@
 // those GPUs; as for MLPerf Offline, the prediction is the highest-throughput aggregated
 // configuration the Pareto search finds with the record's layout fixed (BestOffline). The v0.17
 // and 1.0 rows ran trtllm-bench's own engine settings (TrtllmBenchSettings: max_batch_size caps
-// the batch, max_num_tokens is the iteration's token budget); the 1.x rows, whose llm_options are
-// not in the tables, are searched up to the KV capacity.
+// the batch, max_num_tokens is the iteration's token budget). The 1.x rows' llm_options set no
+// batching either, but which version of the heuristic ran is not pinned: the stored one sizes
+// MLA's compressed KV and each attention-DP rank, the 1.0 one read DeepSeek-R1 as 128 KV heads
+// of 56 (it would cap R1 at 256 sequences per rank). So the 1.x rows are searched up to the KV
+// capacity.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -84,7 +87,7 @@ void AddPerfOverviewCase(const Catalog& cat, const json& r, std::vector<Validati
   ParetoOptions o = OptionsFor(r);
   // v0.17 and 1.0 ran trtllm-bench without max_batch_size / max_num_tokens (methodology notes):
   // its heuristic's settings cap the batch and set the iteration's token budget. The 1.x rows
-  // ran per-model llm_options that the tables do not give, so they keep the KV capacity.
+  // keep the KV capacity (the heuristic's version is not pinned; see the top of the file).
   const std::string group = r.value("group", "");
   if (group == "trtllm_perf_overview_v0.17" || group == "trtllm_perf_overview_v1.0") {
     // trtllm-bench's --tp spans the attention-DP ranks.
