@@ -55,5 +55,16 @@ TEST(TrtllmBenchSettingsTest, ATightCacheGetsTheFloors) {
   EXPECT_EQ(s.max_num_tokens, 2048);
 }
 
+// A shape the heuristic cannot size (no KV heads: an attention-free model) gets no settings, not a
+// division by zero.
+TEST(TrtllmBenchSettingsTest, AShapeWithoutKvHeadsGetsNoSettings) {
+  ServingContext ctx = Llama8bOnH100(128, 128);
+  ctx.model.kv_heads = 0;
+  ctx.model.head_dim = 0;
+  const BenchSettings s = TrtllmBenchSettings(ctx, 1, 1, Precision::kFp8, Precision::kFp8, 0.95);
+  EXPECT_EQ(s.max_batch_size, 0);
+  EXPECT_EQ(s.max_num_tokens, 0);
+}
+
 }  // namespace
 }  // namespace tokenfab

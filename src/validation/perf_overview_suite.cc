@@ -41,9 +41,10 @@ BenchSettings TrtllmBenchSettings(const ServingContext& ctx, int tp, int pp, Pre
   const double per_token = 2.0 * m.layers * std::max(tp, m.kv_heads) * m.head_dim * bytes(kv);
   const double gpus = tp * pp;
   const double free = gpus * ctx.chip.hbm_capacity.si() - TotalParameters(m) * bytes(weights);
+  BenchSettings s;  // no settings (0: no cap) for a shape the heuristic cannot size
+  if (!(per_token > 0) || pp < 1 || ctx.isl + ctx.osl <= 0) return s;
   const double requests = free * kv_fraction / (per_token * (ctx.isl + ctx.osl));
-  const double raw_bs = std::min(requests, 4096.0) / pp;
-  BenchSettings s;
+  const double raw_bs = std::clamp(requests, 0.0, 4096.0) / pp;
   s.max_batch_size = raw_bs < 256    ? std::max(64, RoundUp(raw_bs, 32))
                      : raw_bs < 1024 ? RoundUp(raw_bs, 128)
                                      : RoundUp(raw_bs, 256);
@@ -97,7 +98,7 @@ void AddPerfOverviewCase(const Catalog& cat, const json& r, std::vector<Validati
     // DeepSeek-R1 best-practice runs: max_batch_size 384 x 8 ranks = concurrency 3072), and the
     // v1.0 heuristic sized them for the whole engine.
     o.max_batch = b.max_batch_size * std::max(1, o.dp);
-    o.chunk_tokens = b.max_num_tokens;
+    o.chunk_tokens = b.max_num_tokens > 0 ? b.max_num_tokens : -1;
   }
   const ServingPoint p = BestOffline(ctx, o);
   const json& m = r.at("measured").at(0);

@@ -40,7 +40,8 @@ ServingPoint BestOffline(const ServingContext& ctx, ParetoOptions o = {});
 //   512 (< 8192) or 1024.
 // The engine then schedules at most max_batch_size requests and max_num_tokens tokens (decode
 // tokens included) per iteration. Assumption: the device memory it reads is the catalog's HBM
-// capacity in GiB (torch's total_memory reports slightly less).
+// capacity in GiB (torch's total_memory reports slightly less). A model without KV heads or head
+// size gets {0, 0}: no cap, no budget.
 struct BenchSettings {
   int max_batch_size = 0;
   int max_num_tokens = 0;
