@@ -211,8 +211,8 @@ int Search::MaxBatch(const ServingConfig& cfg) {
 // batch take memory from the KV cache, so the grid's last batch can be a few sequences too many.
 ServingPoint Search::AtCapacity(ServingConfig cfg, bool retry) {
   const ServingPoint p = EstimateServing(ctx_, cfg);
-  if (p.feasibility.ok || !retry || p.max_batch <= 0 || p.max_batch >= cfg.batch) return p;
-  if (!p.memory.fits.ok) return p;
+  const bool over_capacity = p.memory.fits.ok && p.max_batch > 0 && p.max_batch < cfg.batch;
+  if (p.feasibility.ok || !retry || !over_capacity) return p;
   cfg.batch = p.max_batch;
   return EstimateServing(ctx_, cfg);
 }

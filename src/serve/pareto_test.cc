@@ -85,6 +85,7 @@ TEST(ParetoSearchTest, OfflineMaximumRunsAtTheKvCapacity) {
   EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
   EXPECT_EQ(best.config.batch, over.max_batch);
 }
+
 // A model with measured routing skew is searched with EPLB (one redundant slot per EP rank),
 // which balances the skew: its best throughput beats the same search held at no redundancy.
 TEST(ParetoSearchTest, SkewedMoeIsSearchedWithEplb) {

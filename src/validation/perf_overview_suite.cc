@@ -34,6 +34,8 @@ int RoundUp(double v, int step) { return step * static_cast<int>(std::ceil(v / s
 
 BenchSettings TrtllmBenchSettings(const ServingContext& ctx, int tp, int pp, Precision weights,
                                   Precision kv, double kv_fraction) {
+  // trtllm-bench's own BYTES_PER_ELEM (NVFP4 0.5, FP8 1, anything else 2), not the stored bytes
+  // tokenfab's memory plan uses (StoredBytesPerElement counts the block scales).
   auto bytes = [](Precision p) {
     return p == Precision::kFp4 ? 0.5 : (p == Precision::kFp8 ? 1.0 : 2.0);
   };
@@ -92,12 +94,13 @@ void AddPerfOverviewCase(const Catalog& cat, const json& r, std::vector<Validati
   const std::string group = r.value("group", "");
   if (group == "trtllm_perf_overview_v0.17" || group == "trtllm_perf_overview_v1.0") {
     // trtllm-bench's --tp spans the attention-DP ranks.
-    const BenchSettings b = TrtllmBenchSettings(ctx, o.tp * std::max(1, o.dp), r.value("pp", 1),
-                                                o.weights, o.kv, kBenchKvFraction);
+    const int dp = std::max(1, o.dp);
+    const BenchSettings b =
+        TrtllmBenchSettings(ctx, o.tp * dp, r.value("pp", 1), o.weights, o.kv, kBenchKvFraction);
     // Under attention DP each rank schedules its own requests within both limits (TensorRT-LLM's
     // DeepSeek-R1 best-practice runs: max_batch_size 384 x 8 ranks = concurrency 3072), and the
     // v1.0 heuristic sized them for the whole engine.
-    o.max_batch = b.max_batch_size * std::max(1, o.dp);
+    o.max_batch = b.max_batch_size * dp;
     o.chunk_tokens = b.max_num_tokens > 0 ? b.max_num_tokens : -1;
   }
   const ServingPoint p = BestOffline(ctx, o);
