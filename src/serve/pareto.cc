@@ -209,6 +209,7 @@ int Search::MaxBatch(const ServingConfig& cfg) {
 // The point of `cfg`; with `retry`, one whose batch exceeds the KV capacity is evaluated again at
 // the capacity it reports. MaxBatch reads the capacity at batch 1, and the activations of a full
 // batch take memory from the KV cache, so the grid's last batch can be a few sequences too many.
+// Both searches retry their last batch: aggregated and disaggregated (the decode pool's).
 ServingPoint Search::AtCapacity(ServingConfig cfg, bool retry) {
   const ServingPoint p = EstimateServing(ctx_, cfg);
   const bool over_capacity = p.memory.fits.ok && p.max_batch > 0 && p.max_batch < cfg.batch;
@@ -268,10 +269,11 @@ void Search::SearchDisaggregated() {
           cfg.decode_instances = y;
           for (size_t i = first; i < batches.size(); ++i) {
             cfg.batch = batches[i];
-            const ServingPoint point = EstimateServing(ctx_, cfg);
+            const bool last = i + 1 == batches.size() && o_.batch == 0;
+            const ServingPoint point = AtCapacity(cfg, last);
             Consider(point);
             if (!point.feasibility.ok) continue;
-            if (point.config.batch != batches[i]) break;  // prefill-bound: larger caps, same point
+            if (point.config.batch != cfg.batch) break;  // prefill-bound or capped: same point
             first = i + 1;
           }
           if (first >= batches.size()) break;

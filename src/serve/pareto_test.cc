@@ -86,6 +86,23 @@ TEST(ParetoSearchTest, OfflineMaximumRunsAtTheKvCapacity) {
   EXPECT_EQ(best.config.batch, over.max_batch);
 }
 
+// The same for the disaggregated search's decode pool: its largest batch is the capacity the
+// estimate reports at that batch (the decode step's activations take their share of HBM too).
+TEST(ParetoSearchTest, DisaggregatedDecodeRunsAtTheKvCapacity) {
+  const ServingContext ctx = Context(Llama2_70b(), 4, 294, 280);
+  ParetoOptions o;
+  o.tp = 2, o.pp = 1, o.aggregated = false;
+  o.prefill_instances = 1, o.decode_instances = 1;
+  const ParetoResult r = SearchPareto(ctx, o);
+  ASSERT_FALSE(r.frontier.empty()) << r.reason;
+  const ServingPoint& best = r.frontier.front();
+  ServingConfig cfg = best.config;
+  cfg.batch += 1;
+  const ServingPoint over = EstimateServing(ctx, cfg);
+  EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
+  EXPECT_EQ(best.config.batch, over.max_batch);
+}
+
 // A model with measured routing skew is searched with EPLB (one redundant slot per EP rank),
 // which balances the skew: its best throughput beats the same search held at no redundancy.
 TEST(ParetoSearchTest, SkewedMoeIsSearchedWithEplb) {
