@@ -128,7 +128,7 @@ class Search {
   void SearchAggregated();
   void SearchDisaggregated();
   int MaxBatch(const ServingConfig& cfg);
-  ServingPoint AtCapacity(ServingConfig cfg, bool retry);
+  ServingPoint AtCapacity(ServingConfig cfg, bool last_batch);
   std::string EmptyReason() const;
 
   const ServingContext& ctx_;
@@ -206,11 +206,13 @@ int Search::MaxBatch(const ServingConfig& cfg) {
   return o_.max_batch > 0 ? std::min(p.max_batch, o_.max_batch) : p.max_batch;
 }
 
-// The point of `cfg`; with `retry`, one whose batch exceeds the KV capacity is evaluated again at
-// the capacity it reports. MaxBatch reads the capacity at batch 1, and the activations of a full
-// batch take memory from the KV cache, so the grid's last batch can be a few sequences too many.
-// Both searches retry their last batch: aggregated and disaggregated (the decode pool's).
-ServingPoint Search::AtCapacity(ServingConfig cfg, bool retry) {
+// The point of `cfg`; at the grid's last batch (`last_batch`, unless the caller fixed the batch),
+// one whose batch exceeds the KV capacity is evaluated again at the capacity it reports. MaxBatch
+// reads the capacity at batch 1, and the activations of a full batch take memory from the KV cache,
+// so the grid's last batch can be a few sequences too many. Both searches retry their last batch:
+// aggregated and disaggregated (the decode pool's).
+ServingPoint Search::AtCapacity(ServingConfig cfg, bool last_batch) {
+  const bool retry = last_batch && o_.batch == 0;
   const ServingPoint p = EstimateServing(ctx_, cfg);
   const bool over_capacity = p.memory.fits.ok && p.max_batch > 0 && p.max_batch < cfg.batch;
   if (p.feasibility.ok || !retry || !over_capacity) return p;
@@ -231,7 +233,7 @@ void Search::SearchAggregated() {
         if (chunk >= ctx_.isl && chunk != chunks.back() && chunk != 0) continue;
         cfg.batch = b;
         cfg.chunk_tokens = chunk;
-        Consider(AtCapacity(cfg, b == max_batch && o_.batch == 0));
+        Consider(AtCapacity(cfg, b == max_batch));
       }
     }
   }
@@ -269,8 +271,7 @@ void Search::SearchDisaggregated() {
           cfg.decode_instances = y;
           for (size_t i = first; i < batches.size(); ++i) {
             cfg.batch = batches[i];
-            const bool last = i + 1 == batches.size() && o_.batch == 0;
-            const ServingPoint point = AtCapacity(cfg, last);
+            const ServingPoint point = AtCapacity(cfg, i + 1 == batches.size());
             Consider(point);
             if (!point.feasibility.ok) continue;
             if (point.config.batch != cfg.batch) break;  // prefill-bound or capped: same point

@@ -68,6 +68,17 @@ TEST(ParetoSearchTest, MaxBatchCapsTheBatchPerEngine) {
   for (const ServingPoint& p : r.frontier) EXPECT_LE(p.config.batch, 16);
 }
 
+// The frontier's least interactive point (its largest batch) is at the KV capacity: one
+// sequence more does not fit, and the estimate then reports that batch as the capacity.
+void ExpectLargestBatchAtCapacity(const ServingContext& ctx, const ParetoResult& r) {
+  const ServingPoint& best = r.frontier.front();
+  ServingConfig cfg = best.config;
+  cfg.batch += 1;
+  const ServingPoint over = EstimateServing(ctx, cfg);
+  EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
+  EXPECT_EQ(best.config.batch, over.max_batch);
+}
+
 // The highest-throughput aggregated point sits at the KV capacity: the activations of a full
 // batch take memory from the cache, so the capacity at batch 1 (the grid's last batch) is a few
 // sequences too many, and the search then runs the capacity that batch leaves. The offline
@@ -78,12 +89,7 @@ TEST(ParetoSearchTest, OfflineMaximumRunsAtTheKvCapacity) {
   o.tp = 2, o.pp = 1, o.chunk_tokens = 0, o.disaggregated = false;
   const ParetoResult r = SearchPareto(ctx, o);
   ASSERT_FALSE(r.frontier.empty()) << r.reason;
-  const ServingPoint& best = r.frontier.front();  // least interactive: the largest batch
-  ServingConfig cfg = best.config;
-  cfg.batch += 1;
-  const ServingPoint over = EstimateServing(ctx, cfg);
-  EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
-  EXPECT_EQ(best.config.batch, over.max_batch);
+  ExpectLargestBatchAtCapacity(ctx, r);
 }
 
 // The same for the disaggregated search's decode pool: its largest batch is the capacity the
@@ -95,12 +101,7 @@ TEST(ParetoSearchTest, DisaggregatedDecodeRunsAtTheKvCapacity) {
   o.prefill_instances = 1, o.decode_instances = 1;
   const ParetoResult r = SearchPareto(ctx, o);
   ASSERT_FALSE(r.frontier.empty()) << r.reason;
-  const ServingPoint& best = r.frontier.front();
-  ServingConfig cfg = best.config;
-  cfg.batch += 1;
-  const ServingPoint over = EstimateServing(ctx, cfg);
-  EXPECT_FALSE(over.feasibility.ok) << "batch " << best.config.batch << " is below the capacity";
-  EXPECT_EQ(best.config.batch, over.max_batch);
+  ExpectLargestBatchAtCapacity(ctx, r);
 }
 
 // A model with measured routing skew is searched with EPLB (one redundant slot per EP rank),
