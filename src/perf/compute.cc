@@ -90,6 +90,16 @@ double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile)
   return reference * 1e12 / chip_bf16.si();
 }
 
+// Where a GEMM of F FLOPs at a precision of dense rate R_p reads the table: its ideal time on the
+// reference chip's BF16 tensor cores, F x s x R_bf16 / R_p. The same principle as the size scale
+// above, for the precision the GEMM runs: an FP8 GEMM on Hopper (R_p = 2 R_bf16) is as short as a
+// BF16 GEMM of half its FLOPs, so its fixed ramp, tail and partial-wave losses weigh as much as
+// that one's (NVIDIA's FP8/FP4 GEMM speedups over BF16 shrink with the GEMM for this reason).
+double TableFlops(const ComputeModel& cm, double flops, FlopsPerSecond precision_peak) {
+  const double rate = precision_peak.si() > 0 ? cm.peak_bf16.si() / precision_peak.si() : 1.0;
+  return flops * cm.gemm_size_scale * rate;
+}
+
 // An optional fraction of peak, in (0, 1] when given (0 when absent).
 double OptionalFraction(const EfficiencyProfile& p, const char* key) {
   const double v = OptionalPositiveScalar(p, key, 0.0);
@@ -205,7 +215,7 @@ KernelTime GemmCost(const ComputeModel& cm, double m, double n, double k, Precis
                     double efficiency_scale) {
   const double flops = 2.0 * m * n * k;
   const PeakAndEfficiency pe = PeakFor(cm, p);
-  const double efficiency = cm.gemm_efficiency.Lookup(flops * cm.gemm_size_scale) *
+  const double efficiency = cm.gemm_efficiency.Lookup(TableFlops(cm, flops, pe.peak)) *
                             cm.gemm_ceiling_scale * efficiency_scale * pe.efficiency_ratio *
                             cm.clock_ratio;
   // Activations travel in the GEMM's format (BF16 for W4A16); weights as stored.

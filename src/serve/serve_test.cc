@@ -208,6 +208,27 @@ TEST(IterationModelTest, GemmTableIsReadAtTheChipsIdealTime) {
             GemmCost(plain, m, 1024, 1024, Precision::kBf16).math.si() * 0.9);
 }
 
+TEST(IterationModelTest, GemmTableIsReadAtTheIdealTimeInTheGemmsPrecision) {
+  // eff_p(F) = table(F x s x R_bf16 / R_p) x ratio_p, and math = F / (R_p eff_p). With the FP8
+  // ratio at 1, an FP8 GEMM of m rows reads the efficiency of the BF16 GEMM of m R_bf16 / R_fp8
+  // rows (about m/2 on H100), and its math takes exactly as long as that one's.
+  EfficiencyProfile e = serve_test::HopperProfile().efficiency;
+  e.scalars["fp8_gemm_efficiency_ratio"] = 1.0;
+  const Chip chip = serve_test::H100();
+  const double r = chip.peak(Precision::kBf16).si() / chip.peak(Precision::kFp8).si();
+  ASSERT_NEAR(r, 0.5, 0.01);
+  const ComputeModel cm = MakeComputeModel(chip, e, Runtime::kTraining);
+  for (double m : {64.0, 512.0, 4096.0}) {
+    const double fp8 = GemmCost(cm, m, 4096, 4096, Precision::kFp8).math.si();
+    EXPECT_NEAR(fp8, GemmCost(cm, m * r, 4096, 4096, Precision::kBf16).math.si(), 1e-9 * fp8) << m;
+  }
+  // So the FP8 speedup over BF16 shrinks with the GEMM: below 2x where the table still climbs.
+  const double small = GemmCost(cm, 64, 4096, 4096, Precision::kBf16).math.si() /
+                       GemmCost(cm, 64, 4096, 4096, Precision::kFp8).math.si();
+  EXPECT_GT(small, 1.0);
+  EXPECT_LT(small, 1.9);
+}
+
 }  // namespace
 }  // namespace tokenfab
 

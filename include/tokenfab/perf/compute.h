@@ -26,7 +26,10 @@
 // without a serving release are not padded.
 // Optional, positive (default: scale 1): scalars.gemm_efficiency_reference_bf16_tflops, the dense
 // BF16 rate of the chip the GEMM table was calibrated on; a chip of rate R reads the table at FLOPs
-// x reference / R (small-GEMM losses are time, not FLOPs).
+// x reference / R (small-GEMM losses are time, not FLOPs). The same holds across precisions: a
+// GEMM in a precision of dense rate R_p reads it at FLOPs x (reference / R) x (R / R_p), i.e. at
+// its ideal time, so an FP8 GEMM on Hopper reads the efficiency of a BF16 GEMM of half its FLOPs
+// (and FP4 on Blackwell of a quarter); fp8/fp4_gemm_efficiency_ratio then scale that.
 // Optional, positive (default: no scaling): scalars.gemm_efficiency_reference_fp32_tflops, the
 // reference chip's dense FP32 (CUDA-core) rate, and scalars.gemm_isolated_ceiling, the fraction
 // of peak its largest GEMMs reach alone. A chip whose tensor rate is lower relative to its SM
