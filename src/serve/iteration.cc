@@ -381,10 +381,12 @@ IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
 
 // An overlap scheduler (TensorRT-LLM PyExecutor._executor_loop_overlap) prepares the next
 // iteration on the host while the GPU runs this one: the iteration lasts max(GPU work, host step),
-// the host step growing with the sequences scheduled (ServeProfile::host_step_per_sequence).
+// the host step growing with the sequences scheduled (ServeProfile::host_step_per_sequence), and
+// shorter on an x86 host than on the Grace host it was measured on (host_step_x86_ratio).
 void IterationModel::AddExposedHostStep(const IterationWork& w, IterationBreakdown* out) const {
   const double sequences = w.decode_sequences + (w.prefill_tokens > 0 ? 1.0 : 0.0);
-  const Seconds host = ctx_->profile.host_step_per_sequence * sequences;
+  const double cpu = ctx_->system.host == HostCpu::kX86 ? ctx_->profile.host_step_x86_ratio : 1.0;
+  const Seconds host = ctx_->profile.host_step_per_sequence * sequences * cpu;
   const Seconds gpu = out->total();
   if (host > gpu) out->host += host - gpu;
 }

@@ -71,24 +71,47 @@ TEST(IterationModelTest, PrefillIsComputeBound) {
 
 // Overlap scheduler: t_iter = max(t_gpu, h * sequences). The host step hides below the GPU's
 // work and only its excess shows, as `host`.
-TEST(IterationModelTest, HostStepShowsOnlyAboveTheGpuWork) {
+// A decode step of 256 sequences of Llama-2-70B at 1K context on TP 8, the host-step tests' case.
+struct DecodeStep {
   ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
   InstanceConfig inst;
-  inst.tp = 8;
   IterationWork w;
-  w.decode_sequences = 256;
-  w.decode_tokens = 256;
-  w.decode_context = 256 * 1024.0;
-  const Seconds gpu = IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Time(w);
-  const double per_sequence = gpu.si() / 256;
-  ctx.profile.host_step_per_sequence = Secs(0.5 * per_sequence);  // hidden
-  EXPECT_NEAR(IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Time(w).si(), gpu.si(),
-              1e-12);
-  ctx.profile.host_step_per_sequence = Secs(3.0 * per_sequence);  // host-bound: 3x the GPU
-  const IterationBreakdown b =
-      IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Estimate(w);
-  EXPECT_NEAR(b.total().si(), 3.0 * gpu.si(), 1e-9 * gpu.si());
-  EXPECT_NEAR(b.host.si(), 2.0 * gpu.si(), 1e-9 * gpu.si());  // the excess, in its own bucket
+  DecodeStep() {
+    inst.tp = 8;
+    w.decode_sequences = 256;
+    w.decode_tokens = 256;
+    w.decode_context = 256 * 1024.0;
+  }
+  IterationBreakdown Estimate() const {
+    return IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Estimate(w);
+  }
+  double Total() const { return Estimate().total().si(); }
+};
+
+TEST(IterationModelTest, HostStepShowsOnlyAboveTheGpuWork) {
+  DecodeStep d;
+  const double gpu = d.Total();
+  d.ctx.profile.host_step_per_sequence = Secs(0.5 * gpu / 256);  // hidden
+  EXPECT_NEAR(d.Total(), gpu, 1e-12);
+  d.ctx.profile.host_step_per_sequence = Secs(3.0 * gpu / 256);  // host-bound: 3x the GPU
+  const IterationBreakdown b = d.Estimate();
+  EXPECT_NEAR(b.total().si(), 3.0 * gpu, 1e-9 * gpu);
+  EXPECT_NEAR(b.host.si(), 2.0 * gpu, 1e-9 * gpu);  // the excess, in its own bucket
+}
+
+// The host step was measured on a Grace host: t_iter = max(t_gpu, r h sequences) with r the x86
+// ratio on an x86 host, 1 on Grace (and Vera).
+TEST(IterationModelTest, AnX86HostScalesTheHostStep) {
+  DecodeStep d;
+  const double gpu = d.Total();
+  d.ctx.profile.host_step_per_sequence = Secs(4.0 * gpu / 256);  // host-bound: 4x the GPU
+  d.ctx.profile.host_step_x86_ratio = 0.5;
+  d.ctx.system.host = HostCpu::kGrace;
+  EXPECT_NEAR(d.Total(), 4.0 * gpu, 1e-9 * gpu);
+  d.ctx.system.host = HostCpu::kX86;
+  EXPECT_NEAR(d.Total(), 2.0 * gpu, 1e-9 * gpu);
+  d.ctx.profile.host_step_x86_ratio = 0.2;  // 0.8x the GPU: hidden again
+  EXPECT_NEAR(d.Total(), gpu, 1e-12);
 }
 
 TEST(MemoryPlanTest, KvCapacityFollowsFreeMemory) {
@@ -349,17 +372,28 @@ TEST(ServeProfileTest, AMissingKeyIsAnErrorNamingTheFiles) {
 }
 
 // A host step is a time: below zero is an InputError naming the key, not a silent 0.
+// The key an InputError from reading the serving profile names ("" when it reads).
+std::string RejectedKey(const EfficiencyProfile& e) {
+  try {
+    ServeProfileFromEfficiency(e);
+  } catch (const InputError& err) {
+    return err.key();
+  }
+  return "";
+}
+
 TEST(ServeProfileTest, ANegativeHostStepIsAnError) {
   EfficiencyProfile e = serve_test::HopperProfile().efficiency;
   e.scalars["serve_host_us_per_sequence"] = -1;
-  try {
-    ServeProfileFromEfficiency(e);
-    FAIL() << "expected an InputError";
-  } catch (const InputError& err) {
-    EXPECT_EQ(err.key(), "scalars.serve_host_us_per_sequence");
-  }
+  EXPECT_EQ(RejectedKey(e), "scalars.serve_host_us_per_sequence");
   e.scalars["serve_host_us_per_sequence"] = 0;
-  EXPECT_NO_THROW(ServeProfileFromEfficiency(e));
+  EXPECT_EQ(RejectedKey(e), "");
+  // An x86 ratio is a positive time ratio; absent, the Grace figure holds (1).
+  EXPECT_DOUBLE_EQ(ServeProfileFromEfficiency(e).host_step_x86_ratio, 1.0);
+  e.scalars["serve_host_x86_ratio"] = 0;
+  EXPECT_EQ(RejectedKey(e), "scalars.serve_host_x86_ratio");
+  e.scalars["serve_host_x86_ratio"] = 0.364;
+  EXPECT_DOUBLE_EQ(ServeProfileFromEfficiency(e).host_step_x86_ratio, 0.364);
 }
 
 }  // namespace

@@ -66,7 +66,8 @@ const std::vector<std::string>& SoftwareFeatureNames();
 // The features that are TrainingConfig settings rather than efficiency effects.
 bool IsConfigFeature(std::string_view feature);
 // Kernel keys: efficiency keys that state a fact of the engine's kernels rather than a calibrated
-// efficiency (scalars.moe_token_tile, the token rows of the MoE grouped GEMM's CTA tile). No
+// efficiency (scalars.moe_token_tile, the token rows of the MoE grouped GEMM's CTA tile;
+// serve_prompt_hash_us_per_token; serve_host_x86_ratio, serve/serve.h ServeProfile). No
 // family profile carries them; a release's effect sets them on every family, whatever its
 // `families` (which name where its calibrated effects were measured). Without a release that
 // sets one, the key is absent and perf uses its default (perf/compute.h).

@@ -52,8 +52,12 @@ struct ServeProfile {
   // PyTorch-backend PyExecutor: scheduling, request bookkeeping, sampler post-processing). Its
   // overlap scheduler prepares iteration n+1 while the GPU runs n, so an iteration takes
   // max(GPU work, host step): only the excess is exposed (IterationBreakdown::host). 0: a C++
-  // executor, never host-bound.
+  // executor, never host-bound. Measured on a Grace host; see host_step_x86_ratio.
   Seconds host_step_per_sequence;
+  // The same host step on an x86 host relative to the Grace host it was measured on: a serving
+  // release's kernel key `serve_host_x86_ratio` (hw/software.h IsKernelKey), 1 where none is set.
+  // Vera hosts take Grace's step (no measurement).
+  double host_step_x86_ratio = 1.0;
   // Host time per prompt token on a request's path before the engine can schedule it: vLLM's
   // prefix-cache block hashes (SHA-256 of each full block's token ids and its parent's hash,
   // computed as the request is added; docs/design/prefix_caching.md). A serving release's kernel
