@@ -94,7 +94,8 @@ double GemmSizeScale(FlopsPerSecond chip_bf16, const EfficiencyProfile& profile)
 // reference chip's BF16 tensor cores, F x s x R_bf16 / R_p. The same principle as the size scale
 // above, for the precision the GEMM runs: an FP8 GEMM on Hopper (R_p = 2 R_bf16) is as short as a
 // BF16 GEMM of half its FLOPs, so its fixed ramp, tail and partial-wave losses weigh as much as
-// that one's (NVIDIA's FP8/FP4 GEMM speedups over BF16 shrink with the GEMM for this reason).
+// that one's. Kernels tuned for small low-precision shapes lose less (DeepGEMM's H800 FP8 table;
+// docs/serving.md, "In the GEMM's own precision").
 double TableFlops(const ComputeModel& cm, double flops, FlopsPerSecond precision_peak) {
   const double rate = precision_peak.si() > 0 ? cm.peak_bf16.si() / precision_peak.si() : 1.0;
   return flops * cm.gemm_size_scale * rate;

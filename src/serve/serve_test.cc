@@ -69,8 +69,6 @@ TEST(IterationModelTest, PrefillIsComputeBound) {
   EXPECT_GT(b.compute.si(), 5 * b.weights.si());
 }
 
-// Overlap scheduler: t_iter = max(t_gpu, h * sequences). The host step hides below the GPU's
-// work and only its excess shows, as `host`.
 // A decode step of 256 sequences of Llama-2-70B at 1K context on TP 8, the host-step tests' case.
 struct DecodeStep {
   ServingContext ctx = Context(Llama2_70b(), 8, 1024, 128);
@@ -88,6 +86,8 @@ struct DecodeStep {
   double Total() const { return Estimate().total().si(); }
 };
 
+// Overlap scheduler: t_iter = max(t_gpu, h * sequences). The host step hides below the GPU's
+// work and only its excess shows, as `host`.
 TEST(IterationModelTest, HostStepShowsOnlyAboveTheGpuWork) {
   DecodeStep d;
   const double gpu = d.Total();
