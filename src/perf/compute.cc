@@ -21,17 +21,6 @@ double OptionalScalar(const EfficiencyProfile& p, const char* key, double fallba
   return it == p.scalars.end() ? fallback : it->second;
 }
 
-// An optional scalar that, when given, must be positive (a rate, a tile size).
-double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, double fallback) {
-  const double v = OptionalScalar(p, key, fallback);
-  if (p.scalars.count(key) != 0 && !(v > 0)) {
-    throw InputError(ProfileLocation(p), std::string("scalars.") + key,
-                     fmt::format("expected a positive number, got {}", v),
-                     "leave the key out for its default (perf/compute.h)");
-  }
-  return v;
-}
-
 // A required scalar that must be positive: missing or not positive is an InputError.
 double RequiredPositiveScalar(const EfficiencyProfile& p, const char* key) {
   Scalar(p, key);
@@ -160,6 +149,16 @@ double RequiredScalar(const EfficiencyProfile& p, const char* key) {
         "perf reads, serve/serve.h the serving runtime's)");
   }
   return it->second;
+}
+
+double OptionalPositiveScalar(const EfficiencyProfile& p, const char* key, double fallback) {
+  const double v = OptionalScalar(p, key, fallback);
+  if (p.scalars.count(key) != 0 && !(v > 0)) {
+    throw InputError(ProfileLocation(p), std::string("scalars.") + key,
+                     fmt::format("expected a positive number, got {}", v),
+                     "leave the key out for its default (perf/compute.h)");
+  }
+  return v;
 }
 
 double StoredBytesPerElement(Precision p) {

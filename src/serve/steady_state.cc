@@ -28,15 +28,7 @@ ServeProfile ServeProfileFromEfficiency(const EfficiencyProfile& p) {
                      "0 for a C++ executor, whose host work hides behind the GPU");
   }
   s.host_step_per_sequence = Microseconds(host_us);
-  if (const auto x86 = p.scalars.find("serve_host_x86_ratio"); x86 != p.scalars.end()) {
-    if (!(x86->second > 0)) {
-      throw InputError({p.source.empty() ? std::string("<efficiency profile>") : p.source, 0, 0},
-                       "scalars.serve_host_x86_ratio",
-                       fmt::format("expected a positive ratio, got {}", x86->second),
-                       "an x86 host's step time over the Grace host's, e.g. 0.36");
-    }
-    s.host_step_x86_ratio = x86->second;
-  }
+  s.host_step_x86_ratio = OptionalPositiveScalar(p, "serve_host_x86_ratio", 1.0);
   const auto hash = p.scalars.find("serve_prompt_hash_us_per_token");
   if (hash != p.scalars.end()) {
     if (!(hash->second >= 0)) {

@@ -128,6 +128,9 @@ ComputeModel MakeComputeModel(const Chip& chip, const EfficiencyProfile& profile
 // The one calibration loader's policy: the value of scalars.<key>, or an InputError naming the
 // profile's files (EfficiencyProfile::source) and the key.
 double RequiredScalar(const EfficiencyProfile& profile, const char* key);
+// The same policy for an optional key that, when given, must be positive (a rate, a tile size, a
+// ratio): scalars.<key>, `fallback` when absent, an InputError naming the key when not positive.
+double OptionalPositiveScalar(const EfficiencyProfile& profile, const char* key, double fallback);
 
 // Bytes per stored element of a GEMM operand in precision p, block scales included: NVFP4 one FP8
 // scale per 16 values (NVIDIA Blackwell NVFP4 format); INT4 AWQ one FP16 scale per 128 values
