@@ -17,13 +17,28 @@ namespace fs = std::filesystem;
 
 constexpr const char* kCommandLine = "<command line>";
 
+// File tests that answer false instead of throwing: a path the OS cannot even look up (a name
+// too long, a component that is a file) is simply not there, and the caller reports it.
+bool Exists(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(p, ec);
+}
+bool IsRegularFile(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+bool IsDirectory(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+
 // The data files of one catalog folder, sorted by name; empty when the folder does not exist.
 std::vector<fs::path> YamlFilesIn(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path());
+    if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -86,7 +101,7 @@ std::string Catalog::DefaultDataDir() {
 }
 
 Catalog Catalog::Load(const std::string& data_dir) {
-  if (!fs::is_directory(data_dir)) {
+  if (!IsDirectory(data_dir)) {
     throw InputError({DisplayPath(data_dir), 0, 0}, "", "the catalog folder does not exist",
                      "set TOKENFAB_DATA to the data/ folder of tokenfab");
   }
@@ -206,7 +221,7 @@ const EfficiencyProfile& Catalog::efficiency(ChipFamily family) const {
 Model Catalog::ResolveModel(std::string_view name_or_path, std::string_view flag) const {
   if (!LooksLikePath(name_or_path)) return model(name_or_path, flag);
   const std::string path(name_or_path);
-  if (!fs::exists(path)) {
+  if (!Exists(path)) {
     throw InputError({kCommandLine, 0, 0}, std::string(flag),
                      fmt::format("model file '{}' does not exist", path),
                      "give a catalog name (see `tokenfab catalog list models`) or a file path");
@@ -218,7 +233,7 @@ Model Catalog::ResolveModel(std::string_view name_or_path, std::string_view flag
 System Catalog::ResolveSystem(std::string_view name_or_path, std::string_view flag) const {
   if (!LooksLikePath(name_or_path)) return system(name_or_path, flag);
   const std::string path(name_or_path);
-  if (!fs::exists(path)) {
+  if (!Exists(path)) {
     throw InputError({kCommandLine, 0, 0}, std::string(flag),
                      fmt::format("system file '{}' does not exist", path),
                      "give a catalog name (see `tokenfab catalog list systems`) or a file path");
@@ -229,7 +244,7 @@ System Catalog::ResolveSystem(std::string_view name_or_path, std::string_view fl
     // Relative to the system file, so a system and its chip travel together.
     fs::path chip_path(s.chip);
     if (chip_path.is_relative()) chip_path = fs::path(path).parent_path() / chip_path;
-    if (!fs::is_regular_file(chip_path)) {
+    if (!IsRegularFile(chip_path)) {
       throw obj.ErrorAt(
           "chip",
           fmt::format("chip file '{}' does not exist", chip_path.lexically_normal().string()),
@@ -246,7 +261,7 @@ System Catalog::ResolveSystem(std::string_view name_or_path, std::string_view fl
 Chip Catalog::ResolveChip(std::string_view name_or_path, std::string_view flag) const {
   if (!LooksLikePath(name_or_path)) return chip(name_or_path, flag);
   const std::string path(name_or_path);
-  if (!fs::is_regular_file(path)) {
+  if (!IsRegularFile(path)) {
     throw InputError({kCommandLine, 0, 0}, std::string(flag),
                      fmt::format("chip file '{}' does not exist", path),
                      "give a catalog name (see `tokenfab catalog list chips`) or a file path");

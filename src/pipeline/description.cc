@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -318,10 +319,17 @@ struct Reader {
       }
     }
     d.gpus = integer("gpus", 1, kMaxPipelineGpus, 0);
-    d.tp = integer("tp", 1, limits::kMaxDegree, 0);
-    d.pp = integer("pp", 1, limits::kMaxDegree, 1);
-    d.ep = integer("ep", 1, limits::kMaxDegree, 1);
-    d.dp = integer("dp", 1, limits::kMaxDegree, 1);
+    d.tp = integer("tp", 1, kMaxPipelineGpus, 0);
+    d.pp = integer("pp", 1, kMaxPipelineGpus, 1);
+    d.ep = integer("ep", 1, kMaxPipelineGpus, 1);
+    d.dp = integer("dp", 1, kMaxPipelineGpus, 1);
+    // One instance spans tp x pp x dp GPUs (serve.h); each is at most 1e5, so the product fits.
+    if (const int64_t per = int64_t{std::max(1, d.tp)} * d.pp * d.dp; per > kMaxPipelineGpus) {
+      Fail(file, node, key,
+           fmt::format("an instance of tp x pp x dp = {} GPUs is more than the limit of {}", per,
+                       kMaxPipelineGpus),
+           "lower tp, pp or dp");
+    }
     d.max_batch = integer("max_batch", 1, limits::kMaxGlobalBatch, 0);
     d.chunk = integer("chunk", 0, limits::kMaxSequence, 0);
     for (const char* k : {"precision", "kv_precision"}) {

@@ -259,6 +259,10 @@ TEST(PipelineTest, BadInputNamesTheLineAndKey) {
       {"tokenfab_pipeline: 1\nstages:\n  a: {model: m, deployment: search, isl: 1, osl: 1}\n"
        "edges:\n  - {to: a}\n",
        "edges[0].from", 5},
+      // An instance of tp x pp x dp GPUs overflowed int (65536^2) in ServingConfig::gpus().
+      {"tokenfab_pipeline: 1\nstages:\n  a: {model: m, isl: 1, osl: 1,\n"
+       "      deployment: {system: dgx-h100, gpus: 8, tp: 65536, pp: 65536}}\n",
+       "stages.a.deployment", 4},
   };
   for (const Case& c : cases) {
     const InputError e = ParseError(c.yaml);
@@ -271,6 +275,25 @@ TEST(PipelineTest, BadInputNamesTheLineAndKey) {
                              "1}\nedges:\n  - {from: a, to: b}\n  - {from: b, to: a}\n",
                              "cycle.yaml"),
                InputError);
+}
+
+// Found by fuzz_pipeline: a model or system path the OS cannot look up (a name longer than
+// NAME_MAX) threw std::filesystem_error out of the catalog; it is a missing file, an InputError.
+TEST(PipelineTest, AnUnreadablePathIsAMissingFile) {
+  const std::string name(300, 'a');
+  for (const std::string& field : {"model: " + name + ".yaml, deployment: {system: dgx-h100",
+                                   "model: llama-3.1-8b, deployment: {system: " + name + ".yaml"}) {
+    const std::string yaml =
+        "tokenfab_pipeline: 1\nclasses: [{name: c, entry: a}]\nstages:\n"
+        "  a: {" +
+        field + ", gpus: 1, tp: 1}, isl: 1, osl: 1}\n";
+    try {
+      Resolve(yaml);
+      ADD_FAILURE() << "expected an InputError";
+    } catch (const InputError& e) {
+      EXPECT_NE(e.message().find("does not exist"), std::string::npos) << e.message();
+    }
+  }
 }
 
 // An agent whose steps are one session (serve/sessions.h) on a llama-3.1-8b replica: the context

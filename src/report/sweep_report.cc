@@ -236,7 +236,8 @@ void WriteTextFile(const std::string& path, const std::string& text) {
 }
 
 void WriteSweepSqlite(const std::vector<SweepRow>& rows, const std::string& path) {
-  std::filesystem::remove(path);
+  std::error_code ignored;  // nothing to remove, or it cannot be: sqlite3_open reports it
+  std::filesystem::remove(path, ignored);
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     sqlite3_close(db);
