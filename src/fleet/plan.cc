@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/catalog/yaml_value.h"
 #include "tokenfab/factory/factory_data.h"
 #include "tokenfab/hw/hw.h"
@@ -430,11 +431,7 @@ FleetPlan ParseFleetPlan(const std::string& text, const std::string& file,
 
 FleetPlan LoadFleetPlan(const std::string& file, const std::string& data_dir,
                         FleetThroughput* throughput) {
-  std::ifstream in(file);
-  if (!in) throw InputError({file, 0, 0}, "", "cannot read the plan file", "check the path");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseFleetPlan(text.str(), file, data_dir, throughput);
+  return ParseFleetPlan(ReadInputFile(file, file, "the plan file"), file, data_dir, throughput);
 }
 
 }  // namespace tokenfab

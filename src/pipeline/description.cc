@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
 
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/base/limits.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/yaml_value.h"
@@ -140,11 +142,18 @@ std::vector<double> ReadCsvColumn(const std::string& file, const YAML::Node& whe
   std::string full = path;
   const size_t slash = file.rfind('/');
   if (!path.empty() && path[0] != '/' && slash != std::string::npos) {
-    std::ifstream probe(path);
-    if (!probe) full = file.substr(0, slash + 1) + path;  // relative to the pipeline file
+    std::error_code missing;  // (not an open: opening a FIFO would block)
+    if (!std::filesystem::exists(path, missing)) {
+      full = file.substr(0, slash + 1) + path;  // relative to the pipeline file
+    }
   }
-  std::ifstream in(full);
-  if (!in) Fail(file, where, key, fmt::format("cannot read '{}'", path), "check the path");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(full, ec)) {
+    Fail(file, where, key, fmt::format("cannot read '{}' (not a regular file)", path),
+         "check the path");
+  }
+  std::istringstream in(
+      ReadInputFile(full, DisplayPath(full), fmt::format("'{}'", path), uintmax_t{256} << 20));
   std::string line;
   int col = -1, row = 0;
   std::vector<double> out;
@@ -667,14 +676,8 @@ PipelineSpec ParsePipeline(const std::string& text, const std::string& file) {
 }
 
 PipelineSpec LoadPipeline(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw InputError({DisplayPath(path), 0, 0}, "", "cannot read the pipeline file",
-                     "check the path");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParsePipeline(text.str(), DisplayPath(path));
+  return ParsePipeline(ReadInputFile(path, DisplayPath(path), "the pipeline file"),
+                       DisplayPath(path));
 }
 
 }  // namespace tokenfab

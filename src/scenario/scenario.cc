@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/base/suggest.h"
 #include "tokenfab/catalog/yaml_value.h"
 
@@ -289,14 +290,8 @@ Scenario Scenario::Parse(const std::string& text, const std::string& file, Flags
 }
 
 Scenario Scenario::Load(const std::string& path, FlagsOf flags_of) {
-  std::ifstream in(path);
-  if (!in) {
-    throw InputError({DisplayPath(path), 0, 0}, "", "cannot read the scenario file",
-                     "check the path");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return Parse(text.str(), DisplayPath(path), flags_of);
+  return Parse(ReadInputFile(path, DisplayPath(path), "the scenario file"), DisplayPath(path),
+               flags_of);
 }
 
 nlohmann::ordered_json Scenario::ToJson() const {

@@ -326,5 +326,19 @@ TEST(HostileInput, FuzzRegressionEfficiencyTableWithoutY) {
   }
 }
 
+// A device or a FIFO where a file is expected: reading /dev/zero never ended (plan, run, pipeline
+// and a pipeline's CSV column hung, then exhausted memory); each is now "not a regular file".
+TEST(HostileInput, DeviceInsteadOfAFileIsAnError) {
+  ExpectInputError({"plan", "/dev/zero"}, "/dev/zero: the plan file is not a regular file");
+  ExpectInputError({"run", "/dev/zero"}, "/dev/zero: the scenario file is not a regular file");
+  ExpectInputError({"pipeline", "/dev/zero"}, "/dev/zero: the pipeline file is not a regular file");
+  const ScratchDir dir;
+  const std::string pipeline = (dir.path() / "p.yaml").string();
+  std::ofstream(pipeline) << "tokenfab_pipeline: 1\nclasses: [{name: c, entry: a}]\nstages:\n"
+                             "  a: {model: llama-3.1-8b, deployment: {system: dgx-h100, gpus: 1, "
+                             "tp: 1}, isl: {csv: /dev/zero, column: x}, osl: 1}\n";
+  ExpectInputError({"pipeline", pipeline}, "cannot read '/dev/zero' (not a regular file)");
+}
+
 }  // namespace
 }  // namespace tokenfab::hostile
