@@ -147,13 +147,14 @@ std::vector<double> ReadCsvColumn(const std::string& file, const YAML::Node& whe
       full = file.substr(0, slash + 1) + path;  // relative to the pipeline file
     }
   }
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(full, ec)) {
-    Fail(file, where, key, fmt::format("cannot read '{}' (not a regular file)", path),
-         "check the path");
+  // ReadInputFile's guard (a regular file of bounded size), reported at the pipeline's key.
+  std::string text;
+  try {
+    text = ReadInputFile(full, DisplayPath(full), fmt::format("'{}'", path), uintmax_t{256} << 20);
+  } catch (const InputError& e) {
+    Fail(file, where, key, e.message(), e.hint());
   }
-  std::istringstream in(
-      ReadInputFile(full, DisplayPath(full), fmt::format("'{}'", path), uintmax_t{256} << 20));
+  std::istringstream in(text);
   std::string line;
   int col = -1, row = 0;
   std::vector<double> out;

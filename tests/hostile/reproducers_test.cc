@@ -337,7 +337,7 @@ TEST(HostileInput, DeviceInsteadOfAFileIsAnError) {
   std::ofstream(pipeline) << "tokenfab_pipeline: 1\nclasses: [{name: c, entry: a}]\nstages:\n"
                              "  a: {model: llama-3.1-8b, deployment: {system: dgx-h100, gpus: 1, "
                              "tp: 1}, isl: {csv: /dev/zero, column: x}, osl: 1}\n";
-  ExpectInputError({"pipeline", pipeline}, "cannot read '/dev/zero' (not a regular file)");
+  ExpectInputError({"pipeline", pipeline}, "stages.a.isl.csv: '/dev/zero' is not a regular file");
 }
 
 }  // namespace
