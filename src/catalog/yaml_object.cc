@@ -6,12 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/base/limits.h"
 #include "tokenfab/base/location.h"
 #include "tokenfab/base/suggest.h"
@@ -21,7 +21,6 @@ namespace tokenfab {
 namespace {
 
 // The largest YAML/JSON file read (a sweep file of a million points is ~10 MB).
-constexpr uintmax_t kMaxFileBytes = uintmax_t{16} << 20;
 
 const std::vector<std::string> kWrapperKeys = {"value", "source", "assumption", "status", "note"};
 const std::vector<std::string> kStatuses = {"primary", "secondary", "derived", "unconfirmed"};
@@ -199,18 +198,19 @@ YamlObject YamlObject::FromString(const std::string& text, const std::string& fi
 }
 
 YamlObject YamlObject::FromFile(const std::string& file, Provenance provenance) {
-  // Only regular files of sane size: a device such as /dev/zero would never end.
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+  // Only regular files of sane size (base/input_file.h): a device such as /dev/zero never ends.
+  const InputFileProblem problem = CheckInputFile(file, kMaxInputFileBytes);
+  if (problem == InputFileProblem::kNotRegular) {
     throw InputError({file, 0, 0}, "", "not a regular file", "give the path of a .yaml file");
   }
-  if (std::filesystem::file_size(file, ec) > kMaxFileBytes) {
+  if (problem == InputFileProblem::kTooLarge) {
     throw InputError({file, 0, 0}, "",
-                     fmt::format("the file is larger than {} MiB", kMaxFileBytes >> 20),
+                     fmt::format("the file is larger than {} MiB", kMaxInputFileBytes >> 20),
                      "tokenfab files are a few KB; check the path");
   }
-  std::ifstream in(file);
-  if (!in) throw InputError({file, 0, 0}, "", "cannot read the file");
+  std::ifstream in;
+  if (problem == InputFileProblem::kNone) in.open(file);
+  if (!in.is_open()) throw InputError({file, 0, 0}, "", "cannot read the file");
   std::stringstream text;
   text << in.rdbuf();
   return FromString(text.str(), file, provenance);

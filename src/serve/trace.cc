@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
 
 #include "tokenfab/base/error.h"
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/base/limits.h"
 #include "tokenfab/serve/sessions.h"
 #include "tokenfab/serve/simulator.h"
@@ -95,19 +95,19 @@ double ParseTime(const std::string& path, int line, int column, const char* key,
 
 // The checks every trace file gets before it is read.
 std::ifstream OpenTrace(const std::string& path, const char* flag, const char* hint) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+  // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
+  const InputFileProblem problem = CheckInputFile(path, uintmax_t{1} << 30);
+  if (problem == InputFileProblem::kNotRegular) {
     throw InputError({"<command line>", 0, 0}, flag,
                      fmt::format("'{}' is not a regular file", path), hint);
   }
-  // ~25 bytes per row: 1 GiB holds far more than limits::kMaxRequests rows.
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > (uintmax_t{1} << 30)) {
+  if (problem == InputFileProblem::kTooLarge) {
     throw InputError({"<command line>", 0, 0}, flag, fmt::format("'{}' is larger than 1 GiB", path),
                      "split the trace; a simulation holds at most 10M requests");
   }
-  std::ifstream in(path);
-  if (!in)
+  std::ifstream in;
+  if (problem == InputFileProblem::kNone) in.open(path);
+  if (!in.is_open())
     throw InputError({"<command line>", 0, 0}, flag,
                      fmt::format("cannot open trace file '{}'", path), hint);
   return in;

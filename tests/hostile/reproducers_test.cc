@@ -1,6 +1,7 @@
 // The reproducers of issue 11 (a hostile user's fuzzing pass): each must exit 2 with a clear
 // message, or exit 0 with a finite result, never crash, hang, abort or print NaN/inf.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "catalog/readers.h"
 #include "hostile_test_util.h"
+#include "tokenfab/base/input_file.h"
 #include "tokenfab/catalog/catalog.h"
 #include "tokenfab/catalog/yaml_value.h"
 
@@ -338,6 +340,33 @@ TEST(HostileInput, DeviceInsteadOfAFileIsAnError) {
                              "  a: {model: llama-3.1-8b, deployment: {system: dgx-h100, gpus: 1, "
                              "tp: 1}, isl: {csv: /dev/zero, column: x}, osl: 1}\n";
   ExpectInputError({"pipeline", pipeline}, "stages.a.isl.csv: '/dev/zero' is not a regular file");
+}
+
+// The one guard every user-named file goes through (base/input_file.h), checked without opening
+// the path: a FIFO is refused before the open that would block, a name the OS cannot look up is
+// a missing file, and the size bound is strict.
+TEST(HostileInput, TheInputFileGuardClassifiesEveryPath) {
+  const ScratchDir dir;
+  const std::string small = dir.Write("small.yaml", "name: x\n");
+  const std::string fifo = (dir.path() / "fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(CheckInputFile(small, 1024), InputFileProblem::kNone);
+  EXPECT_EQ(CheckInputFile(small, 8), InputFileProblem::kNone);  // 8 bytes: not over the bound
+  EXPECT_EQ(CheckInputFile(small, 7), InputFileProblem::kTooLarge);
+  EXPECT_EQ(CheckInputFile(fifo, 1024), InputFileProblem::kNotRegular);
+  EXPECT_EQ(CheckInputFile("/dev/zero", 1024), InputFileProblem::kNotRegular);
+  EXPECT_EQ(CheckInputFile(dir.path().string(), 1024), InputFileProblem::kNotRegular);
+  EXPECT_EQ(CheckInputFile((dir.path() / "absent").string(), 1024), InputFileProblem::kMissing);
+  EXPECT_EQ(CheckInputFile(std::string(300, 'a') + ".yaml", 1024), InputFileProblem::kMissing);
+  // The trace reader and the catalog's YAML reader go through it: a FIFO is an error, not a hang.
+  ExpectInputError({"serve", "--model", "llama-3.1-8b", "--system", "dgx-h100", "--gpus", "1",
+                    "--isl", "8", "--osl", "8", "--simulate", "--trace", fifo},
+                   "<command line>: --trace: '" + fifo + "' is not a regular file");
+  ExpectInputError({"train", "--model", fifo, "--system", "dgx-h100", "--gpus", "8"},
+                   fifo + ": not a regular file");
+  // A missing YAML file was "larger than 16 MiB" (file_size's error value is the largest size).
+  ExpectInputError({"sweep", (dir.path() / "absent.yaml").string()},
+                   (dir.path() / "absent.yaml").string() + ": cannot read the file");
 }
 
 }  // namespace
