@@ -35,6 +35,8 @@ const std::vector<std::string> kModelKeys = {"name",
                                              "mtp_accepted_tokens",
                                              "fp8_weight_block",
                                              "routing_skew_cv",
+                                             "sliding_window",
+                                             "sliding_window_layers",
                                              "notes"};
 
 // Ranges of the model keys (docs/inputs.md): ~10-100x beyond the largest published models, so
@@ -95,6 +97,24 @@ void ReadMoe(YamlObject& obj, Model* m) {
         "dense_layers",
         fmt::format("{} leaves no mixture-of-experts layer of {}", m->dense_layers, m->layers),
         "dense_layers counts the leading dense layers and must be below layers");
+  }
+}
+
+// Both keys or neither: a window of W tokens on L of the layers (at most all of them).
+void ReadSlidingWindow(YamlObject& obj, Model* m) {
+  const bool window = obj.has("sliding_window"), layers = obj.has("sliding_window_layers");
+  if (window != layers) {
+    throw obj.ErrorAt(window ? "sliding_window_layers" : "sliding_window", "missing required key",
+                      "a sliding window needs both sliding_window (tokens) and "
+                      "sliding_window_layers (how many layers use it)");
+  }
+  if (!window) return;
+  m->sliding_window = obj.Integer("sliding_window", 1, limits::kMaxSequence);
+  m->sliding_window_layers = obj.Integer("sliding_window_layers", 1, limits::kMaxLayers);
+  if (m->sliding_window_layers > m->layers) {
+    throw obj.ErrorAt("sliding_window_layers",
+                      fmt::format("{} exceeds layers ({})", m->sliding_window_layers, m->layers),
+                      "count the layers that attend within the window");
   }
 }
 
@@ -164,6 +184,7 @@ Model ReadModel(YamlObject& obj) {
   m.tied_embeddings = obj.FindBool("tied_embeddings").value_or(false);
   ReadMoe(obj, &m);
   ReadMla(obj, &m);
+  ReadSlidingWindow(obj, &m);
   ReadMtp(obj, &m);
   m.fp8_weight_block = obj.FindInteger("fp8_weight_block", 1, kMaxWidth).value_or(0);
   obj.FindString("notes");

@@ -370,10 +370,29 @@ IterationBreakdown IterationModel::TokenPart(const IterationWork& w) const {
   });
 }
 
+namespace {
+
+// The work of a sliding-window layer (Model::sliding_window): each query attends to at most W
+// tokens, so a decoding sequence reads min(context, W) of its KV and a prompt token attends to
+// min(position, W) keys. Sums of minima are bounded by the minima of the sums, which are exact
+// when every context holds at least W tokens (every decode step of a prompt of W or more).
+IterationWork Windowed(const IterationWork& w, double window) {
+  IterationWork out = w;
+  out.decode_context = std::min(w.decode_context, w.decode_sequences * window);
+  out.prefill_attention = std::min(w.prefill_attention, w.prefill_tokens * window);
+  return out;
+}
+
+}  // namespace
+
 IterationBreakdown IterationModel::Estimate(const IterationWork& w) const {
-  IterationBreakdown attention;
+  const Model& m = ctx_->model;
+  const int banded = m.sliding_window > 0 ? m.sliding_window_layers : 0;
+  IterationBreakdown attention, windowed;
   AddAttention(w, &attention);
-  IterationBreakdown out = Sum(TokenPart(w), Scaled(attention, ctx_->model.layers));
+  if (banded > 0) AddAttention(Windowed(w, m.sliding_window), &windowed);
+  IterationBreakdown out =
+      Sum(TokenPart(w), Sum(Scaled(attention, m.layers - banded), Scaled(windowed, banded)));
   AddDrafts(w, true, &out);
   AddExposedHostStep(w, &out);
   return out;

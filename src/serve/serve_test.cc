@@ -190,6 +190,42 @@ TEST(IterationModelTest, GqaKvRereadsScaleDecodeAttentionByTheGroupSize) {
   }
 }
 
+// Sliding-window attention (Longformer sec. 3.1): a banded layer's decode reads the KV of at most
+// W tokens per sequence, and a prompt token attends to at most W keys. With half the layers
+// banded at W = 128 (GPT-OSS), decode attention at a 4,096-token context costs the full layers'
+// share plus the banded layers' share at 128 tokens; at a context of W or less the window does
+// not engage. Prefill attention pairs shrink the same way.
+TEST(IterationModelTest, SlidingWindowLayersAttendToAtMostTheWindow) {
+  Model full = Llama2_70b();
+  Model banded = full;
+  banded.sliding_window = 128;
+  banded.sliding_window_layers = 40;  // of 80
+  auto kv = [](const Model& m, double context, double prompt_pairs) {
+    ServingContext ctx = Context(m, 8, 1024, 128);
+    InstanceConfig inst;
+    inst.tp = 8;
+    IterationWork w;
+    w.decode_sequences = 64;
+    w.decode_tokens = 64;
+    w.decode_context = 64 * context;
+    w.prefill_tokens = 1024;
+    w.prefill_attention = prompt_pairs;
+    return IterationModel(ctx, inst, Precision::kFp8, Precision::kFp8).Estimate(w);
+  };
+  // Decode only: the kv term is memory-bound attention, linear in the context read.
+  const double at_4096 = kv(full, 4096, 0).kv.si() - kv(full, 0, 0).kv.si();
+  const double at_128 = kv(full, 128, 0).kv.si() - kv(full, 0, 0).kv.si();
+  const double banded_4096 = kv(banded, 4096, 0).kv.si() - kv(banded, 0, 0).kv.si();
+  EXPECT_NEAR(banded_4096, 0.5 * at_4096 + 0.5 * at_128, 1e-3 * at_4096);
+  EXPECT_DOUBLE_EQ(kv(banded, 100, 0).total().si(), kv(full, 100, 0).total().si());
+  // A 1,024-token prompt: causal pairs 1024 x 1025 / 2; a banded layer's at most 1024 x 128.
+  const double pairs = 1024.0 * 1025.0 / 2.0;
+  const double windowed_pairs = 1024.0 * 128.0;
+  EXPECT_LT(kv(banded, 0, pairs).total().si(), kv(full, 0, pairs).total().si());
+  EXPECT_DOUBLE_EQ(kv(banded, 0, windowed_pairs).total().si(),
+                   kv(full, 0, windowed_pairs).total().si());
+}
+
 TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 290);
   ServingConfig cfg;

@@ -12,6 +12,7 @@ SuiteResult RunFactorySuite(const Catalog& catalog, const std::string& data_dir)
 SuiteResult RunInferenceSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunPerfOverviewSuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunKvOffloadSuite(const Catalog& catalog, const std::string& data_dir);
+SuiteResult RunConcurrencySuite(const Catalog& catalog, const std::string& data_dir);
 SuiteResult RunSoftwareProgressionSuite(const Catalog& catalog, const std::string& data_dir);
 
 const std::vector<SuiteInfo>& Suites() {
@@ -28,6 +29,9 @@ const std::vector<SuiteInfo>& Suites() {
       {"inference", "MLPerf and TensorRT-LLM serving throughput and latency", RunInferenceSuite},
       {"inference-trtllm", "TensorRT-LLM perf-overview max-throughput tables (held out)",
        RunPerfOverviewSuite},
+      {"inference-concurrency",
+       "closed-loop serving sweeps at fixed concurrency (InferenceX: vLLM, SGLang; held out)",
+       RunConcurrencySuite},
       {"kv-offload", "KV-cache tiers and long-context prefill TTFT (published offload runs)",
        RunKvOffloadSuite},
       {"software-progression",

@@ -119,6 +119,20 @@ TEST(HostileInput, ExpertsWithoutTopKIsAnError) {
                    "top_k: missing required key");
 }
 
+// A sliding window names its size and how many layers use it, both or neither, and no more
+// banded layers than the model has.
+TEST(HostileInput, SlidingWindowNeedsBothKeysWithinTheLayers) {
+  const ScratchDir dir;
+  const std::string base = "name: m\nlayers: 4\nhidden: 1024\nheads: 8\nvocab: 1000\n";
+  const std::string alone = dir.Write("alone.yaml", base + "sliding_window: 128\n");
+  ExpectInputError({"train", "--model", alone, "--system", "dgx-h100", "--gpus", "8"},
+                   "sliding_window_layers: missing required key");
+  const std::string many =
+      dir.Write("many.yaml", base + "sliding_window: 128\nsliding_window_layers: 5\n");
+  ExpectInputError({"train", "--model", many, "--system", "dgx-h100", "--gpus", "8"},
+                   "sliding_window_layers: 5 exceeds layers (4)");
+}
+
 // MTP acceptance: k drafts emit between 1 and k + 1 tokens per step, never fewer with one more.
 TEST(HostileInput, DecreasingMtpAcceptanceIsAnError) {
   const ScratchDir dir;

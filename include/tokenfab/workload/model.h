@@ -52,6 +52,11 @@ struct Model {
   // tokens the experts of one MoE layer receive in one iteration, averaged over layers and
   // iterations (TensorRT-LLM tech blog 4, Table 1 for DeepSeek-R1). 0: uniform routing assumed.
   double routing_skew_cv = 0;
+  // Sliding-window attention (Beltagy et al. 2020, Longformer sec. 3.1; GPT-OSS alternates banded
+  // 128-token windows with full attention, arXiv 2508.10925 sec. 2.1): `sliding_window_layers` of
+  // the layers attend, for each query, only to the `sliding_window` tokens before it. 0: none.
+  int sliding_window = 0;
+  int sliding_window_layers = 0;
 
   bool is_moe() const { return experts > 0; }
   bool is_mla() const { return kv_lora_rank > 0; }

@@ -1,0 +1,123 @@
+// The closed-loop serving suite: replays tests/validation/published/inferencex.json, fixed-
+// concurrency benchmark sweeps, through the request simulator (serve/simulator.h).
+//   - The client (InferenceX's benchmark_serving.py): concurrency x 10 requests kept `concurrency`
+//     in flight, each input and output length drawn uniformly from [int(r L), L] (r the record's
+//     range_ratio). The replay takes the lengths at evenly spaced quantiles instead of random
+//     draws, inputs in order and outputs along the golden-ratio sequence (Weyl 1916), so that the
+//     lengths are the client's distribution and their pairing is uncorrelated, deterministically.
+//   - The server: one engine of the record's layout on its GPUs, the record's chunked-prefill
+//     budget and the software release it declares, at most `concurrency` running sequences.
+//   - Output tokens/s per GPU = completed output tokens / makespan / GPUs, as the client counts
+//     them; TPOT = (latency - TTFT) / (output tokens - 1) per request, the mean over requests.
+// Tolerance: 15% per case and on the median, the serving suites' target (issue 10).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "serving_search.h"
+#include "suite_io.h"
+#include "tokenfab/catalog/cluster.h"
+#include "tokenfab/serve/simulator.h"
+#include "tokenfab/validation/validation.h"
+
+namespace tokenfab {
+namespace {
+
+using nlohmann::json;
+
+// Lengths uniform on the integers [int(r L), L], at quantile u in [0, 1).
+int UniformLength(int length, double ratio, double u) {
+  const int lower = static_cast<int>(length * ratio);
+  const int span = length - lower + 1;
+  return std::min(length, lower + static_cast<int>(u * span));
+}
+
+// The client's request list: `count` requests arriving at 0 (the closed loop admits them).
+std::vector<Request> ClientRequests(int count, int isl, int osl, double ratio) {
+  const double phi = std::numbers::phi - 1.0;  // golden-ratio increments: an uncorrelated pairing
+  std::vector<Request> out(count);
+  for (int i = 0; i < count; ++i) {
+    out[i].input_tokens = UniformLength(isl, ratio, (i + 0.5) / count);
+    const double u = std::fmod(0.5 + i * phi, 1.0);
+    out[i].output_tokens = UniformLength(osl, ratio, u);
+  }
+  return out;
+}
+
+ServingConfig RecordConfig(const json& r) {
+  ServingConfig cfg;
+  cfg.decode.tp = r.at("tp").get<int>();
+  cfg.decode.ep = r.value("ep", 1);
+  cfg.decode.dp = r.value("dp", 1);
+  cfg.prefill = cfg.decode;
+  cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
+  cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
+  if (r.contains("attention")) {
+    cfg.attention_weights = *ParsePrecision(r.at("attention").get<std::string>());
+  }
+  cfg.batch = r.at("concurrency").get<int>();
+  cfg.chunk_tokens = r.at("chunk").get<int>();
+  return cfg;
+}
+
+SimulationResult Replay(const Catalog& cat, const json& r) {
+  const Model& m = cat.model(r.at("model").get<std::string>());
+  const int gpus = r.at("gpus").get<int>();
+  const int isl = r.at("isl").get<int>();
+  const int osl = r.at("osl").get<int>();
+  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), gpus);
+  const ServingContext ctx = MakeServingContext(
+      m, cl.chip, cl.system, cl.fabric, ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
+  const ServingConfig cfg = RecordConfig(r);
+  SimulationOptions opt;
+  opt.concurrency = cfg.batch;
+  opt.max_batch = cfg.batch;
+  const double ratio = r.at("range_ratio").get<double>();
+  return SimulateServing(ctx, cfg, ClientRequests(10 * cfg.batch, isl, osl, ratio), opt);
+}
+
+// "dgx-h100 x8 tp8 ep1 1024/1024 concurrency 4 chunk 8192: mean batch 4.0, TTFT 24 ms, ...".
+std::string ReplayNote(const json& r, const SimulationResult& sim) {
+  if (!sim.feasibility.ok) return sim.feasibility.reason;
+  return fmt::format(
+      "{} x{} tp{} ep{} {}/{} concurrency {} chunk {}: mean batch {:.1f}, TTFT {:.0f} ms, TPOT "
+      "{:.2f} ms",
+      r.at("system").get<std::string>(), r.at("gpus").get<int>(), r.at("tp").get<int>(),
+      r.value("ep", 1), r.at("isl").get<int>(), r.at("osl").get<int>(),
+      r.at("concurrency").get<int>(), r.at("chunk").get<int>(), sim.mean_running_batch,
+      sim.ttft.mean.si() * 1e3, sim.tpot.mean.si() * 1e3);
+}
+
+}  // namespace
+
+SuiteResult RunConcurrencySuite(const Catalog& catalog, const std::string& data_dir) {
+  SuiteResult s;
+  s.name = "inference-concurrency";
+  s.title = "closed-loop serving sweeps at fixed concurrency (InferenceX; held out)";
+  s.median_tolerance = kServingThroughputTolerance;
+  const json doc = ReadValidationJson(data_dir + "/inferencex.json");
+  for (const json& r : doc.at("records")) {
+    const size_t from = s.cases.size();
+    const SimulationResult sim = Replay(catalog, r);
+    const std::string note = ReplayNote(r, sim);
+    for (const json& m : r.at("measured")) {
+      const std::string metric = m.at("metric").get<std::string>();
+      const bool tpot = metric == "tpot_mean_s";
+      const double predicted = !sim.feasibility.ok ? std::nan("")
+                               : tpot              ? sim.tpot.mean.si()
+                                                   : sim.output_tokens_per_s_per_gpu;
+      s.cases.push_back({r.at("id").get<std::string>(), metric, tpot ? "s" : "tok/s/GPU", predicted,
+                         m.at("value").get<double>(), kServingThroughputTolerance, note});
+    }
+    TagServingCases(catalog, r, r.at("system").get<std::string>(), r.at("model").get<std::string>(),
+                    from, &s.cases);
+  }
+  MarkKnownMisses(data_dir, &s);
+  return s;
+}
+
+}  // namespace tokenfab
