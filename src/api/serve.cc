@@ -72,6 +72,10 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--concurrency", true,
        "--simulate closed loop: requests kept in flight (a benchmark client's concurrency)",
        IntRange(1, limits::kMaxRequests, kRequestsHint)},
+      {"--length-ratio", true,
+       "--simulate: input and output lengths uniform on [ratio x L, L], as a benchmark client's "
+       "--random-range-ratio (default 1: every request at --isl/--osl)",
+       NumberRange(0.01, 1)},
       {"--trace", true, "CSV trace: arrival_s,input_tokens,output_tokens"},
       {"--trace-out", true,
        "with --simulate: write request lifecycles and batch occupancy as a Chrome trace"},
@@ -267,6 +271,13 @@ int RunSimulation(const Args& a, Query& q, const std::string& format, std::ostre
     const int n = a.GetInt("--requests", 1000);
     const int seed = a.GetInt("--seed", 1, /*allow_zero=*/true);
     requests = PoissonRequests(qps, n, q.ctx.isl, q.ctx.osl, static_cast<uint64_t>(seed));
+  }
+  if (a.has("--length-ratio")) {
+    if (a.has("--trace")) {
+      FlagError("--length-ratio", "a trace gives each request's lengths",
+                "drop --length-ratio, or --trace for lengths from --isl/--osl");
+    }
+    SpreadLengths(&requests, q.ctx.isl, q.ctx.osl, a.GetDouble("--length-ratio", 1));
   }
   SimulationOptions opt;
   opt.ttft_slo = q.pareto.ttft_slo;

@@ -50,7 +50,7 @@ bool IsConfigFeature(std::string_view feature) {
 
 bool IsKernelKey(std::string_view key) {
   return key == "moe_token_tile" || key == "serve_prompt_hash_us_per_token" ||
-         key == "serve_host_x86_ratio";
+         key == "serve_host_x86_ratio" || key == "cuda_graph_kernel_overhead_us";
 }
 
 }  // namespace tokenfab

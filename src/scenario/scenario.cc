@@ -41,6 +41,7 @@ constexpr SectionRule kRules[] = {
     {"*", "--qps", "workload"},
     {"*", "--requests", "workload"},
     {"serve", "--concurrency", "workload"},
+    {"serve", "--length-ratio", "workload"},
     {"serve", "--trace", "workload"},
     {"serve", "--turns", "workload"},
     {"serve", "--think-time", "workload"},

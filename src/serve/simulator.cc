@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <deque>
 #include <list>
+#include <numbers>
 #include <random>
 #include <unordered_map>
 
+#include "tokenfab/base/check.h"
 #include "tokenfab/base/error.h"
 #include "tokenfab/base/limits.h"
 
@@ -620,6 +622,29 @@ std::vector<Request> FixedRequests(int count, int input_tokens, int output_token
     r.output_tokens = output_tokens;
   }
   return out;
+}
+
+namespace {
+
+// The integer at quantile u in [0, 1) of the uniform distribution on [int(ratio L), L].
+int UniformLength(int length, double ratio, double u) {
+  const int lower = std::max(1, static_cast<int>(length * ratio));
+  const int span = length - lower + 1;
+  return std::min(length, lower + static_cast<int>(u * span));
+}
+
+}  // namespace
+
+void SpreadLengths(std::vector<Request>* requests, int input_tokens, int output_tokens,
+                   double ratio) {
+  TOKENFAB_CHECK(ratio > 0 && ratio <= 1);
+  const double phi = std::numbers::phi - 1.0;
+  const double n = static_cast<double>(requests->size());
+  for (size_t i = 0; i < requests->size(); ++i) {
+    Request& r = (*requests)[i];
+    r.input_tokens = UniformLength(input_tokens, ratio, (static_cast<double>(i) + 0.5) / n);
+    r.output_tokens = UniformLength(output_tokens, ratio, std::fmod(0.5 + i * phi, 1.0));
+  }
 }
 
 std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, int output_tokens,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -47,6 +48,36 @@ TEST(ServingSimulatorTest, AgreesWithAnalyticalModelAtSteadyLoad) {
 // A closed loop holds `concurrency` requests in flight, so Little's law L = lambda W holds with
 // L = concurrency while the loop is full: requests/s ~ concurrency / mean end-to-end latency (the
 // ramp-down, when fewer remain, makes the measured rate a little lower).
+// A benchmark client's random lengths (--random-range-ratio r): uniform on the integers
+// [int(r L), L], whose mean is (int(r L) + L) / 2; r = 1 keeps every length at L. Outputs are
+// paired with inputs along the golden-ratio sequence, so the two are uncorrelated.
+TEST(ServingSimulatorTest, SpreadLengthsAreTheClientsUniformRange) {
+  std::vector<Request> reqs = FixedRequests(1000, 1, 1);
+  SpreadLengths(&reqs, 1024, 8192, 0.8);
+  double in = 0, out = 0, cross = 0;
+  for (const Request& r : reqs) {
+    ASSERT_GE(r.input_tokens, 819);
+    ASSERT_LE(r.input_tokens, 1024);
+    ASSERT_GE(r.output_tokens, 6553);
+    ASSERT_LE(r.output_tokens, 8192);
+    in += r.input_tokens;
+    out += r.output_tokens;
+  }
+  in /= reqs.size();
+  out /= reqs.size();
+  EXPECT_NEAR(in, (819 + 1024) / 2.0, 1.0);
+  EXPECT_NEAR(out, (6553 + 8192) / 2.0, 5.0);
+  for (const Request& r : reqs) cross += (r.input_tokens - in) * (r.output_tokens - out);
+  const double cov = cross / reqs.size();
+  const double sd_in = (1024 - 819) / std::sqrt(12.0), sd_out = (8192 - 6553) / std::sqrt(12.0);
+  EXPECT_LT(std::abs(cov / (sd_in * sd_out)), 0.05);  // uncorrelated
+  SpreadLengths(&reqs, 1024, 128, 1.0);
+  for (const Request& r : reqs) {
+    EXPECT_EQ(r.input_tokens, 1024);
+    EXPECT_EQ(r.output_tokens, 128);
+  }
+}
+
 TEST(ServingSimulatorTest, ClosedLoopKeepsConcurrencyInFlight) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 512, 128);
   const ServingConfig cfg = Tp8(64);

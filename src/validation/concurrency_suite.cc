@@ -2,9 +2,7 @@
 // concurrency benchmark sweeps, through the request simulator (serve/simulator.h).
 //   - The client (InferenceX's benchmark_serving.py): concurrency x 10 requests kept `concurrency`
 //     in flight, each input and output length drawn uniformly from [int(r L), L] (r the record's
-//     range_ratio). The replay takes the lengths at evenly spaced quantiles instead of random
-//     draws, inputs in order and outputs along the golden-ratio sequence (Weyl 1916), so that the
-//     lengths are the client's distribution and their pairing is uncorrelated, deterministically.
+//     range_ratio), replayed by SpreadLengths (serve/simulator.h) at evenly spaced quantiles.
 //   - The server: one engine of the record's layout on its GPUs, the record's chunked-prefill
 //     budget and the software release it declares, at most `concurrency` running sequences.
 //   - Output tokens/s per GPU = completed output tokens / makespan / GPUs, as the client counts
@@ -14,7 +12,6 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <numbers>
 #include <string>
 #include <vector>
 
@@ -28,25 +25,6 @@ namespace tokenfab {
 namespace {
 
 using nlohmann::json;
-
-// Lengths uniform on the integers [int(r L), L], at quantile u in [0, 1).
-int UniformLength(int length, double ratio, double u) {
-  const int lower = static_cast<int>(length * ratio);
-  const int span = length - lower + 1;
-  return std::min(length, lower + static_cast<int>(u * span));
-}
-
-// The client's request list: `count` requests arriving at 0 (the closed loop admits them).
-std::vector<Request> ClientRequests(int count, int isl, int osl, double ratio) {
-  const double phi = std::numbers::phi - 1.0;  // golden-ratio increments: an uncorrelated pairing
-  std::vector<Request> out(count);
-  for (int i = 0; i < count; ++i) {
-    out[i].input_tokens = UniformLength(isl, ratio, (i + 0.5) / count);
-    const double u = std::fmod(0.5 + i * phi, 1.0);
-    out[i].output_tokens = UniformLength(osl, ratio, u);
-  }
-  return out;
-}
 
 ServingConfig RecordConfig(const json& r) {
   ServingConfig cfg;
@@ -76,8 +54,9 @@ SimulationResult Replay(const Catalog& cat, const json& r) {
   SimulationOptions opt;
   opt.concurrency = cfg.batch;
   opt.max_batch = cfg.batch;
-  const double ratio = r.at("range_ratio").get<double>();
-  return SimulateServing(ctx, cfg, ClientRequests(10 * cfg.batch, isl, osl, ratio), opt);
+  std::vector<Request> requests = FixedRequests(10 * cfg.batch, isl, osl);
+  SpreadLengths(&requests, isl, osl, r.at("range_ratio").get<double>());
+  return SimulateServing(ctx, cfg, requests, opt);
 }
 
 // "dgx-h100 x8 tp8 ep1 1024/1024 concurrency 4 chunk 8192: mean batch 4.0, TTFT 24 ms, ...".

@@ -67,10 +67,12 @@ const std::vector<std::string>& SoftwareFeatureNames();
 bool IsConfigFeature(std::string_view feature);
 // Kernel keys: efficiency keys that state a fact of the engine's kernels rather than a calibrated
 // efficiency (scalars.moe_token_tile, the token rows of the MoE grouped GEMM's CTA tile;
-// serve_prompt_hash_us_per_token; serve_host_x86_ratio, serve/serve.h ServeProfile). No
-// family profile carries them; a release's effect sets them on every family, whatever its
-// `families` (which name where its calibrated effects were measured). Without a release that
-// sets one, the key is absent and perf uses its default (perf/compute.h).
+// serve_prompt_hash_us_per_token; serve_host_x86_ratio, serve/serve.h ServeProfile;
+// cuda_graph_kernel_overhead_us, the per-kernel floor of the release's graph-replayed kernels).
+// A release's effect sets them on every family, whatever its `families` (which name where its
+// calibrated effects were measured). No family profile carries them but the last, whose family
+// value is the floor of kernels without a release of their own; without a release that sets
+// one, the key is the family's or absent, and perf uses its default (perf/compute.h).
 bool IsKernelKey(std::string_view key);
 
 }  // namespace tokenfab

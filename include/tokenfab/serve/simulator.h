@@ -56,6 +56,16 @@ std::vector<Request> PoissonRequests(double qps, int count, int input_tokens, in
 // count outside [1, limits::kMaxRequests].
 std::vector<Request> FixedRequests(int count, int input_tokens, int output_tokens);
 
+// Spreads the requests' lengths as a benchmark client's random dataset draws them: input and
+// output each uniform on the integers [int(ratio L), L] (vLLM's and SGLang's benchmark_serving
+// `--random-range-ratio`, InferenceX's client), L = input_tokens or output_tokens. The lengths are
+// taken at evenly spaced quantiles rather than drawn, inputs in request order and outputs along
+// the golden-ratio sequence (Weyl 1916), so a run is deterministic, its lengths have the client's
+// distribution, and input and output are uncorrelated. ratio = 1 keeps every length at L.
+// REQUIRES 0 < ratio <= 1.
+void SpreadLengths(std::vector<Request>* requests, int input_tokens, int output_tokens,
+                   double ratio);
+
 // Reads a CSV trace: one request per row, "arrival_s,input_tokens,output_tokens"; an optional
 // header row (the first row only, with no number in it) and blank lines are skipped. Throws
 // InputError naming file:line on a malformed row (wrong column count, a non-number, a time
