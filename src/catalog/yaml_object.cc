@@ -20,8 +20,6 @@
 namespace tokenfab {
 namespace {
 
-// The largest YAML/JSON file read (a sweep file of a million points is ~10 MB).
-
 const std::vector<std::string> kWrapperKeys = {"value", "source", "assumption", "status", "note"};
 const std::vector<std::string> kStatuses = {"primary", "secondary", "derived", "unconfirmed"};
 

@@ -17,7 +17,6 @@
 
 #include "serving_search.h"
 #include "suite_io.h"
-#include "tokenfab/catalog/cluster.h"
 #include "tokenfab/serve/simulator.h"
 #include "tokenfab/validation/validation.h"
 
@@ -26,31 +25,14 @@ namespace {
 
 using nlohmann::json;
 
-ServingConfig RecordConfig(const json& r) {
-  ServingConfig cfg;
-  cfg.decode.tp = r.at("tp").get<int>();
-  cfg.decode.ep = r.value("ep", 1);
-  cfg.decode.dp = r.value("dp", 1);
-  cfg.prefill = cfg.decode;
-  cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
-  cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
-  if (r.contains("attention")) {
-    cfg.attention_weights = *ParsePrecision(r.at("attention").get<std::string>());
-  }
-  cfg.batch = r.at("concurrency").get<int>();
-  cfg.chunk_tokens = r.at("chunk").get<int>();
-  return cfg;
-}
-
+// The record's engine (RecordServingConfig) at the benchmark's concurrency and chunk budget.
 SimulationResult Replay(const Catalog& cat, const json& r) {
-  const Model& m = cat.model(r.at("model").get<std::string>());
-  const int gpus = r.at("gpus").get<int>();
   const int isl = r.at("isl").get<int>();
   const int osl = r.at("osl").get<int>();
-  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), gpus);
-  const ServingContext ctx = MakeServingContext(
-      m, cl.chip, cl.system, cl.fabric, ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
-  const ServingConfig cfg = RecordConfig(r);
+  const ServingContext ctx = RecordServingContext(cat, r, isl, osl);
+  ServingConfig cfg = RecordServingConfig(r);
+  cfg.batch = r.at("concurrency").get<int>();
+  cfg.chunk_tokens = r.at("chunk").get<int>();
   SimulationOptions opt;
   opt.concurrency = cfg.batch;
   opt.max_batch = cfg.batch;

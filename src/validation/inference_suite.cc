@@ -170,37 +170,14 @@ void AddMlperf(const Catalog& cat, const json& r, std::vector<ValidationCase>* c
   }
 }
 
-ServingContext DeepSeekContext(const Catalog& cat, const json& r, int isl, int osl) {
-  const Model& m = cat.model(r.at("model").get<std::string>());
-  const int gpus = r.at("gpus").get<int>();
-  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), gpus);
-  return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
-                            ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
-}
-
-ServingConfig DeepSeekConfig(const json& r) {
-  ServingConfig cfg;
-  cfg.decode.tp = r.at("tp").get<int>();
-  cfg.decode.dp = r.at("dp").get<int>();
-  cfg.decode.ep = r.at("ep").get<int>();
-  cfg.decode.redundant_experts = r.value("redundant_experts", 0);
-  cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
-  cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
-  if (r.contains("attention")) {
-    cfg.attention_weights = *ParsePrecision(r.at("attention").get<std::string>());
-  }
-  cfg.spec_tokens = r.value("spec_tokens", 0);
-  cfg.spec_acceptance = r.value("spec_acceptance", 0.0);
-  return cfg;
-}
-
 // Disaggregated decode ranks held full by the benchmark (SGLang's slow-down API): `batch_per_gpu`
 // sequences per DP-attention rank at the stated mean context; output tokens/s per GPU =
 // batch / step.
 void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
   const int isl = r.at("isl").get<int>();
-  const ServingContext ctx = DeepSeekContext(cat, r, isl, 2 * (r.at("context").get<int>() - isl));
-  const ServingConfig cfg = DeepSeekConfig(r);
+  const ServingContext ctx =
+      RecordServingContext(cat, r, isl, 2 * (r.at("context").get<int>() - isl));
+  const ServingConfig cfg = RecordServingConfig(r);
   const IterationModel model(ctx, cfg.decode, cfg.weights, cfg.kv, cfg.attention_weights);
   const double batch = r.at("batch_per_gpu").get<double>();
   IterationWork w;
@@ -227,8 +204,8 @@ void AddDecodePerGpu(const Catalog& cat, const json& r, std::vector<ValidationCa
 // budget per rank, output tokens/s per GPU).
 void AddAggregatedPoint(const Catalog& cat, const json& r, std::vector<ValidationCase>* cases) {
   const ServingContext ctx =
-      DeepSeekContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
-  ServingConfig cfg = DeepSeekConfig(r);
+      RecordServingContext(cat, r, r.at("isl").get<int>(), r.at("osl").get<int>());
+  ServingConfig cfg = RecordServingConfig(r);
   cfg.batch = r.at("batch").get<int>();
   cfg.chunk_tokens = r.value("chunk", 0);
   const ServingPoint p = EstimateServing(ctx, cfg);
@@ -252,6 +229,30 @@ void AddAggregatedPoint(const Catalog& cat, const json& r, std::vector<Validatio
 }
 
 }  // namespace
+
+ServingContext RecordServingContext(const Catalog& cat, const json& r, int isl, int osl) {
+  const Model& m = cat.model(r.at("model").get<std::string>());
+  const int gpus = r.at("gpus").get<int>();
+  const Cluster cl = SoftwareCluster(cat, r, r.at("system").get<std::string>(), gpus);
+  return MakeServingContext(m, cl.chip, cl.system, cl.fabric,
+                            ServeProfileFromEfficiency(cl.efficiency), gpus, isl, osl);
+}
+
+ServingConfig RecordServingConfig(const json& r) {
+  ServingConfig cfg;
+  cfg.decode.tp = r.at("tp").get<int>();
+  cfg.decode.dp = r.at("dp").get<int>();
+  cfg.decode.ep = r.at("ep").get<int>();
+  cfg.decode.redundant_experts = r.value("redundant_experts", 0);
+  cfg.weights = *ParsePrecision(r.at("weights").get<std::string>());
+  cfg.kv = *ParsePrecision(r.at("kv").get<std::string>());
+  if (r.contains("attention")) {
+    cfg.attention_weights = *ParsePrecision(r.at("attention").get<std::string>());
+  }
+  cfg.spec_tokens = r.value("spec_tokens", 0);
+  cfg.spec_acceptance = r.value("spec_acceptance", 0.0);
+  return cfg;
+}
 
 void AddInferenceRecord(const Catalog& catalog, const json& record,
                         std::vector<ValidationCase>* cases) {

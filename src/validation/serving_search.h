@@ -50,6 +50,14 @@ struct BenchSettings {
 BenchSettings TrtllmBenchSettings(const ServingContext& ctx, int tp, int pp, Precision weights,
                                   Precision kv, double kv_fraction);
 
+// A serving record's context and layout (the deepseek-serving.json and inferencex.json keys):
+// `model`, `gpus` on `system` with the `software` release it declares, at `isl`/`osl`; decode
+// `tp`, `dp`, `ep` (required), `redundant_experts`, `weights`, `kv`, optional `attention`,
+// `spec_tokens`, `spec_acceptance`.
+ServingContext RecordServingContext(const Catalog& cat, const nlohmann::json& record, int isl,
+                                    int osl);
+ServingConfig RecordServingConfig(const nlohmann::json& record);
+
 // "tp4 pp1 ep1 batch 256 chunk 8192 fp8/fp8" (the decode layout, batch, chunk, precisions)
 std::string DescribeServing(const ServingConfig& c);
 

@@ -11,7 +11,8 @@
 
 namespace tokenfab {
 
-inline constexpr uintmax_t kMaxInputFileBytes = uintmax_t{16} << 20;  // 16 MiB
+// The largest YAML/JSON file read: 16 MiB (a sweep file of a million points is ~10 MB).
+inline constexpr uintmax_t kMaxInputFileBytes = uintmax_t{16} << 20;
 
 // What stops `path` from being read, checked without opening it (a FIFO would block the open).
 // A path the OS cannot look up (e.g. a name over NAME_MAX) is kMissing, not an exception.
