@@ -63,6 +63,16 @@ const std::vector<FlagSpec>& ServeFlags() {
       {"--disagg", true, "P:D disaggregated prefill/decode instances, e.g. 1:3"},
       {"--prefill-tp", true, "tensor parallel of a prefill instance (default: --tp)",
        IntRange(1, limits::kMaxDegree)},
+      {"--prefill-ep", true, "expert parallel of a prefill instance (default: --ep)",
+       IntRange(1, limits::kMaxDegree)},
+      {"--prefill-dp", true, "attention data parallel of a prefill instance (default: --dp)",
+       IntRange(1, limits::kMaxDegree)},
+      {"--prefill-batch-tokens", true,
+       "prompt tokens a prefill rank batches per iteration (its max_num_tokens; default 4096)",
+       IntRange(1, limits::kMaxSequence)},
+      {"--prefill-batch-prompts", true,
+       "prompts a prefill rank batches per iteration (its max_batch_size; default: no cap)",
+       IntRange(1, limits::kMaxSequence)},
       {"--ttft-slo", true, "time-to-first-token limit, seconds", QuantityRange(0, 86400, "s")},
       {"--tpot-slo", true, "time-per-output-token limit, seconds", QuantityRange(0, 86400, "s")},
       {"--pareto", false, "search the throughput-interactivity frontier"},
@@ -182,6 +192,10 @@ ServingConfig ConfigFromFlags(const Args& a, const ServingContext& ctx) {
   if (!a.has("--tp") && !a.has("--pareto")) c.decode.tp = SmallestFittingTp(ctx, c);
   c.prefill = c.decode;
   c.prefill.tp = a.GetInt("--prefill-tp", c.decode.tp);
+  c.prefill.ep = a.GetInt("--prefill-ep", c.decode.ep);
+  c.prefill.dp = a.GetInt("--prefill-dp", c.decode.dp);
+  c.prefill_batch_tokens = a.GetInt("--prefill-batch-tokens", 0, /*allow_zero=*/true);
+  c.prefill_batch_prompts = a.GetInt("--prefill-batch-prompts", 0, /*allow_zero=*/true);
   c.batch = a.GetInt("--batch", 1);
   return c;
 }

@@ -84,8 +84,10 @@ std::string ConfigText(const ServingConfig& c) {
     s += fmt::format(" mtp{}", c.spec_tokens);
   }
   if (c.disaggregated()) {
-    s +=
-        fmt::format(" {}P{}D(prefill tp{})", c.prefill_instances, c.decode_instances, c.prefill.tp);
+    s += fmt::format(" {}P{}D(prefill tp{}", c.prefill_instances, c.decode_instances, c.prefill.tp);
+    if (c.prefill.dp > 1) s += fmt::format(" dp{}", c.prefill.dp);
+    if (c.prefill.ep > 1) s += fmt::format(" ep{}", c.prefill.ep);
+    s += ")";
   } else if (c.chunk_tokens > 0) {
     s += fmt::format(" chunk{}", c.chunk_tokens);
   }

@@ -2,12 +2,22 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 #include "comm_cost.h"
 #include "tokenfab/serve/serve.h"
 
 namespace tokenfab {
+
+int PrefillRankTokens(const ServingConfig& cfg) {
+  return cfg.prefill_batch_tokens > 0 ? cfg.prefill_batch_tokens : kPrefillBatchTokens;
+}
+
+int PrefillRankPrompts(const ServingConfig& cfg) {
+  return cfg.prefill_batch_prompts > 0 ? cfg.prefill_batch_prompts : INT_MAX;
+}
+
 namespace {
 
 Feasibility CheckInstance(const ServingContext& ctx, const InstanceConfig& in, const char* role) {
@@ -200,7 +210,8 @@ struct PrefillPool {
 
 PrefillPool PrefillCapacity(const ServingContext& ctx, const ServingConfig& cfg) {
   const IterationModel prefill(ctx, cfg.prefill, cfg.weights, cfg.kv, cfg.attention_weights);
-  const int requests = std::max(1, kPrefillBatchTokens / ctx.isl);
+  const int requests =
+      std::min(PrefillRankPrompts(cfg), std::max(1, PrefillRankTokens(cfg) / ctx.isl));
   PrefillPool pool;
   const MemoryPlan pm = prefill.PlanMemory(requests * ctx.isl, ctx.isl);
   if (!pm.fits.ok) {

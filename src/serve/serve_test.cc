@@ -228,12 +228,7 @@ TEST(IterationModelTest, SlidingWindowLayersAttendToAtMostTheWindow) {
 
 TEST(EstimateServingTest, DisaggregatedRunsAndReportsKvTransfer) {
   const ServingContext ctx = Context(Llama2_70b(), 8, 1024, 290);
-  ServingConfig cfg;
-  cfg.decode.tp = 4;
-  cfg.prefill.tp = 4;
-  cfg.prefill_instances = 1;
-  cfg.decode_instances = 1;
-  cfg.batch = 64;
+  const ServingConfig cfg = serve_test::OnePrefillOneDecode(4, 64);
   const ServingPoint p = EstimateServing(ctx, cfg);
   ASSERT_TRUE(p.feasibility.ok) << p.feasibility.reason;
   EXPECT_GT(p.kv_transfer.si(), 0);

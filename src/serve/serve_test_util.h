@@ -106,6 +106,17 @@ inline IterationWork DecodeWork(double sequences, double context) {
   return w;
 }
 
+// 1P1D disaggregated serving: one prefill and one decode instance of `tp` GPUs each.
+inline ServingConfig OnePrefillOneDecode(int tp, int batch) {
+  ServingConfig cfg;
+  cfg.prefill.tp = tp;
+  cfg.decode.tp = tp;
+  cfg.prefill_instances = 1;
+  cfg.decode_instances = 1;
+  cfg.batch = batch;
+  return cfg;
+}
+
 }  // namespace tokenfab::serve_test
 
 #endif  // TOKENFAB_SRC_SERVE_SERVE_TEST_UTIL_H_

@@ -35,7 +35,8 @@ struct RequestState {
   SimTime first_token = -1;
   SimTime finish = -1;
   SimTime admitted = -1;
-  int prompt_total = 0;  // tokens to prefill (input, plus generated ones after a preemption)
+  bool decoding = false;  // admitted by a decode instance once (disaggregated)
+  int prompt_total = 0;   // tokens to prefill (input, plus generated ones after a preemption)
   int prompt_done = 0;
   int shared = 0;  // leading tokens in blocks shared with other requests (not allocated here)
   int chunk = 0;   // prompt tokens scheduled in the running iteration
@@ -358,6 +359,13 @@ void Simulator::Admit(Instance& in) {
     Evict(in);
     r.blocks = need;
     if (r.admitted < 0) r.admitted = queue_.now();
+    // Disaggregated: the decode instance reserves the prompt's KV blocks before it can receive
+    // them (TensorRT-LLM's generation-side allocation before the cache transceiver's transfer,
+    // SGLang's decode prealloc queue), and streams the prefill's token with its own: a request
+    // waiting for a decode slot has no first token yet. Assumption: the transfer, done before
+    // this (FinishPrefillIteration), takes as long either way.
+    if (cfg_.disaggregated() && !r.decoding) r.first_token = std::max(r.first_token, queue_.now());
+    r.decoding = true;
     r.rank = static_cast<int>(std::min_element(in.rank_load.begin(), in.rank_load.end()) -
                               in.rank_load.begin());
     in.rank_load[r.rank]++;
@@ -501,16 +509,21 @@ void Simulator::StartPrefillIteration(int inst) {
   if (in.busy || in.waiting.empty()) return;
   std::vector<int> batch;
   IterationWork w;
+  // The instance's ranks each batch up to the per-rank limits (PrefillRankTokens), so the
+  // iteration carries ranks x those, split evenly over the ranks (Split).
+  const int ranks = cfg_.prefill.dp * cfg_.prefill.pp;
+  const double tokens = static_cast<double>(PrefillRankTokens(cfg_)) * ranks;
+  const double prompts = static_cast<double>(PrefillRankPrompts(cfg_)) * ranks;
   while (!in.waiting.empty()) {
     RequestState& r = reqs_[in.waiting.front()];
-    if (!batch.empty() && w.prefill_tokens + r.input > kPrefillBatchTokens) break;
+    if (!batch.empty() && (w.prefill_tokens + r.input > tokens || batch.size() >= prompts)) break;
     if (r.admitted < 0) r.admitted = queue_.now();
     w.prefill_tokens += r.input;
     w.prefill_attention += 0.5 * r.input * r.input;
     batch.push_back(in.waiting.front());
     in.waiting.pop_front();
   }
-  const Seconds t = prefill_model_.Time(Split(w, cfg_.prefill.dp * cfg_.prefill.pp));
+  const Seconds t = prefill_model_.Time(Split(w, ranks));
   in.busy = true;
   in.busy_since = queue_.now();
   queue_.ScheduleAfter(std::max<SimTime>(1, ToSimTime(t)), kFinishPriority,

@@ -107,6 +107,11 @@ struct ServingConfig {
   // Per-token acceptance rate of the drafts, in [0, 1); 0 with spec_tokens > 0 = the model's
   // measured MTP acceptance (TokensPerStep).
   double spec_acceptance = 0;
+  // A disaggregated prefill instance's batch per attention-DP (and pipeline) rank and iteration:
+  // at most this many prompt tokens (TensorRT-LLM's max_num_tokens of the prefill engine; 0 =
+  // kPrefillBatchTokens) and prompts (its max_batch_size; 0 = no cap beyond the tokens).
+  int prefill_batch_tokens = 0;
+  int prefill_batch_prompts = 0;
   bool disaggregated() const { return prefill_instances > 0; }
 };
 
@@ -268,9 +273,15 @@ ServingPoint EstimateStaticBatch(const ServingContext& ctx, const ServingConfig&
 // smaller instance in parallel).
 Seconds KvTransferTime(const ServingContext& ctx, const ServingConfig& cfg, int tokens);
 
-// Assumption: a prefill instance batches whole prompts up to ~4096 tokens per iteration (enough
-// to saturate the tensor cores; TensorRT-LLM's default max_num_tokens is 8192).
+// Assumption: a prefill instance batches whole prompts up to ~4096 tokens per rank and iteration
+// (enough to saturate the tensor cores; TensorRT-LLM's default max_num_tokens is 8192) unless
+// ServingConfig::prefill_batch_tokens says otherwise.
 inline constexpr int kPrefillBatchTokens = 4096;
+
+// The prompt tokens one rank of a prefill instance batches per iteration (whole prompts, at least
+// one), and the prompts (INT_MAX when uncapped): ServingConfig's limits or the default.
+int PrefillRankTokens(const ServingConfig& cfg);
+int PrefillRankPrompts(const ServingConfig& cfg);
 // Assumption: without chunked prefill an iteration takes whole prompts up to 8192 tokens (at
 // least one prompt): TensorRT-LLM's default max_num_tokens.
 inline constexpr int kMaxBatchedTokens = 8192;
