@@ -45,6 +45,7 @@ void ReadPrefillPool(const json& r, ServingConfig* cfg) {
 }
 
 struct Replayed {
+  ServingConfig cfg;  // the layout replayed
   SimulationResult sim;
   double tokens_per_output = 1;  // (input + output) / output tokens of the requests
 };
@@ -70,7 +71,7 @@ Replayed Replay(const Catalog& cat, const json& r) {
   SpreadLengths(&requests, isl, osl, r.at("range_ratio").get<double>());
   double in = 0, out = 0;
   for (const Request& q : requests) in += q.input_tokens, out += q.output_tokens;
-  return {SimulateServing(ctx, cfg, requests, opt), (in + out) / out};
+  return {cfg, SimulateServing(ctx, cfg, requests, opt), (in + out) / out};
 }
 
 // The simulated value of a record's metric; NaN for an infeasible layout.
@@ -85,23 +86,22 @@ double Predicted(const Replayed& p, const std::string& metric) {
   return sim.output_tokens_per_s_per_gpu;
 }
 
-// "dgx-h100 x8 tp8 ep1 1024/1024 concurrency 4 chunk 8192: mean batch 4.0, TTFT 24 ms, ...".
-// A disaggregated record's layout: "3P(dp4 ep4) 1D(dp32 ep32) mtp1 ".
-std::string PoolNote(const json& r) {
-  if (!r.contains("prefill")) return "";
-  const json& p = r.at("prefill");
-  return fmt::format("{}P(tp{} dp{} ep{}) {}D(tp{} dp{} ep{}) mtp{} ", p.at("instances").get<int>(),
-                     p.at("tp").get<int>(), p.at("dp").get<int>(), p.at("ep").get<int>(),
-                     r.at("decode_instances").get<int>(), r.at("tp").get<int>(),
-                     r.at("dp").get<int>(), r.value("ep", 1), r.value("spec_tokens", 0));
+// A disaggregated layout, as replayed: "3P(tp1 dp4 ep4) 1D(tp1 dp32 ep32) mtp1 ".
+std::string PoolNote(const ServingConfig& c) {
+  if (!c.disaggregated()) return "";
+  return fmt::format("{}P(tp{} dp{} ep{}) {}D(tp{} dp{} ep{}) mtp{} ", c.prefill_instances,
+                     c.prefill.tp, c.prefill.dp, c.prefill.ep, c.decode_instances, c.decode.tp,
+                     c.decode.dp, c.decode.ep, c.spec_tokens);
 }
 
-std::string ReplayNote(const json& r, const SimulationResult& sim) {
+// "dgx-h100 x8 tp8 ep1 1024/1024 concurrency 4 chunk 8192: mean batch 4.0, TTFT 24 ms, ...".
+std::string ReplayNote(const json& r, const Replayed& p) {
+  const SimulationResult& sim = p.sim;
   if (!sim.feasibility.ok) return sim.feasibility.reason;
   return fmt::format(
       "{} x{} {}tp{} ep{} {}/{} concurrency {} chunk {}: mean batch {:.1f}, TTFT {:.0f} ms, TPOT "
       "{:.2f} ms",
-      r.at("system").get<std::string>(), r.at("gpus").get<int>(), PoolNote(r),
+      r.at("system").get<std::string>(), r.at("gpus").get<int>(), PoolNote(p.cfg),
       r.at("tp").get<int>(), r.value("ep", 1), r.at("isl").get<int>(), r.at("osl").get<int>(),
       r.at("concurrency").get<int>(), r.at("chunk").get<int>(), sim.mean_running_batch,
       sim.ttft.mean.si() * 1e3, sim.tpot.mean.si() * 1e3);
@@ -118,7 +118,7 @@ SuiteResult RunConcurrencySuite(const Catalog& catalog, const std::string& data_
   for (const json& r : doc.at("records")) {
     const size_t from = s.cases.size();
     const Replayed replayed = Replay(catalog, r);
-    const std::string note = ReplayNote(r, replayed.sim);
+    const std::string note = ReplayNote(r, replayed);
     for (const json& m : r.at("measured")) {
       const std::string metric = m.at("metric").get<std::string>();
       const bool tpot = metric.rfind("tpot_", 0) == 0;
